@@ -1,0 +1,1 @@
+//! okta-mgmt (work in progress)
