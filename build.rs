@@ -1,1 +1,414 @@
-fn main() {}
+//! Generates the typed client from `spec/openapi.yaml` with progenitor.
+//!
+//! Steps: parse the YAML, check the spec for what progenitor cannot take (naming the operation or
+//! schema at fault), turn every string enum into an open enum (known variants + `Other(String)`),
+//! give `x-okta-mgmt-lossless` schemas a raw-preserving wrapper, wire the hand-written model types
+//! in with `with_replacement`, then write `$OUT_DIR/codegen.rs` and `$OUT_DIR/extras.rs`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use serde_json::{Map, Value};
+
+const SPEC: &str = "spec/openapi.yaml";
+
+/// Schemas decoded by hand-written types (progenitor drops `discriminator`, and the error body and
+/// timestamps need exact round trips).
+const HAND_WRITTEN: &[(&str, &str)] = &[
+    ("Policy", "crate::model::Policy"),
+    ("PolicyRule", "crate::model::PolicyRule"),
+    ("Error", "crate::error::OktaError"),
+    ("Timestamp", "crate::model::Timestamp"),
+];
+
+/// The module (inside the crate) where `extras.rs` is included.
+const EXTRAS_PATH: &str = "crate::generated::extras";
+
+const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+fn main() {
+    println!("cargo:rerun-if-changed={SPEC}");
+    println!("cargo:rerun-if-changed=build.rs");
+    if let Err(problems) = run() {
+        for p in &problems {
+            eprintln!("error: {SPEC}: {p}");
+            println!("cargo::error={SPEC}: {p}");
+        }
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Vec<String>> {
+    let text = std::fs::read_to_string(SPEC).map_err(|e| vec![format!("cannot read: {e}")])?;
+    let mut raw: Value = serde_yaml_ng::from_str(&text)
+        .map_err(|e| vec![format!("not valid YAML: {e}")])?;
+    validate(&raw)?;
+
+    let open_enums = collect_open_enums(&raw)?;
+    let lossless = add_lossless_shadows(&mut raw)?;
+
+    let spec: openapiv3::OpenAPI = serde_json::from_value(raw)
+        .map_err(|e| vec![format!("not an OpenAPI 3.0 document openapiv3 can read: {e}")])?;
+
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(tokens("crate::config::ClientState")?)
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
+    for (schema, path) in HAND_WRITTEN {
+        settings.with_replacement(schema, path, std::iter::empty::<TypeImpl>());
+    }
+    for e in &open_enums {
+        settings.with_replacement(
+            &e.name,
+            format!("{EXTRAS_PATH}::{}", e.name),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    for name in &lossless {
+        settings.with_replacement(name, format!("{EXTRAS_PATH}::{name}"), std::iter::empty());
+    }
+
+    let mut generator = Generator::new(&settings);
+    let generated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(&spec)
+    }))
+    .map_err(|panic| {
+        let msg = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        vec![format!("progenitor panicked while generating the client: {msg}")]
+    })?
+    .map_err(|e| vec![format!("progenitor rejected the spec: {e}")])?;
+
+    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| vec![format!("OUT_DIR: {e}")])?);
+    write_formatted(&out.join("codegen.rs"), generated)?;
+    let extras = extras_source(&open_enums, &lossless);
+    let extras_tokens: proc_macro2::TokenStream = extras
+        .parse()
+        .map_err(|e| vec![format!("internal: extras do not tokenize: {e}")])?;
+    write_formatted(&out.join("extras.rs"), extras_tokens)?;
+    Ok(())
+}
+
+fn tokens(s: &str) -> Result<proc_macro2::TokenStream, Vec<String>> {
+    s.parse().map_err(|e| vec![format!("internal: {s}: {e}")])
+}
+
+fn write_formatted(path: &Path, tokens: proc_macro2::TokenStream) -> Result<(), Vec<String>> {
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| vec![format!("generated code does not parse: {e}")])?;
+    let code = prettyplease::unparse(&file);
+    std::fs::write(path, code).map_err(|e| vec![format!("cannot write {}: {e}", path.display())])
+}
+
+// ------------------------------------------------------------------------------------------
+// Validation: what progenitor needs, reported with the operation or schema at fault.
+
+fn validate(raw: &Value) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    match raw.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => {}
+        Some(v) => problems.push(format!("openapi version {v}: progenitor needs 3.0.x")),
+        None => problems.push("missing `openapi` version".into()),
+    }
+    let schemas = raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+
+    let mut seen_ids = BTreeMap::new();
+    let paths = raw.get("paths").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (path, item) in &paths {
+        if item.get("$ref").is_some() {
+            problems.push(format!("path {path}: path-item $ref is not supported by progenitor"));
+        }
+        for method in HTTP_METHODS {
+            let Some(op) = item.get(*method) else { continue };
+            let where_ = format!("{} {path}", method.to_uppercase());
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                problems.push(format!("operation {where_}: missing operationId"));
+                continue;
+            };
+            if let Some(prev) = seen_ids.insert(id.to_string(), where_.clone()) {
+                problems.push(format!("operation {id}: operationId used by both {prev} and {where_}"));
+            }
+            check_responses(raw, id, op, &mut problems);
+            for param in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+                let param = resolve(raw, param).unwrap_or(param);
+                match param.get("in").and_then(Value::as_str) {
+                    Some("cookie") => problems.push(format!("operation {id}: cookie parameters are not supported")),
+                    Some("query") if param.get("style").and_then(Value::as_str) == Some("deepObject") => {
+                        problems.push(format!("operation {id}: deepObject query parameters are not supported"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    let mut refs = BTreeSet::new();
+    collect_refs(raw, &mut refs);
+    for r in refs {
+        if resolve_pointer(raw, &r).is_none() {
+            problems.push(format!("$ref {r} does not resolve"));
+        }
+    }
+    for (name, schema) in &schemas {
+        if schema.get("anyOf").is_some() {
+            problems.push(format!("schema {name}: anyOf generates broken types (typify#895); use oneOf"));
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            let mut unique = BTreeSet::new();
+            for v in values {
+                if !unique.insert(v.to_string()) {
+                    problems.push(format!("schema {name}: duplicate enum value {v}"));
+                }
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// One success body kind and one error body schema per operation (progenitor panics otherwise).
+fn check_responses(raw: &Value, id: &str, op: &Value, problems: &mut Vec<String>) {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        problems.push(format!("operation {id}: no responses"));
+        return;
+    };
+    let mut success = BTreeSet::new();
+    let mut errors = BTreeSet::new();
+    for (code, response) in responses {
+        if code == "default" {
+            problems.push(format!("operation {id}: `default` responses are not supported; list the codes"));
+            continue;
+        }
+        let response = resolve(raw, response).unwrap_or(response);
+        let body = response
+            .pointer("/content/application~1json/schema")
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "<empty>".into());
+        if code.starts_with('2') {
+            success.insert(body);
+        } else {
+            errors.insert(body);
+        }
+    }
+    if success.len() > 1 {
+        problems.push(format!(
+            "operation {id}: success responses have {} different body kinds ({}); progenitor takes one",
+            success.len(),
+            success.into_iter().collect::<Vec<_>>().join(" vs ")
+        ));
+    }
+    if errors.len() > 1 {
+        problems.push(format!("operation {id}: error responses use {} different schemas; use one Error schema", errors.len()));
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, val) in m {
+                if k == "$ref" {
+                    if let Some(s) = val.as_str() {
+                        out.insert(s.to_string());
+                    }
+                } else {
+                    collect_refs(val, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
+}
+
+fn resolve_pointer<'a>(raw: &'a Value, r: &str) -> Option<&'a Value> {
+    r.strip_prefix('#').and_then(|p| raw.pointer(p))
+}
+
+fn resolve<'a>(raw: &'a Value, v: &'a Value) -> Option<&'a Value> {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => resolve_pointer(raw, r),
+        None => Some(v),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Open enums: every `type: string` + `enum` component becomes `enum X { Known…, Other(String) }`.
+
+struct OpenEnum {
+    name: String,
+    description: Option<String>,
+    values: Vec<(String, String)>, // (wire value, variant name)
+}
+
+fn collect_open_enums(raw: &Value) -> Result<Vec<OpenEnum>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let schemas = raw.pointer("/components/schemas").and_then(Value::as_object);
+    for (name, schema) in schemas.into_iter().flatten() {
+        let Some(values) = schema.get("enum").and_then(Value::as_array) else { continue };
+        if schema.get("type").and_then(Value::as_str) != Some("string") {
+            problems.push(format!("schema {name}: only string enums are supported"));
+            continue;
+        }
+        let wire: Vec<String> = values.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+        let names: Vec<String> = match schema.get("x-enum-varnames").and_then(Value::as_array) {
+            Some(n) => n.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+            None => wire.iter().map(|w| pascal_case(w)).collect(),
+        };
+        if names.len() != wire.len() {
+            problems.push(format!("schema {name}: x-enum-varnames has {} names for {} values", names.len(), wire.len()));
+            continue;
+        }
+        let mut seen = BTreeSet::new();
+        for (w, n) in wire.iter().zip(&names) {
+            if !is_ident(n) {
+                problems.push(format!("schema {name}: value {w:?} gives variant {n:?}, not a Rust identifier; add x-enum-varnames"));
+            }
+            if n == "Other" || !seen.insert(n.clone()) {
+                problems.push(format!("schema {name}: variant name {n} is taken; add x-enum-varnames"));
+            }
+        }
+        out.push(OpenEnum {
+            name: name.clone(),
+            description: schema.get("description").and_then(Value::as_str).map(String::from),
+            values: wire.into_iter().zip(names).collect(),
+        });
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+fn pascal_case(s: &str) -> String {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let lower = p.to_ascii_lowercase();
+            let mut c = lower.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic()) && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+// ------------------------------------------------------------------------------------------
+// Lossless schemas: `X` becomes `Lossless<XFields>`, which re-encodes nulls and empty lists it read.
+
+fn add_lossless_shadows(raw: &mut Value) -> Result<Vec<String>, Vec<String>> {
+    let Some(schemas) = raw.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<String> = schemas
+        .iter()
+        .filter(|(_, s)| s.get("x-okta-mgmt-lossless").and_then(Value::as_bool) == Some(true))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for name in &names {
+        let fields = format!("{name}Fields");
+        if schemas.contains_key(&fields) {
+            return Err(vec![format!("schema {name}: {fields} already exists")]);
+        }
+        let mut shadow: Map<String, Value> = schemas[name].as_object().cloned().unwrap_or_default();
+        shadow.remove("x-okta-mgmt-lossless");
+        schemas.insert(fields, Value::Object(shadow));
+    }
+    Ok(names)
+}
+
+// ------------------------------------------------------------------------------------------
+// extras.rs
+
+fn extras_source(enums: &[OpenEnum], lossless: &[String]) -> String {
+    let mut s = String::new();
+    s.push_str("#[allow(unused_imports)] use super::types;\n");
+    for name in lossless {
+        let _ = writeln!(
+            s,
+            "#[doc = \"`{name}` as the API sends it: typed fields (through `Deref`) plus the JSON it was read from, \
+             so re-encoding keeps nulls, empty lists and unknown fields.\"]\n\
+             pub type {name} = crate::model::Lossless<types::{name}Fields>;"
+        );
+    }
+    for e in enums {
+        write_open_enum(&mut s, e);
+    }
+    s
+}
+
+fn write_open_enum(s: &mut String, e: &OpenEnum) {
+    let name = &e.name;
+    let known: Vec<String> = e.values.iter().map(|(w, _)| format!("`{w}`")).collect();
+    let doc = format!(
+        "{}\n\nOpen enum: known values are {}; any other value decodes as `Other` and re-encodes unchanged.",
+        e.description.clone().unwrap_or_else(|| format!("The `{name}` values.")),
+        known.join(", ")
+    );
+    let _ = writeln!(s, "#[doc = {doc:?}]");
+    s.push_str("#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n#[non_exhaustive]\n");
+    let _ = writeln!(s, "pub enum {name} {{");
+    for (w, v) in &e.values {
+        let _ = writeln!(s, "    #[doc = {:?}] {v},", format!("`{w}`"));
+    }
+    s.push_str("    /// A value this version of the crate does not know, kept verbatim.\n    Other(String),\n}\n");
+    let arms_to: String = e.values.iter().map(|(w, v)| format!("Self::{v} => {w:?},")).collect();
+    let arms_from: String = e.values.iter().map(|(w, v)| format!("{w:?} => Self::{v},")).collect();
+    let consts: String = e.values.iter().map(|(w, _)| format!("{w:?},")).collect();
+    let _ = writeln!(
+        s,
+        r#"impl {name} {{
+    /// Every value this version of the crate knows.
+    pub const KNOWN: &'static [&'static str] = &[{consts}];
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {{ match self {{ {arms_to} Self::Other(s) => s.as_str(), }} }}
+    /// `false` for a value this version of the crate does not know.
+    pub fn is_known(&self) -> bool {{ !matches!(self, Self::Other(_)) }}
+}}
+impl ::std::convert::From<&str> for {name} {{
+    fn from(s: &str) -> Self {{ match s {{ {arms_from} other => Self::Other(other.to_string()), }} }}
+}}
+impl ::std::convert::From<::std::string::String> for {name} {{
+    fn from(s: ::std::string::String) -> Self {{ Self::from(s.as_str()) }}
+}}
+impl ::std::str::FromStr for {name} {{
+    type Err = ::std::convert::Infallible;
+    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {{ Ok(Self::from(s)) }}
+}}
+impl ::std::fmt::Display for {name} {{
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{ f.write_str(self.as_str()) }}
+}}
+impl ::serde::Serialize for {name} {{
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {{
+        serializer.serialize_str(self.as_str())
+    }}
+}}
+impl<'de> ::serde::Deserialize<'de> for {name} {{
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(s))
+    }}
+}}
+impl ::schemars::JsonSchema for {name} {{
+    fn schema_name() -> ::std::string::String {{ {name:?}.to_string() }}
+    fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {{
+        crate::model::open_enum_schema(Self::KNOWN)
+    }}
+}}"#
+    );
+}

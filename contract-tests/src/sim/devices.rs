@@ -1,0 +1,265 @@
+//! Devices API (doc 002): list (search, limit, after, expand=user), get, users, delete and the
+//! activate/deactivate/suspend/unsuspend lifecycle.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::Shared;
+use super::errors::ApiError;
+use super::links::{BaseUrl, append_page_links, device_links};
+use super::request::{Params, expands, invalid_cursor, json, limit_param, no_content, param, parse_query};
+use super::scim;
+use super::state::{DeviceRecord, now_ts};
+
+type ApiResult = Result<Response, ApiError>;
+
+/// Default and maximum page size (doc 002, "List Devices").
+const MAX_DEVICE_PAGE: usize = 200;
+
+/// Doc 002's error example names the resource type `GenericUDObject` in the summary.
+fn device_not_found(id: &str) -> ApiError {
+    ApiError::not_found(id, "GenericUDObject")
+}
+
+/// How much of each device user to embed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Embed {
+    None,
+    Users,
+    UserSummaries,
+}
+
+fn user_summary(device_user: &Value) -> Value {
+    let user = device_user.get("user").cloned().unwrap_or(Value::Null);
+    let profile = user.get("profile");
+    let pick = |key: &str| profile.and_then(|p| p.get(key)).cloned().unwrap_or(Value::Null);
+    json!({
+        "managementStatus": device_user.get("managementStatus").cloned().unwrap_or(Value::Null),
+        "created": device_user.get("created").cloned().unwrap_or(Value::Null),
+        "user": {
+            "id": user.get("id").cloned().unwrap_or(Value::Null),
+            "profile": {
+                "firstName": pick("firstName"),
+                "lastName": pick("lastName"),
+                "login": pick("login"),
+            }
+        }
+    })
+}
+
+/// A device user with the `_links` of its user, as doc 002 shows under `expand=user`.
+fn render_device_user(base: &str, device_user: &Value) -> Value {
+    let mut out = device_user.clone();
+    if let Some(user) = out.get_mut("user").and_then(Value::as_object_mut) {
+        let id = user.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+        let href = format!("{base}/api/v1/users/{id}");
+        let action = |path: &str| json!({ "href": format!("{href}/{path}"), "method": "POST" });
+        user.insert(
+            "_links".into(),
+            json!({
+                "suspend": action("lifecycle/suspend"),
+                "resetPassword": action("lifecycle/reset_password"),
+                "forgotPassword": action("credentials/forgot_password"),
+                "expirePassword": action("lifecycle/expire_password"),
+                "changeRecoveryQuestion": action("credentials/change_recovery_question"),
+                "self": { "href": href },
+                "changePassword": action("credentials/change_password"),
+                "deactivate": action("lifecycle/deactivate"),
+            }),
+        );
+    }
+    out
+}
+
+fn render(base: &str, device: &DeviceRecord, embed: Embed) -> Value {
+    let mut out: Map<String, Value> = device.body.clone();
+    out.insert("_links".into(), device_links(base, device));
+    let users: Option<Vec<Value>> = match embed {
+        Embed::None => None,
+        Embed::Users => Some(
+            device
+                .users
+                .iter()
+                .map(|u| render_device_user(base, u))
+                .collect(),
+        ),
+        Embed::UserSummaries => Some(device.users.iter().map(user_summary).collect()),
+    };
+    if let Some(users) = users {
+        out.insert("_embedded".into(), json!({ "users": users }));
+    }
+    Value::Object(out)
+}
+
+/// `GET /api/v1/devices[?search=…][&limit=…][&after=…][&expand=user|userSummary]`.
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = parse_query(query.as_deref());
+    let limit = limit_param(&params, MAX_DEVICE_PAGE)?.unwrap_or(MAX_DEVICE_PAGE);
+    let filter = param(&params, "search")
+        .map(scim::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_search(format!("search: {e}")))?;
+    let embed = if expands(&params, "user") {
+        Embed::Users
+    } else if expands(&params, "userSummary") {
+        Embed::UserSummaries
+    } else {
+        Embed::None
+    };
+    let after = param(&params, "after");
+
+    let org = shared.org.read().await;
+    let start = match after {
+        None => 0,
+        Some(cursor) => {
+            org.device_seq
+                .get(cursor)
+                .copied()
+                .ok_or_else(|| invalid_cursor(cursor))?
+                + 1
+        }
+    };
+    let mut page: Vec<&DeviceRecord> = org
+        .devices
+        .range(start..)
+        .map(|(_, d)| d)
+        .filter(|d| filter.as_ref().is_none_or(|f| f.matches(&d.body)))
+        .take(limit + 1)
+        .collect();
+    let more = page.len() > limit;
+    page.truncate(limit);
+    let items: Vec<Value> = page.iter().map(|d| render(&base, d, embed)).collect();
+    let next = if more {
+        page.last().map(|d| d.id.as_str())
+    } else {
+        None
+    };
+    let mut response = json(StatusCode::OK, Value::Array(items));
+    let passthrough: Params = params
+        .iter()
+        .filter(|(k, _)| k != "after" && k != "limit")
+        .cloned()
+        .collect();
+    append_page_links(
+        response.headers_mut(),
+        &base,
+        "/api/v1/devices",
+        &passthrough,
+        after,
+        Some(limit),
+        next,
+    );
+    Ok(response)
+}
+
+/// `GET /api/v1/devices/{deviceId}`.
+pub async fn get(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(device_id): Path<String>,
+) -> ApiResult {
+    let org = shared.org.read().await;
+    let device = org
+        .device(&device_id)
+        .ok_or_else(|| device_not_found(&device_id))?;
+    Ok(json(StatusCode::OK, render(&base, device, Embed::None)))
+}
+
+/// `GET /api/v1/devices/{deviceId}/users`.
+pub async fn users(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(device_id): Path<String>,
+) -> ApiResult {
+    let org = shared.org.read().await;
+    let device = org
+        .device(&device_id)
+        .ok_or_else(|| device_not_found(&device_id))?;
+    let users: Vec<Value> = device
+        .users
+        .iter()
+        .map(|u| render_device_user(&base, u))
+        .collect();
+    Ok(json(StatusCode::OK, Value::Array(users)))
+}
+
+/// `DELETE /api/v1/devices/{deviceId}`: only a DEACTIVATED device can be deleted.
+pub async fn delete(State(shared): State<Arc<Shared>>, Path(device_id): Path<String>) -> ApiResult {
+    let mut org = shared.org.write().await;
+    let device = org
+        .device(&device_id)
+        .ok_or_else(|| device_not_found(&device_id))?;
+    if device.status() != "DEACTIVATED" {
+        return Err(ApiError::validation(
+            "status",
+            vec![format!(
+                "status: Only a DEACTIVATED device can be deleted; device {device_id} is {}",
+                device.status()
+            )],
+        ));
+    }
+    if let Some(seq) = org.device_seq.get(&device_id).copied() {
+        // The id keeps its sequence number, so an `after` cursor naming it stays valid.
+        org.devices.remove(&seq);
+    }
+    Ok(no_content())
+}
+
+/// The status `action` leads to from `status`, or the statuses it is legal from.
+fn transition(action: &str, status: &str) -> Result<&'static str, &'static str> {
+    match (action, status) {
+        ("activate", "CREATED" | "DEACTIVATED") => Ok("ACTIVE"),
+        ("activate", _) => Err("CREATED or DEACTIVATED"),
+        ("deactivate", "ACTIVE" | "SUSPENDED") => Ok("DEACTIVATED"),
+        ("deactivate", _) => Err("ACTIVE or SUSPENDED"),
+        ("suspend", "ACTIVE") => Ok("SUSPENDED"),
+        ("suspend", _) => Err("ACTIVE"),
+        ("unsuspend", "SUSPENDED") => Ok("ACTIVE"),
+        _ => Err("SUSPENDED"),
+    }
+}
+
+/// `POST /api/v1/devices/{deviceId}/lifecycle/{activate|deactivate|suspend|unsuspend}` → 204.
+///
+/// Illegal transitions are 400 E0000001 exactly as doc 002 lists them; although the doc also
+/// calls lifecycle operations "idempotent", repeating one from its target state is illegal too.
+pub async fn lifecycle(
+    State(shared): State<Arc<Shared>>,
+    Path((device_id, action)): Path<(String, String)>,
+    uri: axum::http::Uri,
+) -> ApiResult {
+    if !matches!(
+        action.as_str(),
+        "activate" | "deactivate" | "suspend" | "unsuspend"
+    ) {
+        return Err(ApiError::not_found(uri.path(), "Endpoint"));
+    }
+    let mut org = shared.org.write().await;
+    let device = org
+        .device_mut(&device_id)
+        .ok_or_else(|| device_not_found(&device_id))?;
+    let current = device.status().to_string();
+    let next = transition(&action, &current).map_err(|allowed| {
+        ApiError::validation(
+            "status",
+            vec![format!(
+                "status: Cannot {action} device {device_id} in {current} status; allowed from {allowed}"
+            )],
+        )
+    })?;
+    device.body.insert("status".into(), json!(next));
+    device.body.insert("lastUpdated".into(), json!(now_ts()));
+    if next == "DEACTIVATED" {
+        // Doc 002: "Deactivation causes a Device to lose all Device User links."
+        device.users.clear();
+    }
+    Ok(no_content())
+}

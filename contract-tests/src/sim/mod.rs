@@ -1,0 +1,300 @@
+//! A stateful fake Okta org on a real HTTP server (axum), bound to loopback.
+//!
+//! It serves the Policies (policies, rules, mappings) and Devices operations of `okta-mgmt` with
+//! the behaviour the source documents describe: Okta-style ids and timestamps, priorities,
+//! `_links` whose `hints.allow` follow each object's state, default-policy and account
+//! management policy protections, the device lifecycle, SCIM `search`, `Link` pagination,
+//! SSWS/Bearer auth, rate-limit headers (and an optional 429 budget) and optional, seeded
+//! fault injection. Objects are stored as JSON so fields the simulator does not know round-trip.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), okta_contract::sim::SimError> {
+//! let sim = okta_contract::sim::start(okta_contract::sim::SimConfig::default(), 0).await?;
+//! println!("{}", sim.base_url()); // http://127.0.0.1:<port>
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod devices;
+mod errors;
+mod links;
+mod mappings;
+mod middleware;
+mod policies;
+mod request;
+mod rules;
+mod scim;
+mod state;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex, RwLock, oneshot};
+use tokio::task::JoinHandle;
+
+/// Simulator settings. `Default` gives a 45-device org, token `sim-api-token`, no rate limit
+/// and no faults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    /// Number of seeded devices (45 by default: three pages at `limit=20`).
+    pub device_count: usize,
+    /// Accepted API tokens, sent as `SSWS <token>` or `Bearer <token>`.
+    pub api_tokens: Vec<String>,
+    /// Seed for ids, seeded devices/users and fault decisions.
+    pub seed: u64,
+    /// Requests allowed per window before 429 E0000047; `None` = never limited.
+    pub rate_limit_per_minute: Option<u32>,
+    /// Length of a rate-limit window (one minute by default; shorter windows help tests).
+    pub rate_limit_window: Duration,
+    /// Fault injection (off by default).
+    pub faults: FaultConfig,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            device_count: 45,
+            api_tokens: vec!["sim-api-token".to_string()],
+            seed: 0x0C7A_5EED,
+            rate_limit_per_minute: None,
+            rate_limit_window: Duration::from_secs(60),
+            faults: FaultConfig::default(),
+        }
+    }
+}
+
+/// Fault injection. Each request draws one seeded number that picks at most one of: dropped
+/// connection (before the request is processed), 5xx answer (before processing) or truncated
+/// body (after processing). Latency applies to every request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultConfig {
+    /// Fixed extra latency before each request is handled.
+    pub latency: Duration,
+    /// Extra latency drawn uniformly from `[0, latency_jitter)`.
+    pub latency_jitter: Duration,
+    /// Fraction (0..=1) of requests answered with `error_status` and an E0000009 body.
+    pub error_rate: f64,
+    /// Status for injected errors (500..=599; 500 by default).
+    pub error_status: u16,
+    /// Fraction (0..=1) of requests whose connection is closed without a response.
+    pub drop_rate: f64,
+    /// Fraction (0..=1) of requests whose body stops half-way (the `Content-Length` is kept).
+    pub truncate_rate: f64,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        Self {
+            latency: Duration::ZERO,
+            latency_jitter: Duration::ZERO,
+            error_rate: 0.0,
+            error_status: 500,
+            drop_rate: 0.0,
+            truncate_rate: 0.0,
+        }
+    }
+}
+
+impl FaultConfig {
+    /// Whether any fault is configured.
+    pub fn is_active(&self) -> bool {
+        !self.latency.is_zero()
+            || !self.latency_jitter.is_zero()
+            || self.error_rate > 0.0
+            || self.drop_rate > 0.0
+            || self.truncate_rate > 0.0
+    }
+
+    fn validate(&self) -> Result<(), SimError> {
+        let rates = [
+            ("error_rate", self.error_rate),
+            ("drop_rate", self.drop_rate),
+            ("truncate_rate", self.truncate_rate),
+        ];
+        for (name, rate) in rates {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(SimError::InvalidConfig(format!(
+                    "{name} must be within 0..=1, got {rate}"
+                )));
+            }
+        }
+        if self.error_rate + self.drop_rate + self.truncate_rate > 1.0 {
+            return Err(SimError::InvalidConfig(
+                "error_rate + drop_rate + truncate_rate must not exceed 1".to_string(),
+            ));
+        }
+        if !(500..=599).contains(&self.error_status) {
+            return Err(SimError::InvalidConfig(format!(
+                "error_status must be a 5xx status, got {}",
+                self.error_status
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The configuration is inconsistent.
+    #[error("invalid simulator configuration: {0}")]
+    InvalidConfig(String),
+    /// Binding the loopback listener failed.
+    #[error("cannot bind 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// Requested port.
+        port: u16,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bound listener has no local address.
+    #[error("cannot read the listener's address: {0}")]
+    LocalAddr(#[source] std::io::Error),
+}
+
+/// State shared by every handler and middleware.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: SimConfig,
+    pub(crate) org: RwLock<state::Org>,
+    pub(crate) rate: Mutex<middleware::RateWindow>,
+    pub(crate) request_seq: AtomicU64,
+    pub(crate) fault_seq: AtomicU64,
+}
+
+/// The simulator as an axum [`Router`] (for in-process tests with `tower::ServiceExt::oneshot`).
+///
+/// Every call builds a fresh org from `config`.
+pub fn router(config: SimConfig) -> Router {
+    let org = state::Org::seeded(config.seed, config.device_count);
+    let shared = Arc::new(Shared {
+        config,
+        org: RwLock::new(org),
+        rate: Mutex::new(middleware::RateWindow::default()),
+        request_seq: AtomicU64::new(0),
+        fault_seq: AtomicU64::new(0),
+    });
+    Router::new()
+        .route(
+            "/api/v1/policies",
+            get(policies::list).post(policies::create),
+        )
+        .route(
+            "/api/v1/policies/{policy_id}",
+            get(policies::get)
+                .put(policies::replace)
+                .delete(policies::delete),
+        )
+        .route(
+            "/api/v1/policies/{policy_id}/lifecycle/{action}",
+            post(policies::lifecycle),
+        )
+        .route(
+            "/api/v1/policies/{policy_id}/rules",
+            get(rules::list).post(rules::create),
+        )
+        .route(
+            "/api/v1/policies/{policy_id}/rules/{rule_id}",
+            get(rules::get).put(rules::replace).delete(rules::delete),
+        )
+        .route(
+            "/api/v1/policies/{policy_id}/rules/{rule_id}/lifecycle/{action}",
+            post(rules::lifecycle),
+        )
+        .route(
+            "/api/v1/policies/{policy_id}/mappings",
+            get(mappings::list).post(mappings::create),
+        )
+        .route(
+            "/api/v1/policies/{policy_id}/mappings/{mapping_id}",
+            get(mappings::get).delete(mappings::delete),
+        )
+        .route("/api/v1/devices", get(devices::list))
+        .route(
+            "/api/v1/devices/{device_id}",
+            get(devices::get).delete(devices::delete),
+        )
+        .route("/api/v1/devices/{device_id}/users", get(devices::users))
+        .route(
+            "/api/v1/devices/{device_id}/lifecycle/{action}",
+            post(devices::lifecycle),
+        )
+        .fallback(errors::unknown_route)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .with_state(shared.clone())
+        // Layers run outermost-last: request id/Date → rate limit → faults → auth → handler.
+        .layer(from_fn_with_state(shared.clone(), middleware::auth))
+        .layer(from_fn_with_state(shared.clone(), middleware::faults))
+        .layer(from_fn_with_state(shared.clone(), middleware::rate_limit))
+        .layer(from_fn_with_state(shared, middleware::request_context))
+}
+
+/// A simulator serving on a loopback port.
+#[derive(Debug)]
+pub struct RunningSim {
+    /// The bound address (always 127.0.0.1).
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningSim {
+    /// `http://127.0.0.1:<port>`, the org URL to give a client.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections and waits (at most five seconds) for the server to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts the simulator on `127.0.0.1:port` (`0` = an ephemeral port).
+pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, SimError> {
+    config.faults.validate()?;
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+        .await
+        .map_err(|source| SimError::Bind { port, source })?;
+    let addr = listener.local_addr().map_err(SimError::LocalAddr)?;
+    let app = router(config);
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningSim {
+        addr,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,410 @@
+//! Policy operations: list (by type), create, get (`expand=rules`), replace, delete and the
+//! activate/deactivate lifecycle, with default-policy and account-management protections.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::Shared;
+use super::errors::ApiError;
+use super::links::{BaseUrl, append_page_links, policy_links};
+use super::request::{
+    Causes, Params, bool_param, check_name, check_priority, check_status, expands, invalid_cursor,
+    json, limit_param, no_content, param, parse_object, parse_query,
+};
+use super::rules::render_rule;
+use super::state::{
+    MAX_BETA_POLICIES, MAX_EXPANDED_RULES, Org, POLICY_TYPES, PolicyKind, PolicyRecord, is_beta_type,
+    now_ts,
+};
+
+type ApiResult = Result<Response, ApiError>;
+
+/// Largest `limit` accepted when listing policies.
+const MAX_POLICY_PAGE: usize = 1000;
+
+/// Fields the server owns on a policy; whatever a client sends for them is ignored.
+const READ_ONLY: [&str; 6] = ["id", "created", "lastUpdated", "_links", "_embedded", "system"];
+
+/// The 404 for an unknown policy id.
+pub fn policy_not_found(id: &str) -> ApiError {
+    ApiError::not_found(id, "Policy")
+}
+
+/// The 400 for changing or deleting the read-only account management policy.
+///
+/// Doc 001 says the policy can't be created, updated or deleted and its `self` link allows only
+/// GET. The request is well-formed and authorised, so like other state-based refusals of the
+/// Policy API this is an API validation failure (400 E0000001), not a 403 or 405.
+fn account_management_read_only() -> ApiError {
+    ApiError::validation(
+        "policy",
+        vec!["policy: The Okta Account Management Policy is read-only; only its rules can be managed".to_string()],
+    )
+}
+
+/// Renders a policy with `id`, its current `priority`, `_embedded` and `_links`.
+pub fn render_policy(
+    base: &str,
+    org: &Org,
+    policy: &PolicyRecord,
+    expand_rules: bool,
+) -> Result<Value, ApiError> {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(policy.id));
+    for (k, v) in &policy.body {
+        out.insert(k.clone(), v.clone());
+    }
+    out.insert("priority".into(), json!(org.priority_of(policy)));
+    let mut embedded = Map::new();
+    if policy.policy_type() == "ACCESS_POLICY" {
+        // Doc 001: END_USER_ACCOUNT_MANAGEMENT for the account management policy, APP otherwise.
+        let resource_type = if policy.kind == PolicyKind::AccountManagement {
+            "END_USER_ACCOUNT_MANAGEMENT"
+        } else {
+            "APP"
+        };
+        embedded.insert("resourceType".into(), json!(resource_type));
+    }
+    if expand_rules {
+        if policy.rules.len() > MAX_EXPANDED_RULES {
+            return Err(ApiError::validation(
+                "expand",
+                vec![format!(
+                    "expand: expand=rules returns at most {MAX_EXPANDED_RULES} rules; policy {} has {}",
+                    policy.id,
+                    policy.rules.len()
+                )],
+            ));
+        }
+        let rules: Vec<Value> = policy
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| render_rule(base, policy, rule, i + 1))
+            .collect();
+        embedded.insert("rules".into(), Value::Array(rules));
+    }
+    if !embedded.is_empty() {
+        out.insert("_embedded".into(), Value::Object(embedded));
+    }
+    out.insert("_links".into(), policy_links(base, policy));
+    Ok(Value::Object(out))
+}
+
+struct PolicyInput {
+    policy_type: String,
+    status: Option<String>,
+    priority: Option<usize>,
+}
+
+fn validate(input: &Map<String, Value>, existing_type: Option<&str>) -> Result<PolicyInput, ApiError> {
+    let mut causes = Causes::default();
+    check_name(input, &mut causes);
+    let policy_type = match (input.get("type"), existing_type) {
+        (None | Some(Value::Null), Some(existing)) => existing.to_string(),
+        (None | Some(Value::Null), None) => {
+            causes.add("type", "The field cannot be left blank");
+            String::new()
+        }
+        (Some(Value::String(t)), existing) if POLICY_TYPES.contains(&t.as_str()) => {
+            if existing.is_some_and(|e| e != t) {
+                causes.add("type", "The policy type cannot be changed");
+            }
+            t.clone()
+        }
+        (Some(other), _) => {
+            causes.add("type", format!("Invalid policy type specified: {other}"));
+            String::new()
+        }
+    };
+    let status = check_status(input, &mut causes);
+    let priority = check_priority(input, &mut causes);
+    causes.finish()?;
+    Ok(PolicyInput {
+        policy_type,
+        status,
+        priority,
+    })
+}
+
+fn sanitized(input: Map<String, Value>) -> Map<String, Value> {
+    input
+        .into_iter()
+        .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()))
+        .collect()
+}
+
+fn required_type(params: &Params) -> Result<String, ApiError> {
+    match param(params, "type") {
+        None | Some("") => Err(ApiError::validation(
+            "type",
+            vec!["type: The type query parameter is required".to_string()],
+        )),
+        Some(t) if POLICY_TYPES.contains(&t) => Ok(t.to_string()),
+        Some(t) => Err(ApiError::validation(
+            "type",
+            vec![format!("type: Invalid policy type specified: {t}")],
+        )),
+    }
+}
+
+/// `GET /api/v1/policies?type=…[&status=…][&expand=rules][&after=…&limit=…]`.
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = parse_query(query.as_deref());
+    let policy_type = required_type(&params)?;
+    let status = match param(&params, "status") {
+        None => None,
+        Some(s @ ("ACTIVE" | "INACTIVE")) => Some(s.to_string()),
+        Some(s) => {
+            return Err(ApiError::validation(
+                "status",
+                vec![format!("status: Invalid status {s}. Valid values: ACTIVE, INACTIVE")],
+            ));
+        }
+    };
+    let expand_rules = expands(&params, "rules");
+    let limit = limit_param(&params, MAX_POLICY_PAGE)?;
+    let after = param(&params, "after");
+
+    let org = shared.org.read().await;
+    let order = org.ordered_ids(&policy_type);
+    let start = match after {
+        None => 0,
+        Some(cursor) => {
+            order
+                .iter()
+                .position(|id| id == cursor)
+                .ok_or_else(|| invalid_cursor(cursor))?
+                + 1
+        }
+    };
+    let matching: Vec<&PolicyRecord> = order
+        .iter()
+        .skip(start)
+        .filter_map(|id| org.policies.get(id))
+        .filter(|p| status.as_deref().is_none_or(|s| p.status() == s))
+        .collect();
+    let page_len = limit.unwrap_or(matching.len()).min(matching.len());
+    let page = &matching[..page_len];
+    let items = page
+        .iter()
+        .map(|p| render_policy(&base, &org, p, expand_rules))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut response = json(StatusCode::OK, Value::Array(items));
+    if let Some(limit) = limit {
+        let next = if matching.len() > page_len {
+            page.last().map(|p| p.id.as_str())
+        } else {
+            None
+        };
+        let passthrough: Params = params
+            .iter()
+            .filter(|(k, _)| k != "after" && k != "limit")
+            .cloned()
+            .collect();
+        append_page_links(
+            response.headers_mut(),
+            &base,
+            "/api/v1/policies",
+            &passthrough,
+            after,
+            Some(limit),
+            next,
+        );
+    }
+    Ok(response)
+}
+
+/// `POST /api/v1/policies[?activate=false]`.
+pub async fn create(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> ApiResult {
+    let params = parse_query(query.as_deref());
+    let activate = bool_param(&params, "activate")?;
+    let input = parse_object(&body)?;
+    let checked = validate(&input, None)?;
+
+    let mut org = shared.org.write().await;
+    if is_beta_type(&checked.policy_type) && org.beta_policy_count() >= MAX_BETA_POLICIES {
+        return Err(ApiError::validation(
+            "type",
+            vec![format!(
+                "type: Okta limits the number of Okta:SignOn and Okta:ProfileEnrollment policies to {MAX_BETA_POLICIES}"
+            )],
+        ));
+    }
+    // The body's status wins unless the caller asked for `activate=false` explicitly.
+    let status = match activate {
+        Some(false) => "INACTIVE".to_string(),
+        _ => checked.status.unwrap_or_else(|| "ACTIVE".to_string()),
+    };
+    let now = now_ts();
+    let id = org.ids.next("rst", "0g7");
+    let mut stored = sanitized(input);
+    stored.insert("status".into(), json!(status));
+    stored.insert("priority".into(), json!(0));
+    stored.insert("system".into(), json!(false));
+    if is_beta_type(&checked.policy_type) && !stored.contains_key("default") {
+        stored.insert("default".into(), json!(false));
+    }
+    stored.insert("created".into(), json!(now));
+    stored.insert("lastUpdated".into(), json!(now));
+    let record = PolicyRecord {
+        id: id.clone(),
+        kind: PolicyKind::Custom,
+        body: stored,
+        rules: Vec::new(),
+        mappings: Vec::new(),
+    };
+    org.policies.insert(id.clone(), record);
+    org.place_policy(&checked.policy_type, &id, checked.priority);
+    let policy = org.policies.get(&id).ok_or_else(|| policy_not_found(&id))?;
+    Ok(json(StatusCode::OK, render_policy(&base, &org, policy, false)?))
+}
+
+/// `GET /api/v1/policies/{policyId}[?expand=rules]`.
+pub async fn get(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(policy_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = parse_query(query.as_deref());
+    let org = shared.org.read().await;
+    let policy = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let value = render_policy(&base, &org, policy, expands(&params, "rules"))?;
+    Ok(json(StatusCode::OK, value))
+}
+
+/// `PUT /api/v1/policies/{policyId}`: full replacement of the client-owned fields.
+pub async fn replace(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(policy_id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let input = parse_object(&body)?;
+    let mut org = shared.org.write().await;
+    let existing = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    if existing.kind == PolicyKind::AccountManagement {
+        return Err(account_management_read_only());
+    }
+    let checked = validate(&input, Some(existing.policy_type()))?;
+    let is_default = existing.kind == PolicyKind::Default;
+    if is_default && checked.status.as_deref() == Some("INACTIVE") {
+        // Doc 003 "Update a Policy": status can only be updated on a non-default policy.
+        return Err(ApiError::validation(
+            "status",
+            vec!["status: The status of a default policy cannot be changed".to_string()],
+        ));
+    }
+    let mut stored = sanitized(input);
+    let keep = |key: &str, stored: &mut Map<String, Value>| {
+        if let Some(v) = existing.body.get(key) {
+            if !stored.contains_key(key) || matches!(stored.get(key), Some(Value::Null)) {
+                stored.insert(key.to_string(), v.clone());
+            }
+        }
+    };
+    keep("status", &mut stored);
+    keep("type", &mut stored);
+    if is_beta_type(&checked.policy_type) {
+        keep("default", &mut stored);
+        if is_default {
+            stored.insert("default".into(), json!(true));
+        }
+    }
+    if !stored.contains_key("priority") {
+        stored.insert("priority".into(), json!(0));
+    }
+    stored.insert("system".into(), existing.body.get("system").cloned().unwrap_or(json!(false)));
+    stored.insert("created".into(), existing.body.get("created").cloned().unwrap_or(Value::Null));
+    stored.insert("lastUpdated".into(), json!(now_ts()));
+    if let Some(policy) = org.policies.get_mut(&policy_id) {
+        policy.body = stored;
+    }
+    if let (Some(priority), false) = (checked.priority, is_default) {
+        org.place_policy(&checked.policy_type, &policy_id, Some(priority));
+    }
+    let policy = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    Ok(json(StatusCode::OK, render_policy(&base, &org, policy, false)?))
+}
+
+/// `DELETE /api/v1/policies/{policyId}`: removes the policy with its rules and mappings.
+pub async fn delete(State(shared): State<Arc<Shared>>, Path(policy_id): Path<String>) -> ApiResult {
+    let mut org = shared.org.write().await;
+    let policy = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    match policy.kind {
+        // A default policy "is required and cannot be deleted" (docs 003/004). The real API
+        // answers such state-based refusals with 400 E0000001 (Api validation failed), the same
+        // family as its "Default Rule is immutable" error; it is not a permission problem (403)
+        // and the resource exists (not 404).
+        PolicyKind::Default => Err(ApiError::validation(
+            "policy",
+            vec!["policy: A default policy cannot be deleted".to_string()],
+        )),
+        PolicyKind::AccountManagement => Err(account_management_read_only()),
+        PolicyKind::Custom => {
+            org.remove_policy(&policy_id);
+            Ok(no_content())
+        }
+    }
+}
+
+/// `POST /api/v1/policies/{policyId}/lifecycle/{activate|deactivate}` → 204.
+pub async fn lifecycle(
+    State(shared): State<Arc<Shared>>,
+    Path((policy_id, action)): Path<(String, String)>,
+    uri: axum::http::Uri,
+) -> ApiResult {
+    let target = match action.as_str() {
+        "activate" => "ACTIVE",
+        "deactivate" => "INACTIVE",
+        _ => return Err(ApiError::not_found(uri.path(), "Endpoint")),
+    };
+    let mut org = shared.org.write().await;
+    let policy = org
+        .policies
+        .get_mut(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    match policy.kind {
+        PolicyKind::AccountManagement => Err(account_management_read_only()),
+        // Doc 003: "Policies set as default will always be active" / "cannot be deactivated".
+        PolicyKind::Default if target == "INACTIVE" => Err(ApiError::validation(
+            "policy",
+            vec!["policy: A default policy cannot be deactivated".to_string()],
+        )),
+        PolicyKind::Default => Ok(no_content()),
+        PolicyKind::Custom => {
+            if policy.status() != target {
+                policy.body.insert("status".into(), json!(target));
+                policy.body.insert("lastUpdated".into(), json!(now_ts()));
+            }
+            Ok(no_content())
+        }
+    }
+}

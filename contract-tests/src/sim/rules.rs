@@ -1,0 +1,345 @@
+//! Policy rule operations: list, create (100-rule limit), get, replace, delete and the
+//! activate/deactivate lifecycle, with default-rule protections.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::Shared;
+use super::errors::ApiError;
+use super::links::{BaseUrl, rule_links};
+use super::policies::policy_not_found;
+use super::request::{
+    Causes, bool_param, check_name, check_priority, check_status, json, limit_param, no_content,
+    parse_object, parse_query,
+};
+use super::state::{
+    MAX_RULES_PER_POLICY, POLICY_TYPES, PolicyRecord, RuleRecord, is_beta_type, now_ts, place_rule,
+    rule_type_for,
+};
+
+type ApiResult = Result<Response, ApiError>;
+
+/// Fields the server owns on a rule.
+const READ_ONLY: [&str; 5] = ["id", "created", "lastUpdated", "_links", "system"];
+
+fn rule_not_found(id: &str) -> ApiError {
+    ApiError::not_found(id, "PolicyRule")
+}
+
+/// Default rules "cannot be edited or deleted" (doc 004, "Default Rules"); the real API's
+/// refusal is a 400 E0000001 whose cause reads "Default Rule is immutable".
+fn default_rule_immutable(what: &str) -> ApiError {
+    ApiError::validation(
+        "rule",
+        vec![format!("rule: Default Rule is immutable ({what})")],
+    )
+}
+
+/// Renders a rule with `id`, its 1-based `priority` and `_links`.
+pub fn render_rule(base: &str, policy: &PolicyRecord, rule: &RuleRecord, priority: usize) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(rule.id));
+    for (k, v) in &rule.body {
+        out.insert(k.clone(), v.clone());
+    }
+    out.insert("priority".into(), json!(priority));
+    out.insert("_links".into(), rule_links(base, policy, rule));
+    Value::Object(out)
+}
+
+fn render_at(base: &str, policy: &PolicyRecord, rule_id: &str) -> Result<Value, ApiError> {
+    policy
+        .rules
+        .iter()
+        .position(|r| r.id == rule_id)
+        .and_then(|i| policy.rules.get(i).map(|r| render_rule(base, policy, r, i + 1)))
+        .ok_or_else(|| rule_not_found(rule_id))
+}
+
+struct RuleInput {
+    status: Option<String>,
+    priority: Option<usize>,
+    rule_type: String,
+}
+
+/// Rule types accepted in a policy of `policy_type`: its own type, or `SIGN_ON` for
+/// `OKTA_SIGN_ON` policies (doc 004 still calls that rule type `OKTA_SIGN_ON`).
+fn rule_type_fits(rule_type: &str, policy_type: &str) -> bool {
+    rule_type == policy_type || rule_type == rule_type_for(policy_type)
+}
+
+fn validate(
+    input: &Map<String, Value>,
+    policy_type: &str,
+    existing_type: Option<&str>,
+) -> Result<RuleInput, ApiError> {
+    let mut causes = Causes::default();
+    check_name(input, &mut causes);
+    let rule_type = match input.get("type") {
+        // Doc 004's create-rule example omits `type`: it is inferred from the policy.
+        None | Some(Value::Null) => existing_type
+            .unwrap_or_else(|| rule_type_for(policy_type))
+            .to_string(),
+        Some(Value::String(t)) if rule_type_fits(t, policy_type) => {
+            if existing_type.is_some_and(|e| e != t) {
+                causes.add("type", "The rule type cannot be changed");
+            }
+            t.clone()
+        }
+        Some(Value::String(t)) if POLICY_TYPES.contains(&t.as_str()) || t == "SIGN_ON" => {
+            causes.add(
+                "type",
+                format!("Rule type {t} does not match the policy type {policy_type}"),
+            );
+            String::new()
+        }
+        Some(other) => {
+            causes.add("type", format!("Invalid rule type {other}"));
+            String::new()
+        }
+    };
+    let status = check_status(input, &mut causes);
+    let priority = check_priority(input, &mut causes);
+    causes.finish()?;
+    Ok(RuleInput {
+        status,
+        priority,
+        rule_type,
+    })
+}
+
+fn sanitized(input: Map<String, Value>) -> Map<String, Value> {
+    input
+        .into_iter()
+        .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()))
+        .collect()
+}
+
+/// `GET /api/v1/policies/{policyId}/rules[?limit=n]`.
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(policy_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult {
+    let params = parse_query(query.as_deref());
+    let limit = limit_param(&params, MAX_RULES_PER_POLICY)?;
+    let org = shared.org.read().await;
+    let policy = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let items: Vec<Value> = policy
+        .rules
+        .iter()
+        .take(limit.unwrap_or(usize::MAX))
+        .enumerate()
+        .map(|(i, rule)| render_rule(&base, policy, rule, i + 1))
+        .collect();
+    Ok(json(StatusCode::OK, Value::Array(items)))
+}
+
+/// `POST /api/v1/policies/{policyId}/rules[?activate=false]`.
+pub async fn create(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(policy_id): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> ApiResult {
+    let params = parse_query(query.as_deref());
+    let activate = bool_param(&params, "activate")?;
+    let input = parse_object(&body)?;
+    let mut guard = shared.org.write().await;
+    let org = &mut *guard;
+    let policy = org
+        .policies
+        .get_mut(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let checked = validate(&input, policy.policy_type(), None)?;
+    if policy.rules.len() >= MAX_RULES_PER_POLICY {
+        return Err(ApiError::validation(
+            "rules",
+            vec![format!(
+                "rules: A policy can have at most {MAX_RULES_PER_POLICY} rules; policy {policy_id} already has {}",
+                policy.rules.len()
+            )],
+        ));
+    }
+    let status = match activate {
+        Some(false) => "INACTIVE".to_string(),
+        _ => checked.status.unwrap_or_else(|| "ACTIVE".to_string()),
+    };
+    let now = now_ts();
+    let id = org.ids.next("rul", "0g7");
+    let mut stored = sanitized(input);
+    stored.insert("status".into(), json!(status));
+    stored.insert("priority".into(), json!(0));
+    stored.insert("system".into(), json!(false));
+    if is_beta_type(policy.policy_type()) && !stored.contains_key("default") {
+        stored.insert("default".into(), json!(false));
+    }
+    stored.insert("created".into(), json!(now));
+    stored.insert("lastUpdated".into(), json!(now));
+    if !stored.contains_key("type") || stored.get("type") == Some(&Value::Null) {
+        stored.insert("type".into(), json!(checked.rule_type));
+    }
+    let rule = RuleRecord {
+        id: id.clone(),
+        is_default: false,
+        body: stored,
+    };
+    place_rule(&mut policy.rules, rule, checked.priority);
+    Ok(json(StatusCode::OK, render_at(&base, policy, &id)?))
+}
+
+/// `GET /api/v1/policies/{policyId}/rules/{ruleId}`.
+pub async fn get(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path((policy_id, rule_id)): Path<(String, String)>,
+) -> ApiResult {
+    let org = shared.org.read().await;
+    let policy = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    Ok(json(StatusCode::OK, render_at(&base, policy, &rule_id)?))
+}
+
+/// Client-owned content of a rule, for comparing a PUT on a default rule with what is stored.
+fn content(body: &Map<String, Value>) -> Map<String, Value> {
+    body.iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "id" | "created" | "lastUpdated" | "_links" | "system" | "default" | "priority"
+            )
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// `PUT /api/v1/policies/{policyId}/rules/{ruleId}`.
+///
+/// A default rule accepts only a PUT that changes nothing (so a GET-modify-PUT tool that leaves
+/// it alone keeps working); any change is 400 "Default Rule is immutable".
+pub async fn replace(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path((policy_id, rule_id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    let input = parse_object(&body)?;
+    let mut org = shared.org.write().await;
+    let policy = org
+        .policies
+        .get_mut(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let index = policy
+        .rules
+        .iter()
+        .position(|r| r.id == rule_id)
+        .ok_or_else(|| rule_not_found(&rule_id))?;
+    let existing = policy.rules.get(index).ok_or_else(|| rule_not_found(&rule_id))?;
+    let existing_type = existing.body.get("type").and_then(Value::as_str);
+    let checked = validate(&input, policy.policy_type(), existing_type)?;
+
+    let mut stored = sanitized(input);
+    for key in ["status", "type"] {
+        if !stored.contains_key(key) || stored.get(key) == Some(&Value::Null) {
+            if let Some(v) = existing.body.get(key) {
+                stored.insert(key.to_string(), v.clone());
+            }
+        }
+    }
+    if existing.is_default {
+        let moved = checked.priority.is_some_and(|p| p != index + 1);
+        if moved || content(&stored) != content(&existing.body) {
+            return Err(default_rule_immutable("it cannot be changed"));
+        }
+        return Ok(json(StatusCode::OK, render_at(&base, policy, &rule_id)?));
+    }
+    if is_beta_type(policy.policy_type()) && !stored.contains_key("default") {
+        stored.insert(
+            "default".into(),
+            existing.body.get("default").cloned().unwrap_or(json!(false)),
+        );
+    }
+    if !stored.contains_key("priority") {
+        stored.insert("priority".into(), json!(0));
+    }
+    stored.insert("system".into(), json!(false));
+    stored.insert(
+        "created".into(),
+        existing.body.get("created").cloned().unwrap_or(Value::Null),
+    );
+    stored.insert("lastUpdated".into(), json!(now_ts()));
+    let mut rule = policy.rules.remove(index);
+    rule.body = stored;
+    let priority = checked.priority.or(Some(index + 1));
+    place_rule(&mut policy.rules, rule, priority);
+    Ok(json(StatusCode::OK, render_at(&base, policy, &rule_id)?))
+}
+
+/// `DELETE /api/v1/policies/{policyId}/rules/{ruleId}`.
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path((policy_id, rule_id)): Path<(String, String)>,
+) -> ApiResult {
+    let mut org = shared.org.write().await;
+    let policy = org
+        .policies
+        .get_mut(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let index = policy
+        .rules
+        .iter()
+        .position(|r| r.id == rule_id)
+        .ok_or_else(|| rule_not_found(&rule_id))?;
+    if policy.rules.get(index).is_some_and(|r| r.is_default) {
+        return Err(default_rule_immutable("it cannot be deleted"));
+    }
+    policy.rules.remove(index);
+    Ok(no_content())
+}
+
+/// `POST /api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/{activate|deactivate}` → 204.
+pub async fn lifecycle(
+    State(shared): State<Arc<Shared>>,
+    Path((policy_id, rule_id, action)): Path<(String, String, String)>,
+    uri: axum::http::Uri,
+) -> ApiResult {
+    let target = match action.as_str() {
+        "activate" => "ACTIVE",
+        "deactivate" => "INACTIVE",
+        _ => return Err(ApiError::not_found(uri.path(), "Endpoint")),
+    };
+    let mut org = shared.org.write().await;
+    let policy = org
+        .policies
+        .get_mut(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let rule = policy
+        .rules
+        .iter_mut()
+        .find(|r| r.id == rule_id)
+        .ok_or_else(|| rule_not_found(&rule_id))?;
+    if rule.is_default {
+        return if target == "ACTIVE" {
+            Ok(no_content())
+        } else {
+            Err(default_rule_immutable("it cannot be deactivated"))
+        };
+    }
+    if rule.body.get("status").and_then(Value::as_str) != Some(target) {
+        rule.body.insert("status".into(), json!(target));
+        rule.body.insert("lastUpdated".into(), json!(now_ts()));
+    }
+    Ok(no_content())
+}

@@ -1,0 +1,881 @@
+//! The org store: policies (with their rules and mappings), devices and their users, Okta-style
+//! id generation, timestamps, and the deterministic seeding of a fresh org.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
+use serde_json::{Map, Value, json};
+
+/// Policy types whose policies share the 500-policy limit of doc 003 ("Limitations").
+pub const BETA_POLICY_TYPES: [&str; 2] = ["Okta:SignOn", "Okta:ProfileEnrollment"];
+
+/// Every policy type the simulator accepts: the twelve current types plus the two beta names.
+pub const POLICY_TYPES: [&str; 14] = [
+    "OKTA_SIGN_ON",
+    "PASSWORD",
+    "MFA_ENROLL",
+    "IDP_DISCOVERY",
+    "ACCESS_POLICY",
+    "PROFILE_ENROLLMENT",
+    "POST_AUTH_SESSION",
+    "ENTITY_RISK",
+    "SESSION_VIOLATION_DETECTION",
+    "DEVICE_SIGNAL_COLLECTION",
+    "CLIENT_UPDATE",
+    "IDENTITY_CLAIM_SOURCING",
+    "Okta:SignOn",
+    "Okta:ProfileEnrollment",
+];
+
+/// Maximum number of policies of the beta types (doc 003, "Limitations").
+pub const MAX_BETA_POLICIES: usize = 500;
+/// Maximum number of rules per policy (doc 003, "Limitations").
+pub const MAX_RULES_PER_POLICY: usize = 100;
+/// `expand=rules` fails past this many rules (doc 004, "Get a Policy with Rules").
+pub const MAX_EXPANDED_RULES: usize = 20;
+
+/// Name of the account management policy (doc 001).
+pub const ACCOUNT_MANAGEMENT_POLICY_NAME: &str = "Okta Account Management Policy";
+
+/// SplitMix64 step: a tiny, portable, seedable generator (stable across crate versions).
+pub fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// `len` base62 characters derived from `seed`.
+pub fn base62_from(seed: u64, len: usize) -> String {
+    let mut rng = Rng::new(seed);
+    (0..len).map(|_| rng.base62_char()).collect()
+}
+
+/// Deterministic pseudo-random source.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        splitmix64(self.0)
+    }
+
+    /// Uniform in `0..n` (`n` > 0; returns 0 for `n` == 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+
+    /// Uniform in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// One element of a non-empty slice.
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        let index = self.below(items.len() as u64) as usize;
+        items.get(index).copied().unwrap_or_default()
+    }
+
+    fn base62_char(&mut self) -> char {
+        char::from(BASE62[(self.next_u64() % 62) as usize])
+    }
+
+    fn chars(&mut self, alphabet: &[u8], len: usize) -> String {
+        (0..len)
+            .map(|_| char::from(alphabet[self.below(alphabet.len() as u64) as usize]))
+            .collect()
+    }
+
+    fn digits(&mut self, len: usize) -> String {
+        self.chars(b"0123456789", len)
+    }
+
+    fn upper_alnum(&mut self, len: usize) -> String {
+        self.chars(b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", len)
+    }
+
+    fn hex(&mut self, len: usize) -> String {
+        self.chars(b"0123456789abcdef", len)
+    }
+
+    fn uuid_upper(&mut self) -> String {
+        let h = self.hex(32).to_uppercase();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+}
+
+/// Issues unique 20-character Okta-style ids: 3-char prefix, 14 base62 chars, 3-char cell suffix.
+#[derive(Debug)]
+pub struct IdGen {
+    rng: Rng,
+    issued: HashSet<String>,
+}
+
+impl IdGen {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: Rng::new(seed),
+            issued: HashSet::new(),
+        }
+    }
+
+    /// A fresh id starting with `prefix` (`rst`, `rul`, `rsm`, `guo`, `00u`, ...).
+    pub fn next(&mut self, prefix: &str, suffix: &str) -> String {
+        loop {
+            let body: String = (0..14).map(|_| self.rng.base62_char()).collect();
+            let id = format!("{prefix}{body}{suffix}");
+            if self.issued.insert(id.clone()) {
+                return id;
+            }
+        }
+    }
+}
+
+/// RFC 3339 timestamp with milliseconds and `Z`, as Okta writes them.
+pub fn format_ts(ts: DateTime<Utc>) -> String {
+    ts.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The current time formatted as an Okta timestamp.
+pub fn now_ts() -> String {
+    format_ts(Utc::now())
+}
+
+/// What kind of policy a record is; drives the protections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Created through the API.
+    Custom,
+    /// The org's default policy of its type: not deletable, always active, always last.
+    Default,
+    /// The read-only Okta account management policy (doc 001); its rules stay manageable.
+    AccountManagement,
+}
+
+/// A rule stored under its policy.
+#[derive(Debug, Clone)]
+pub struct RuleRecord {
+    /// Rule id (`rul…`).
+    pub id: String,
+    /// The policy's default rule: cannot be deleted, changed or deactivated.
+    pub is_default: bool,
+    /// The stored object, without `id`, `priority` and `_links` (rendered on the way out).
+    pub body: Map<String, Value>,
+}
+
+/// A resource mapping stored under its policy.
+#[derive(Debug, Clone)]
+pub struct MappingRecord {
+    /// Mapping id (`rsm…`).
+    pub id: String,
+    /// Id of the mapped resource.
+    pub resource_id: String,
+    /// Type of the mapped resource (`APP`, `ACCESS_POLICY`).
+    pub resource_type: String,
+}
+
+/// A policy with its rules (in priority order) and mappings.
+#[derive(Debug, Clone)]
+pub struct PolicyRecord {
+    /// Policy id (`rst…`, or `00p…` for seeded classic defaults).
+    pub id: String,
+    /// Default / account management / custom.
+    pub kind: PolicyKind,
+    /// The stored object, without `id`, `priority`, `_embedded` and `_links`.
+    pub body: Map<String, Value>,
+    /// Rules in priority order; a default rule is always last.
+    pub rules: Vec<RuleRecord>,
+    /// Resource mappings in creation order.
+    pub mappings: Vec<MappingRecord>,
+}
+
+impl PolicyRecord {
+    /// The policy's `type`.
+    pub fn policy_type(&self) -> &str {
+        self.body.get("type").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The policy's `status`.
+    pub fn status(&self) -> &str {
+        self.body
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("ACTIVE")
+    }
+}
+
+/// A device with its users.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    /// Device id (`guo…`).
+    pub id: String,
+    /// Device object without `_links` and `_embedded`.
+    pub body: Map<String, Value>,
+    /// `DeviceUser` objects (`managementStatus`, `created`, `user`).
+    pub users: Vec<Value>,
+}
+
+impl DeviceRecord {
+    /// The device's `status`.
+    pub fn status(&self) -> &str {
+        self.body
+            .get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("ACTIVE")
+    }
+}
+
+/// The whole simulated org.
+#[derive(Debug)]
+pub struct Org {
+    /// Id source for objects created at run time.
+    pub ids: IdGen,
+    /// Policies by id.
+    pub policies: HashMap<String, PolicyRecord>,
+    /// Policy ids per type, in priority order (index 0 = priority 1).
+    pub policy_order: BTreeMap<String, Vec<String>>,
+    /// Devices in listing order, keyed by a monotonically increasing sequence number.
+    pub devices: BTreeMap<u64, DeviceRecord>,
+    /// Sequence number of every device id ever issued (deleted ones too, so cursors survive).
+    pub device_seq: HashMap<String, u64>,
+}
+
+impl Org {
+    /// A fresh org: default policies, the account management policy and `device_count` devices.
+    pub fn seeded(seed: u64, device_count: usize) -> Self {
+        let mut org = Self {
+            ids: IdGen::new(splitmix64(seed ^ 0x1d5)),
+            policies: HashMap::new(),
+            policy_order: BTreeMap::new(),
+            devices: BTreeMap::new(),
+            device_seq: HashMap::new(),
+        };
+        seed_policies(&mut org);
+        seed_devices(&mut org, seed, device_count);
+        org
+    }
+
+    /// Ids of `policy_type`'s policies in priority order.
+    pub fn ordered_ids(&self, policy_type: &str) -> &[String] {
+        self.policy_order
+            .get(policy_type)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// 1-based priority of a policy within its type.
+    pub fn priority_of(&self, policy: &PolicyRecord) -> usize {
+        self.ordered_ids(policy.policy_type())
+            .iter()
+            .position(|id| *id == policy.id)
+            .map_or(0, |p| p + 1)
+    }
+
+    /// Number of policies of the beta types.
+    pub fn beta_policy_count(&self) -> usize {
+        BETA_POLICY_TYPES
+            .iter()
+            .map(|t| self.ordered_ids(t).len())
+            .sum()
+    }
+
+    /// Places `id` at 1-based `priority` within its type (`None` = last), shifting the others;
+    /// default policies always stay last.
+    pub fn place_policy(&mut self, policy_type: &str, id: &str, priority: Option<usize>) {
+        let defaults: HashSet<String> = self
+            .policies
+            .values()
+            .filter(|p| p.kind == PolicyKind::Default && p.policy_type() == policy_type)
+            .map(|p| p.id.clone())
+            .collect();
+        let order = self.policy_order.entry(policy_type.to_string()).or_default();
+        order.retain(|existing| existing != id);
+        let movable_len = order.iter().filter(|i| !defaults.contains(*i)).count();
+        let index = if defaults.contains(id) {
+            order.len()
+        } else {
+            priority.map_or(movable_len, |p| p.saturating_sub(1).min(movable_len))
+        };
+        order.insert(index, id.to_string());
+    }
+
+    /// Removes a policy and its place in the priority order.
+    pub fn remove_policy(&mut self, id: &str) -> Option<PolicyRecord> {
+        let record = self.policies.remove(id)?;
+        if let Some(order) = self.policy_order.get_mut(record.policy_type()) {
+            order.retain(|existing| existing != id);
+        }
+        Some(record)
+    }
+
+    /// The device with `id`, if it exists and is not deleted.
+    pub fn device(&self, id: &str) -> Option<&DeviceRecord> {
+        let seq = self.device_seq.get(id)?;
+        self.devices.get(seq)
+    }
+
+    /// Mutable access to the device with `id`.
+    pub fn device_mut(&mut self, id: &str) -> Option<&mut DeviceRecord> {
+        let seq = self.device_seq.get(id)?;
+        self.devices.get_mut(seq)
+    }
+}
+
+/// Inserts a rule at 1-based `priority` (`None` = last), keeping a default rule last.
+pub fn place_rule(rules: &mut Vec<RuleRecord>, rule: RuleRecord, priority: Option<usize>) {
+    let movable_len = rules.iter().filter(|r| !r.is_default).count();
+    let index = if rule.is_default {
+        rules.len()
+    } else {
+        priority.map_or(movable_len, |p| p.saturating_sub(1).min(movable_len))
+    };
+    rules.insert(index, rule);
+}
+
+fn obj(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Fixed timestamp of the org's creation, so seeded objects are reproducible.
+fn org_created() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2019, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+struct SeedPolicy {
+    policy_type: &'static str,
+    name: &'static str,
+    description: &'static str,
+    rule_name: &'static str,
+    extra: Value,
+    rule_extra: Value,
+}
+
+fn default_policy_seeds() -> Vec<SeedPolicy> {
+    let people_everyone = json!({ "people": { "groups": { "include": ["00g1everyone0000g7"] } } });
+    vec![
+        SeedPolicy {
+            policy_type: "OKTA_SIGN_ON",
+            name: "Default Policy",
+            description: "The default policy applies in all situations if no other policy applies.",
+            rule_name: "Default Rule",
+            extra: json!({ "conditions": people_everyone }),
+            rule_extra: json!({
+                "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
+                "actions": { "signon": {
+                    "access": "ALLOW", "requireFactor": false, "primaryFactor": "PASSWORD_IDP_ANY_FACTOR",
+                    "rememberDeviceByDefault": false, "factorLifetime": 15,
+                    "session": { "usePersistentCookie": false, "maxSessionIdleMinutes": 120, "maxSessionLifetimeMinutes": 0 }
+                } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "PASSWORD",
+            name: "Default Policy",
+            description: "The default policy applies in all situations if no other policy applies.",
+            rule_name: "Default Rule",
+            extra: json!({
+                "conditions": { "people": { "groups": { "include": ["00g1everyone0000g7"] } }, "authProvider": { "provider": "OKTA" } },
+                "settings": {
+                    "password": {
+                        "complexity": { "minLength": 8, "minLowerCase": 1, "minUpperCase": 1, "minNumber": 1, "minSymbol": 0, "excludeUsername": true },
+                        "age": { "maxAgeDays": 0, "expireWarnDays": 0, "minAgeMinutes": 0, "historyCount": 0 },
+                        "lockout": { "maxAttempts": 10, "autoUnlockMinutes": 0, "showLockoutFailures": false }
+                    },
+                    "delegation": { "options": { "skipUnlock": false } }
+                }
+            }),
+            rule_extra: json!({
+                "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
+                "actions": {
+                    "passwordChange": { "access": "ALLOW" },
+                    "selfServicePasswordReset": { "access": "ALLOW" },
+                    "selfServiceUnlock": { "access": "DENY" }
+                }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "MFA_ENROLL",
+            name: "Default Policy",
+            description: "The default policy applies in all situations if no other policy applies.",
+            rule_name: "Default Rule",
+            extra: json!({
+                "conditions": people_everyone,
+                "settings": { "type": "AUTHENTICATORS", "authenticators": [ { "key": "okta_email", "enroll": { "self": "REQUIRED" } } ] }
+            }),
+            rule_extra: json!({
+                "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
+                "actions": { "enroll": { "self": "CHALLENGE" } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "IDP_DISCOVERY",
+            name: "Idp Discovery Policy",
+            description: "Default IdP routing policy.",
+            rule_name: "Default Rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "conditions": { "network": { "connection": "ANYWHERE" } },
+                "actions": { "idp": { "providers": [ { "type": "OKTA" } ] } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "ACCESS_POLICY",
+            name: "Default Policy",
+            description: "Default authentication policy",
+            rule_name: "Catch-all Rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "conditions": null,
+                "actions": { "appSignOn": { "access": "ALLOW", "verificationMethod": {
+                    "factorMode": "2FA", "type": "ASSURANCE", "reauthenticateIn": "PT12H", "constraints": []
+                } } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "PROFILE_ENROLLMENT",
+            name: "Default Policy",
+            description: "Default profile enrollment policy",
+            rule_name: "Catch-all Rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "conditions": null,
+                "actions": { "profileEnrollment": {
+                    "access": "ALLOW", "profileAttributes": [ { "name": "email", "label": "Email", "required": true } ],
+                    "targetGroupIds": [], "unknownUserAction": "DENY", "activationRequirements": { "emailVerification": true }
+                } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "Okta:SignOn",
+            name: "Default Policy",
+            description: "",
+            rule_name: "Catch-all Rule",
+            extra: json!({}),
+            rule_extra: json!({
+                "conditions": [], "action": "ALLOW",
+                "requirement": { "verificationMethod": { "type": "ASSURANCE", "factorMode": "1FA", "constraints": [], "reauthenticateIn": "PT4H" } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "Okta:ProfileEnrollment",
+            name: "Default Policy",
+            description: "",
+            rule_name: "Catch-all Rule",
+            extra: json!({}),
+            rule_extra: json!({
+                "conditions": [], "action": "ALLOW",
+                "requirement": {
+                    "preRegistrationInlineHooks": [],
+                    "profileAttributes": [ { "name": "email", "label": "Email", "required": true } ],
+                    "targetGroupIds": [], "unknownUserAction": "REGISTER",
+                    "activationRequirements": { "emailVerification": true }
+                }
+            }),
+        },
+    ]
+}
+
+/// Whether a policy type uses the beta object shape (`default` flag, key/op/value conditions).
+pub fn is_beta_type(policy_type: &str) -> bool {
+    BETA_POLICY_TYPES.contains(&policy_type)
+}
+
+/// The rule type that belongs in a policy of `policy_type` (global session rules are `SIGN_ON`).
+pub fn rule_type_for(policy_type: &str) -> &str {
+    if policy_type == "OKTA_SIGN_ON" {
+        "SIGN_ON"
+    } else {
+        policy_type
+    }
+}
+
+fn seed_policy_body(
+    policy_type: &str,
+    name: &str,
+    description: &str,
+    system: bool,
+    extra: Value,
+    ts: &str,
+) -> Map<String, Value> {
+    let mut body = Map::new();
+    body.insert("status".into(), json!("ACTIVE"));
+    body.insert("name".into(), json!(name));
+    if !description.is_empty() {
+        body.insert("description".into(), json!(description));
+    }
+    body.insert("system".into(), json!(system));
+    if is_beta_type(policy_type) {
+        body.insert("default".into(), json!(system));
+    }
+    for (k, v) in obj(extra) {
+        body.insert(k, v);
+    }
+    body.insert("created".into(), json!(ts));
+    body.insert("lastUpdated".into(), json!(ts));
+    body.insert("type".into(), json!(policy_type));
+    body
+}
+
+fn seed_rule_body(policy_type: &str, name: &str, extra: Value, ts: &str) -> Map<String, Value> {
+    let mut body = Map::new();
+    body.insert("status".into(), json!("ACTIVE"));
+    body.insert("name".into(), json!(name));
+    body.insert("system".into(), json!(true));
+    if is_beta_type(policy_type) {
+        body.insert("default".into(), json!(true));
+    }
+    for (k, v) in obj(extra) {
+        body.insert(k, v);
+    }
+    body.insert("created".into(), json!(ts));
+    body.insert("lastUpdated".into(), json!(ts));
+    body.insert("type".into(), json!(rule_type_for(policy_type)));
+    body
+}
+
+fn seed_policies(org: &mut Org) {
+    let ts = format_ts(org_created());
+    for seed in default_policy_seeds() {
+        let classic = !is_beta_type(seed.policy_type);
+        let id = org.ids.next(if classic { "00p" } else { "rst" }, "0g7");
+        let rule_id = org.ids.next(if classic { "0pr" } else { "rul" }, "0g7");
+        let rule = RuleRecord {
+            id: rule_id,
+            is_default: true,
+            body: seed_rule_body(seed.policy_type, seed.rule_name, seed.rule_extra, &ts),
+        };
+        let record = PolicyRecord {
+            id: id.clone(),
+            kind: PolicyKind::Default,
+            body: seed_policy_body(
+                seed.policy_type,
+                seed.name,
+                seed.description,
+                true,
+                seed.extra,
+                &ts,
+            ),
+            rules: vec![rule],
+            mappings: Vec::new(),
+        };
+        org.policies.insert(id.clone(), record);
+        org.place_policy(seed.policy_type, &id, None);
+    }
+
+    // Doc 001: the account management policy is an ACCESS_POLICY with priority 1, system false.
+    let id = org.ids.next("rst", "0g7");
+    let rule = RuleRecord {
+        id: org.ids.next("rul", "0g7"),
+        is_default: true,
+        body: seed_rule_body(
+            "ACCESS_POLICY",
+            "Catch-all Rule",
+            json!({
+                "conditions": null,
+                "actions": { "appSignOn": { "access": "ALLOW", "verificationMethod": {
+                    "factorMode": "1FA", "type": "ASSURANCE", "reauthenticateIn": "PT0S",
+                    "constraints": [ { "possession": { "required": false } } ]
+                } } }
+            }),
+            &ts,
+        ),
+    };
+    let record = PolicyRecord {
+        id: id.clone(),
+        kind: PolicyKind::AccountManagement,
+        body: seed_policy_body(
+            "ACCESS_POLICY",
+            ACCOUNT_MANAGEMENT_POLICY_NAME,
+            "This policy defines how users must authenticate for authenticator enrollment, password reset, or unlock account. Password policy rules control whether to enforce this policy for password reset and unlock account.",
+            false,
+            json!({ "conditions": null }),
+            &ts,
+        ),
+        rules: vec![rule],
+        mappings: Vec::new(),
+    };
+    org.policies.insert(id.clone(), record);
+    org.place_policy("ACCESS_POLICY", &id, Some(1));
+}
+
+const FIRST_NAMES: [&str; 16] = [
+    "Alice", "Bob", "Carol", "Dan", "Erin", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Mallory",
+    "Niaj", "Olivia", "Peggy", "Rupert", "Sybil",
+];
+const LAST_NAMES: [&str; 12] = [
+    "Anderson", "Brown", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jones",
+    "Kowalski", "Lopez",
+];
+const TEAMS: [&str; 6] = ["Eng-dev", "Eng-dev", "Eng-qa", "Sales", "Finance", "Design"];
+
+fn seed_users(org: &mut Org, rng: &mut Rng, count: usize) -> Vec<Value> {
+    let base = org_created() - ChronoDuration::days(400);
+    (0..count)
+        .map(|i| {
+            let first = FIRST_NAMES[i % FIRST_NAMES.len()];
+            let last = LAST_NAMES[(i / FIRST_NAMES.len() + i) % LAST_NAMES.len()];
+            let id = org.ids.next("00u", "0g4");
+            let created = base + ChronoDuration::hours(rng.below(24 * 300) as i64);
+            let changed = created + ChronoDuration::hours(rng.below(24 * 60) as i64);
+            let login = format!(
+                "{}.{}{}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                i
+            );
+            json!({
+                "id": id,
+                "status": "ACTIVE",
+                "created": format_ts(created),
+                "activated": format_ts(created),
+                "statusChanged": format_ts(changed),
+                "lastLogin": format_ts(changed + ChronoDuration::hours(3)),
+                "lastUpdated": format_ts(changed),
+                "passwordChanged": format_ts(created),
+                "type": { "id": "oty1simusertype0g4" },
+                "profile": {
+                    "firstName": first,
+                    "lastName": last,
+                    "mobilePhone": null,
+                    "secondEmail": null,
+                    "login": login,
+                    "email": login,
+                },
+                "credentials": {
+                    "password": {},
+                    "recovery_question": { "question": "What is the food you least liked as a child?" },
+                    "provider": { "type": "OKTA", "name": "OKTA" },
+                },
+            })
+        })
+        .collect()
+}
+
+fn device_profile(rng: &mut Rng, platform: &str, index: usize, owner_first: &str) -> Value {
+    let team = rng.pick(&TEAMS);
+    match platform {
+        "WINDOWS" => {
+            let sid = format!(
+                "S-1-5-21-{}-{}-{}-{}",
+                rng.digits(10),
+                rng.digits(10),
+                rng.digits(10),
+                1000 + rng.below(9000)
+            );
+            json!({
+                "displayName": format!("{team}-DESKTOP-{}", rng.upper_alnum(7)),
+                "platform": "WINDOWS",
+                "manufacturer": rng.pick(&["Dell Inc.", "LENOVO", "HP", "Microsoft Corporation"]),
+                "model": rng.pick(&["Latitude 7440", "ThinkPad X1 Carbon Gen 11", "EliteBook 840 G10", "Surface Laptop 5"]),
+                "osVersion": rng.pick(&["10.0.19045", "10.0.22631", "10.0.26100"]),
+                "serialNumber": rng.upper_alnum(10),
+                "udid": rng.uuid_upper(),
+                "sid": sid,
+                "tpmPublicKeyHash": rng.hex(64),
+                "registered": true,
+                "secureHardwarePresent": rng.below(3) != 0,
+                "diskEncryptionType": rng.pick(&["ALL_INTERNAL_VOLUMES", "SYSTEM_VOLUME", "NONE"]),
+                "managed": rng.below(2) == 0,
+            })
+        }
+        "MACOS" => json!({
+            "displayName": format!("{team}-macbookpro{}", index % 40),
+            "platform": "MACOS",
+            "manufacturer": "Apple Inc.",
+            "model": rng.pick(&["MacBook Pro 16", "MacBook Pro 14", "MacBook Air 13", "Mac mini"]),
+            "osVersion": rng.pick(&["13.6.7", "14.5.0", "15.1.0"]),
+            "serialNumber": rng.upper_alnum(12),
+            "imei": null,
+            "meid": null,
+            "udid": rng.uuid_upper(),
+            "sid": null,
+            "tpmPublicKeyHash": null,
+            "registered": true,
+            "secureHardwarePresent": true,
+            "diskEncryptionType": rng.pick(&["ALL_INTERNAL_VOLUMES", "USER"]),
+            "managed": rng.below(4) != 0,
+        }),
+        "IOS" => json!({
+            "displayName": format!("{owner_first}'s {}", rng.pick(&["iPhone", "iPad"])),
+            "platform": "IOS",
+            "manufacturer": "Apple Inc.",
+            "model": rng.pick(&["iPhone 15 Pro", "iPhone 14", "iPhone 13 mini", "iPad Air"]),
+            "osVersion": rng.pick(&["16.7.8", "17.5.1", "18.1"]),
+            "serialNumber": rng.upper_alnum(12),
+            "imei": rng.digits(15),
+            "meid": rng.upper_alnum(14),
+            "udid": rng.uuid_upper(),
+            "registered": true,
+            "secureHardwarePresent": true,
+            "integrityJailbreak": false,
+            "managed": rng.below(2) == 0,
+        }),
+        _ => json!({
+            "displayName": format!("{owner_first}'s {}", rng.pick(&["Pixel 8", "Galaxy S23", "Pixel 7a"])),
+            "platform": "ANDROID",
+            "manufacturer": rng.pick(&["Google", "samsung"]),
+            "model": rng.pick(&["Pixel 8", "SM-S911B", "Pixel 7a"]),
+            "osVersion": rng.pick(&["13", "14", "15"]),
+            "serialNumber": rng.upper_alnum(11),
+            "imei": rng.digits(15),
+            "meid": rng.upper_alnum(14),
+            "registered": true,
+            "secureHardwarePresent": rng.below(3) != 0,
+            "integrityJailbreak": rng.below(20) == 0,
+            "managed": rng.below(2) == 0,
+        }),
+    }
+}
+
+const STATUSES: [&str; 4] = ["ACTIVE", "CREATED", "SUSPENDED", "DEACTIVATED"];
+const PLATFORMS: [&str; 4] = ["MACOS", "WINDOWS", "IOS", "ANDROID"];
+
+fn seed_devices(org: &mut Org, seed: u64, count: usize) {
+    let mut rng = Rng::new(splitmix64(seed ^ 0xde71ce));
+    let users = seed_users(org, &mut rng, (count / 2).clamp(4, 200));
+    let mut created = org_created();
+    for index in 0..count {
+        // The first devices cover every platform and status, so small orgs are still varied.
+        let status = if index < STATUSES.len() {
+            STATUSES[index]
+        } else {
+            match rng.below(100) {
+                0..=54 => "ACTIVE",
+                55..=69 => "CREATED",
+                70..=84 => "SUSPENDED",
+                _ => "DEACTIVATED",
+            }
+        };
+        let platform = if index < PLATFORMS.len() {
+            PLATFORMS[index]
+        } else {
+            rng.pick(&PLATFORMS)
+        };
+        created += ChronoDuration::minutes(360 + rng.below(60 * 24 * 9) as i64);
+        let updated = created + ChronoDuration::minutes(rng.below(60 * 24 * 120) as i64);
+        let owner_index = rng.below(users.len() as u64) as usize;
+        let owner_first = users
+            .get(owner_index)
+            .and_then(|u| u.pointer("/profile/firstName"))
+            .and_then(Value::as_str)
+            .unwrap_or("User")
+            .to_string();
+        let profile = device_profile(&mut rng, platform, index, &owner_first);
+        let display = profile
+            .get("displayName")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let id = org.ids.next("guo", "0g4");
+        let body = obj(json!({
+            "id": id,
+            "status": status,
+            "created": format_ts(created),
+            "lastUpdated": format_ts(updated),
+            "profile": profile,
+            "resourceType": "UDDevice",
+            "resourceDisplayName": { "value": display, "sensitive": false },
+            "resourceAlternateId": null,
+            "resourceId": id,
+        }));
+        // Doc 002: deactivation removes every device-user link, so deactivated devices have none.
+        let mut device_users = Vec::new();
+        if status != "DEACTIVATED" {
+            let extra = usize::from(rng.below(4) == 0);
+            for k in 0..=extra {
+                if let Some(user) = users.get((owner_index + k * 7) % users.len()) {
+                    let link_created = created + ChronoDuration::minutes(5);
+                    device_users.push(json!({
+                        "managementStatus": if k == 0 { "MANAGED" } else { "NOT_MANAGED" },
+                        "screenLockType": rng.pick(&["BIOMETRIC", "PASSCODE", "NONE"]),
+                        "created": format_ts(link_created),
+                        "user": user,
+                    }));
+                }
+            }
+        }
+        let seq = index as u64;
+        org.device_seq.insert(id.clone(), seq);
+        org.devices.insert(
+            seq,
+            DeviceRecord {
+                id,
+                body,
+                users: device_users,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_okta_shape_and_are_unique() {
+        let mut ids = IdGen::new(7);
+        let a = ids.next("rst", "0g7");
+        let b = ids.next("rst", "0g7");
+        assert_eq!(a.len(), 20);
+        assert!(a.starts_with("rst") && a.ends_with("0g7"));
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn seeding_is_deterministic() {
+        let a = Org::seeded(42, 30);
+        let b = Org::seeded(42, 30);
+        let ids_a: Vec<_> = a.devices.values().map(|d| d.body.clone()).collect();
+        let ids_b: Vec<_> = b.devices.values().map(|d| d.body.clone()).collect();
+        assert_eq!(ids_a, ids_b);
+        let c = Org::seeded(43, 30);
+        assert_ne!(
+            a.devices.values().next().map(|d| d.id.clone()),
+            c.devices.values().next().map(|d| d.id.clone())
+        );
+    }
+
+    #[test]
+    fn default_policies_are_last() {
+        let mut org = Org::seeded(1, 0);
+        let id = "rstCUSTOM".to_string();
+        org.policies.insert(
+            id.clone(),
+            PolicyRecord {
+                id: id.clone(),
+                kind: PolicyKind::Custom,
+                body: obj(json!({ "type": "ACCESS_POLICY" })),
+                rules: vec![],
+                mappings: vec![],
+            },
+        );
+        org.place_policy("ACCESS_POLICY", &id, Some(99));
+        let order = org.ordered_ids("ACCESS_POLICY");
+        assert_eq!(order.len(), 3);
+        assert_eq!(order[1], id);
+        let last = &org.policies[&order[2]];
+        assert_eq!(last.kind, PolicyKind::Default);
+    }
+}

@@ -1,0 +1,587 @@
+//! The crate's error type, split by the phase in which a call failed.
+//!
+//! Generated operations return `progenitor_client::Error<OktaError>`; `?` converts it into
+//! [`Error`] through `From`. Hand-written helpers (pagination, the raw escape hatch)
+//! return [`Error`] directly.
+//!
+//! `Display` describes only the failing layer; the cause is available through
+//! [`std::error::Error::source`], so print errors with a reporter that walks the chain.
+//! No variant stores request headers, so credentials can never appear in `Debug` or
+//! `Display` output; of the response headers only `X-Okta-Request-Id` and the
+//! `X-Rate-Limit-*` values are kept.
+
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::retry::{self, RateLimit};
+
+/// Longest body excerpt kept in [`Error::UnexpectedResponse`] and [`Error::Decode`], in bytes.
+pub const BODY_SNIPPET_LIMIT: usize = 1024;
+
+/// Okta's error body (`errorCode`, `errorSummary`, …). Unknown fields are kept in
+/// [`OktaError::extra`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct OktaError {
+    /// Okta error code, e.g. `E0000007`.
+    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Human-readable summary.
+    #[serde(
+        rename = "errorSummary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_summary: Option<String>,
+    /// Link or code identifying the error documentation (Okta repeats the code).
+    #[serde(rename = "errorLink", default, skip_serializing_if = "Option::is_none")]
+    pub error_link: Option<String>,
+    /// Unique id of this error occurrence.
+    #[serde(rename = "errorId", default, skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+    /// Detailed causes (validation failures, …).
+    #[serde(rename = "errorCauses", default, skip_serializing_if = "Option::is_none")]
+    pub error_causes: Option<Vec<OktaErrorCause>>,
+    /// Fields not described above, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One entry of [`OktaError::error_causes`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct OktaErrorCause {
+    /// Summary of this cause.
+    #[serde(
+        rename = "errorSummary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_summary: Option<String>,
+    /// Fields not described above, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl OktaError {
+    /// Whether the body looks like an Okta error (it has a code or a summary).
+    pub fn is_okta_error(&self) -> bool {
+        self.error_code.is_some() || self.error_summary.is_some()
+    }
+}
+
+impl fmt::Display for OktaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.error_code, &self.error_summary) {
+            (Some(code), Some(summary)) => write!(f, "{code}: {summary}")?,
+            (Some(code), None) => f.write_str(code)?,
+            (None, Some(summary)) => f.write_str(summary)?,
+            (None, None) => f.write_str("(no error details)")?,
+        }
+        let causes: Vec<&str> = self
+            .error_causes
+            .iter()
+            .flatten()
+            .filter_map(|c| c.error_summary.as_deref())
+            .collect();
+        if !causes.is_empty() {
+            write!(f, " ({})", causes.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// An error response from Okta: the status, the decoded body and response metadata.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The decoded Okta error body.
+    pub error: OktaError,
+    /// The `X-Okta-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The `X-Rate-Limit-*` response headers.
+    pub rate_limit: Option<RateLimit>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Okta API error (HTTP {}): {}", self.status, self.error)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Any failure of a call made through this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be built (bad builder value or argument); nothing was sent.
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// What was wrong.
+        message: String,
+    },
+    /// The HTTP exchange failed (connect, TLS, I/O, reading the body).
+    #[error("transport error")]
+    Transport {
+        /// The underlying `reqwest` error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request or connection timed out.
+    #[error("request timed out")]
+    Timeout {
+        /// The underlying `reqwest` error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// Okta answered with an error body (`errorCode`, `errorSummary`, …).
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// A response that is neither a success of the expected kind nor an Okta error body
+    /// (e.g. an HTML 502 from a proxy).
+    #[error("unexpected response (HTTP {status}){}", fmt_request_id(.request_id))]
+    UnexpectedResponse {
+        /// HTTP status.
+        status: StatusCode,
+        /// The `X-Okta-Request-Id` response header.
+        request_id: Option<String>,
+        /// The start of the body (at most [`BODY_SNIPPET_LIMIT`] bytes, lossy UTF-8).
+        body: String,
+    },
+    /// The response body could not be decoded into the expected type.
+    #[error("could not decode the response body{}{}", fmt_status(.status), fmt_request_id(.request_id))]
+    Decode {
+        /// HTTP status, when known (responses of generated operations do not carry it here).
+        status: Option<StatusCode>,
+        /// The `X-Okta-Request-Id` response header, when known.
+        request_id: Option<String>,
+        /// The start of the body (at most [`BODY_SNIPPET_LIMIT`] bytes, lossy UTF-8).
+        body: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The call was retried and the retry budget ran out; `last` is the final failure.
+    #[error("gave up after {attempts} attempts")]
+    RetriesExhausted {
+        /// Number of HTTP attempts made.
+        attempts: u32,
+        /// The error of the last attempt.
+        #[source]
+        last: Box<Error>,
+    },
+    /// Pagination stopped because a `next` link pointed at a page already fetched.
+    #[error("pagination loop: the next link repeats an already fetched page")]
+    PaginationLoop {
+        /// The repeated URL.
+        url: String,
+    },
+    /// A link (pagination `next`, or a raw request) pointed outside the org URL's origin;
+    /// it was not followed, so credentials were not sent there.
+    #[error("refusing to send a request to {origin}: it is not the org URL's origin")]
+    ForeignOrigin {
+        /// The refused origin (`scheme://host:port`).
+        origin: String,
+    },
+    /// The response's `Link` header could not be read, so pagination cannot continue safely.
+    #[error("unreadable Link header{}", fmt_request_id(.request_id))]
+    InvalidLinkHeader {
+        /// The `X-Okta-Request-Id` response header.
+        request_id: Option<String>,
+    },
+}
+
+fn fmt_request_id(id: &Option<String>) -> String {
+    id.as_ref()
+        .map(|id| format!(" [request id {id}]"))
+        .unwrap_or_default()
+}
+
+fn fmt_status(status: &Option<StatusCode>) -> String {
+    status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+}
+
+impl Error {
+    /// The HTTP status of the (last) response, if a response was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::Decode { status, .. } => *status,
+            Error::RetriesExhausted { last, .. } => last.status(),
+            Error::Transport { source } | Error::Timeout { source } => source.status(),
+            _ => None,
+        }
+    }
+
+    /// The Okta error body, for [`Error::Api`] (also inside [`Error::RetriesExhausted`]).
+    pub fn okta_error(&self) -> Option<&OktaError> {
+        match self {
+            Error::Api(api) => Some(&api.error),
+            Error::RetriesExhausted { last, .. } => last.okta_error(),
+            _ => None,
+        }
+    }
+
+    /// The Okta error code (`E0000007`, …), if any.
+    pub fn okta_error_code(&self) -> Option<&str> {
+        self.okta_error()?.error_code.as_deref()
+    }
+
+    /// The `X-Okta-Request-Id` of the (last) response, if known. Quote it to Okta support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.request_id.as_deref(),
+            Error::UnexpectedResponse { request_id, .. }
+            | Error::Decode { request_id, .. }
+            | Error::InvalidLinkHeader { request_id } => request_id.as_deref(),
+            Error::RetriesExhausted { last, .. } => last.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The rate-limit headers of the (last) Okta error response, if any.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        match self {
+            Error::Api(api) => api.rate_limit.as_ref(),
+            Error::RetriesExhausted { last, .. } => last.rate_limit(),
+            _ => None,
+        }
+    }
+
+    /// Number of HTTP attempts, for [`Error::RetriesExhausted`].
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::RetriesExhausted { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+
+    /// Whether the final response was `429 Too Many Requests`.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// Classifies a `reqwest` error as [`Error::Timeout`] or [`Error::Transport`].
+    pub(crate) fn transport(source: reqwest::Error) -> Self {
+        if source.is_timeout() {
+            Error::Timeout { source }
+        } else {
+            Error::Transport { source }
+        }
+    }
+
+    /// Builds the error for a non-success response whose body is `body`.
+    pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let error = match serde_json::from_slice::<OktaError>(body) {
+            Ok(okta) if okta.is_okta_error() => api(status, headers, okta),
+            _ => Error::UnexpectedResponse {
+                status,
+                request_id: request_id(headers),
+                body: snippet(body),
+            },
+        };
+        wrap_exhausted(error, headers)
+    }
+
+    /// Builds a decode error.
+    pub(crate) fn decode(
+        status: Option<StatusCode>,
+        headers: Option<&HeaderMap>,
+        body: &[u8],
+        source: serde_json::Error,
+    ) -> Self {
+        Error::Decode {
+            status,
+            request_id: headers.and_then(request_id),
+            body: snippet(body),
+            source,
+        }
+    }
+}
+
+fn api(status: StatusCode, headers: &HeaderMap, error: OktaError) -> Error {
+    Error::Api(Box::new(ApiError {
+        status,
+        error,
+        request_id: request_id(headers),
+        rate_limit: RateLimit::from_headers(headers),
+    }))
+}
+
+/// Wraps `error` in [`Error::RetriesExhausted`] when `headers` carry the exhausted stamp.
+fn wrap_exhausted(error: Error, headers: &HeaderMap) -> Error {
+    match retry::stamped_attempts(headers) {
+        (attempts, true) => Error::RetriesExhausted {
+            attempts: attempts.unwrap_or(1),
+            last: Box::new(error),
+        },
+        _ => error,
+    }
+}
+
+impl From<progenitor_client::Error<OktaError>> for Error {
+    fn from(error: progenitor_client::Error<OktaError>) -> Self {
+        use progenitor_client::Error as P;
+        match error {
+            P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest { message },
+            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
+                Error::transport(e)
+            }
+            P::ErrorResponse(value) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                let body = value.into_inner();
+                let error = if headers.contains_key(UNPARSED_BODY_HEADER) {
+                    // The hook replaced a body that was not an Okta error (see
+                    // `buffer_error_body`); report the original text.
+                    let text = body
+                        .extra
+                        .get(UNPARSED_BODY_FIELD)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
+                    Error::UnexpectedResponse {
+                        status,
+                        request_id: request_id(&headers),
+                        body: snippet(text.as_bytes()),
+                    }
+                } else if body.is_okta_error() {
+                    api(status, &headers, body)
+                } else {
+                    Error::UnexpectedResponse {
+                        status,
+                        request_id: request_id(&headers),
+                        body: snippet(&serde_json::to_vec(&body).unwrap_or_default()),
+                    }
+                };
+                wrap_exhausted(error, &headers)
+            }
+            P::InvalidResponsePayload(bytes, source) => Error::decode(None, None, &bytes, source),
+            P::UnexpectedResponse(response) => {
+                let body = response
+                    .extensions()
+                    .get::<BufferedBody>()
+                    .map(|b| b.0.clone())
+                    .unwrap_or_default();
+                Error::from_response(response.status(), response.headers(), &body)
+            }
+        }
+    }
+}
+
+/// The `X-Okta-Request-Id` header value.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(retry::REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The first [`BODY_SNIPPET_LIMIT`] bytes of `body` as lossy UTF-8.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.len() <= BODY_SNIPPET_LIMIT {
+        return text.into_owned();
+    }
+    let mut end = BODY_SNIPPET_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// The original body of a non-success response, attached by the hook as a response
+/// extension so that the synchronous `From` conversion can read it.
+#[derive(Clone, Debug)]
+pub(crate) struct BufferedBody(pub(crate) Bytes);
+
+/// Internal response header marking a body replaced by [`buffer_error_body`].
+pub(crate) const UNPARSED_BODY_HEADER: &str = "x-okta-mgmt-unparsed-body";
+const UNPARSED_BODY_FIELD: &str = "okta_mgmt_unparsed_body";
+
+/// Prepares a non-success response for the generated code's synchronous error handling.
+///
+/// The body is read and attached as [`BufferedBody`]. If it is not a JSON object (so it
+/// would fail to decode as [`OktaError`] and lose the status), it is replaced by
+/// `{"okta_mgmt_unparsed_body": "<text>"}` and marked with [`UNPARSED_BODY_HEADER`];
+/// `From<progenitor_client::Error<OktaError>>` undoes this. Success responses pass through.
+pub(crate) async fn buffer_error_body(
+    response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let version = response.version();
+    let url = response.url().clone();
+    let mut headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let body = if serde_json::from_slice::<OktaError>(&bytes).is_ok() {
+        bytes.clone()
+    } else {
+        let mut wrapper = serde_json::Map::new();
+        wrapper.insert(
+            UNPARSED_BODY_FIELD.to_owned(),
+            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+        );
+        headers.insert(
+            HeaderName::from_static(UNPARSED_BODY_HEADER),
+            HeaderValue::from_static("true"),
+        );
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.remove(reqwest::header::CONTENT_LENGTH);
+        Bytes::from(serde_json::to_vec(&wrapper).unwrap_or_default())
+    };
+    use reqwest::ResponseBuilderExt as _;
+    let mut rebuilt = http::Response::builder()
+        .url(url)
+        .body(body.clone())
+        .unwrap_or_else(|_| http::Response::new(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    rebuilt.extensions_mut().insert(BufferedBody(bytes));
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOT_FOUND: &str = r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: guo1 (Device)","errorLink":"E0000007","errorId":"oaeksGoibBmS9OGYo4vXT7llA","errorCauses":[]}"#;
+
+    fn headers_with_id() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-okta-request-id", HeaderValue::from_static("req-1"));
+        h
+    }
+
+    #[test]
+    fn okta_error_round_trips_and_keeps_unknown_fields() {
+        let raw = r#"{"errorCode":"E0000001","errorSummary":"Api validation failed","errorLink":"E0000001","errorId":"x","errorCauses":[{"errorSummary":"name: required","reason":"R"}],"newField":1}"#;
+        let e: OktaError = serde_json::from_str(raw).unwrap();
+        assert_eq!(e.error_code.as_deref(), Some("E0000001"));
+        assert_eq!(e.extra.get("newField"), Some(&serde_json::json!(1)));
+        let back: serde_json::Value = serde_json::to_value(&e).unwrap();
+        let orig: serde_json::Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(back, orig);
+        assert_eq!(
+            e.to_string(),
+            "E0000001: Api validation failed (name: required)"
+        );
+    }
+
+    #[test]
+    fn from_response_okta_body_is_api() {
+        let e = Error::from_response(StatusCode::NOT_FOUND, &headers_with_id(), NOT_FOUND.as_bytes());
+        assert!(matches!(e, Error::Api(_)));
+        assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
+        assert_eq!(e.okta_error_code(), Some("E0000007"));
+        assert_eq!(e.request_id(), Some("req-1"));
+        assert!(e.to_string().contains("E0000007"), "{e}");
+    }
+
+    #[test]
+    fn from_response_html_is_unexpected() {
+        let e = Error::from_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"<html>bad</html>");
+        match e {
+            Error::UnexpectedResponse { status, body, .. } => {
+                assert_eq!(status, StatusCode::BAD_GATEWAY);
+                assert_eq!(body, "<html>bad</html>");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn from_response_json_without_code_is_unexpected() {
+        let e = Error::from_response(StatusCode::FORBIDDEN, &HeaderMap::new(), br#"{"message":"x"}"#);
+        assert!(matches!(e, Error::UnexpectedResponse { .. }));
+    }
+
+    #[test]
+    fn exhausted_stamp_wraps() {
+        let mut h = headers_with_id();
+        h.insert(retry::ATTEMPTS_HEADER, HeaderValue::from_static("5"));
+        h.insert(retry::RETRIES_EXHAUSTED_HEADER, HeaderValue::from_static("true"));
+        let body = r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#;
+        let e = Error::from_response(StatusCode::TOO_MANY_REQUESTS, &h, body.as_bytes());
+        assert_eq!(e.attempts(), Some(5));
+        assert!(e.is_rate_limited());
+        assert_eq!(e.okta_error_code(), Some("E0000047"));
+        assert_eq!(e.request_id(), Some("req-1"));
+        let source = std::error::Error::source(&e).unwrap();
+        assert!(source.to_string().contains("E0000047"));
+    }
+
+    #[test]
+    fn snippet_truncates_on_char_boundary() {
+        let long = "é".repeat(BODY_SNIPPET_LIMIT);
+        let s = snippet(long.as_bytes());
+        assert!(s.len() <= BODY_SNIPPET_LIMIT + '…'.len_utf8());
+        assert!(s.ends_with('…'));
+    }
+
+    #[test]
+    fn progenitor_invalid_request_maps() {
+        let e: Error = progenitor_client::Error::<OktaError>::InvalidRequest("limit: bad".into()).into();
+        assert!(matches!(e, Error::InvalidRequest { .. }));
+    }
+
+    #[test]
+    fn progenitor_error_response_maps() {
+        let body: OktaError = serde_json::from_str(NOT_FOUND).unwrap();
+        let rv = progenitor_client::ResponseValue::new(body, StatusCode::NOT_FOUND, headers_with_id());
+        let e: Error = progenitor_client::Error::ErrorResponse(rv).into();
+        assert_eq!(e.okta_error_code(), Some("E0000007"));
+        assert_eq!(e.request_id(), Some("req-1"));
+    }
+
+    #[tokio::test]
+    async fn buffered_non_json_error_survives_generated_decoding() {
+        let resp = http::Response::builder()
+            .status(503)
+            .header("x-okta-request-id", "req-9")
+            .body("<html>down</html>")
+            .unwrap();
+        let resp = buffer_error_body(reqwest::Response::from(resp)).await.unwrap();
+        // What generated code does with a documented error status:
+        let decoded = progenitor_client::ResponseValue::<OktaError>::from_response::<OktaError>(resp)
+            .await
+            .unwrap();
+        let e: Error = progenitor_client::Error::ErrorResponse(decoded).into();
+        match e {
+            Error::UnexpectedResponse { status, body, request_id } => {
+                assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+                assert_eq!(body, "<html>down</html>");
+                assert_eq!(request_id.as_deref(), Some("req-9"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn buffered_body_reaches_unexpected_response() {
+        let resp = http::Response::builder()
+            .status(500)
+            .body(r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#)
+            .unwrap();
+        let resp = buffer_error_body(reqwest::Response::from(resp)).await.unwrap();
+        let e: Error = progenitor_client::Error::UnexpectedResponse(resp).into();
+        assert_eq!(e.okta_error_code(), Some("E0000009"));
+        assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
+    }
+}

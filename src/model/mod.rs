@@ -1,0 +1,30 @@
+//! Hand-written model types wired into the generated client with `with_replacement`.
+//!
+//! progenitor drops `discriminator` and closes enums, and typify's structs drop explicit `null`s
+//! and empty lists on re-encoding. These types fill those gaps:
+//! - [`Policy`] and [`PolicyRule`] dispatch on `type`, keeping unknown types as raw JSON;
+//! - [`Lossless`] re-encodes a value exactly as it was read, apart from the fields you changed;
+//! - [`Timestamp`] keeps the server's exact timestamp text;
+//! - open enums (generated into `okta_mgmt::types`) decode unknown values as `Other`.
+
+mod lossless;
+mod polymorphic;
+mod timestamp;
+
+pub use lossless::Lossless;
+pub use polymorphic::{Policy, PolicyRule, UnknownObject};
+pub use timestamp::Timestamp;
+
+/// JSON Schema of an open enum: any string, with the known values listed in `x-known-values`.
+#[doc(hidden)]
+pub fn open_enum_schema(known: &[&str]) -> schemars::schema::Schema {
+    let mut schema = schemars::schema::SchemaObject {
+        instance_type: Some(schemars::schema::InstanceType::String.into()),
+        ..Default::default()
+    };
+    schema.extensions.insert(
+        "x-known-values".to_string(),
+        serde_json::Value::from(known.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+    );
+    schema.into()
+}
