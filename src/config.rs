@@ -1,5 +1,451 @@
-//! Client configuration. (Lead's bootstrap version: the runtime engineer replaces this file.)
+//! Client configuration: org URL, credentials, timeouts, user agent and retry policy.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use okta_mgmt::{Client, Credentials, RetryPolicy};
+//!
+//! let client = Client::builder()
+//!     .org_url("https://acme.okta.com")
+//!     .credentials(Credentials::api_token("00a…"))
+//!     .request_timeout(Duration::from_secs(20))
+//!     .retry_policy(RetryPolicy::default().with_max_retries(2))
+//!     .build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! Credentials are added to each request by the client's hooks (never stored as
+//! `reqwest` default headers), with `HeaderValue::set_sensitive(true)`; `Debug` output of
+//! every type here prints `[redacted]` in their place.
 
-/// Per-client state shared by every call (no secrets).
-#[derive(Clone, Debug, Default)]
-pub struct ClientState {}
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use url::{Host, Url};
+
+use crate::Client;
+use crate::retry::RetryPolicy;
+pub use crate::secret::SecretString;
+
+/// Environment variable holding the org URL (`https://<org>.okta.com`).
+pub const ORG_URL_ENV: &str = "OKTA_ORG_URL";
+/// Environment variable holding an API token (`Authorization: SSWS …`).
+pub const API_TOKEN_ENV: &str = "OKTA_API_TOKEN";
+/// Environment variable holding an OAuth 2.0 access token (`Authorization: Bearer …`).
+pub const ACCESS_TOKEN_ENV: &str = "OKTA_ACCESS_TOKEN";
+
+/// Default TCP/TLS connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default timeout of one HTTP attempt (retries each get their own).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How the client authenticates.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// An Okta API token, sent as `Authorization: SSWS <token>`.
+    ApiToken(SecretString),
+    /// An OAuth 2.0 access token, sent as `Authorization: Bearer <token>`.
+    AccessToken(SecretString),
+}
+
+impl Credentials {
+    /// An API token (`SSWS`).
+    pub fn api_token(token: impl Into<SecretString>) -> Self {
+        Self::ApiToken(token.into())
+    }
+
+    /// An OAuth 2.0 access token (`Bearer`).
+    pub fn access_token(token: impl Into<SecretString>) -> Self {
+        Self::AccessToken(token.into())
+    }
+
+    fn header_value(&self) -> Result<HeaderValue, BuildError> {
+        let (scheme, token) = match self {
+            Credentials::ApiToken(t) => ("SSWS", t),
+            Credentials::AccessToken(t) => ("Bearer", t),
+        };
+        if token.is_blank() {
+            return Err(BuildError::InvalidCredentials {
+                reason: "the token is empty",
+            });
+        }
+        let mut value = HeaderValue::from_str(&format!("{scheme} {}", token.expose_secret()))
+            .map_err(|_| BuildError::InvalidCredentials {
+                reason: "the token contains characters not allowed in an HTTP header",
+            })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+/// The `Authorization` header value; `Debug` never shows it.
+#[derive(Clone)]
+pub(crate) struct AuthHeader(pub(crate) HeaderValue);
+
+impl fmt::Debug for AuthHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Per-client state used by the request hooks: retry policy, credentials, user agent and
+/// request timeout. `Debug` prints the credentials as `[redacted]`.
+///
+/// [`ClientState::default`] has no credentials (requests are sent unauthenticated), the
+/// default retry policy, user agent and request timeout; prefer [`Client::builder`].
+#[derive(Clone, Debug)]
+pub struct ClientState {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) auth: Option<AuthHeader>,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) request_timeout: Option<Duration>,
+}
+
+impl Default for ClientState {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            auth: None,
+            user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+        }
+    }
+}
+
+impl ClientState {
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The per-attempt request timeout.
+    pub fn request_timeout(&self) -> Option<Duration> {
+        self.request_timeout
+    }
+
+    /// The `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &str {
+        self.user_agent.to_str().unwrap_or(DEFAULT_USER_AGENT)
+    }
+
+    /// Whether credentials are configured.
+    pub fn has_credentials(&self) -> bool {
+        self.auth.is_some()
+    }
+}
+
+const DEFAULT_USER_AGENT: &str = concat!("okta-mgmt/", env!("CARGO_PKG_VERSION"));
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No org URL was given (`ClientBuilder::org_url` or `OKTA_ORG_URL`).
+    #[error("no org URL: call ClientBuilder::org_url or set {ORG_URL_ENV}")]
+    MissingOrgUrl,
+    /// No credentials were given.
+    #[error("no credentials: call ClientBuilder::credentials or set {API_TOKEN_ENV} or {ACCESS_TOKEN_ENV}")]
+    MissingCredentials,
+    /// Both `OKTA_API_TOKEN` and `OKTA_ACCESS_TOKEN` are set.
+    #[error("both {API_TOKEN_ENV} and {ACCESS_TOKEN_ENV} are set; set only one")]
+    ConflictingCredentials,
+    /// The org URL is not a usable base URL.
+    #[error("invalid org URL: {reason}")]
+    InvalidOrgUrl {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The org URL uses plain `http` for a host that is not loopback.
+    #[error("insecure org URL: plain http is only allowed for loopback hosts, not {host}")]
+    InsecureOrgUrl {
+        /// The refused host.
+        host: String,
+    },
+    /// The token cannot be sent in a header.
+    #[error("invalid credentials: {reason}")]
+    InvalidCredentials {
+        /// What is wrong with the token (never the token itself).
+        reason: &'static str,
+    },
+    /// The user-agent suffix cannot be sent in a header.
+    #[error("invalid user agent suffix: it must be visible ASCII")]
+    InvalidUserAgent,
+    /// A connect timeout cannot be applied to a caller-supplied `reqwest::Client`.
+    #[error(
+        "connect_timeout cannot be combined with http_client: configure it on the reqwest::Client"
+    )]
+    ConnectTimeoutWithCustomClient,
+    /// The HTTP client could not be created.
+    #[error("could not build the HTTP client")]
+    Http {
+        /// The `reqwest` error.
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+/// Builder for [`Client`]; start with [`Client::builder`] or [`ClientBuilder::from_env`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    org_url: Option<String>,
+    credentials: Option<Credentials>,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    user_agent_suffix: Option<String>,
+    retry: RetryPolicy,
+    http_client: Option<reqwest::Client>,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Builds a client from `OKTA_ORG_URL` and one of `OKTA_API_TOKEN` or
+    /// `OKTA_ACCESS_TOKEN` (setting both is an error), with default settings otherwise.
+    pub fn from_env() -> Result<Client, BuildError> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Like [`Client::from_env`], reading variables through `lookup` instead of the process
+    /// environment.
+    pub fn from_env_with<F>(lookup: F) -> Result<Client, BuildError>
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        ClientBuilder::from_env_with(lookup)?.build()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder pre-filled from the process environment (see [`Client::from_env`]).
+    pub fn from_env() -> Result<Self, BuildError> {
+        Self::from_env_with(|key| std::env::var(key).ok())
+    }
+
+    /// A builder pre-filled from `lookup` (see [`Client::from_env`]). Empty values count
+    /// as unset.
+    pub fn from_env_with<F>(mut lookup: F) -> Result<Self, BuildError>
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        let mut get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let org_url = get(ORG_URL_ENV).ok_or(BuildError::MissingOrgUrl)?;
+        let credentials = match (get(API_TOKEN_ENV), get(ACCESS_TOKEN_ENV)) {
+            (Some(_), Some(_)) => return Err(BuildError::ConflictingCredentials),
+            (Some(token), None) => Credentials::api_token(token),
+            (None, Some(token)) => Credentials::access_token(token),
+            (None, None) => return Err(BuildError::MissingCredentials),
+        };
+        Ok(Self::default().org_url(org_url).credentials(credentials))
+    }
+
+    /// The org URL, e.g. `https://acme.okta.com`. It must use `https`, except for
+    /// loopback hosts (`localhost`, `127.0.0.0/8`, `::1`). A path prefix is kept.
+    pub fn org_url(mut self, url: impl Into<String>) -> Self {
+        self.org_url = Some(url.into());
+        self
+    }
+
+    /// The credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Shorthand for `credentials(Credentials::api_token(token))`.
+    pub fn api_token(self, token: impl Into<SecretString>) -> Self {
+        self.credentials(Credentials::api_token(token))
+    }
+
+    /// Shorthand for `credentials(Credentials::access_token(token))`.
+    pub fn access_token(self, token: impl Into<SecretString>) -> Self {
+        self.credentials(Credentials::access_token(token))
+    }
+
+    /// The connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`]). Not allowed together
+    /// with [`ClientBuilder::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The timeout of each HTTP attempt (default [`DEFAULT_REQUEST_TIMEOUT`]).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Text appended to the `User-Agent` (`okta-mgmt/<version> <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, TLS roots, …) instead of building one.
+    /// Credentials, user agent, request timeout and retries are still applied per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Validates the settings and builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let raw_url = self.org_url.ok_or(BuildError::MissingOrgUrl)?;
+        let base = validate_org_url(&raw_url)?;
+        let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
+        let auth = credentials.header_value()?;
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) if !suffix.trim().is_empty() => {
+                HeaderValue::from_str(&format!("{DEFAULT_USER_AGENT} {}", suffix.trim()))
+                    .map_err(|_| BuildError::InvalidUserAgent)?
+            }
+            _ => HeaderValue::from_static(DEFAULT_USER_AGENT),
+        };
+        let http = match self.http_client {
+            Some(client) => {
+                if self.connect_timeout.is_some() {
+                    return Err(BuildError::ConnectTimeoutWithCustomClient);
+                }
+                client
+            }
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|source| BuildError::Http { source })?,
+        };
+        let state = ClientState {
+            retry: self.retry,
+            auth: Some(AuthHeader(auth)),
+            user_agent,
+            request_timeout: Some(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT)),
+        };
+        Ok(Client::new_with_client(&base, http, state))
+    }
+}
+
+/// Checks an org URL and returns the base string used by the generated client (no
+/// trailing slash).
+pub(crate) fn validate_org_url(raw: &str) -> Result<String, BuildError> {
+    let invalid = |reason: &str| BuildError::InvalidOrgUrl {
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| BuildError::InvalidOrgUrl {
+        reason: e.to_string(),
+    })?;
+    if url.cannot_be_a_base() {
+        return Err(invalid("not a base URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("it must not contain user info"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    let host = url.host().ok_or_else(|| invalid("it has no host"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&host) => {}
+        "http" => {
+            return Err(BuildError::InsecureOrgUrl {
+                host: host.to_string(),
+            });
+        }
+        _ => return Err(invalid("the scheme must be https")),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("https://acme.okta.com", "https://acme.okta.com")]
+    #[case("https://acme.okta.com/", "https://acme.okta.com")]
+    #[case("  https://acme.okta.com  ", "https://acme.okta.com")]
+    #[case("https://proxy.example/okta/", "https://proxy.example/okta")]
+    #[case("http://127.0.0.1:8080", "http://127.0.0.1:8080")]
+    #[case("http://127.1.2.3", "http://127.1.2.3")]
+    #[case("http://localhost:3000/", "http://localhost:3000")]
+    #[case("http://LOCALHOST", "http://localhost")]
+    #[case("http://[::1]:9000", "http://[::1]:9000")]
+    fn accepts(#[case] input: &str, #[case] base: &str) {
+        assert_eq!(validate_org_url(input).unwrap(), base);
+    }
+
+    #[rstest]
+    #[case("http://acme.okta.com")]
+    #[case("http://10.0.0.1")]
+    #[case("http://localhost.evil.com")]
+    #[case("http://[::2]")]
+    fn rejects_insecure(#[case] input: &str) {
+        assert!(
+            matches!(validate_org_url(input), Err(BuildError::InsecureOrgUrl { .. })),
+            "{input}"
+        );
+    }
+
+    #[rstest]
+    #[case("acme.okta.com")]
+    #[case("")]
+    #[case("ftp://acme.okta.com")]
+    #[case("https://user:pw@acme.okta.com")]
+    #[case("https://acme.okta.com/?x=1")]
+    #[case("https://acme.okta.com/#f")]
+    #[case("mailto:admin@acme.com")]
+    fn rejects_invalid(#[case] input: &str) {
+        assert!(
+            matches!(validate_org_url(input), Err(BuildError::InvalidOrgUrl { .. })),
+            "{input}"
+        );
+    }
+
+    #[test]
+    fn invalid_url_error_does_not_echo_user_info() {
+        let e = validate_org_url("https://admin:hunter2@acme.okta.com").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn header_values_are_sensitive() {
+        let v = Credentials::api_token("abc").header_value().unwrap();
+        assert_eq!(v.to_str().unwrap(), "SSWS abc");
+        assert!(v.is_sensitive());
+        let v = Credentials::access_token("xyz").header_value().unwrap();
+        assert_eq!(v.to_str().unwrap(), "Bearer xyz");
+        assert!(v.is_sensitive());
+    }
+
+    #[rstest]
+    #[case("")]
+    #[case("   ")]
+    #[case("bad\ntoken")]
+    fn rejects_bad_tokens(#[case] token: &str) {
+        assert!(matches!(
+            Credentials::api_token(token).header_value(),
+            Err(BuildError::InvalidCredentials { .. })
+        ));
+    }
+}

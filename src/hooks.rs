@@ -1,13 +1,114 @@
-//! Request hooks. (Lead's bootstrap version: the runtime engineer replaces this file.)
+//! The progenitor hooks: every generated operation, every page fetched by
+//! [`crate::pagination`] and every [`crate::raw`] call goes through here.
+//!
+//! Per request: the `api-version` header progenitor adds is removed (Okta does not use it),
+//! `Authorization`, `User-Agent` and the per-attempt timeout are set from
+//! [`ClientState`], the request is sent with [`crate::retry::execute`] inside a `tracing`
+//! span (`okta_request`: operation, method, URL path, status, attempts, request id,
+//! duration; never headers or query values), and non-success bodies are buffered for the
+//! error conversion (see [`crate::error`]).
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::{AUTHORIZATION, USER_AGENT};
+use tracing::Instrument as _;
 
-impl ClientHooks<crate::config::ClientState> for crate::Client {
+use crate::Client;
+use crate::config::ClientState;
+
+/// The header progenitor adds to every request.
+const API_VERSION_HEADER: &str = "api-version";
+
+impl ClientHooks<ClientState> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.prepare(request);
+        Ok(())
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.client().execute(request).await
+        crate::pagination::offer_client(self);
+        let response = self.send_traced(request, info.operation_id).await?;
+        crate::error::buffer_error_body(response).await
+    }
+}
+
+impl Client {
+    /// Applies the client's headers and timeout to a request about to be sent.
+    pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
+        let state = &self.inner;
+        let headers = request.headers_mut();
+        headers.remove(API_VERSION_HEADER);
+        if let Some(auth) = &state.auth {
+            headers.insert(AUTHORIZATION, auth.0.clone());
+        }
+        headers.insert(USER_AGENT, state.user_agent.clone());
+        if request.timeout().is_none() {
+            *request.timeout_mut() = state.request_timeout;
+        }
+    }
+
+    /// Prepares and sends a hand-written request (pagination, raw calls).
+    pub(crate) async fn dispatch(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.prepare(&mut request);
+        self.send_traced(request, operation).await
+    }
+
+    /// Sends with retries inside an `okta_request` span.
+    async fn send_traced(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::debug_span!(
+            "okta_request",
+            operation,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let policy = &self.inner.retry;
+        async move {
+            let start = std::time::Instant::now();
+            let result = crate::retry::execute(&self.client, request, policy, operation).await;
+            let span = tracing::Span::current();
+            span.record(
+                "duration_ms",
+                u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+            match &result {
+                Ok(response) => {
+                    let headers = response.headers();
+                    span.record("status", response.status().as_u16());
+                    let (attempts, exhausted) = crate::retry::stamped_attempts(headers);
+                    if let Some(attempts) = attempts {
+                        span.record("attempts", attempts);
+                    }
+                    if let Some(id) = crate::error::request_id(headers) {
+                        span.record("request_id", id.as_str());
+                    }
+                    tracing::debug!(exhausted, "okta-mgmt: response received");
+                }
+                Err(error) => {
+                    tracing::debug!(error = %error, "okta-mgmt: request failed");
+                }
+            }
+            result
+        }
+        .instrument(span)
+        .await
     }
 }

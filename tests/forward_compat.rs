@@ -1,0 +1,228 @@
+//! Forward compatibility: types dispatch on `type`, unknown types / enum values / fields decode and
+//! re-encode unchanged, and a read-modify-write keeps everything it did not change.
+
+use okta_mgmt::types::{
+    Device, DeviceStatus, LifecycleStatus, Policy, PolicyRule, PolicyRuleType, PolicyType,
+};
+use pretty_assertions::assert_eq;
+use rstest::rstest;
+use serde_json::{Value, json};
+
+fn roundtrip<T: serde::Serialize + serde::de::DeserializeOwned>(doc: &Value) -> (T, Value) {
+    let typed: T = serde_json::from_value(doc.clone()).expect("decodes");
+    let back = serde_json::to_value(&typed).expect("encodes");
+    (typed, back)
+}
+
+#[test]
+fn password_policy_decodes_as_password_not_the_first_variant_that_fits() {
+    // This body also fits the OKTA_SIGN_ON shape; an untagged enum would pick that.
+    let doc = json!({"type": "PASSWORD", "name": "Default Policy", "status": "ACTIVE", "priority": 1});
+    let (p, back): (Policy, _) = roundtrip(&doc);
+    assert!(matches!(p, Policy::Password(_)), "{p:?}");
+    assert_eq!(p.type_(), PolicyType::Password);
+    assert_eq!(back, doc);
+}
+
+#[rstest]
+#[case("OKTA_SIGN_ON", "OktaSignOn")]
+#[case("PASSWORD", "Password")]
+#[case("MFA_ENROLL", "MfaEnroll")]
+#[case("ACCESS_POLICY", "Access")]
+#[case("PROFILE_ENROLLMENT", "ProfileEnrollment")]
+#[case("DEVICE_SIGNAL_COLLECTION", "DeviceSignalCollection")]
+#[case("Okta:SignOn", "BetaSignOn")]
+#[case("Okta:ProfileEnrollment", "BetaProfileEnrollment")]
+fn every_policy_type_dispatches_to_its_variant(#[case] wire: &str, #[case] variant: &str) {
+    let doc = json!({"type": wire, "name": "p"});
+    let (p, back): (Policy, _) = roundtrip(&doc);
+    let debug = format!("{p:?}");
+    assert!(debug.starts_with(&format!("{variant}(")), "{wire} decoded as {debug}");
+    assert!(p.is_typed());
+    assert_eq!(p.type_().as_str(), wire);
+    assert_eq!(back, doc);
+}
+
+#[rstest]
+#[case("SIGN_ON", "SignOn")]
+#[case("OKTA_SIGN_ON", "SignOn")]
+#[case("PASSWORD", "Password")]
+#[case("MFA_ENROLL", "MfaEnroll")]
+#[case("ACCESS_POLICY", "Access")]
+#[case("PROFILE_ENROLLMENT", "ProfileEnrollment")]
+#[case("DEVICE_SIGNAL_COLLECTION", "DeviceSignalCollection")]
+#[case("Okta:SignOn", "Beta")]
+#[case("Okta:ProfileEnrollment", "Beta")]
+fn every_rule_type_dispatches_to_its_variant(#[case] wire: &str, #[case] variant: &str) {
+    let doc = json!({"type": wire, "name": "r"});
+    let (r, back): (PolicyRule, _) = roundtrip(&doc);
+    let debug = format!("{r:?}");
+    assert!(debug.starts_with(&format!("{variant}(")), "{wire} decoded as {debug}");
+    assert_eq!(back, doc);
+}
+
+#[test]
+fn unknown_policy_type_is_kept_raw_and_reencoded_unchanged() {
+    let doc = json!({
+        "type": "CONTINUOUS_ACCESS_2030",
+        "id": "rst1",
+        "name": "future",
+        "settings": {"quantum": {"level": 9}},
+        "conditions": null
+    });
+    let (p, back): (Policy, _) = roundtrip(&doc);
+    let Policy::Other(o) = &p else { panic!("expected Other, got {p:?}") };
+    assert_eq!(o.decode_error, None);
+    assert_eq!(p.type_(), PolicyType::Other("CONTINUOUS_ACCESS_2030".into()));
+    assert_eq!(p.id(), Some("rst1"));
+    assert_eq!(back, doc);
+}
+
+#[test]
+fn known_type_whose_body_does_not_fit_is_kept_raw_with_the_reason() {
+    // `name` is required by the model and `priority` must be a number.
+    let doc = json!({"type": "PASSWORD", "priority": "1"});
+    let (p, back): (Policy, _) = roundtrip(&doc);
+    let Policy::Other(o) = &p else { panic!("expected Other, got {p:?}") };
+    assert!(o.decode_error.as_deref().is_some_and(|e| !e.is_empty()));
+    assert_eq!(back, doc);
+}
+
+#[test]
+fn unknown_enum_values_decode_and_reencode() {
+    let doc = json!({"type": "PASSWORD", "name": "p", "status": "PENDING_REVIEW"});
+    let (p, back): (Policy, _) = roundtrip(&doc);
+    assert_eq!(p.status(), Some(LifecycleStatus::Other("PENDING_REVIEW".into())));
+    assert_eq!(back, doc);
+
+    let s: DeviceStatus = serde_json::from_value(json!("QUARANTINED")).unwrap();
+    assert!(!s.is_known());
+    assert_eq!(serde_json::to_value(&s).unwrap(), json!("QUARANTINED"));
+    let t: PolicyRuleType = "SIGN_ON".parse().unwrap();
+    assert_eq!(t, PolicyRuleType::SignOn);
+}
+
+#[test]
+fn unknown_fields_survive_at_every_depth() {
+    let doc = json!({
+        "type": "PASSWORD",
+        "name": "p",
+        "brandNewTopLevel": {"a": 1},
+        "settings": {
+            "password": {
+                "complexity": {"minLength": 8, "excludeFirstName": true},
+                "breachedProtection": {"expireAfterDays": null}
+            },
+            "recovery": {"factors": {"okta_email": {"status": "ACTIVE", "futureKnob": [1, 2]}}}
+        },
+        "conditions": {"people": {"groups": {"include": ["00g1"]}}, "riskScore": {"level": "ANY"}}
+    });
+    let (_, back): (Policy, _) = roundtrip(&doc);
+    assert_eq!(back, doc);
+}
+
+const DEVICE: &str = r#"{
+   "id":"guo8jx5vVoxfvJeLb0w4",
+   "status":"ACTIVE",
+   "created":"2020-11-03T21:47:01.000Z",
+   "lastUpdated":"2020-11-03T23:46:27.000Z",
+   "profile":{
+      "displayName":"DESKTOP-EHAD3IE",
+      "platform":"WINDOWS",
+      "serialNumber":"56 4d 4f 95 74 c5 d3 e7-fc 3a 57 9c c2 f8 5d ce",
+      "imei": null,
+      "sid":"S-1-5-21-3992267483-1860856704-2413701314-500",
+      "registered":true,
+      "secureHardwarePresent":false,
+      "diskEncryptionType": "ALL_INTERNAL_VOLUMES"
+   },
+   "resourceId":"guo8jx5vVoxfvJeLb0w4",
+   "resourceDisplayName":{"value":"DESKTOP-EHAD3IE","sensitive":false},
+   "resourceType":"UDDevice",
+   "resourceAlternateId":null,
+   "_links":{"self":{"href":"https://example.okta.com/api/v1/devices/guo8jx5vVoxfvJeLb0w4","hints":{"allow":["GET","PATCH","PUT"]}}}
+}"#;
+
+#[test]
+fn device_with_nulls_roundtrips_and_read_modify_write_keeps_the_rest() {
+    let doc: Value = serde_json::from_str(DEVICE).unwrap();
+    let (mut device, back): (Device, _) = roundtrip(&doc);
+    assert_eq!(back, doc);
+    assert_eq!(device.status, Some(DeviceStatus::Active));
+    assert_eq!(
+        device.created.as_ref().map(|t| t.as_str()),
+        Some("2020-11-03T21:47:01.000Z")
+    );
+
+    // Change one field: everything else, nulls included, is written back.
+    device.profile.as_mut().unwrap().secure_hardware_present = Some(true);
+    let mut expected = doc.clone();
+    expected["profile"]["secureHardwarePresent"] = json!(true);
+    assert_eq!(serde_json::to_value(&device).unwrap(), expected);
+}
+
+#[test]
+fn three_rule_shapes_decode_into_their_typed_models() {
+    let classic = json!({
+        "type": "PASSWORD", "id": "0pr1", "name": "Legacy Rule", "priority": 1, "system": false,
+        "conditions": {"people": {"users": {"exclude": []}}, "network": {"connection": "ANYWHERE"}},
+        "actions": {"passwordChange": {"access": "ALLOW"}, "selfServiceUnlock": {"access": "DENY"}}
+    });
+    let (r, back): (PolicyRule, _) = roundtrip(&classic);
+    let PolicyRule::Password(p) = &r else { panic!("{r:?}") };
+    let actions = p.actions.as_ref().unwrap();
+    assert_eq!(
+        actions.self_service_unlock.as_ref().unwrap().access.as_ref().unwrap().as_str(),
+        "DENY"
+    );
+    assert_eq!(back, classic);
+
+    let beta = json!({
+        "type": "Okta:SignOn", "name": "Example", "priority": 0,
+        "conditions": [{"key": "Okta:User", "op": "IN_LIST", "value": ["00u1"]}],
+        "action": "ALLOW",
+        "requirement": {"verificationMethod": {"type": "ASSURANCE", "factorMode": "1FA",
+            "constraints": [{"knowledge": {"types": ["password"]}}], "reauthenticateIn": "PT1M"}}
+    });
+    let (r, back): (PolicyRule, _) = roundtrip(&beta);
+    let PolicyRule::Beta(b) = &r else { panic!("{r:?}") };
+    assert_eq!(b.conditions[0].key, "Okta:User");
+    assert_eq!(back, beta);
+
+    let ie = json!({
+        "type": "DEVICE_SIGNAL_COLLECTION", "name": "Device signal collection rule",
+        "actions": {"deviceSignalCollection": {"deviceContextProviders": [{"key": "OKTA_VERIFY", "userIdentification": "IGNORE"}]}},
+        "conditions": {"platform": {"include": [{"type": "MOBILE", "os": {"type": "IOS"}}]}}
+    });
+    let (r, back): (PolicyRule, _) = roundtrip(&ie);
+    let PolicyRule::DeviceSignalCollection(d) = &r else { panic!("{r:?}") };
+    let providers = &d.actions.as_ref().unwrap().device_signal_collection.as_ref().unwrap().device_context_providers;
+    assert_eq!(providers[0].key.as_ref().unwrap().as_str(), "OKTA_VERIFY");
+    assert_eq!(back, ie);
+}
+
+#[test]
+fn policy_built_in_code_converts_and_encodes() {
+    let dsc: okta_mgmt::types::DeviceSignalCollectionPolicy =
+        okta_mgmt::types::DeviceSignalCollectionPolicy::builder()
+            .name("dsc")
+            .type_(PolicyType::DeviceSignalCollection)
+            .status(Some(LifecycleStatus::Inactive))
+            .extra(serde_json::Map::new())
+            .try_into()
+            .unwrap();
+    let p = Policy::from(dsc);
+    assert_eq!(
+        serde_json::to_value(&p).unwrap(),
+        json!({"name": "dsc", "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE"})
+    );
+}
+
+#[test]
+fn json_schema_of_policy_pins_each_variant_to_its_type() {
+    let schema = serde_json::to_value(schemars::schema_for!(Policy)).unwrap();
+    let one_of = schema["oneOf"].as_array().expect("oneOf");
+    assert_eq!(one_of.len(), Policy::KNOWN_TYPES.len() + 1);
+    let text = schema.to_string();
+    assert!(text.contains("DEVICE_SIGNAL_COLLECTION"));
+}
