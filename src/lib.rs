@@ -28,4 +28,6 @@ pub mod error;
 mod hooks;
 pub mod retry;
 pub mod link;
+pub mod pagination;
+pub mod raw;
 mod secret;

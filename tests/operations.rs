@@ -1,0 +1,377 @@
+//! Every operation against httpmock: method, path, query, auth header and JSON body are matched
+//! exactly, the mock is hit once, and the response decodes into the typed result.
+
+use httpmock::prelude::*;
+use okta_mgmt::Client;
+use okta_mgmt::types::{
+    Device, DeviceStatus, LifecycleStatus, Policy, PolicyMappingRequest, PolicyMappingResourceType,
+    PolicyRule, PolicyType,
+};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "ops-test-token-Zq81";
+
+fn ssws_client(server: &MockServer) -> Client {
+    Client::builder()
+        .org_url(server.base_url())
+        .api_token(TOKEN)
+        .build()
+        .expect("client")
+}
+
+fn bearer_client(server: &MockServer) -> Client {
+    Client::builder()
+        .org_url(server.base_url())
+        .access_token(TOKEN)
+        .build()
+        .expect("client")
+}
+
+fn ssws() -> String {
+    format!("SSWS {TOKEN}")
+}
+
+fn policy_json(id: &str, type_: &str) -> Value {
+    json!({
+        "id": id, "type": type_, "name": format!("{type_} policy"), "status": "ACTIVE",
+        "priority": 1, "system": false, "conditions": null,
+        "created": "2025-06-05T18:52:21.000Z", "lastUpdated": "2025-06-05T18:52:21.000Z",
+        "_links": {"self": {"href": format!("https://x.okta.com/api/v1/policies/{id}"), "hints": {"allow": ["GET", "PUT", "DELETE"]}}}
+    })
+}
+
+fn rule_json(id: &str) -> Value {
+    json!({
+        "id": id, "type": "DEVICE_SIGNAL_COLLECTION", "name": "Device signal collection rule",
+        "status": "ACTIVE", "priority": 1,
+        "actions": {"deviceSignalCollection": {"deviceContextProviders": [{"key": "OKTA_VERIFY", "userIdentification": "IGNORE"}]}},
+        "conditions": {"platform": {"include": [{"type": "MOBILE", "os": {"type": "IOS"}}]}}
+    })
+}
+
+fn device_json(id: &str, status: &str) -> Value {
+    json!({
+        "id": id, "status": status,
+        "created": "2019-10-02T18:03:07.000Z", "lastUpdated": "2019-10-02T18:03:07.000Z",
+        "profile": {"displayName": "Example Device name", "platform": "WINDOWS", "registered": true, "secureHardwarePresent": false, "imei": null},
+        "resourceType": "UDDevice", "resourceDisplayName": {"value": "Example Device name", "sensitive": false},
+        "resourceAlternateId": null, "resourceId": id
+    })
+}
+
+fn mapping_json() -> Value {
+    json!({"id": "rsm30qv3iirGzUyaM0g7", "_links": {"self": {"href": "https://x.okta.com/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7", "hints": {"allow": ["GET", "DELETE"]}}}})
+}
+
+#[tokio::test]
+async fn list_policies_sends_type_and_paging_query_and_decodes_by_type() {
+    let server = MockServer::start_async().await;
+    let body = json!([policy_json("rst1", "PASSWORD"), policy_json("rst2", "FUTURE_TYPE")]);
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/policies")
+                .query_param("type", "PASSWORD")
+                .query_param("status", "ACTIVE")
+                .query_param("limit", "20")
+                .query_param("after", "cursor1")
+                .header("authorization", ssws());
+            then.status(200).json_body(body.clone());
+        })
+        .await;
+    let rv = ssws_client(&server)
+        .list_policies()
+        .type_(PolicyType::Password)
+        .status(LifecycleStatus::Active)
+        .limit(20)
+        .after("cursor1")
+        .send()
+        .await
+        .expect("listPolicies");
+    m.assert_async().await;
+    assert!(matches!(rv[0], Policy::Password(_)));
+    assert!(matches!(rv[1], Policy::Other(_)));
+    assert_eq!(serde_json::to_value(rv.into_inner()).unwrap(), body);
+}
+
+#[tokio::test]
+async fn list_policies_without_type_is_an_invalid_request_before_any_call() {
+    let server = MockServer::start_async().await;
+    let m = server.mock_async(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!([]));
+    }).await;
+    let err = ssws_client(&server).list_policies().send().await.unwrap_err();
+    assert!(matches!(err, progenitor_client::Error::InvalidRequest(_)), "{err:?}");
+    m.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn create_policy_posts_the_body_with_activate_and_bearer_auth() {
+    let server = MockServer::start_async().await;
+    let request = json!({"name": "Device signal collection policy", "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE"});
+    let response = policy_json("rst8jpde42q54pj090g7", "DEVICE_SIGNAL_COLLECTION");
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/policies")
+                .query_param("activate", "false")
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .header("content-type", "application/json")
+                .json_body(request.clone());
+            then.status(200).json_body(response.clone());
+        })
+        .await;
+    let body: Policy = serde_json::from_value(request).unwrap();
+    let rv = bearer_client(&server)
+        .create_policy()
+        .activate(false)
+        .body(body)
+        .send()
+        .await
+        .expect("createPolicy");
+    m.assert_async().await;
+    assert!(matches!(*rv, Policy::DeviceSignalCollection(_)), "{:?}", *rv);
+    assert_eq!(rv.id(), Some("rst8jpde42q54pj090g7"));
+}
+
+#[tokio::test]
+async fn get_policy_with_expand_rules_decodes_embedded_rules() {
+    let server = MockServer::start_async().await;
+    let mut response = policy_json("rst1", "ACCESS_POLICY");
+    response["_embedded"] = json!({"resourceType": "APP", "rules": [rule_json("rul1")]});
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v1/policies/rst1").query_param("expand", "rules").header("authorization", ssws());
+            then.status(200).json_body(response.clone());
+        })
+        .await;
+    let rv = ssws_client(&server).get_policy().policy_id("rst1").expand("rules").send().await.expect("getPolicy");
+    m.assert_async().await;
+    let Policy::Access(p) = &*rv else { panic!("{:?}", *rv) };
+    let rules = &p.embedded.as_ref().unwrap().rules;
+    assert!(matches!(rules[0], PolicyRule::DeviceSignalCollection(_)));
+    assert_eq!(rv.embedded_resource_type().as_deref(), Some("APP"));
+    assert_eq!(serde_json::to_value(&*rv).unwrap(), response);
+}
+
+#[tokio::test]
+async fn replace_policy_puts_back_everything_it_read() {
+    let server = MockServer::start_async().await;
+    let mut read = policy_json("rst1", "OKTA_SIGN_ON");
+    read["futureField"] = json!({"x": [1]});
+    read["description"] = Value::Null;
+    let mut sent = read.clone();
+    sent["name"] = json!("Renamed");
+    let m = server
+        .mock_async(|when, then| {
+            when.method(PUT).path("/api/v1/policies/rst1").header("authorization", ssws()).json_body(sent.clone());
+            then.status(200).json_body(sent.clone());
+        })
+        .await;
+    let mut policy: Policy = serde_json::from_value(read).unwrap();
+    let Policy::OktaSignOn(p) = &mut policy else { panic!() };
+    p.name = "Renamed".into();
+    let rv = ssws_client(&server).replace_policy().policy_id("rst1").body(policy).send().await.expect("replacePolicy");
+    m.assert_async().await;
+    assert_eq!(rv.name(), Some("Renamed"));
+}
+
+#[tokio::test]
+async fn delete_and_lifecycle_of_policies_accept_200_and_204_without_body() {
+    let server = MockServer::start_async().await;
+    let del = server.mock_async(|when, then| {
+        when.method(DELETE).path("/api/v1/policies/rst1").header("authorization", ssws());
+        then.status(204);
+    }).await;
+    let act = server.mock_async(|when, then| {
+        when.method(POST).path("/api/v1/policies/rst1/lifecycle/activate").header("authorization", ssws());
+        then.status(204);
+    }).await;
+    let deact = server.mock_async(|when, then| {
+        when.method(POST).path("/api/v1/policies/rst1/lifecycle/deactivate").header("authorization", ssws());
+        then.status(200);
+    }).await;
+    let c = ssws_client(&server);
+    assert_eq!(c.delete_policy().policy_id("rst1").send().await.unwrap().status(), 204);
+    assert_eq!(c.activate_policy().policy_id("rst1").send().await.unwrap().status(), 204);
+    assert_eq!(c.deactivate_policy().policy_id("rst1").send().await.unwrap().status(), 200);
+    del.assert_async().await;
+    act.assert_async().await;
+    deact.assert_async().await;
+}
+
+#[tokio::test]
+async fn rules_crud_and_lifecycle() {
+    let server = MockServer::start_async().await;
+    let new_rule = json!({"type": "Okta:SignOn", "name": "Example App Assurance Rule", "conditions": [{"key": "Okta:User", "op": "IN_LIST", "value": ["00u1"]}], "action": "ALLOW"});
+    let list = server.mock_async(|when, then| {
+        when.method(GET).path("/api/v1/policies/rst1/rules").query_param("limit", "5").header("authorization", ssws());
+        then.status(200).json_body(json!([rule_json("rul1")]));
+    }).await;
+    let create = server.mock_async(|when, then| {
+        when.method(POST).path("/api/v1/policies/rst1/rules").query_param("activate", "true").json_body(new_rule.clone());
+        then.status(200).json_body({ let mut r = new_rule.clone(); r["id"] = json!("rul2"); r });
+    }).await;
+    let get = server.mock_async(|when, then| {
+        when.method(GET).path("/api/v1/policies/rst1/rules/rul1");
+        then.status(200).json_body(rule_json("rul1"));
+    }).await;
+    let put = server.mock_async(|when, then| {
+        when.method(PUT).path("/api/v1/policies/rst1/rules/rul1").json_body(rule_json("rul1"));
+        then.status(200).json_body(rule_json("rul1"));
+    }).await;
+    let del = server.mock_async(|when, then| {
+        when.method(DELETE).path("/api/v1/policies/rst1/rules/rul1");
+        then.status(204);
+    }).await;
+    let act = server.mock_async(|when, then| {
+        when.method(POST).path("/api/v1/policies/rst1/rules/rul1/lifecycle/activate");
+        then.status(204);
+    }).await;
+    let deact = server.mock_async(|when, then| {
+        when.method(POST).path("/api/v1/policies/rst1/rules/rul1/lifecycle/deactivate");
+        then.status(204);
+    }).await;
+
+    let c = ssws_client(&server);
+    let rules = c.list_policy_rules().policy_id("rst1").limit(5).send().await.unwrap();
+    assert!(matches!(rules[0], PolicyRule::DeviceSignalCollection(_)));
+    let created = c.create_policy_rule().policy_id("rst1").activate(true)
+        .body(serde_json::from_value::<PolicyRule>(new_rule).unwrap()).send().await.unwrap();
+    assert!(matches!(*created, PolicyRule::Beta(_)));
+    assert_eq!(created.id(), Some("rul2"));
+    let rule = c.get_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap().into_inner();
+    let replaced = c.replace_policy_rule().policy_id("rst1").rule_id("rul1").body(rule).send().await.unwrap();
+    assert_eq!(replaced.name(), Some("Device signal collection rule"));
+    c.delete_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap();
+    c.activate_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap();
+    c.deactivate_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap();
+    for m in [list, create, get, put, del, act, deact] {
+        m.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn mappings_crud() {
+    let server = MockServer::start_async().await;
+    let list = server.mock_async(|when, then| {
+        when.method(GET).path("/api/v1/policies/rst1/mappings").header("authorization", ssws());
+        then.status(200).json_body(json!([mapping_json()]));
+    }).await;
+    let create = server.mock_async(|when, then| {
+        when.method(POST).path("/api/v1/policies/rst1/mappings").json_body(json!({"resourceId": "rst9", "resourceType": "APP"}));
+        then.status(200).json_body(mapping_json());
+    }).await;
+    let get = server.mock_async(|when, then| {
+        when.method(GET).path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
+        then.status(200).json_body(mapping_json());
+    }).await;
+    let del = server.mock_async(|when, then| {
+        when.method(DELETE).path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
+        then.status(204);
+    }).await;
+    let c = ssws_client(&server);
+    let all = c.list_policy_mappings().policy_id("rst1").send().await.unwrap();
+    assert_eq!(all[0].id.as_deref(), Some("rsm30qv3iirGzUyaM0g7"));
+    let request = PolicyMappingRequest {
+        resource_id: "rst9".into(),
+        resource_type: PolicyMappingResourceType::App,
+        extra: Default::default(),
+    };
+    let created = c.map_resource_to_policy().policy_id("rst1").body(request).send().await.unwrap();
+    assert_eq!(serde_json::to_value(&*created).unwrap(), mapping_json());
+    c.get_policy_mapping().policy_id("rst1").mapping_id("rsm30qv3iirGzUyaM0g7").send().await.unwrap();
+    c.delete_policy_resource_mapping().policy_id("rst1").mapping_id("rsm30qv3iirGzUyaM0g7").send().await.unwrap();
+    for m in [list, create, get, del] {
+        m.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn list_devices_sends_search_limit_after_expand_and_decodes_losslessly() {
+    let server = MockServer::start_async().await;
+    let body = json!([device_json("guo1", "CREATED"), device_json("guo2", "UNSUSPENDED")]);
+    let m = server.mock_async(|when, then| {
+        when.method(GET)
+            .path("/api/v1/devices")
+            .query_param("search", "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"")
+            .query_param("limit", "200")
+            .query_param("after", "guo0")
+            .query_param("expand", "user")
+            .header("authorization", ssws());
+        then.status(200)
+            .header("link", "<https://x/api/v1/devices?limit=200>; rel=\"self\"")
+            .json_body(body.clone());
+    }).await;
+    let rv = ssws_client(&server)
+        .list_devices()
+        .search("profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"")
+        .limit(200)
+        .after("guo0")
+        .expand("user")
+        .send()
+        .await
+        .unwrap();
+    m.assert_async().await;
+    assert_eq!(rv[1].status, Some(DeviceStatus::Unsuspended));
+    assert_eq!(serde_json::to_value(rv.into_inner()).unwrap(), body);
+}
+
+#[tokio::test]
+async fn device_get_delete_and_every_lifecycle_call() {
+    let server = MockServer::start_async().await;
+    let get = server.mock_async(|when, then| {
+        when.method(GET).path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4").header("authorization", format!("Bearer {TOKEN}"));
+        then.status(200).json_body(device_json("guo4a5u7JHHhjXrMK0g4", "CREATED"));
+    }).await;
+    let del = server.mock_async(|when, then| {
+        when.method(DELETE).path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4");
+        then.status(204);
+    }).await;
+    let mut lifecycle = Vec::new();
+    for action in ["activate", "deactivate", "suspend", "unsuspend"] {
+        lifecycle.push(server.mock_async(move |when, then| {
+            when.method(POST).path(format!("/api/v1/devices/guo4a5u7JHHhjXrMK0g4/lifecycle/{action}"));
+            then.status(204).header("content-type", "application/json");
+        }).await);
+    }
+    let c = bearer_client(&server);
+    let d: Device = c.get_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap().into_inner();
+    assert_eq!(d.status, Some(DeviceStatus::Created));
+    c.delete_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
+    c.activate_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
+    c.deactivate_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
+    c.suspend_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
+    c.unsuspend_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
+    get.assert_async().await;
+    del.assert_async().await;
+    for m in lifecycle {
+        m.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn documented_404_decodes_into_the_typed_okta_error() {
+    let server = MockServer::start_async().await;
+    let body = json!({
+        "errorCode": "E0000007",
+        "errorSummary": "Not found: Resource not found: 123456 (GenericUDObject)",
+        "errorLink": "E0000007",
+        "errorId": "oaeksGoibBmS9OGYo4vXT7llA",
+        "errorCauses": []
+    });
+    server.mock_async(|when, then| {
+        when.method(GET).path("/api/v1/devices/123456");
+        then.status(404).header("x-okta-request-id", "req-404").json_body(body.clone());
+    }).await;
+    let err = ssws_client(&server).get_device().device_id("123456").send().await.unwrap_err();
+    let progenitor_client::Error::ErrorResponse(rv) = &err else { panic!("{err:?}") };
+    assert_eq!(rv.status(), 404);
+    assert_eq!(rv.error_code.as_deref(), Some("E0000007"));
+    assert_eq!(serde_json::to_value(&**rv).unwrap(), body, "error body re-encodes losslessly");
+    let err = okta_mgmt::error::Error::from(err);
+    assert_eq!(err.okta_error_code(), Some("E0000007"));
+    assert_eq!(err.request_id(), Some("req-404"));
+    assert!(!format!("{err:?}{err}").contains(TOKEN));
+}
