@@ -30,7 +30,10 @@ mkdir -p "$work/okta-mgmt/examples"
 cat > "$work/okta-mgmt/examples/regen_probe.rs" <<'RS'
 //! Uses a query parameter that exists only after the spec edit.
 fn main() {
-    let _ = |c: &okta_mgmt::Client| c.list_policies().q("Sales");
+    fn probe(c: &okta_mgmt::Client) -> okta_mgmt::builder::ListPolicies<'_> {
+        c.list_policies().q("Sales")
+    }
+    let _ = probe;
 }
 RS
 cd "$work/okta-mgmt"

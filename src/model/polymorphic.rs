@@ -45,7 +45,7 @@ macro_rules! polymorphic {
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
         pub enum $name {
-            $( $(#[$vmeta])* $variant(Lossless<$inner>), )+
+            $( $(#[$vmeta])* $variant(Box<Lossless<$inner>>), )+
             /// A type this crate does not know, kept as raw JSON.
             Other(UnknownObject),
         }
@@ -59,7 +59,7 @@ macro_rules! polymorphic {
                 let type_name = json.get("type").and_then(Value::as_str).map(str::to_owned);
                 match type_name.as_deref() {
                     $( $(Some($wire))|+ => match Lossless::<$inner>::from_json(json.clone()) {
-                        Ok(v) => Self::$variant(v),
+                        Ok(v) => Self::$variant(Box::new(v)),
                         Err(e) => Self::Other(UnknownObject { json, decode_error: Some(e.to_string()) }),
                     }, )+
                     _ => Self::Other(UnknownObject { json, decode_error: None }),
@@ -113,7 +113,7 @@ macro_rules! polymorphic {
         }
 
         $( impl From<$inner> for $name {
-            fn from(v: $inner) -> Self { Self::$variant(Lossless::new(v)) }
+            fn from(v: $inner) -> Self { Self::$variant(Box::new(Lossless::new(v))) }
         } )+
 
         impl Serialize for $name {
@@ -138,8 +138,7 @@ macro_rules! polymorphic {
                 $schema_name.to_string()
             }
             fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-                let mut one_of = Vec::new();
-                $( one_of.push(pinned(generator.subschema_for::<$inner>(), &[$($wire),+])); )+
+                let mut one_of = vec![$( pinned(generator.subschema_for::<$inner>(), &[$($wire),+]), )+];
                 let other: Schema = serde_json::from_value(json!({
                     "type": "object",
                     "properties": {"type": {"not": {"enum": Self::KNOWN_TYPES}}}
