@@ -147,7 +147,9 @@ pub enum BuildError {
     #[error("no org URL: call ClientBuilder::org_url or set {ORG_URL_ENV}")]
     MissingOrgUrl,
     /// No credentials were given.
-    #[error("no credentials: call ClientBuilder::credentials or set {API_TOKEN_ENV} or {ACCESS_TOKEN_ENV}")]
+    #[error(
+        "no credentials: call ClientBuilder::credentials or set {API_TOKEN_ENV} or {ACCESS_TOKEN_ENV}"
+    )]
     MissingCredentials,
     /// Both `OKTA_API_TOKEN` and `OKTA_ACCESS_TOKEN` are set.
     #[error("both {API_TOKEN_ENV} and {ACCESS_TOKEN_ENV} are set; set only one")]
@@ -402,7 +404,10 @@ mod tests {
     #[case("http://[::2]")]
     fn rejects_insecure(#[case] input: &str) {
         assert!(
-            matches!(validate_org_url(input), Err(BuildError::InsecureOrgUrl { .. })),
+            matches!(
+                validate_org_url(input),
+                Err(BuildError::InsecureOrgUrl { .. })
+            ),
             "{input}"
         );
     }
@@ -417,7 +422,10 @@ mod tests {
     #[case("mailto:admin@acme.com")]
     fn rejects_invalid(#[case] input: &str) {
         assert!(
-            matches!(validate_org_url(input), Err(BuildError::InvalidOrgUrl { .. })),
+            matches!(
+                validate_org_url(input),
+                Err(BuildError::InvalidOrgUrl { .. })
+            ),
             "{input}"
         );
     }

@@ -45,7 +45,11 @@ pub struct OktaError {
     #[serde(rename = "errorId", default, skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
     /// Detailed causes (validation failures, …).
-    #[serde(rename = "errorCauses", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "errorCauses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_causes: Option<Vec<OktaErrorCause>>,
     /// Fields not described above, kept verbatim.
     #[serde(flatten)]
@@ -486,7 +490,11 @@ mod tests {
 
     #[test]
     fn from_response_okta_body_is_api() {
-        let e = Error::from_response(StatusCode::NOT_FOUND, &headers_with_id(), NOT_FOUND.as_bytes());
+        let e = Error::from_response(
+            StatusCode::NOT_FOUND,
+            &headers_with_id(),
+            NOT_FOUND.as_bytes(),
+        );
         assert!(matches!(e, Error::Api(_)));
         assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
         assert_eq!(e.okta_error_code(), Some("E0000007"));
@@ -496,7 +504,11 @@ mod tests {
 
     #[test]
     fn from_response_html_is_unexpected() {
-        let e = Error::from_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"<html>bad</html>");
+        let e = Error::from_response(
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            b"<html>bad</html>",
+        );
         match e {
             Error::UnexpectedResponse { status, body, .. } => {
                 assert_eq!(status, StatusCode::BAD_GATEWAY);
@@ -508,7 +520,11 @@ mod tests {
 
     #[test]
     fn from_response_json_without_code_is_unexpected() {
-        let e = Error::from_response(StatusCode::FORBIDDEN, &HeaderMap::new(), br#"{"message":"x"}"#);
+        let e = Error::from_response(
+            StatusCode::FORBIDDEN,
+            &HeaderMap::new(),
+            br#"{"message":"x"}"#,
+        );
         assert!(matches!(e, Error::UnexpectedResponse { .. }));
     }
 
@@ -516,7 +532,10 @@ mod tests {
     fn exhausted_stamp_wraps() {
         let mut h = headers_with_id();
         h.insert(retry::ATTEMPTS_HEADER, HeaderValue::from_static("5"));
-        h.insert(retry::RETRIES_EXHAUSTED_HEADER, HeaderValue::from_static("true"));
+        h.insert(
+            retry::RETRIES_EXHAUSTED_HEADER,
+            HeaderValue::from_static("true"),
+        );
         let body = r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#;
         let e = Error::from_response(StatusCode::TOO_MANY_REQUESTS, &h, body.as_bytes());
         assert_eq!(e.attempts(), Some(5));
@@ -537,14 +556,16 @@ mod tests {
 
     #[test]
     fn progenitor_invalid_request_maps() {
-        let e: Error = progenitor_client::Error::<OktaError>::InvalidRequest("limit: bad".into()).into();
+        let e: Error =
+            progenitor_client::Error::<OktaError>::InvalidRequest("limit: bad".into()).into();
         assert!(matches!(e, Error::InvalidRequest { .. }));
     }
 
     #[test]
     fn progenitor_error_response_maps() {
         let body: OktaError = serde_json::from_str(NOT_FOUND).unwrap();
-        let rv = progenitor_client::ResponseValue::new(body, StatusCode::NOT_FOUND, headers_with_id());
+        let rv =
+            progenitor_client::ResponseValue::new(body, StatusCode::NOT_FOUND, headers_with_id());
         let e: Error = progenitor_client::Error::ErrorResponse(rv).into();
         assert_eq!(e.okta_error_code(), Some("E0000007"));
         assert_eq!(e.request_id(), Some("req-1"));
@@ -557,14 +578,21 @@ mod tests {
             .header("x-okta-request-id", "req-9")
             .body("<html>down</html>")
             .unwrap();
-        let resp = buffer_error_body(reqwest::Response::from(resp)).await.unwrap();
-        // What generated code does with a documented error status:
-        let decoded = progenitor_client::ResponseValue::<OktaError>::from_response::<OktaError>(resp)
+        let resp = buffer_error_body(reqwest::Response::from(resp))
             .await
             .unwrap();
+        // What generated code does with a documented error status:
+        let decoded =
+            progenitor_client::ResponseValue::<OktaError>::from_response::<OktaError>(resp)
+                .await
+                .unwrap();
         let e: Error = progenitor_client::Error::ErrorResponse(decoded).into();
         match e {
-            Error::UnexpectedResponse { status, body, request_id } => {
+            Error::UnexpectedResponse {
+                status,
+                body,
+                request_id,
+            } => {
                 assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
                 assert_eq!(body, "<html>down</html>");
                 assert_eq!(request_id.as_deref(), Some("req-9"));
@@ -579,7 +607,9 @@ mod tests {
             .status(500)
             .body(r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#)
             .unwrap();
-        let resp = buffer_error_body(reqwest::Response::from(resp)).await.unwrap();
+        let resp = buffer_error_body(reqwest::Response::from(resp))
+            .await
+            .unwrap();
         let e: Error = progenitor_client::Error::UnexpectedResponse(resp).into();
         assert_eq!(e.okta_error_code(), Some("E0000009"));
         assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));

@@ -321,8 +321,14 @@ mod tests {
     #[test]
     fn reads_all_header_lines() {
         let mut h = HeaderMap::new();
-        h.append("link", HeaderValue::from_str(&format!("<{SELF_}>; rel=\"self\"")).unwrap());
-        h.append("link", HeaderValue::from_str(&format!("<{NEXT}>; rel=\"next\"")).unwrap());
+        h.append(
+            "link",
+            HeaderValue::from_str(&format!("<{SELF_}>; rel=\"self\"")).unwrap(),
+        );
+        h.append(
+            "link",
+            HeaderValue::from_str(&format!("<{NEXT}>; rel=\"next\"")).unwrap(),
+        );
         let links = Links::from_headers(&h);
         assert_eq!(links.links.len(), 2);
         let base = Url::parse(SELF_).unwrap();

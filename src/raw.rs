@@ -196,8 +196,7 @@ impl<'a> RawRequest<'a> {
 fn resolve(base: &str, path: &str, query: &[(String, String)]) -> Result<Url, Error> {
     if !path.starts_with('/') || path.starts_with("//") {
         return Err(Error::InvalidRequest {
-            message: "raw paths must be relative to the org URL and start with a single '/'"
-                .into(),
+            message: "raw paths must be relative to the org URL and start with a single '/'".into(),
         });
     }
     let invalid = |e: url::ParseError| Error::InvalidRequest {

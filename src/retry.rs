@@ -305,12 +305,18 @@ pub fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
     let date = headers.get(reqwest::header::DATE)?.to_str().ok()?;
     let date = httpdate::parse_http_date(date.trim()).ok()?;
     let date = date.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Some(Duration::from_secs(reset.saturating_sub(date).saturating_add(1)))
+    Some(Duration::from_secs(
+        reset.saturating_sub(date).saturating_add(1),
+    ))
 }
 
 /// `Retry-After` as delta-seconds, or as an HTTP date relative to the response `Date`.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -594,7 +600,11 @@ mod tests {
     #[rstest]
     #[case::connect_get(Method::GET, TransportFailure::Connect, secs(1))]
     #[case::connect_delete(Method::DELETE, TransportFailure::Connect, secs(1))]
-    #[case::connect_post(Method::POST, TransportFailure::Connect, RetryDecision::GiveUp(GiveUpReason::NotIdempotent))]
+    #[case::connect_post(
+        Method::POST,
+        TransportFailure::Connect,
+        RetryDecision::GiveUp(GiveUpReason::NotIdempotent)
+    )]
     #[case::timeout_get(Method::GET, TransportFailure::Timeout, RetryDecision::Done)]
     #[case::other_get(Method::GET, TransportFailure::Other, RetryDecision::Done)]
     fn transport_table(
@@ -610,12 +620,8 @@ mod tests {
 
     #[test]
     fn transport_retries_bounded() {
-        let d = policy().decide_transport(
-            5,
-            &Method::GET,
-            TransportFailure::Connect,
-            Duration::ZERO,
-        );
+        let d =
+            policy().decide_transport(5, &Method::GET, TransportFailure::Connect, Duration::ZERO);
         assert_eq!(d, RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted));
         let off = policy().with_retry_connect_errors(false).decide_transport(
             1,
