@@ -15,8 +15,8 @@ tools="$root/.tools"
 spec="${1:-$root/spec/openapi.yaml}"
 ruleset="$root/spec/.spectral.yaml"
 
-OSV_VERSION="0.8.5"
-SPECTRAL_VERSION="6.15.0"
+OSV_VERSION="0.9.0"
+SPECTRAL_VERSION="6.16.3"
 
 venv="$tools/venv"
 osv="$venv/bin/openapi-spec-validator"
@@ -70,8 +70,7 @@ fi
 
 log "spectral lint (ruleset ${ruleset#"$root"/})"
 # --fail-severity error: warnings and infos are printed but do not fail the run.
-if ! "$spectral" lint --ruleset "$ruleset" --fail-severity error --display-only-failures=false \
-  "$spec"; then
+if ! "$spectral" lint --ruleset "$ruleset" --fail-severity error "$spec"; then
   status=1
 fi
 

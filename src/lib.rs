@@ -33,12 +33,15 @@ pub mod pagination;
 pub mod raw;
 mod secret;
 
-pub use config::{BuildError, ClientBuilder, Credentials};
-pub use error::{ApiError, Error, OktaError};
-pub use retry::RetryPolicy;
+pub use config::{BuildError, ClientBuilder, ClientState, Credentials, SecretString};
+pub use error::{ApiError, Error, OktaError, OktaErrorCause};
+pub use link::{Links, NextLink};
+pub use pagination::Page;
+pub use raw::{Raw, RawRequest, RawResponse};
+pub use retry::{GiveUpReason, RateLimit, RetryDecision, RetryPolicy};
 
 /// `use okta_mgmt::prelude::*;` brings the client, the error type and the pagination methods.
 pub mod prelude {
-    pub use crate::pagination::Paginate;
+    pub use crate::pagination::{Page, Paginate};
     pub use crate::{Client, Error};
 }

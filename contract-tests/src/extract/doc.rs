@@ -152,27 +152,28 @@ pub fn is_generic(text: &str) -> bool {
     GENERIC.contains(&t.as_str()) || t.starts_with("usage example")
 }
 
-static HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"^(#{1,6})\s+(.+?)\s*$"));
-static PROSE_STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"^HTTP \d+:\s*$"));
-static BACKTICK_EP: LazyLock<Regex> =
+static HEADING: LazyLock<Option<Regex>> = LazyLock::new(|| re(r"^(#{1,6})\s+(.+?)\s*$"));
+static PROSE_STATUS: LazyLock<Option<Regex>> = LazyLock::new(|| re(r"^HTTP \d+:\s*$"));
+static BACKTICK_EP: LazyLock<Option<Regex>> =
     LazyLock::new(|| re(r"`(GET|POST|PUT|DELETE|PATCH) (/api/[^`\s]*)`"));
-static API_OPERATION: LazyLock<Regex> =
+static API_OPERATION: LazyLock<Option<Regex>> =
     LazyLock::new(|| re(r#"<ApiOperation method="(\w+)" url="([^"]+)""#));
-static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<[^>]+>"));
-static LINE_EP: LazyLock<Regex> =
+static TAG: LazyLock<Option<Regex>> = LazyLock::new(|| re(r"<[^>]+>"));
+static LINE_EP: LazyLock<Option<Regex>> =
     LazyLock::new(|| re(r"^\s*(GET|POST|PUT|DELETE|PATCH)\s+(/api/\S*)\s*$"));
-static FRAGMENT: LazyLock<Regex> = LazyLock::new(|| re(r#"^"[^"]+"\s*:\s*[\{\[]"#));
+static FRAGMENT: LazyLock<Option<Regex>> = LazyLock::new(|| re(r#"^"[^"]+"\s*:\s*[\{\[]"#));
 
-fn re(s: &str) -> Regex {
-    // The patterns above are constants covered by tests; an invalid one is a programming error
-    // that would surface as "never matches" rather than a panic.
-    Regex::new(s).unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable_regex()))
+/// Compiles a constant pattern; `None` (never matching) only if the pattern were invalid,
+/// which `patterns_compile` in the unit tests rules out.
+fn re(s: &str) -> Option<Regex> {
+    Regex::new(s).ok()
 }
 
-#[allow(clippy::panic)]
-fn unreachable_regex() -> Regex {
-    // `$^` always compiles; this is never reached.
-    panic!("regex engine failed on a trivial pattern")
+/// Whether all the scanner's patterns compile (used by tests).
+pub fn patterns_compile() -> bool {
+    [&HEADING, &PROSE_STATUS, &BACKTICK_EP, &API_OPERATION, &TAG, &LINE_EP, &FRAGMENT]
+        .iter()
+        .all(|r| r.is_some())
 }
 
 impl Doc {
@@ -223,7 +224,7 @@ impl Doc {
                 i = close + 1;
                 continue;
             }
-            if let Some(c) = HEADING.captures(&line) {
+            if let Some(c) = HEADING.as_ref().and_then(|r| r.captures(&line)) {
                 let text = c[2].to_string();
                 self.headings.push(Heading {
                     line: i + 1,
@@ -231,7 +232,7 @@ impl Doc {
                     generic: is_generic(&text),
                     text,
                 });
-            } else if PROSE_STATUS.is_match(&line) {
+            } else if PROSE_STATUS.as_ref().is_some_and(|r| r.is_match(&line)) {
                 let mut end = i;
                 while end + 1 < n && !self.lines[end + 1].trim().is_empty() && !self.lines[end + 1].starts_with('#') {
                     end += 1;
@@ -253,22 +254,27 @@ impl Doc {
     }
 
     fn scan_endpoints(&mut self, i: usize, line: &str) {
-        for c in BACKTICK_EP.captures_iter(line) {
+        let (Some(backtick), Some(api_op), Some(tag), Some(line_ep)) =
+            (&*BACKTICK_EP, &*API_OPERATION, &*TAG, &*LINE_EP)
+        else {
+            return;
+        };
+        for c in backtick.captures_iter(line) {
             self.endpoints.push(Endpoint {
                 line: i + 1,
                 method: c[1].to_string(),
                 path: c[2].to_string(),
             });
         }
-        if let Some(c) = API_OPERATION.captures(line) {
+        if let Some(c) = api_op.captures(line) {
             self.endpoints.push(Endpoint {
                 line: i + 1,
                 method: c[1].to_ascii_uppercase(),
                 path: c[2].to_string(),
             });
         }
-        let stripped = TAG.replace_all(line, " ");
-        if let Some(c) = LINE_EP.captures(&stripped) {
+        let stripped = tag.replace_all(line, " ");
+        if let Some(c) = line_ep.captures(&stripped) {
             self.endpoints.push(Endpoint {
                 line: i + 1,
                 method: c[1].to_string(),
@@ -390,7 +396,7 @@ impl Doc {
                 let end = self.json_end(i);
                 self.push_plain(i, end, BlockKind::PlainJson);
                 i = end + 1;
-            } else if FRAGMENT.is_match(&line) {
+            } else if FRAGMENT.as_ref().is_some_and(|r| r.is_match(&line)) {
                 let end = self.json_end(i);
                 self.push_plain(i, end, BlockKind::PlainFragment);
                 i = end + 1;

@@ -175,14 +175,14 @@ pub fn device_links(base: &str, device: &DeviceRecord) -> Value {
 /// Appends `Link: <…>; rel="self"` and, when another page exists, `Link: <…>; rel="next"`.
 ///
 /// `params` are the request's query parameters other than `after` and `limit`; they are
-/// repeated on both links, followed by `after` (if any) and `limit`.
+/// repeated on both links, followed by `after` and `limit` (each when present).
 pub fn append_page_links(
     headers: &mut HeaderMap,
     base: &str,
     path: &str,
     params: &[(String, String)],
     after: Option<&str>,
-    limit: usize,
+    limit: Option<usize>,
     next_after: Option<&str>,
 ) {
     let url = |cursor: Option<&str>| {
@@ -193,7 +193,9 @@ pub fn append_page_links(
         if let Some(cursor) = cursor {
             query.append_pair("after", cursor);
         }
-        query.append_pair("limit", &limit.to_string());
+        if let Some(limit) = limit {
+            query.append_pair("limit", &limit.to_string());
+        }
         format!("{base}{path}?{}", query.finish())
     };
     if let Ok(value) = HeaderValue::from_str(&format!("<{}>; rel=\"self\"", url(after))) {

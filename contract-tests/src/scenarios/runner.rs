@@ -1,0 +1,179 @@
+//! Runs scenarios one after the other: skip rules, timeouts, panics, per-scenario cleanup.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::FutureExt as _;
+
+use super::Scenario;
+use super::ctx::{Ctx, RunEnv, StepFailure, TargetKind};
+use crate::report::{EntryKind, EntryReport, Status, StepOutcome};
+
+/// Longest a scenario may run before it is failed.
+pub const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Why a scenario is skipped on a live target without running.
+pub const SIM_ONLY_REASON: &str =
+    "sim_only: it changes devices, which okta-contract never does on a real org";
+/// Why a writing scenario is skipped on a read-only live run.
+pub const WRITES_REASON: &str =
+    "writes: it creates objects; pass --allow-writes to run it against a live org";
+
+/// Receives progress while scenarios run (the CLI's progress bar).
+pub trait Progress: Send + Sync {
+    /// A scenario or case is about to run.
+    fn started(&self, _name: &str) {}
+    /// A scenario or case finished (or was skipped).
+    fn finished(&self, _entry: &EntryReport) {}
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// A `--scenario` filter that matches no scenario.
+#[derive(Debug, thiserror::Error)]
+#[error("no scenario or group named {name:?}; known scenarios: {known}")]
+pub struct UnknownScenario {
+    /// The filter.
+    pub name: String,
+    /// Every scenario as `group/name`.
+    pub known: String,
+}
+
+/// The scenarios matching `filters` (a scenario name, a group, or `group/name`); all when
+/// `filters` is empty. Each filter must match something.
+pub fn select(all: &[Scenario], filters: &[String]) -> Result<Vec<Scenario>, UnknownScenario> {
+    if filters.is_empty() {
+        return Ok(all.to_vec());
+    }
+    let matches = |s: &Scenario, f: &str| {
+        s.name == f || s.group == f || format!("{}/{}", s.group, s.name) == f
+    };
+    for f in filters {
+        if !all.iter().any(|s| matches(s, f)) {
+            return Err(UnknownScenario {
+                name: f.clone(),
+                known: all
+                    .iter()
+                    .map(|s| format!("{}/{}", s.group, s.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    Ok(all
+        .iter()
+        .filter(|s| filters.iter().any(|f| matches(s, f)))
+        .copied()
+        .collect())
+}
+
+/// Why `scenario` does not run on this target, if it does not.
+pub fn skip_reason(env: &RunEnv, scenario: &Scenario) -> Option<&'static str> {
+    match env.target {
+        TargetKind::Sim => None,
+        TargetKind::Live if scenario.sim_only => Some(SIM_ONLY_REASON),
+        TargetKind::Live if scenario.writes && !env.allow_writes => Some(WRITES_REASON),
+        TargetKind::Live => None,
+    }
+}
+
+fn failed_step(name: &str, failure: &StepFailure) -> StepOutcome {
+    StepOutcome {
+        name: name.to_owned(),
+        status: Status::Failed,
+        expected: failure.expected.clone(),
+        actual: failure.actual.clone(),
+        message: Some(failure.message.clone()),
+        curl: None,
+        request_id: failure.request_id.clone(),
+        duration_ms: 0,
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_owned())
+}
+
+/// Runs one scenario (or records why it is skipped), then deletes what it left behind.
+pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) -> EntryReport {
+    if let Some(reason) = skip_reason(env, scenario) {
+        return EntryReport::skipped(scenario.name, scenario.group, EntryKind::Scenario, reason);
+    }
+    let start = Instant::now();
+    let ctx = Ctx::new(env.clone(), scenario.name, scenario.writes);
+    let outcome = tokio::time::timeout(
+        timeout,
+        AssertUnwindSafe((scenario.run)(&ctx)).catch_unwind(),
+    )
+    .await;
+    let mut steps = ctx.take_steps();
+    match outcome {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(failure))) => {
+            if !failure.recorded {
+                steps.push(failed_step("scenario", &failure));
+            }
+        }
+        Ok(Err(payload)) => steps.push(failed_step(
+            "scenario",
+            &StepFailure::new(format!("the scenario panicked: {}", panic_message(&*payload))),
+        )),
+        Err(_) => steps.push(failed_step(
+            "scenario",
+            &StepFailure::new(format!("timed out after {} s", timeout.as_secs())),
+        )),
+    }
+    let cleanup_start = Instant::now();
+    let records = env
+        .tracker
+        .cleanup(&env.client, &env.naming.prefix(), Some(scenario.name))
+        .await;
+    if !records.is_empty() {
+        let failed: Vec<String> = records
+            .iter()
+            .filter(|r| !r.ok())
+            .map(|r| format!("{} {}: {}", r.action, r.object, r.detail.clone().unwrap_or_default()))
+            .collect();
+        let done: Vec<String> = records
+            .iter()
+            .map(|r| format!("{} {}", r.action, r.object))
+            .collect();
+        steps.push(StepOutcome {
+            name: format!("cleanup ({} left behind)", records.len()),
+            status: if failed.is_empty() { Status::Passed } else { Status::Failed },
+            expected: (!failed.is_empty()).then(|| "every created object deleted".to_owned()),
+            actual: (!failed.is_empty()).then(|| failed.join("; ")),
+            message: Some(done.join("; ")),
+            curl: None,
+            request_id: None,
+            duration_ms: u64::try_from(cleanup_start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        });
+    }
+    let duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    EntryReport::from_steps(scenario.name, scenario.group, EntryKind::Scenario, steps, duration_ms)
+}
+
+/// Runs `scenarios` in order, pushing each entry into `sink` as soon as it is done (so an
+/// interrupted run still reports what finished).
+pub async fn run_all(
+    env: &Arc<RunEnv>,
+    scenarios: &[Scenario],
+    sink: &Mutex<Vec<EntryReport>>,
+    progress: &dyn Progress,
+) {
+    for scenario in scenarios {
+        progress.started(&format!("{}/{}", scenario.group, scenario.name));
+        let entry = run_one(env, scenario, SCENARIO_TIMEOUT).await;
+        progress.finished(&entry);
+        sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+    }
+}
