@@ -26,7 +26,9 @@ const HAND_WRITTEN: &[(&str, &str)] = &[
 /// The module (inside the crate) where `extras.rs` is included.
 const EXTRAS_PATH: &str = "crate::generated::extras";
 
-const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
@@ -42,15 +44,18 @@ fn main() {
 
 fn run() -> Result<(), Vec<String>> {
     let text = std::fs::read_to_string(SPEC).map_err(|e| vec![format!("cannot read: {e}")])?;
-    let mut raw: Value = serde_yaml_ng::from_str(&text)
-        .map_err(|e| vec![format!("not valid YAML: {e}")])?;
+    let mut raw: Value =
+        serde_yaml_ng::from_str(&text).map_err(|e| vec![format!("not valid YAML: {e}")])?;
     validate(&raw)?;
 
     let open_enums = collect_open_enums(&raw)?;
     let lossless = add_lossless_shadows(&mut raw)?;
 
-    let spec: openapiv3::OpenAPI = serde_json::from_value(raw)
-        .map_err(|e| vec![format!("not an OpenAPI 3.0 document openapiv3 can read: {e}")])?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(raw).map_err(|e| {
+        vec![format!(
+            "not an OpenAPI 3.0 document openapiv3 can read: {e}"
+        )]
+    })?;
 
     let mut settings = GenerationSettings::default();
     settings
@@ -84,7 +89,9 @@ fn run() -> Result<(), Vec<String>> {
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown panic".into());
-        vec![format!("progenitor panicked while generating the client: {msg}")]
+        vec![format!(
+            "progenitor panicked while generating the client: {msg}"
+        )]
     })?
     .map_err(|e| vec![format!("progenitor rejected the spec: {e}")])?;
 
@@ -103,8 +110,8 @@ fn tokens(s: &str) -> Result<proc_macro2::TokenStream, Vec<String>> {
 }
 
 fn write_formatted(path: &Path, tokens: proc_macro2::TokenStream) -> Result<(), Vec<String>> {
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| vec![format!("generated code does not parse: {e}")])?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| vec![format!("generated code does not parse: {e}")])?;
     let code = prettyplease::unparse(&file);
     std::fs::write(path, code).map_err(|e| vec![format!("cannot write {}: {e}", path.display())])
 }
@@ -126,28 +133,49 @@ fn validate(raw: &Value) -> Result<(), Vec<String>> {
         .unwrap_or_default();
 
     let mut seen_ids = BTreeMap::new();
-    let paths = raw.get("paths").and_then(Value::as_object).cloned().unwrap_or_default();
+    let paths = raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for (path, item) in &paths {
         if item.get("$ref").is_some() {
-            problems.push(format!("path {path}: path-item $ref is not supported by progenitor"));
+            problems.push(format!(
+                "path {path}: path-item $ref is not supported by progenitor"
+            ));
         }
         for method in HTTP_METHODS {
-            let Some(op) = item.get(*method) else { continue };
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
             let where_ = format!("{} {path}", method.to_uppercase());
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                 problems.push(format!("operation {where_}: missing operationId"));
                 continue;
             };
             if let Some(prev) = seen_ids.insert(id.to_string(), where_.clone()) {
-                problems.push(format!("operation {id}: operationId used by both {prev} and {where_}"));
+                problems.push(format!(
+                    "operation {id}: operationId used by both {prev} and {where_}"
+                ));
             }
             check_responses(raw, id, op, &mut problems);
-            for param in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            for param in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let param = resolve(raw, param).unwrap_or(param);
                 match param.get("in").and_then(Value::as_str) {
-                    Some("cookie") => problems.push(format!("operation {id}: cookie parameters are not supported")),
-                    Some("query") if param.get("style").and_then(Value::as_str) == Some("deepObject") => {
-                        problems.push(format!("operation {id}: deepObject query parameters are not supported"))
+                    Some("cookie") => problems.push(format!(
+                        "operation {id}: cookie parameters are not supported"
+                    )),
+                    Some("query")
+                        if param.get("style").and_then(Value::as_str) == Some("deepObject") =>
+                    {
+                        problems.push(format!(
+                            "operation {id}: deepObject query parameters are not supported"
+                        ))
                     }
                     _ => {}
                 }
@@ -164,7 +192,9 @@ fn validate(raw: &Value) -> Result<(), Vec<String>> {
     }
     for (name, schema) in &schemas {
         if schema.get("anyOf").is_some() {
-            problems.push(format!("schema {name}: anyOf generates broken types (typify#895); use oneOf"));
+            problems.push(format!(
+                "schema {name}: anyOf generates broken types (typify#895); use oneOf"
+            ));
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             let mut unique = BTreeSet::new();
@@ -175,7 +205,11 @@ fn validate(raw: &Value) -> Result<(), Vec<String>> {
             }
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// One success body kind and one error body schema per operation (progenitor panics otherwise).
@@ -188,7 +222,9 @@ fn check_responses(raw: &Value, id: &str, op: &Value, problems: &mut Vec<String>
     let mut errors = BTreeSet::new();
     for (code, response) in responses {
         if code == "default" {
-            problems.push(format!("operation {id}: `default` responses are not supported; list the codes"));
+            problems.push(format!(
+                "operation {id}: `default` responses are not supported; list the codes"
+            ));
             continue;
         }
         let response = resolve(raw, response).unwrap_or(response);
@@ -210,7 +246,10 @@ fn check_responses(raw: &Value, id: &str, op: &Value, problems: &mut Vec<String>
         ));
     }
     if errors.len() > 1 {
-        problems.push(format!("operation {id}: error responses use {} different schemas; use one Error schema", errors.len()));
+        problems.push(format!(
+            "operation {id}: error responses use {} different schemas; use one Error schema",
+            errors.len()
+        ));
     }
 }
 
@@ -255,20 +294,34 @@ struct OpenEnum {
 fn collect_open_enums(raw: &Value) -> Result<Vec<OpenEnum>, Vec<String>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    let schemas = raw.pointer("/components/schemas").and_then(Value::as_object);
+    let schemas = raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
     for (name, schema) in schemas.into_iter().flatten() {
-        let Some(values) = schema.get("enum").and_then(Value::as_array) else { continue };
+        let Some(values) = schema.get("enum").and_then(Value::as_array) else {
+            continue;
+        };
         if schema.get("type").and_then(Value::as_str) != Some("string") {
             problems.push(format!("schema {name}: only string enums are supported"));
             continue;
         }
-        let wire: Vec<String> = values.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+        let wire: Vec<String> = values
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect();
         let names: Vec<String> = match schema.get("x-enum-varnames").and_then(Value::as_array) {
-            Some(n) => n.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+            Some(n) => n
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
             None => wire.iter().map(|w| pascal_case(w)).collect(),
         };
         if names.len() != wire.len() {
-            problems.push(format!("schema {name}: x-enum-varnames has {} names for {} values", names.len(), wire.len()));
+            problems.push(format!(
+                "schema {name}: x-enum-varnames has {} names for {} values",
+                names.len(),
+                wire.len()
+            ));
             continue;
         }
         let mut seen = BTreeSet::new();
@@ -277,16 +330,25 @@ fn collect_open_enums(raw: &Value) -> Result<Vec<OpenEnum>, Vec<String>> {
                 problems.push(format!("schema {name}: value {w:?} gives variant {n:?}, not a Rust identifier; add x-enum-varnames"));
             }
             if n == "Other" || !seen.insert(n.clone()) {
-                problems.push(format!("schema {name}: variant name {n} is taken; add x-enum-varnames"));
+                problems.push(format!(
+                    "schema {name}: variant name {n} is taken; add x-enum-varnames"
+                ));
             }
         }
         out.push(OpenEnum {
             name: name.clone(),
-            description: schema.get("description").and_then(Value::as_str).map(String::from),
+            description: schema
+                .get("description")
+                .and_then(Value::as_str)
+                .map(String::from),
             values: wire.into_iter().zip(names).collect(),
         });
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 fn pascal_case(s: &str) -> String {
@@ -305,14 +367,18 @@ fn pascal_case(s: &str) -> String {
 
 fn is_ident(s: &str) -> bool {
     let mut c = s.chars();
-    matches!(c.next(), Some(f) if f.is_ascii_alphabetic()) && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic())
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
 // ------------------------------------------------------------------------------------------
 // Lossless schemas: `X` becomes `Lossless<XFields>`, which re-encodes nulls and empty lists it read.
 
 fn add_lossless_shadows(raw: &mut Value) -> Result<Vec<String>, Vec<String>> {
-    let Some(schemas) = raw.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else {
+    let Some(schemas) = raw
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
         return Ok(Vec::new());
     };
     let names: Vec<String> = schemas
@@ -357,18 +423,30 @@ fn write_open_enum(s: &mut String, e: &OpenEnum) {
     let known: Vec<String> = e.values.iter().map(|(w, _)| format!("`{w}`")).collect();
     let doc = format!(
         "{}\n\nOpen enum: known values are {}; any other value decodes as `Other` and re-encodes unchanged.",
-        e.description.clone().unwrap_or_else(|| format!("The `{name}` values.")),
+        e.description
+            .clone()
+            .unwrap_or_else(|| format!("The `{name}` values.")),
         known.join(", ")
     );
     let _ = writeln!(s, "#[doc = {doc:?}]");
-    s.push_str("#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n#[non_exhaustive]\n");
+    s.push_str(
+        "#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n#[non_exhaustive]\n",
+    );
     let _ = writeln!(s, "pub enum {name} {{");
     for (w, v) in &e.values {
         let _ = writeln!(s, "    #[doc = {:?}] {v},", format!("`{w}`"));
     }
     s.push_str("    /// A value this version of the crate does not know, kept verbatim.\n    Other(String),\n}\n");
-    let arms_to: String = e.values.iter().map(|(w, v)| format!("Self::{v} => {w:?},")).collect();
-    let arms_from: String = e.values.iter().map(|(w, v)| format!("{w:?} => Self::{v},")).collect();
+    let arms_to: String = e
+        .values
+        .iter()
+        .map(|(w, v)| format!("Self::{v} => {w:?},"))
+        .collect();
+    let arms_from: String = e
+        .values
+        .iter()
+        .map(|(w, v)| format!("{w:?} => Self::{v},"))
+        .collect();
     let consts: String = e.values.iter().map(|(w, _)| format!("{w:?},")).collect();
     let _ = writeln!(
         s,

@@ -27,10 +27,10 @@ pub use generated::{Client, ResponseValue, builder};
 pub mod config;
 pub mod error;
 mod hooks;
-pub mod retry;
 pub mod link;
 pub mod pagination;
 pub mod raw;
+pub mod retry;
 mod secret;
 
 pub use config::{BuildError, ClientBuilder, ClientState, Credentials, SecretString};

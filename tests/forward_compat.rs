@@ -17,7 +17,8 @@ fn roundtrip<T: serde::Serialize + serde::de::DeserializeOwned>(doc: &Value) -> 
 #[test]
 fn password_policy_decodes_as_password_not_the_first_variant_that_fits() {
     // This body also fits the OKTA_SIGN_ON shape; an untagged enum would pick that.
-    let doc = json!({"type": "PASSWORD", "name": "Default Policy", "status": "ACTIVE", "priority": 1});
+    let doc =
+        json!({"type": "PASSWORD", "name": "Default Policy", "status": "ACTIVE", "priority": 1});
     let (p, back): (Policy, _) = roundtrip(&doc);
     assert!(matches!(p, Policy::Password(_)), "{p:?}");
     assert_eq!(p.type_(), PolicyType::Password);
@@ -37,7 +38,10 @@ fn every_policy_type_dispatches_to_its_variant(#[case] wire: &str, #[case] varia
     let doc = json!({"type": wire, "name": "p"});
     let (p, back): (Policy, _) = roundtrip(&doc);
     let debug = format!("{p:?}");
-    assert!(debug.starts_with(&format!("{variant}(")), "{wire} decoded as {debug}");
+    assert!(
+        debug.starts_with(&format!("{variant}(")),
+        "{wire} decoded as {debug}"
+    );
     assert!(p.is_typed());
     assert_eq!(p.type_().as_str(), wire);
     assert_eq!(back, doc);
@@ -57,7 +61,10 @@ fn every_rule_type_dispatches_to_its_variant(#[case] wire: &str, #[case] variant
     let doc = json!({"type": wire, "name": "r"});
     let (r, back): (PolicyRule, _) = roundtrip(&doc);
     let debug = format!("{r:?}");
-    assert!(debug.starts_with(&format!("{variant}(")), "{wire} decoded as {debug}");
+    assert!(
+        debug.starts_with(&format!("{variant}(")),
+        "{wire} decoded as {debug}"
+    );
     assert_eq!(back, doc);
 }
 
@@ -71,9 +78,14 @@ fn unknown_policy_type_is_kept_raw_and_reencoded_unchanged() {
         "conditions": null
     });
     let (p, back): (Policy, _) = roundtrip(&doc);
-    let Policy::Other(o) = &p else { panic!("expected Other, got {p:?}") };
+    let Policy::Other(o) = &p else {
+        panic!("expected Other, got {p:?}")
+    };
     assert_eq!(o.decode_error, None);
-    assert_eq!(p.type_(), PolicyType::Other("CONTINUOUS_ACCESS_2030".into()));
+    assert_eq!(
+        p.type_(),
+        PolicyType::Other("CONTINUOUS_ACCESS_2030".into())
+    );
     assert_eq!(p.id(), Some("rst1"));
     assert_eq!(back, doc);
 }
@@ -83,7 +95,9 @@ fn known_type_whose_body_does_not_fit_is_kept_raw_with_the_reason() {
     // `name` is required by the model and `priority` must be a number.
     let doc = json!({"type": "PASSWORD", "priority": "1"});
     let (p, back): (Policy, _) = roundtrip(&doc);
-    let Policy::Other(o) = &p else { panic!("expected Other, got {p:?}") };
+    let Policy::Other(o) = &p else {
+        panic!("expected Other, got {p:?}")
+    };
     assert!(o.decode_error.as_deref().is_some_and(|e| !e.is_empty()));
     assert_eq!(back, doc);
 }
@@ -92,7 +106,10 @@ fn known_type_whose_body_does_not_fit_is_kept_raw_with_the_reason() {
 fn unknown_enum_values_decode_and_reencode() {
     let doc = json!({"type": "PASSWORD", "name": "p", "status": "PENDING_REVIEW"});
     let (p, back): (Policy, _) = roundtrip(&doc);
-    assert_eq!(p.status(), Some(LifecycleStatus::Other("PENDING_REVIEW".into())));
+    assert_eq!(
+        p.status(),
+        Some(LifecycleStatus::Other("PENDING_REVIEW".into()))
+    );
     assert_eq!(back, doc);
 
     let s: DeviceStatus = serde_json::from_value(json!("QUARANTINED")).unwrap();
@@ -169,10 +186,19 @@ fn three_rule_shapes_decode_into_their_typed_models() {
         "actions": {"passwordChange": {"access": "ALLOW"}, "selfServiceUnlock": {"access": "DENY"}}
     });
     let (r, back): (PolicyRule, _) = roundtrip(&classic);
-    let PolicyRule::Password(p) = &r else { panic!("{r:?}") };
+    let PolicyRule::Password(p) = &r else {
+        panic!("{r:?}")
+    };
     let actions = p.actions.as_ref().unwrap();
     assert_eq!(
-        actions.self_service_unlock.as_ref().unwrap().access.as_ref().unwrap().as_str(),
+        actions
+            .self_service_unlock
+            .as_ref()
+            .unwrap()
+            .access
+            .as_ref()
+            .unwrap()
+            .as_str(),
         "DENY"
     );
     assert_eq!(back, classic);
@@ -185,7 +211,9 @@ fn three_rule_shapes_decode_into_their_typed_models() {
             "constraints": [{"knowledge": {"types": ["password"]}}], "reauthenticateIn": "PT1M"}}
     });
     let (r, back): (PolicyRule, _) = roundtrip(&beta);
-    let PolicyRule::Beta(b) = &r else { panic!("{r:?}") };
+    let PolicyRule::Beta(b) = &r else {
+        panic!("{r:?}")
+    };
     assert_eq!(b.conditions[0].key, "Okta:User");
     assert_eq!(back, beta);
 
@@ -195,8 +223,17 @@ fn three_rule_shapes_decode_into_their_typed_models() {
         "conditions": {"platform": {"include": [{"type": "MOBILE", "os": {"type": "IOS"}}]}}
     });
     let (r, back): (PolicyRule, _) = roundtrip(&ie);
-    let PolicyRule::DeviceSignalCollection(d) = &r else { panic!("{r:?}") };
-    let providers = &d.actions.as_ref().unwrap().device_signal_collection.as_ref().unwrap().device_context_providers;
+    let PolicyRule::DeviceSignalCollection(d) = &r else {
+        panic!("{r:?}")
+    };
+    let providers = &d
+        .actions
+        .as_ref()
+        .unwrap()
+        .device_signal_collection
+        .as_ref()
+        .unwrap()
+        .device_context_providers;
     assert_eq!(providers[0].key.as_ref().unwrap().as_str(), "OKTA_VERIFY");
     assert_eq!(back, ie);
 }

@@ -66,7 +66,10 @@ fn mapping_json() -> Value {
 #[tokio::test]
 async fn list_policies_sends_type_and_paging_query_and_decodes_by_type() {
     let server = MockServer::start_async().await;
-    let body = json!([policy_json("rst1", "PASSWORD"), policy_json("rst2", "FUTURE_TYPE")]);
+    let body = json!([
+        policy_json("rst1", "PASSWORD"),
+        policy_json("rst2", "FUTURE_TYPE")
+    ]);
     let m = server
         .mock_async(|when, then| {
             when.method(GET)
@@ -97,12 +100,21 @@ async fn list_policies_sends_type_and_paging_query_and_decodes_by_type() {
 #[tokio::test]
 async fn list_policies_without_type_is_an_invalid_request_before_any_call() {
     let server = MockServer::start_async().await;
-    let m = server.mock_async(|when, then| {
-        when.any_request();
-        then.status(200).json_body(json!([]));
-    }).await;
-    let err = ssws_client(&server).list_policies().send().await.unwrap_err();
-    assert!(matches!(err, progenitor_client::Error::InvalidRequest(_)), "{err:?}");
+    let m = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let err = ssws_client(&server)
+        .list_policies()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, progenitor_client::Error::InvalidRequest(_)),
+        "{err:?}"
+    );
     m.assert_calls_async(0).await;
 }
 
@@ -131,7 +143,11 @@ async fn create_policy_posts_the_body_with_activate_and_bearer_auth() {
         .await
         .expect("createPolicy");
     m.assert_async().await;
-    assert!(matches!(*rv, Policy::DeviceSignalCollection(_)), "{:?}", *rv);
+    assert!(
+        matches!(*rv, Policy::DeviceSignalCollection(_)),
+        "{:?}",
+        *rv
+    );
     assert_eq!(rv.id(), Some("rst8jpde42q54pj090g7"));
 }
 
@@ -142,13 +158,24 @@ async fn get_policy_with_expand_rules_decodes_embedded_rules() {
     response["_embedded"] = json!({"resourceType": "APP", "rules": [rule_json("rul1")]});
     let m = server
         .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/policies/rst1").query_param("expand", "rules").header("authorization", ssws());
+            when.method(GET)
+                .path("/api/v1/policies/rst1")
+                .query_param("expand", "rules")
+                .header("authorization", ssws());
             then.status(200).json_body(response.clone());
         })
         .await;
-    let rv = ssws_client(&server).get_policy().policy_id("rst1").expand("rules").send().await.expect("getPolicy");
+    let rv = ssws_client(&server)
+        .get_policy()
+        .policy_id("rst1")
+        .expand("rules")
+        .send()
+        .await
+        .expect("getPolicy");
     m.assert_async().await;
-    let Policy::Access(p) = &*rv else { panic!("{:?}", *rv) };
+    let Policy::Access(p) = &*rv else {
+        panic!("{:?}", *rv)
+    };
     let rules = &p.embedded.as_ref().unwrap().rules;
     assert!(matches!(rules[0], PolicyRule::DeviceSignalCollection(_)));
     assert_eq!(rv.embedded_resource_type().as_deref(), Some("APP"));
@@ -165,14 +192,25 @@ async fn replace_policy_puts_back_everything_it_read() {
     sent["name"] = json!("Renamed");
     let m = server
         .mock_async(|when, then| {
-            when.method(PUT).path("/api/v1/policies/rst1").header("authorization", ssws()).json_body(sent.clone());
+            when.method(PUT)
+                .path("/api/v1/policies/rst1")
+                .header("authorization", ssws())
+                .json_body(sent.clone());
             then.status(200).json_body(sent.clone());
         })
         .await;
     let mut policy: Policy = serde_json::from_value(read).unwrap();
-    let Policy::OktaSignOn(p) = &mut policy else { panic!() };
+    let Policy::OktaSignOn(p) = &mut policy else {
+        panic!()
+    };
     p.name = "Renamed".into();
-    let rv = ssws_client(&server).replace_policy().policy_id("rst1").body(policy).send().await.expect("replacePolicy");
+    let rv = ssws_client(&server)
+        .replace_policy()
+        .policy_id("rst1")
+        .body(policy)
+        .send()
+        .await
+        .expect("replacePolicy");
     m.assert_async().await;
     assert_eq!(rv.name(), Some("Renamed"));
 }
@@ -180,22 +218,58 @@ async fn replace_policy_puts_back_everything_it_read() {
 #[tokio::test]
 async fn delete_and_lifecycle_of_policies_accept_200_and_204_without_body() {
     let server = MockServer::start_async().await;
-    let del = server.mock_async(|when, then| {
-        when.method(DELETE).path("/api/v1/policies/rst1").header("authorization", ssws());
-        then.status(204);
-    }).await;
-    let act = server.mock_async(|when, then| {
-        when.method(POST).path("/api/v1/policies/rst1/lifecycle/activate").header("authorization", ssws());
-        then.status(204);
-    }).await;
-    let deact = server.mock_async(|when, then| {
-        when.method(POST).path("/api/v1/policies/rst1/lifecycle/deactivate").header("authorization", ssws());
-        then.status(200);
-    }).await;
+    let del = server
+        .mock_async(|when, then| {
+            when.method(DELETE)
+                .path("/api/v1/policies/rst1")
+                .header("authorization", ssws());
+            then.status(204);
+        })
+        .await;
+    let act = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/policies/rst1/lifecycle/activate")
+                .header("authorization", ssws());
+            then.status(204);
+        })
+        .await;
+    let deact = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/policies/rst1/lifecycle/deactivate")
+                .header("authorization", ssws());
+            then.status(200);
+        })
+        .await;
     let c = ssws_client(&server);
-    assert_eq!(c.delete_policy().policy_id("rst1").send().await.unwrap().status(), 204);
-    assert_eq!(c.activate_policy().policy_id("rst1").send().await.unwrap().status(), 204);
-    assert_eq!(c.deactivate_policy().policy_id("rst1").send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.delete_policy()
+            .policy_id("rst1")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        c.activate_policy()
+            .policy_id("rst1")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        c.deactivate_policy()
+            .policy_id("rst1")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     del.assert_async().await;
     act.assert_async().await;
     deact.assert_async().await;
@@ -205,48 +279,117 @@ async fn delete_and_lifecycle_of_policies_accept_200_and_204_without_body() {
 async fn rules_crud_and_lifecycle() {
     let server = MockServer::start_async().await;
     let new_rule = json!({"type": "Okta:SignOn", "name": "Example App Assurance Rule", "conditions": [{"key": "Okta:User", "op": "IN_LIST", "value": ["00u1"]}], "action": "ALLOW"});
-    let list = server.mock_async(|when, then| {
-        when.method(GET).path("/api/v1/policies/rst1/rules").query_param("limit", "5").header("authorization", ssws());
-        then.status(200).json_body(json!([rule_json("rul1")]));
-    }).await;
-    let create = server.mock_async(|when, then| {
-        when.method(POST).path("/api/v1/policies/rst1/rules").query_param("activate", "true").json_body(new_rule.clone());
-        then.status(200).json_body({ let mut r = new_rule.clone(); r["id"] = json!("rul2"); r });
-    }).await;
-    let get = server.mock_async(|when, then| {
-        when.method(GET).path("/api/v1/policies/rst1/rules/rul1");
-        then.status(200).json_body(rule_json("rul1"));
-    }).await;
-    let put = server.mock_async(|when, then| {
-        when.method(PUT).path("/api/v1/policies/rst1/rules/rul1").json_body(rule_json("rul1"));
-        then.status(200).json_body(rule_json("rul1"));
-    }).await;
-    let del = server.mock_async(|when, then| {
-        when.method(DELETE).path("/api/v1/policies/rst1/rules/rul1");
-        then.status(204);
-    }).await;
-    let act = server.mock_async(|when, then| {
-        when.method(POST).path("/api/v1/policies/rst1/rules/rul1/lifecycle/activate");
-        then.status(204);
-    }).await;
-    let deact = server.mock_async(|when, then| {
-        when.method(POST).path("/api/v1/policies/rst1/rules/rul1/lifecycle/deactivate");
-        then.status(204);
-    }).await;
+    let list = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/policies/rst1/rules")
+                .query_param("limit", "5")
+                .header("authorization", ssws());
+            then.status(200).json_body(json!([rule_json("rul1")]));
+        })
+        .await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/policies/rst1/rules")
+                .query_param("activate", "true")
+                .json_body(new_rule.clone());
+            then.status(200).json_body({
+                let mut r = new_rule.clone();
+                r["id"] = json!("rul2");
+                r
+            });
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v1/policies/rst1/rules/rul1");
+            then.status(200).json_body(rule_json("rul1"));
+        })
+        .await;
+    let put = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/api/v1/policies/rst1/rules/rul1")
+                .json_body(rule_json("rul1"));
+            then.status(200).json_body(rule_json("rul1"));
+        })
+        .await;
+    let del = server
+        .mock_async(|when, then| {
+            when.method(DELETE).path("/api/v1/policies/rst1/rules/rul1");
+            then.status(204);
+        })
+        .await;
+    let act = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/policies/rst1/rules/rul1/lifecycle/activate");
+            then.status(204);
+        })
+        .await;
+    let deact = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/policies/rst1/rules/rul1/lifecycle/deactivate");
+            then.status(204);
+        })
+        .await;
 
     let c = ssws_client(&server);
-    let rules = c.list_policy_rules().policy_id("rst1").limit(5).send().await.unwrap();
+    let rules = c
+        .list_policy_rules()
+        .policy_id("rst1")
+        .limit(5)
+        .send()
+        .await
+        .unwrap();
     assert!(matches!(rules[0], PolicyRule::DeviceSignalCollection(_)));
-    let created = c.create_policy_rule().policy_id("rst1").activate(true)
-        .body(serde_json::from_value::<PolicyRule>(new_rule).unwrap()).send().await.unwrap();
+    let created = c
+        .create_policy_rule()
+        .policy_id("rst1")
+        .activate(true)
+        .body(serde_json::from_value::<PolicyRule>(new_rule).unwrap())
+        .send()
+        .await
+        .unwrap();
     assert!(matches!(*created, PolicyRule::Beta(_)));
     assert_eq!(created.id(), Some("rul2"));
-    let rule = c.get_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap().into_inner();
-    let replaced = c.replace_policy_rule().policy_id("rst1").rule_id("rul1").body(rule).send().await.unwrap();
+    let rule = c
+        .get_policy_rule()
+        .policy_id("rst1")
+        .rule_id("rul1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let replaced = c
+        .replace_policy_rule()
+        .policy_id("rst1")
+        .rule_id("rul1")
+        .body(rule)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(replaced.name(), Some("Device signal collection rule"));
-    c.delete_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap();
-    c.activate_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap();
-    c.deactivate_policy_rule().policy_id("rst1").rule_id("rul1").send().await.unwrap();
+    c.delete_policy_rule()
+        .policy_id("rst1")
+        .rule_id("rul1")
+        .send()
+        .await
+        .unwrap();
+    c.activate_policy_rule()
+        .policy_id("rst1")
+        .rule_id("rul1")
+        .send()
+        .await
+        .unwrap();
+    c.deactivate_policy_rule()
+        .policy_id("rst1")
+        .rule_id("rul1")
+        .send()
+        .await
+        .unwrap();
     for m in [list, create, get, put, del, act, deact] {
         m.assert_async().await;
     }
@@ -255,34 +398,69 @@ async fn rules_crud_and_lifecycle() {
 #[tokio::test]
 async fn mappings_crud() {
     let server = MockServer::start_async().await;
-    let list = server.mock_async(|when, then| {
-        when.method(GET).path("/api/v1/policies/rst1/mappings").header("authorization", ssws());
-        then.status(200).json_body(json!([mapping_json()]));
-    }).await;
-    let create = server.mock_async(|when, then| {
-        when.method(POST).path("/api/v1/policies/rst1/mappings").json_body(json!({"resourceId": "rst9", "resourceType": "APP"}));
-        then.status(200).json_body(mapping_json());
-    }).await;
-    let get = server.mock_async(|when, then| {
-        when.method(GET).path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
-        then.status(200).json_body(mapping_json());
-    }).await;
-    let del = server.mock_async(|when, then| {
-        when.method(DELETE).path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
-        then.status(204);
-    }).await;
+    let list = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/policies/rst1/mappings")
+                .header("authorization", ssws());
+            then.status(200).json_body(json!([mapping_json()]));
+        })
+        .await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/policies/rst1/mappings")
+                .json_body(json!({"resourceId": "rst9", "resourceType": "APP"}));
+            then.status(200).json_body(mapping_json());
+        })
+        .await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
+            then.status(200).json_body(mapping_json());
+        })
+        .await;
+    let del = server
+        .mock_async(|when, then| {
+            when.method(DELETE)
+                .path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
+            then.status(204);
+        })
+        .await;
     let c = ssws_client(&server);
-    let all = c.list_policy_mappings().policy_id("rst1").send().await.unwrap();
+    let all = c
+        .list_policy_mappings()
+        .policy_id("rst1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(all[0].id.as_deref(), Some("rsm30qv3iirGzUyaM0g7"));
     let request = PolicyMappingRequest {
         resource_id: "rst9".into(),
         resource_type: PolicyMappingResourceType::App,
         extra: Default::default(),
     };
-    let created = c.map_resource_to_policy().policy_id("rst1").body(request).send().await.unwrap();
+    let created = c
+        .map_resource_to_policy()
+        .policy_id("rst1")
+        .body(request)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(serde_json::to_value(&*created).unwrap(), mapping_json());
-    c.get_policy_mapping().policy_id("rst1").mapping_id("rsm30qv3iirGzUyaM0g7").send().await.unwrap();
-    c.delete_policy_resource_mapping().policy_id("rst1").mapping_id("rsm30qv3iirGzUyaM0g7").send().await.unwrap();
+    c.get_policy_mapping()
+        .policy_id("rst1")
+        .mapping_id("rsm30qv3iirGzUyaM0g7")
+        .send()
+        .await
+        .unwrap();
+    c.delete_policy_resource_mapping()
+        .policy_id("rst1")
+        .mapping_id("rsm30qv3iirGzUyaM0g7")
+        .send()
+        .await
+        .unwrap();
     for m in [list, create, get, del] {
         m.assert_async().await;
     }
@@ -291,19 +469,27 @@ async fn mappings_crud() {
 #[tokio::test]
 async fn list_devices_sends_search_limit_after_expand_and_decodes_losslessly() {
     let server = MockServer::start_async().await;
-    let body = json!([device_json("guo1", "CREATED"), device_json("guo2", "UNSUSPENDED")]);
-    let m = server.mock_async(|when, then| {
-        when.method(GET)
-            .path("/api/v1/devices")
-            .query_param("search", "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"")
-            .query_param("limit", "200")
-            .query_param("after", "guo0")
-            .query_param("expand", "user")
-            .header("authorization", ssws());
-        then.status(200)
-            .header("link", "<https://x/api/v1/devices?limit=200>; rel=\"self\"")
-            .json_body(body.clone());
-    }).await;
+    let body = json!([
+        device_json("guo1", "CREATED"),
+        device_json("guo2", "UNSUSPENDED")
+    ]);
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/devices")
+                .query_param(
+                    "search",
+                    "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"",
+                )
+                .query_param("limit", "200")
+                .query_param("after", "guo0")
+                .query_param("expand", "user")
+                .header("authorization", ssws());
+            then.status(200)
+                .header("link", "<https://x/api/v1/devices?limit=200>; rel=\"self\"")
+                .json_body(body.clone());
+        })
+        .await;
     let rv = ssws_client(&server)
         .list_devices()
         .search("profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"")
@@ -321,29 +507,69 @@ async fn list_devices_sends_search_limit_after_expand_and_decodes_losslessly() {
 #[tokio::test]
 async fn device_get_delete_and_every_lifecycle_call() {
     let server = MockServer::start_async().await;
-    let get = server.mock_async(|when, then| {
-        when.method(GET).path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4").header("authorization", format!("Bearer {TOKEN}"));
-        then.status(200).json_body(device_json("guo4a5u7JHHhjXrMK0g4", "CREATED"));
-    }).await;
-    let del = server.mock_async(|when, then| {
-        when.method(DELETE).path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4");
-        then.status(204);
-    }).await;
+    let get = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4")
+                .header("authorization", format!("Bearer {TOKEN}"));
+            then.status(200)
+                .json_body(device_json("guo4a5u7JHHhjXrMK0g4", "CREATED"));
+        })
+        .await;
+    let del = server
+        .mock_async(|when, then| {
+            when.method(DELETE)
+                .path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4");
+            then.status(204);
+        })
+        .await;
     let mut lifecycle = Vec::new();
     for action in ["activate", "deactivate", "suspend", "unsuspend"] {
-        lifecycle.push(server.mock_async(move |when, then| {
-            when.method(POST).path(format!("/api/v1/devices/guo4a5u7JHHhjXrMK0g4/lifecycle/{action}"));
-            then.status(204).header("content-type", "application/json");
-        }).await);
+        lifecycle.push(
+            server
+                .mock_async(move |when, then| {
+                    when.method(POST).path(format!(
+                        "/api/v1/devices/guo4a5u7JHHhjXrMK0g4/lifecycle/{action}"
+                    ));
+                    then.status(204).header("content-type", "application/json");
+                })
+                .await,
+        );
     }
     let c = bearer_client(&server);
-    let d: Device = c.get_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap().into_inner();
+    let d: Device = c
+        .get_device()
+        .device_id("guo4a5u7JHHhjXrMK0g4")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(d.status, Some(DeviceStatus::Created));
-    c.delete_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
-    c.activate_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
-    c.deactivate_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
-    c.suspend_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
-    c.unsuspend_device().device_id("guo4a5u7JHHhjXrMK0g4").send().await.unwrap();
+    c.delete_device()
+        .device_id("guo4a5u7JHHhjXrMK0g4")
+        .send()
+        .await
+        .unwrap();
+    c.activate_device()
+        .device_id("guo4a5u7JHHhjXrMK0g4")
+        .send()
+        .await
+        .unwrap();
+    c.deactivate_device()
+        .device_id("guo4a5u7JHHhjXrMK0g4")
+        .send()
+        .await
+        .unwrap();
+    c.suspend_device()
+        .device_id("guo4a5u7JHHhjXrMK0g4")
+        .send()
+        .await
+        .unwrap();
+    c.unsuspend_device()
+        .device_id("guo4a5u7JHHhjXrMK0g4")
+        .send()
+        .await
+        .unwrap();
     get.assert_async().await;
     del.assert_async().await;
     for m in lifecycle {
@@ -361,15 +587,30 @@ async fn documented_404_decodes_into_the_typed_okta_error() {
         "errorId": "oaeksGoibBmS9OGYo4vXT7llA",
         "errorCauses": []
     });
-    server.mock_async(|when, then| {
-        when.method(GET).path("/api/v1/devices/123456");
-        then.status(404).header("x-okta-request-id", "req-404").json_body(body.clone());
-    }).await;
-    let err = ssws_client(&server).get_device().device_id("123456").send().await.unwrap_err();
-    let progenitor_client::Error::ErrorResponse(rv) = &err else { panic!("{err:?}") };
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v1/devices/123456");
+            then.status(404)
+                .header("x-okta-request-id", "req-404")
+                .json_body(body.clone());
+        })
+        .await;
+    let err = ssws_client(&server)
+        .get_device()
+        .device_id("123456")
+        .send()
+        .await
+        .unwrap_err();
+    let progenitor_client::Error::ErrorResponse(rv) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(rv.status(), 404);
     assert_eq!(rv.error_code.as_deref(), Some("E0000007"));
-    assert_eq!(serde_json::to_value(&**rv).unwrap(), body, "error body re-encodes losslessly");
+    assert_eq!(
+        serde_json::to_value(&**rv).unwrap(),
+        body,
+        "error body re-encodes losslessly"
+    );
     let err = okta_mgmt::error::Error::from(err);
     assert_eq!(err.okta_error_code(), Some("E0000007"));
     assert_eq!(err.request_id(), Some("req-404"));

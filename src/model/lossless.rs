@@ -24,7 +24,10 @@ pub struct Lossless<T> {
 impl<T> Lossless<T> {
     /// Wraps a value built in code (nothing to preserve).
     pub fn new(value: T) -> Self {
-        Self { value, original: None }
+        Self {
+            value,
+            original: None,
+        }
     }
 
     /// The typed value, dropping the original JSON.
@@ -42,7 +45,10 @@ impl<T: DeserializeOwned> Lossless<T> {
     /// Decodes a JSON value, keeping it for re-encoding.
     pub fn from_json(json: Value) -> Result<Self, serde_json::Error> {
         let value = T::deserialize(&json)?;
-        Ok(Self { value, original: Some(json) })
+        Ok(Self {
+            value,
+            original: Some(json),
+        })
     }
 }
 
@@ -85,7 +91,9 @@ impl<T: PartialEq> PartialEq for Lossless<T> {
 
 impl<T: Serialize> Serialize for Lossless<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().map_err(S::Error::custom)?.serialize(serializer)
+        self.to_json()
+            .map_err(S::Error::custom)?
+            .serialize(serializer)
     }
 }
 
@@ -127,12 +135,9 @@ pub(crate) fn overlay(original: &Value, typed: Value) -> Value {
             out.extend(typed);
             Value::Object(out)
         }
-        (Value::Array(orig), Value::Array(typed)) if orig.len() == typed.len() => Value::Array(
-            orig.iter()
-                .zip(typed)
-                .map(|(o, t)| overlay(o, t))
-                .collect(),
-        ),
+        (Value::Array(orig), Value::Array(typed)) if orig.len() == typed.len() => {
+            Value::Array(orig.iter().zip(typed).map(|(o, t)| overlay(o, t)).collect())
+        }
         (_, typed) => typed,
     }
 }
@@ -176,7 +181,10 @@ mod tests {
         t.name = Some("b".into());
         t.note = None;
         t.tags.push("y".into());
-        assert_eq!(serde_json::to_value(&t).unwrap(), json!({"name": "b", "tags": ["x", "y"]}));
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            json!({"name": "b", "tags": ["x", "y"]})
+        );
     }
 
     #[test]
@@ -189,7 +197,11 @@ mod tests {
 
     #[test]
     fn built_in_code_encodes_plainly() {
-        let t = Lossless::new(Thing { name: Some("a".into()), tags: vec![], note: None });
+        let t = Lossless::new(Thing {
+            name: Some("a".into()),
+            tags: vec![],
+            note: None,
+        });
         assert_eq!(serde_json::to_value(&t).unwrap(), json!({"name": "a"}));
     }
 }

@@ -219,7 +219,11 @@ impl Policy {
 
     /// `_embedded.resourceType` (`APP`, `END_USER_ACCOUNT_MANAGEMENT`, …) of an ACCESS_POLICY.
     pub fn embedded_resource_type(&self) -> Option<String> {
-        self.to_json().ok()?.pointer("/_embedded/resourceType")?.as_str().map(str::to_owned)
+        self.to_json()
+            .ok()?
+            .pointer("/_embedded/resourceType")?
+            .as_str()
+            .map(str::to_owned)
     }
 }
 

@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn keeps_millis_text() {
         let t: Timestamp = serde_json::from_str("\"2019-10-02T18:03:07.000Z\"").unwrap();
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2019-10-02T18:03:07.000Z\"");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2019-10-02T18:03:07.000Z\""
+        );
         assert_eq!(t, Timestamp::parse("2019-10-02T18:03:07Z"));
         assert!(t.as_datetime().is_some());
     }
