@@ -258,6 +258,9 @@ pub struct Erratum {
     pub more: Vec<Patch>,
     /// Why: what the rest of the documents and the real API say.
     pub why: String,
+    /// Cases a prose or heading erratum concerns beyond those under its section.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affects: Vec<String>,
     /// How `tests/errata.rs` proves the raw text fails and the replacement passes.
     pub check: Value,
 }

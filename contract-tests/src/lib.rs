@@ -4,3 +4,9 @@
 pub mod corpus;
 pub mod extract;
 pub mod sim;
+pub mod cli;
+pub mod live;
+pub mod report;
+pub mod scenarios;
+pub mod replay;
+pub mod schema_check;

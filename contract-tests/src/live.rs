@@ -32,7 +32,9 @@ pub enum NamingError {
     #[error("invalid run id {0:?}: use 1-40 characters from a-z, 0-9 and '-'")]
     InvalidRunId(String),
     /// The sweep prefix does not start with [`NAME_PREFIX`].
-    #[error("refusing prefix {0:?}: it must start with \"okta-contract-\" so only objects created by okta-contract can match")]
+    #[error(
+        "refusing prefix {0:?}: it must start with \"okta-contract-\" so only objects created by okta-contract can match"
+    )]
     UnsafePrefix(String),
 }
 
@@ -107,6 +109,36 @@ pub enum Resource {
     },
 }
 
+impl Resource {
+    /// Whether both name the same object (names are ignored: a policy may be renamed).
+    pub fn same_object(&self, other: &Resource) -> bool {
+        match (self, other) {
+            (Resource::Policy { id: a, .. }, Resource::Policy { id: b, .. }) => a == b,
+            (
+                Resource::Rule {
+                    policy_id: p,
+                    id: a,
+                },
+                Resource::Rule {
+                    policy_id: q,
+                    id: b,
+                },
+            )
+            | (
+                Resource::Mapping {
+                    policy_id: p,
+                    id: a,
+                },
+                Resource::Mapping {
+                    policy_id: q,
+                    id: b,
+                },
+            ) => p == q && a == b,
+            _ => false,
+        }
+    }
+}
+
 impl std::fmt::Display for Resource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -161,7 +193,7 @@ impl Tracker {
                 }
                 _ => false,
             };
-            if &t.resource == resource || owned_by_deleted_policy {
+            if t.resource.same_object(resource) || owned_by_deleted_policy {
                 t.gone = true;
             }
         }
@@ -201,7 +233,7 @@ impl Tracker {
 
     fn mark_reported(&self, resource: &Resource) {
         for t in self.lock().iter_mut() {
-            if &t.resource == resource {
+            if t.resource.same_object(resource) {
                 t.gone = true;
             }
         }
@@ -244,7 +276,10 @@ async fn delete_resource(client: &Client, prefix: &str, resource: &Resource) -> 
             }
             delete_policy(client, id, current.status())
                 .await
-                .map_or_else(|e| record(resource, "failed", Some(e)), |a| record(resource, a, None))
+                .map_or_else(
+                    |e| record(resource, "failed", Some(e)),
+                    |a| record(resource, a, None),
+                )
         }
         Resource::Rule { policy_id, id } => {
             if let Err(e) = client
@@ -259,7 +294,13 @@ async fn delete_resource(client: &Client, prefix: &str, resource: &Resource) -> 
                     return record(resource, "already gone", None);
                 }
             }
-            match client.delete_policy_rule().policy_id(policy_id).rule_id(id).send().await {
+            match client
+                .delete_policy_rule()
+                .policy_id(policy_id)
+                .rule_id(id)
+                .send()
+                .await
+            {
                 Ok(_) => record(resource, "deleted", None),
                 Err(e) => {
                     let e = Error::from(e);
@@ -299,14 +340,14 @@ async fn delete_policy(
     id: &str,
     status: Option<LifecycleStatus>,
 ) -> Result<&'static str, String> {
-    if status == Some(LifecycleStatus::Active) {
-        if let Err(e) = client.deactivate_policy().policy_id(id).send().await {
-            let e = Error::from(e);
-            if is_not_found(&e) {
-                return Ok("already gone");
-            }
-            return Err(format!("deactivate failed: {e}"));
+    if status == Some(LifecycleStatus::Active)
+        && let Err(e) = client.deactivate_policy().policy_id(id).send().await
+    {
+        let e = Error::from(e);
+        if is_not_found(&e) {
+            return Ok("already gone");
         }
+        return Err(format!("deactivate failed: {e}"));
     }
     match client.delete_policy().policy_id(id).send().await {
         Ok(_) => Ok("deleted"),
@@ -370,21 +411,27 @@ pub struct SweepItem {
 pub struct SweepReport {
     /// Matching policies and what happened to them.
     pub items: Vec<SweepItem>,
-    /// Policy types that could not be listed, with the error (e.g. types the org lacks).
+    /// Policy types the org refused to list with a 400 (types it does not have), with the error.
     pub unlisted_types: Vec<(String, String)>,
+    /// Policy types whose listing failed otherwise (auth, transport, …), with the error.
+    pub failed_types: Vec<(String, String)>,
 }
 
 impl SweepReport {
     /// Whether every matching policy is gone (or would be, for a dry run).
     pub fn ok(&self) -> bool {
-        self.items.iter().all(|i| i.action != "failed")
+        self.failed_types.is_empty() && self.items.iter().all(|i| i.action != "failed")
     }
 }
 
 /// Deletes (or, with `dry_run`, lists) every policy of every listable type whose name starts
-/// with `prefix`. Rules and mappings go with their policy. Types the org refuses to list are
-/// reported, not fatal.
-pub async fn sweep(client: &Client, prefix: &str, dry_run: bool) -> Result<SweepReport, NamingError> {
+/// with `prefix`. Rules and mappings go with their policy. Types the org refuses to list with a
+/// 400 are noted; other listing errors make the sweep fail.
+pub async fn sweep(
+    client: &Client,
+    prefix: &str,
+    dry_run: bool,
+) -> Result<SweepReport, NamingError> {
     check_sweep_prefix(prefix)?;
     let mut report = SweepReport::default();
     for type_name in sweep_policy_types() {
@@ -398,8 +445,16 @@ pub async fn sweep(client: &Client, prefix: &str, dry_run: bool) -> Result<Sweep
             .await;
         let policies = match listed {
             Ok(p) => p,
+            Err(e) if e.status().map(|s| s.as_u16()) == Some(400) => {
+                report
+                    .unlisted_types
+                    .push((type_name.to_owned(), e.to_string()));
+                continue;
+            }
             Err(e) => {
-                report.unlisted_types.push((type_name.to_owned(), e.to_string()));
+                report
+                    .failed_types
+                    .push((type_name.to_owned(), e.to_string()));
                 continue;
             }
         };
@@ -461,15 +516,27 @@ mod tests {
     #[test]
     fn tracker_forgets_policy_children_and_lists_newest_first() {
         let t = Tracker::new();
-        let p = Resource::Policy { id: "p1".into(), name: "n".into() };
-        let r = Resource::Rule { policy_id: "p1".into(), id: "r1".into() };
-        let m = Resource::Mapping { policy_id: "p2".into(), id: "m1".into() };
+        let p = Resource::Policy {
+            id: "p1".into(),
+            name: "n".into(),
+        };
+        let r = Resource::Rule {
+            policy_id: "p1".into(),
+            id: "r1".into(),
+        };
+        let m = Resource::Mapping {
+            policy_id: "p2".into(),
+            id: "m1".into(),
+        };
         t.track(p.clone(), "a");
         t.track(r.clone(), "a");
         t.track(m.clone(), "b");
         assert_eq!(t.pending(None), vec![m.clone(), r.clone(), p.clone()]);
         assert_eq!(t.pending(Some("a")), vec![r, p.clone()]);
-        t.forget(&p);
+        t.forget(&Resource::Policy {
+            id: "p1".into(),
+            name: "renamed".into(),
+        });
         assert_eq!(t.pending(None), vec![m]);
     }
 }

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `okta-contract` command; see [`okta_contract::cli`].
+
+fn main() -> std::process::ExitCode {
+    okta_contract::cli::main()
+}

@@ -218,8 +218,11 @@ impl RunReport {
     /// Entry and step totals.
     pub fn totals(&self) -> Totals {
         let (passed, failed, skipped) = count(self.entries.iter().map(|e| e.status));
-        let (steps_passed, steps_failed, steps_skipped) =
-            count(self.entries.iter().flat_map(|e| e.steps.iter().map(|s| s.status)));
+        let (steps_passed, steps_failed, steps_skipped) = count(
+            self.entries
+                .iter()
+                .flat_map(|e| e.steps.iter().map(|s| s.status)),
+        );
         Totals {
             passed,
             failed,
@@ -255,7 +258,11 @@ impl RunReport {
             t.steps_failed,
             t.steps_skipped,
             seconds(self.duration_ms),
-            if self.interrupted { " — interrupted" } else { "" },
+            if self.interrupted {
+                " — interrupted"
+            } else {
+                ""
+            },
         )
     }
 }
@@ -445,7 +452,8 @@ fn cleanup_section(out: &mut String, report: &RunReport, title: &str, indent: &s
 
 fn json(report: &RunReport) -> String {
     let mut value = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
-    if let (Some(obj), Ok(totals)) = (value.as_object_mut(), serde_json::to_value(report.totals())) {
+    if let (Some(obj), Ok(totals)) = (value.as_object_mut(), serde_json::to_value(report.totals()))
+    {
         obj.insert("totals".into(), totals);
         obj.insert("success".into(), serde_json::Value::Bool(report.success()));
     }
@@ -488,7 +496,10 @@ fn junit(report: &RunReport) -> String {
             if e.steps.is_empty() {
                 1
             } else {
-                e.steps.iter().filter(|s| s.status == Status::Skipped).count()
+                e.steps
+                    .iter()
+                    .filter(|s| s.status == Status::Skipped)
+                    .count()
             }
         })
         .sum();
@@ -506,7 +517,13 @@ fn junit(report: &RunReport) -> String {
         let g_fail: usize = entries.iter().map(|e| e.step_counts().1).sum();
         let g_skip: usize = entries
             .iter()
-            .map(|e| if e.steps.is_empty() { 1 } else { e.step_counts().2 })
+            .map(|e| {
+                if e.steps.is_empty() {
+                    1
+                } else {
+                    e.step_counts().2
+                }
+            })
             .sum();
         let g_time: u64 = entries.iter().map(|e| e.duration_ms).sum();
         let _ = writeln!(
@@ -575,7 +592,10 @@ fn markdown(report: &RunReport) -> String {
         report.target, report.base_url, report.run_id, report.started_at
     );
     let _ = writeln!(out, "**{}**\n", report.summary_line());
-    let _ = writeln!(out, "| result | group | scenario | steps passed | failed | skipped | time |");
+    let _ = writeln!(
+        out,
+        "| result | group | scenario | steps passed | failed | skipped | time |"
+    );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|");
     for e in &report.entries {
         let (p, f, s) = e.step_counts();
@@ -601,7 +621,12 @@ fn markdown(report: &RunReport) -> String {
     if !failures.is_empty() {
         let _ = writeln!(out, "\n## Failures");
         for (e, s) in failures {
-            let _ = writeln!(out, "\n### {} › {}\n", md_cell(&entry_title(e)), md_cell(&s.name));
+            let _ = writeln!(
+                out,
+                "\n### {} › {}\n",
+                md_cell(&entry_title(e)),
+                md_cell(&s.name)
+            );
             if let Some(m) = &s.message {
                 let _ = writeln!(out, "- error: {}", md_cell(m));
             }
@@ -660,7 +685,13 @@ mod tests {
             duration_ms: 20,
             interrupted: false,
             entries: vec![
-                EntryReport::from_steps("a", "policies", EntryKind::Scenario, vec![ok.clone(), failed], 15),
+                EntryReport::from_steps(
+                    "a",
+                    "policies",
+                    EntryKind::Scenario,
+                    vec![ok.clone(), failed],
+                    15,
+                ),
                 EntryReport::from_steps("b", "devices", EntryKind::Scenario, vec![ok], 3),
                 EntryReport::skipped("c", "devices", EntryKind::Scenario, "sim_only"),
             ],
@@ -675,7 +706,10 @@ mod tests {
         assert_eq!((t.passed, t.failed, t.skipped), (1, 1, 1));
         assert_eq!((t.steps_passed, t.steps_failed, t.steps_skipped), (2, 1, 0));
         assert!(!r.success());
-        assert!(r.summary_line().starts_with("3 scenarios: 1 passed, 1 failed, 1 skipped"));
+        assert!(
+            r.summary_line()
+                .starts_with("3 scenarios: 1 passed, 1 failed, 1 skipped")
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@ use okta_contract::extract;
 fn committed_corpus_matches_the_documents() {
     let docs = default_docs_dir();
     if !docs.is_dir() {
-        println!("note: {} is absent; real-document check skipped", docs.display());
+        println!(
+            "note: {} is absent; real-document check skipped",
+            docs.display()
+        );
         return;
     }
     if std::env::var_os("OKTA_CONTRACT_WRITE").is_some() {

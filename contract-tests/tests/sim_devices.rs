@@ -9,17 +9,23 @@ use okta_contract::sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sim_common::{
-    Org, allow, assert_okta_id, assert_timestamp, enc, expect_error, expect_json, expect_no_content,
-    has_link, link_headers,
+    Org, allow, assert_okta_id, assert_timestamp, enc, expect_error, expect_json,
+    expect_no_content, has_link, link_headers,
 };
 
 async fn all_devices(org: &Org) -> Vec<Value> {
-    org.get_ok("/api/v1/devices").await.as_array().cloned().expect("array")
+    org.get_ok("/api/v1/devices")
+        .await
+        .as_array()
+        .cloned()
+        .expect("array")
 }
 
 async fn device_in(org: &Org, status: &str) -> Option<String> {
     let search = enc(&format!("status eq \"{status}\""));
-    let list = org.get_ok(&format!("/api/v1/devices?search={search}&limit=1")).await;
+    let list = org
+        .get_ok(&format!("/api/v1/devices?search={search}&limit=1"))
+        .await;
     list[0]["id"].as_str().map(str::to_string)
 }
 
@@ -27,7 +33,10 @@ async fn device_in(org: &Org, status: &str) -> Option<String> {
 async fn move_to(org: &Org, id: &str, status: &str) {
     let path = format!("/api/v1/devices/{id}");
     for _ in 0..4 {
-        let current = org.get_ok(&path).await["status"].as_str().expect("s").to_string();
+        let current = org.get_ok(&path).await["status"]
+            .as_str()
+            .expect("s")
+            .to_string();
         if current == status {
             return;
         }
@@ -47,10 +56,22 @@ async fn seeded_devices_look_like_the_documented_object() {
     let org = Org::start().await;
     let devices = all_devices(&org).await;
     assert_eq!(devices.len(), 45);
-    let statuses: HashSet<&str> = devices.iter().map(|d| d["status"].as_str().expect("s")).collect();
-    assert_eq!(statuses, HashSet::from(["ACTIVE", "CREATED", "SUSPENDED", "DEACTIVATED"]));
-    let platforms: HashSet<&str> = devices.iter().map(|d| d["profile"]["platform"].as_str().expect("p")).collect();
-    assert_eq!(platforms, HashSet::from(["ANDROID", "IOS", "MACOS", "WINDOWS"]));
+    let statuses: HashSet<&str> = devices
+        .iter()
+        .map(|d| d["status"].as_str().expect("s"))
+        .collect();
+    assert_eq!(
+        statuses,
+        HashSet::from(["ACTIVE", "CREATED", "SUSPENDED", "DEACTIVATED"])
+    );
+    let platforms: HashSet<&str> = devices
+        .iter()
+        .map(|d| d["profile"]["platform"].as_str().expect("p"))
+        .collect();
+    assert_eq!(
+        platforms,
+        HashSet::from(["ANDROID", "IOS", "MACOS", "WINDOWS"])
+    );
     for d in &devices {
         assert_okta_id(&d["id"], "guo");
         assert_timestamp(&d["created"]);
@@ -58,7 +79,10 @@ async fn seeded_devices_look_like_the_documented_object() {
         assert_eq!(d["resourceType"], "UDDevice");
         assert_eq!(d["resourceId"], d["id"]);
         assert_eq!(d["resourceAlternateId"], Value::Null);
-        assert_eq!(d["resourceDisplayName"]["value"], d["profile"]["displayName"]);
+        assert_eq!(
+            d["resourceDisplayName"]["value"],
+            d["profile"]["displayName"]
+        );
         assert_eq!(d["resourceDisplayName"]["sensitive"], false);
         assert!(d["profile"]["registered"].is_boolean());
         assert!(d.get("_embedded").is_none(), "no users without expand");
@@ -69,18 +93,29 @@ async fn seeded_devices_look_like_the_documented_object() {
             _ => &["unsuspend", "deactivate"],
         };
         for action in ["activate", "deactivate", "suspend", "unsuspend"] {
-            assert_eq!(has_link(d, action), expected.contains(&action), "{action} on {}", d["status"]);
+            assert_eq!(
+                has_link(d, action),
+                expected.contains(&action),
+                "{action} on {}",
+                d["status"]
+            );
         }
         let id = d["id"].as_str().expect("id");
         assert_eq!(org.get_ok(&format!("/api/v1/devices/{id}")).await, *d);
     }
     // Listing is ordered by creation and is the same for the same seed.
     let other = Org::start().await;
-    assert_eq!(all_devices(&other).await, devices.iter().map(|d| {
-        let mut d = d.clone();
-        rebase(&mut d, &org.base, &other.base);
-        d
-    }).collect::<Vec<_>>());
+    assert_eq!(
+        all_devices(&other).await,
+        devices
+            .iter()
+            .map(|d| {
+                let mut d = d.clone();
+                rebase(&mut d, &org.base, &other.base);
+                d
+            })
+            .collect::<Vec<_>>()
+    );
     org.sim.shutdown().await;
     other.sim.shutdown().await;
 }
@@ -135,29 +170,42 @@ async fn lifecycle_table_every_state_and_action() {
                 expect_no_content(resp).await;
                 let after = org.get_ok(&path).await;
                 assert_eq!(after["status"], to, "{from} --{action}-->");
-                assert!(after["lastUpdated"].as_str() > before["lastUpdated"].as_str());
-                assert!(has_link(&after, match to {
-                    "ACTIVE" => "suspend",
-                    "SUSPENDED" => "unsuspend",
-                    _ => "activate",
-                }));
+                assert!(after["lastUpdated"].as_str() >= before["lastUpdated"].as_str());
+                assert!(has_link(
+                    &after,
+                    match to {
+                        "ACTIVE" => "suspend",
+                        "SUSPENDED" => "unsuspend",
+                        _ => "activate",
+                    }
+                ));
             }
             None => {
                 let err = expect_error(resp, StatusCode::BAD_REQUEST, "E0000001").await;
-                let cause = err["errorCauses"][0]["errorSummary"].as_str().expect("cause");
+                let cause = err["errorCauses"][0]["errorSummary"]
+                    .as_str()
+                    .expect("cause");
                 assert!(cause.contains(from), "{cause}");
-                assert_eq!(org.get_ok(&path).await, before, "{from} --{action}--> must not change");
+                assert_eq!(
+                    org.get_ok(&path).await,
+                    before,
+                    "{from} --{action}--> must not change"
+                );
             }
         }
     }
     for action in ["activate", "deactivate", "suspend", "unsuspend"] {
         let err = expect_error(
-            org.post_empty(&format!("/api/v1/devices/123456/lifecycle/{action}")).await,
+            org.post_empty(&format!("/api/v1/devices/123456/lifecycle/{action}"))
+                .await,
             StatusCode::NOT_FOUND,
             "E0000007",
         )
         .await;
-        assert_eq!(err["errorSummary"], "Not found: Resource not found: 123456 (GenericUDObject)");
+        assert_eq!(
+            err["errorSummary"],
+            "Not found: Resource not found: 123456 (GenericUDObject)"
+        );
     }
     org.sim.shutdown().await;
 }
@@ -172,26 +220,49 @@ async fn delete_only_deactivated_devices() {
         expect_error(org.delete(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
     }
     let created = device_in(&org, "CREATED").await.expect("created");
-    expect_error(org.delete(&format!("/api/v1/devices/{created}")).await, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_error(
+        org.delete(&format!("/api/v1/devices/{created}")).await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
     move_to(&org, &id, "DEACTIVATED").await;
     let deactivated = org.get_ok(&path).await;
-    assert_eq!(allow(&deactivated, "self"), ["GET", "PATCH", "PUT", "DELETE"]);
+    assert_eq!(
+        allow(&deactivated, "self"),
+        ["GET", "PATCH", "PUT", "DELETE"]
+    );
     expect_no_content(org.delete(&path).await).await;
     expect_error(org.get(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
     expect_error(org.delete(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    expect_error(org.get(&format!("{path}/users")).await, StatusCode::NOT_FOUND, "E0000007").await;
+    expect_error(
+        org.get(&format!("{path}/users")).await,
+        StatusCode::NOT_FOUND,
+        "E0000007",
+    )
+    .await;
     let remaining = all_devices(&org).await;
     assert_eq!(remaining.len(), 44);
     assert!(remaining.iter().all(|d| d["id"] != id.as_str()));
     // A cursor naming the deleted device still works.
     let after = org.get_ok(&format!("/api/v1/devices?after={id}")).await;
-    assert!(after.as_array().expect("a").iter().all(|d| d["id"] != id.as_str()));
+    assert!(
+        after
+            .as_array()
+            .expect("a")
+            .iter()
+            .all(|d| d["id"] != id.as_str())
+    );
     org.sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn pagination_over_many_pages_follows_link_headers() {
-    let org = Org::with(SimConfig { device_count: 95, ..SimConfig::default() }).await;
+    let org = Org::with(SimConfig {
+        device_count: 95,
+        ..SimConfig::default()
+    })
+    .await;
     let everything = all_devices(&org).await;
     assert_eq!(everything.len(), 95);
 
@@ -209,7 +280,10 @@ async fn pagination_over_many_pages_follows_link_headers() {
         collected.extend(page.clone());
         let rels: Vec<&str> = links.iter().map(|(_, rel)| rel.as_str()).collect();
         assert_eq!(rels[0], "self");
-        assert!(links[0].0.starts_with(&org.base), "links use the request's host");
+        assert!(
+            links[0].0.starts_with(&org.base),
+            "links use the request's host"
+        );
         assert!(links[0].0.contains("limit=20"));
         match links.iter().find(|(_, rel)| rel == "next") {
             Some((next, _)) => {
@@ -226,18 +300,42 @@ async fn pagination_over_many_pages_follows_link_headers() {
     assert_eq!(collected, everything);
 
     // Default and maximum limit is 200.
-    let big = Org::with(SimConfig { device_count: 230, ..SimConfig::default() }).await;
+    let big = Org::with(SimConfig {
+        device_count: 230,
+        ..SimConfig::default()
+    })
+    .await;
     let resp = big.get("/api/v1/devices").await;
     let links = link_headers(&resp);
     assert_eq!(links.len(), 2);
-    assert!(links[0].0.ends_with("/api/v1/devices?limit=200"), "{}", links[0].0);
-    assert_eq!(expect_json(resp, StatusCode::OK).await.as_array().map(Vec::len), Some(200));
+    assert!(
+        links[0].0.ends_with("/api/v1/devices?limit=200"),
+        "{}",
+        links[0].0
+    );
+    assert_eq!(
+        expect_json(resp, StatusCode::OK)
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(200)
+    );
     let last = big.get("/api/v1/devices?limit=200&after=").await;
     expect_error(last, StatusCode::BAD_REQUEST, "E0000001").await;
     for bad in ["0", "201", "-1", "ten"] {
-        expect_error(big.get(&format!("/api/v1/devices?limit={bad}")).await, StatusCode::BAD_REQUEST, "E0000001").await;
+        expect_error(
+            big.get(&format!("/api/v1/devices?limit={bad}")).await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
     }
-    expect_error(big.get("/api/v1/devices?after=guoNOTACURSOR").await, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_error(
+        big.get("/api/v1/devices?after=guoNOTACURSOR").await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
     // A single page has only a self link.
     let resp = org.get("/api/v1/devices?limit=200").await;
     assert_eq!(link_headers(&resp).len(), 1);
@@ -246,19 +344,29 @@ async fn pagination_over_many_pages_follows_link_headers() {
 }
 
 fn ids(devices: &[Value]) -> Vec<String> {
-    devices.iter().map(|d| d["id"].as_str().expect("id").to_string()).collect()
+    devices
+        .iter()
+        .map(|d| d["id"].as_str().expect("id").to_string())
+        .collect()
 }
 
 async fn search(org: &Org, expr: &str) -> Vec<Value> {
-    let resp = org.get(&format!("/api/v1/devices?search={}", enc(expr))).await;
-    expect_json(resp, StatusCode::OK).await.as_array().cloned().expect("array")
+    let resp = org
+        .get(&format!("/api/v1/devices?search={}", enc(expr)))
+        .await;
+    expect_json(resp, StatusCode::OK)
+        .await
+        .as_array()
+        .cloned()
+        .expect("array")
 }
 
 #[tokio::test]
 async fn search_filters_match_a_client_side_evaluation() {
     let org = Org::start().await;
     let all = all_devices(&org).await;
-    let by = |f: &dyn Fn(&Value) -> bool| ids(&all.iter().filter(|d| f(d)).cloned().collect::<Vec<_>>());
+    let by =
+        |f: &dyn Fn(&Value) -> bool| ids(&all.iter().filter(|d| f(d)).cloned().collect::<Vec<_>>());
     let sample = &all[7];
     let sample_id = sample["id"].as_str().expect("id");
     let sid_prefix = all
@@ -269,29 +377,78 @@ async fn search_filters_match_a_client_side_evaluation() {
     let cutoff = all[20]["lastUpdated"].as_str().expect("ts").to_string();
 
     let cases: Vec<(String, Vec<String>)> = vec![
-        ("status eq \"ACTIVE\"".into(), by(&|d| d["status"] == "ACTIVE")),
-        ("status EQ \"active\"".into(), by(&|d| d["status"] == "ACTIVE")),
-        (format!("id eq \"{sample_id}\""), vec![sample_id.to_string()]),
-        ("profile.platform eq \"WINDOWS\"".into(), by(&|d| d["profile"]["platform"] == "WINDOWS")),
-        (format!("profile.sid sw \"{sid_prefix}\""), by(&|d| d["profile"]["sid"].as_str().is_some_and(|s| s.starts_with(&sid_prefix)))),
-        (format!("lastUpdated gt \"{cutoff}\""), by(&|d| d["lastUpdated"].as_str().expect("ts") > cutoff.as_str())),
-        ("lastUpdated gt \"2019-06-01T09:00:00.000Z\"".into(), by(&|d| d["lastUpdated"].as_str().expect("ts") > "2019-06-01T09:00:00.000Z")),
-        (format!("lastUpdated le \"{cutoff}\""), by(&|d| d["lastUpdated"].as_str().expect("ts") <= cutoff.as_str())),
+        (
+            "status eq \"ACTIVE\"".into(),
+            by(&|d| d["status"] == "ACTIVE"),
+        ),
+        (
+            "status EQ \"active\"".into(),
+            by(&|d| d["status"] == "ACTIVE"),
+        ),
+        (
+            format!("id eq \"{sample_id}\""),
+            vec![sample_id.to_string()],
+        ),
+        (
+            "profile.platform eq \"WINDOWS\"".into(),
+            by(&|d| d["profile"]["platform"] == "WINDOWS"),
+        ),
+        (
+            format!("profile.sid sw \"{sid_prefix}\""),
+            by(&|d| {
+                d["profile"]["sid"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(&sid_prefix))
+            }),
+        ),
+        (
+            format!("lastUpdated gt \"{cutoff}\""),
+            by(&|d| d["lastUpdated"].as_str().expect("ts") > cutoff.as_str()),
+        ),
+        (
+            "lastUpdated gt \"2019-06-01T09:00:00.000Z\"".into(),
+            by(&|d| d["lastUpdated"].as_str().expect("ts") > "2019-06-01T09:00:00.000Z"),
+        ),
+        (
+            format!("lastUpdated le \"{cutoff}\""),
+            by(&|d| d["lastUpdated"].as_str().expect("ts") <= cutoff.as_str()),
+        ),
         (
             "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"".into(),
-            by(&|d| d["profile"]["displayName"].as_str().expect("n").starts_with("Eng-dev") && d["status"] == "ACTIVE"),
+            by(&|d| {
+                d["profile"]["displayName"]
+                    .as_str()
+                    .expect("n")
+                    .starts_with("Eng-dev")
+                    && d["status"] == "ACTIVE"
+            }),
         ),
         (
             "profile.platform eq \"IOS\" or profile.platform eq \"ANDROID\"".into(),
             by(&|d| d["profile"]["platform"] == "IOS" || d["profile"]["platform"] == "ANDROID"),
         ),
         (
-            "(status eq \"SUSPENDED\" or status eq \"CREATED\") and profile.platform eq \"MACOS\"".into(),
-            by(&|d| (d["status"] == "SUSPENDED" || d["status"] == "CREATED") && d["profile"]["platform"] == "MACOS"),
+            "(status eq \"SUSPENDED\" or status eq \"CREATED\") and profile.platform eq \"MACOS\""
+                .into(),
+            by(&|d| {
+                (d["status"] == "SUSPENDED" || d["status"] == "CREATED")
+                    && d["profile"]["platform"] == "MACOS"
+            }),
         ),
         (
-            format!("profile.displayName eq \"{}\"", sample["profile"]["displayName"].as_str().expect("n").to_uppercase()),
-            by(&|d| d["profile"]["displayName"].as_str().expect("n").eq_ignore_ascii_case(sample["profile"]["displayName"].as_str().expect("n"))),
+            format!(
+                "profile.displayName eq \"{}\"",
+                sample["profile"]["displayName"]
+                    .as_str()
+                    .expect("n")
+                    .to_uppercase()
+            ),
+            by(&|d| {
+                d["profile"]["displayName"]
+                    .as_str()
+                    .expect("n")
+                    .eq_ignore_ascii_case(sample["profile"]["displayName"].as_str().expect("n"))
+            }),
         ),
         ("profile.displayName eq \"no such device\"".into(), vec![]),
     ];
@@ -299,7 +456,13 @@ async fn search_filters_match_a_client_side_evaluation() {
         let got = ids(&search(&org, &expr).await);
         assert_eq!(got, expected, "search: {expr}");
     }
-    assert!(!by(&|d| d["profile"]["displayName"].as_str().expect("n").starts_with("Eng-dev")).is_empty());
+    assert!(
+        !by(&|d| d["profile"]["displayName"]
+            .as_str()
+            .expect("n")
+            .starts_with("Eng-dev"))
+        .is_empty()
+    );
 
     // The documented `+`-encoded form works as well.
     let resp = org
@@ -308,28 +471,54 @@ async fn search_filters_match_a_client_side_evaluation() {
     let plus = expect_json(resp, StatusCode::OK).await;
     assert_eq!(
         ids(plus.as_array().expect("a")),
-        by(&|d| d["profile"]["displayName"].as_str().expect("n").starts_with("Eng-dev") && d["status"] == "ACTIVE")
+        by(&|d| d["profile"]["displayName"]
+            .as_str()
+            .expect("n")
+            .starts_with("Eng-dev")
+            && d["status"] == "ACTIVE")
     );
 
     // Search combines with pagination; the next link keeps the search.
     let expr = "status eq \"ACTIVE\"";
-    let resp = org.get(&format!("/api/v1/devices?search={}&limit=3", enc(expr))).await;
+    let resp = org
+        .get(&format!("/api/v1/devices?search={}&limit=3", enc(expr)))
+        .await;
     let links = link_headers(&resp);
-    let next = links.iter().find(|(_, rel)| rel == "next").expect("next").0.clone();
+    let next = links
+        .iter()
+        .find(|(_, rel)| rel == "next")
+        .expect("next")
+        .0
+        .clone();
     assert!(next.contains("search=status+eq+%22ACTIVE%22"), "{next}");
     let second = org.get_ok(next.trim_start_matches(&org.base)).await;
-    assert_eq!(ids(second.as_array().expect("a")), by(&|d| d["status"] == "ACTIVE")[3..6].to_vec());
+    assert_eq!(
+        ids(second.as_array().expect("a")),
+        by(&|d| d["status"] == "ACTIVE")[3..6].to_vec()
+    );
 
     // Malformed filters → 400 E0000031.
-    for bad in ["status eq", "status like \"A\"", "status eq \"A", "(status eq \"A\"", "status eq ACTIVE", "&&"] {
+    for bad in [
+        "status eq",
+        "status like \"A\"",
+        "status eq \"A",
+        "(status eq \"A\"",
+        "status eq ACTIVE",
+        "&&",
+    ] {
         let err = expect_error(
-            org.get(&format!("/api/v1/devices?search={}", enc(bad))).await,
+            org.get(&format!("/api/v1/devices?search={}", enc(bad)))
+                .await,
             StatusCode::BAD_REQUEST,
             "E0000031",
         )
         .await;
         assert_eq!(err["errorSummary"], "Invalid search criteria.");
-        assert_eq!(err["errorCauses"].as_array().map(Vec::len), Some(1), "{bad}");
+        assert_eq!(
+            err["errorCauses"].as_array().map(Vec::len),
+            Some(1),
+            "{bad}"
+        );
     }
     org.sim.shutdown().await;
 }
@@ -346,18 +535,37 @@ async fn expand_user_embeds_device_users_and_deactivation_removes_them() {
         }
         assert!(!users.is_empty(), "{}", d["id"]);
         for u in users {
-            assert!(["MANAGED", "NOT_MANAGED"].contains(&u["managementStatus"].as_str().expect("m")));
+            assert!(
+                ["MANAGED", "NOT_MANAGED"].contains(&u["managementStatus"].as_str().expect("m"))
+            );
             assert_timestamp(&u["created"]);
             let user = &u["user"];
             assert_okta_id(&user["id"], "00u");
             assert_eq!(user["status"], "ACTIVE");
-            for ts in ["created", "activated", "statusChanged", "lastLogin", "lastUpdated", "passwordChanged"] {
+            for ts in [
+                "created",
+                "activated",
+                "statusChanged",
+                "lastLogin",
+                "lastUpdated",
+                "passwordChanged",
+            ] {
                 assert_timestamp(&user[ts]);
             }
-            assert!(user["profile"]["login"].as_str().expect("login").contains('@'));
+            assert!(
+                user["profile"]["login"]
+                    .as_str()
+                    .expect("login")
+                    .contains('@')
+            );
             assert_eq!(user["profile"]["login"], user["profile"]["email"]);
             assert_eq!(user["credentials"]["provider"]["type"], "OKTA");
-            assert!(user["_links"]["self"]["href"].as_str().expect("href").ends_with(user["id"].as_str().expect("id")));
+            assert!(
+                user["_links"]["self"]["href"]
+                    .as_str()
+                    .expect("href")
+                    .ends_with(user["id"].as_str().expect("id"))
+            );
             assert_eq!(user["_links"]["suspend"]["method"], "POST");
         }
     }
@@ -373,10 +581,24 @@ async fn expand_user_embeds_device_users_and_deactivation_removes_them() {
     let users = org.get_ok(&format!("/api/v1/devices/{id}/users")).await;
     assert_eq!(users, active["_embedded"]["users"]);
     // userSummary is a lighter embed.
-    let summary = org.get_ok("/api/v1/devices?expand=userSummary&limit=1").await;
-    assert!(summary[0]["_embedded"]["users"][0]["user"].get("credentials").is_none() || summary[0]["status"] == "DEACTIVATED");
+    let summary = org
+        .get_ok("/api/v1/devices?expand=userSummary&limit=1")
+        .await;
+    assert!(
+        summary[0]["_embedded"]["users"][0]["user"]
+            .get("credentials")
+            .is_none()
+            || summary[0]["status"] == "DEACTIVATED"
+    );
     // Deactivation drops every device-user link (doc 002).
-    expect_no_content(org.post_empty(&format!("/api/v1/devices/{id}/lifecycle/deactivate")).await).await;
-    assert_eq!(org.get_ok(&format!("/api/v1/devices/{id}/users")).await, serde_json::json!([]));
+    expect_no_content(
+        org.post_empty(&format!("/api/v1/devices/{id}/lifecycle/deactivate"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        org.get_ok(&format!("/api/v1/devices/{id}/users")).await,
+        serde_json::json!([])
+    );
     org.sim.shutdown().await;
 }

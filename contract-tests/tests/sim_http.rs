@@ -32,7 +32,11 @@ async fn requests_without_a_valid_token_are_401_e0000011() {
         assert_eq!(body["errorSummary"], "Invalid token provided", "{auth:?}");
     }
     // Both documented schemes work, scheme names case-insensitively.
-    for auth in [format!("SSWS {TOKEN}"), format!("Bearer {TOKEN}"), format!("ssws {TOKEN}")] {
+    for auth in [
+        format!("SSWS {TOKEN}"),
+        format!("Bearer {TOKEN}"),
+        format!("ssws {TOKEN}"),
+    ] {
         let resp = org
             .client
             .get(&url)
@@ -43,7 +47,11 @@ async fn requests_without_a_valid_token_are_401_e0000011() {
         assert_eq!(resp.status(), StatusCode::OK);
     }
     // Every /api/v1 path is protected, including unknown ids and unknown paths.
-    for path in ["/api/v1/devices", "/api/v1/devices/guoNOPE", "/api/v1/nothing-here"] {
+    for path in [
+        "/api/v1/devices",
+        "/api/v1/devices/guoNOPE",
+        "/api/v1/nothing-here",
+    ] {
         let resp = org.client.get(org.url(path)).send().await.expect("send");
         expect_error(resp, StatusCode::UNAUTHORIZED, "E0000011").await;
     }
@@ -65,14 +73,22 @@ async fn configured_tokens_replace_the_default() {
     };
     assert_eq!(send("alpha").await.expect("send").status(), StatusCode::OK);
     assert_eq!(send("beta").await.expect("send").status(), StatusCode::OK);
-    assert_eq!(send(TOKEN).await.expect("send").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(TOKEN).await.expect("send").status(),
+        StatusCode::UNAUTHORIZED
+    );
     org.sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn every_response_carries_request_id_date_and_rate_limit_headers() {
     let org = Org::start().await;
-    let unauthenticated = org.client.get(org.url("/api/v1/devices")).send().await.expect("send");
+    let unauthenticated = org
+        .client
+        .get(org.url("/api/v1/devices"))
+        .send()
+        .await
+        .expect("send");
     let responses = vec![
         org.get("/api/v1/policies?type=PASSWORD").await,
         org.get("/api/v1/policies/rstUNKNOWN").await,
@@ -83,15 +99,30 @@ async fn every_response_carries_request_id_date_and_rate_limit_headers() {
     for resp in &responses {
         let h = resp.headers();
         let id = h["x-okta-request-id"].to_str().expect("ascii").to_string();
-        assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
+        assert!(
+            !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{id}"
+        );
         ids.push(id);
         let date = h["date"].to_str().expect("ascii");
         assert!(date.ends_with(" GMT"), "{date}");
-        for name in ["x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"] {
+        for name in [
+            "x-rate-limit-limit",
+            "x-rate-limit-remaining",
+            "x-rate-limit-reset",
+        ] {
             let value: u64 = h[name].to_str().expect("ascii").parse().expect("integer");
-            assert!(value > 0 || name == "x-rate-limit-remaining", "{name}={value}");
+            assert!(
+                value > 0 || name == "x-rate-limit-remaining",
+                "{name}={value}"
+            );
         }
-        assert!(h["content-type"].to_str().expect("ascii").starts_with("application/json"));
+        assert!(
+            h["content-type"]
+                .to_str()
+                .expect("ascii")
+                .starts_with("application/json")
+        );
     }
     ids.sort();
     ids.dedup();
@@ -102,16 +133,28 @@ async fn every_response_carries_request_id_date_and_rate_limit_headers() {
 #[tokio::test]
 async fn unknown_paths_and_methods_get_okta_error_bodies() {
     let org = Org::start().await;
-    let body = expect_error(org.get("/api/v1/widgets").await, StatusCode::NOT_FOUND, "E0000007").await;
-    assert!(body["errorSummary"].as_str().expect("s").contains("/api/v1/widgets"));
+    let body = expect_error(
+        org.get("/api/v1/widgets").await,
+        StatusCode::NOT_FOUND,
+        "E0000007",
+    )
+    .await;
+    assert!(
+        body["errorSummary"]
+            .as_str()
+            .expect("s")
+            .contains("/api/v1/widgets")
+    );
     expect_error(
-        org.get("/api/v1/devices/guo1/lifecycle/explode").await,
+        org.post_empty("/api/v1/devices/guo1/lifecycle/explode")
+            .await,
         StatusCode::NOT_FOUND,
         "E0000007",
     )
     .await;
     expect_error(
-        org.send(reqwest::Method::PATCH, "/api/v1/policies", None).await,
+        org.send(reqwest::Method::PATCH, "/api/v1/policies", None)
+            .await,
         StatusCode::METHOD_NOT_ALLOWED,
         "E0000022",
     )
@@ -150,7 +193,10 @@ async fn rate_limit_answers_429_e0000047_then_recovers_in_the_next_window() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_secs();
-    assert!(reset >= now && reset <= now + 3, "reset {reset} vs now {now}");
+    assert!(
+        reset >= now && reset <= now + 3,
+        "reset {reset} vs now {now}"
+    );
     assert_eq!(resp.headers()["x-rate-limit-remaining"], "0");
     let body = expect_error(resp, StatusCode::TOO_MANY_REQUESTS, "E0000047").await;
     assert_eq!(
@@ -201,7 +247,10 @@ async fn injected_drops_and_truncations_break_the_transport() {
         Err(_) => Err(()),
         Ok(resp) => resp.bytes().await.map(|_| ()).map_err(|_| ()),
     };
-    assert!(outcome.is_err(), "a dropped connection must not yield a full response");
+    assert!(
+        outcome.is_err(),
+        "a dropped connection must not yield a full response"
+    );
     org.sim.shutdown().await;
 
     let org = Org::with(SimConfig {
@@ -220,7 +269,10 @@ async fn injected_drops_and_truncations_break_the_transport() {
         .parse()
         .expect("length");
     assert!(declared > 100);
-    assert!(resp.bytes().await.is_err(), "truncated body must fail to read");
+    assert!(
+        resp.bytes().await.is_err(),
+        "truncated body must fail to read"
+    );
     org.sim.shutdown().await;
 }
 
@@ -256,7 +308,10 @@ async fn fault_rates_are_deterministic_per_seed_and_latency_applies() {
     })
     .await;
     let started = Instant::now();
-    assert_eq!(org.get("/api/v1/devices?limit=1").await.status(), StatusCode::OK);
+    assert_eq!(
+        org.get("/api/v1/devices?limit=1").await.status(),
+        StatusCode::OK
+    );
     assert!(started.elapsed() >= Duration::from_millis(150));
     org.sim.shutdown().await;
 }
@@ -274,11 +329,12 @@ async fn invalid_fault_configuration_is_rejected_and_router_serves_in_process() 
     assert!(start(bad, 0).await.is_err());
 
     // `router` can be served on any listener the caller owns.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router(SimConfig::default())).await
-    });
+    let server =
+        tokio::spawn(async move { axum::serve(listener, router(SimConfig::default())).await });
     let resp = Client::new()
         .get(format!("http://{addr}/api/v1/policies?type=PASSWORD"))
         .header("Authorization", format!("SSWS {TOKEN}"))

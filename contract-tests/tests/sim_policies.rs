@@ -29,19 +29,38 @@ fn priorities(policies: &[Value]) -> Vec<u64> {
 #[tokio::test]
 async fn list_requires_a_valid_type() {
     let org = Org::start().await;
-    let body = expect_error(org.get("/api/v1/policies").await, StatusCode::BAD_REQUEST, "E0000001").await;
-    assert!(body["errorCauses"][0]["errorSummary"].as_str().expect("s").contains("type"));
+    let body = expect_error(
+        org.get("/api/v1/policies").await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
+    assert!(
+        body["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .expect("s")
+            .contains("type")
+    );
     for bad in ["", "NOPE", "okta_sign_on", "OAUTH_AUTHORIZATION_POLICY"] {
         let path = format!("/api/v1/policies?type={}", enc(bad));
         expect_error(org.get(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
     }
     expect_error(
-        org.get("/api/v1/policies?type=PASSWORD&status=ENABLED").await,
+        org.get("/api/v1/policies?type=PASSWORD&status=ENABLED")
+            .await,
         StatusCode::BAD_REQUEST,
         "E0000001",
     )
     .await;
-    for t in ["OKTA_SIGN_ON", "PASSWORD", "MFA_ENROLL", "IDP_DISCOVERY", "PROFILE_ENROLLMENT", "Okta:SignOn", "Okta:ProfileEnrollment"] {
+    for t in [
+        "OKTA_SIGN_ON",
+        "PASSWORD",
+        "MFA_ENROLL",
+        "IDP_DISCOVERY",
+        "PROFILE_ENROLLMENT",
+        "Okta:SignOn",
+        "Okta:ProfileEnrollment",
+    ] {
         let list = org.policies(t).await;
         assert_eq!(list.len(), 1, "{t}: one default policy");
         assert_eq!(list[0]["system"], true);
@@ -75,8 +94,15 @@ async fn policy_crud_lifecycle_and_hints() {
     assert_ne!(created["created"], "1999-01-01T00:00:00.000Z");
     assert_eq!(created["system"], false, "system is server-owned");
     assert_eq!(created["priority"], 1);
-    assert_eq!(created["x-custom"], json!({ "nested": [1, 2, 3] }), "unknown fields round-trip");
-    assert_eq!(created["conditions"]["people"]["groups"]["include"][0], "00gmexWGbl9VauvTP0g3");
+    assert_eq!(
+        created["x-custom"],
+        json!({ "nested": [1, 2, 3] }),
+        "unknown fields round-trip"
+    );
+    assert_eq!(
+        created["conditions"]["people"]["groups"]["include"][0],
+        "00gmexWGbl9VauvTP0g3"
+    );
     assert_eq!(allow(&created, "self"), ["GET", "PUT", "DELETE"]);
     assert_eq!(allow(&created, "deactivate"), ["POST"]);
     assert!(!has_link(&created, "activate"));
@@ -87,13 +113,21 @@ async fn policy_crud_lifecycle_and_hints() {
     let path = format!("/api/v1/policies/{id}");
     assert_eq!(org.get_ok(&path).await, created);
 
-    expect_no_content(org.post_empty(&format!("{path}/lifecycle/deactivate")).await).await;
+    expect_no_content(
+        org.post_empty(&format!("{path}/lifecycle/deactivate"))
+            .await,
+    )
+    .await;
     let inactive = org.get_ok(&path).await;
     assert_eq!(inactive["status"], "INACTIVE");
     assert_eq!(allow(&inactive, "activate"), ["POST"]);
     assert!(!has_link(&inactive, "deactivate"));
     // Lifecycle calls are idempotent for policies.
-    expect_no_content(org.post_empty(&format!("{path}/lifecycle/deactivate")).await).await;
+    expect_no_content(
+        org.post_empty(&format!("{path}/lifecycle/deactivate"))
+            .await,
+    )
+    .await;
     expect_no_content(org.post_empty(&format!("{path}/lifecycle/activate")).await).await;
     assert_eq!(org.get_ok(&path).await["status"], "ACTIVE");
 
@@ -113,19 +147,32 @@ async fn policy_crud_lifecycle_and_hints() {
     // Type is immutable, name required.
     let mut bad = replaced.clone();
     bad["type"] = json!("PASSWORD");
-    expect_error(org.put(&path, &bad).await, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_error(
+        org.put(&path, &bad).await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
 
     expect_no_content(org.delete(&path).await).await;
     expect_error(org.get(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
     expect_error(org.delete(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    expect_error(org.put(&path, &replaced).await, StatusCode::NOT_FOUND, "E0000007").await;
+    expect_error(
+        org.put(&path, &replaced).await,
+        StatusCode::NOT_FOUND,
+        "E0000007",
+    )
+    .await;
     let body = expect_error(
         org.post_empty(&format!("{path}/lifecycle/activate")).await,
         StatusCode::NOT_FOUND,
         "E0000007",
     )
     .await;
-    assert_eq!(body["errorSummary"], format!("Not found: Resource not found: {id} (Policy)"));
+    assert_eq!(
+        body["errorSummary"],
+        format!("Not found: Resource not found: {id} (Policy)")
+    );
     org.sim.shutdown().await;
 }
 
@@ -140,14 +187,26 @@ async fn create_status_follows_body_and_activate_parameter() {
     assert_eq!(dsc["status"], "INACTIVE");
     assert!(has_link(&dsc, "activate"));
     assert_eq!(allow(&dsc, "mappings"), ["GET", "POST"]);
-    let default_active = org.create_policy(json!({ "name": "A", "type": "PASSWORD" })).await;
+    let default_active = org
+        .create_policy(json!({ "name": "A", "type": "PASSWORD" }))
+        .await;
     assert_eq!(default_active["status"], "ACTIVE");
     let resp = org
-        .post("/api/v1/policies?activate=false", &json!({ "name": "B", "type": "PASSWORD" }))
+        .post(
+            "/api/v1/policies?activate=false",
+            &json!({ "name": "B", "type": "PASSWORD" }),
+        )
         .await;
-    assert_eq!(expect_json(resp, StatusCode::OK).await["status"], "INACTIVE");
+    assert_eq!(
+        expect_json(resp, StatusCode::OK).await["status"],
+        "INACTIVE"
+    );
     expect_error(
-        org.post("/api/v1/policies?activate=maybe", &json!({ "name": "C", "type": "PASSWORD" })).await,
+        org.post(
+            "/api/v1/policies?activate=maybe",
+            &json!({ "name": "C", "type": "PASSWORD" }),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "E0000001",
     )
@@ -171,18 +230,43 @@ async fn validation_errors_name_the_problem() {
         (json!({ "name": 7, "type": "PASSWORD" }), "name"),
         (json!({ "name": "x" }), "type"),
         (json!({ "name": "x", "type": "NOT_A_TYPE" }), "type"),
-        (json!({ "name": "x", "type": "PASSWORD", "status": "ENABLED" }), "status"),
-        (json!({ "name": "x", "type": "PASSWORD", "priority": "first" }), "priority"),
-        (json!({ "name": "x".repeat(256), "type": "PASSWORD" }), "name"),
+        (
+            json!({ "name": "x", "type": "PASSWORD", "status": "ENABLED" }),
+            "status",
+        ),
+        (
+            json!({ "name": "x", "type": "PASSWORD", "priority": "first" }),
+            "priority",
+        ),
+        (
+            json!({ "name": "x".repeat(256), "type": "PASSWORD" }),
+            "name",
+        ),
     ];
     for (body, field) in cases {
-        let err = expect_error(org.post("/api/v1/policies", &body).await, StatusCode::BAD_REQUEST, "E0000001").await;
-        assert_eq!(err["errorSummary"], format!("Api validation failed: {field}"), "{body}");
-        let cause = err["errorCauses"][0]["errorSummary"].as_str().expect("cause");
+        let err = expect_error(
+            org.post("/api/v1/policies", &body).await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
+        assert_eq!(
+            err["errorSummary"],
+            format!("Api validation failed: {field}"),
+            "{body}"
+        );
+        let cause = err["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .expect("cause");
         assert!(cause.starts_with(&format!("{field}: ")), "{cause}");
     }
     // Several problems → several causes.
-    let err = expect_error(org.post("/api/v1/policies", &json!({})).await, StatusCode::BAD_REQUEST, "E0000001").await;
+    let err = expect_error(
+        org.post("/api/v1/policies", &json!({})).await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
     assert_eq!(err["errorCauses"].as_array().map(Vec::len), Some(2));
 
     // Bodies that are not JSON objects → E0000003.
@@ -199,20 +283,35 @@ async fn validation_errors_name_the_problem() {
         let err = expect_error(resp, StatusCode::BAD_REQUEST, "E0000003").await;
         assert_eq!(err["errorSummary"], "The request body was not well-formed.");
     }
-    assert_eq!(org.policies("PASSWORD").await.len(), 1, "nothing was created");
+    assert_eq!(
+        org.policies("PASSWORD").await.len(),
+        1,
+        "nothing was created"
+    );
     org.sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn priorities_shift_and_the_default_policy_stays_last() {
     let org = Org::start().await;
-    let a = org.create_policy(json!({ "name": "A", "type": "PASSWORD" })).await;
-    let b = org.create_policy(json!({ "name": "B", "type": "PASSWORD" })).await;
-    assert_eq!((a["priority"].as_u64(), b["priority"].as_u64()), (Some(1), Some(2)));
-    let c = org.create_policy(json!({ "name": "C", "type": "PASSWORD", "priority": 1 })).await;
+    let a = org
+        .create_policy(json!({ "name": "A", "type": "PASSWORD" }))
+        .await;
+    let b = org
+        .create_policy(json!({ "name": "B", "type": "PASSWORD" }))
+        .await;
+    assert_eq!(
+        (a["priority"].as_u64(), b["priority"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let c = org
+        .create_policy(json!({ "name": "C", "type": "PASSWORD", "priority": 1 }))
+        .await;
     assert_eq!(c["priority"], 1);
-    org.create_policy(json!({ "name": "Z", "type": "PASSWORD", "priority": 99 })).await;
-    org.create_policy(json!({ "name": "Y", "type": "PASSWORD", "priority": 0 })).await;
+    org.create_policy(json!({ "name": "Z", "type": "PASSWORD", "priority": 99 }))
+        .await;
+    org.create_policy(json!({ "name": "Y", "type": "PASSWORD", "priority": 0 }))
+        .await;
     let list = org.policies("PASSWORD").await;
     assert_eq!(names(&list), ["Y", "C", "A", "B", "Z", "Default Policy"]);
     assert_eq!(priorities(&list), [1, 2, 3, 4, 5, 6]);
@@ -237,12 +336,20 @@ async fn priorities_shift_and_the_default_policy_stays_last() {
     let c_id = c["id"].as_str().expect("id");
     expect_no_content(org.delete(&format!("/api/v1/policies/{c_id}")).await).await;
     let a_id = a["id"].as_str().expect("id");
-    expect_no_content(org.post_empty(&format!("/api/v1/policies/{a_id}/lifecycle/deactivate")).await).await;
+    expect_no_content(
+        org.post_empty(&format!("/api/v1/policies/{a_id}/lifecycle/deactivate"))
+            .await,
+    )
+    .await;
     let list = org.policies("PASSWORD").await;
     assert_eq!(priorities(&list), [1, 2, 3, 4, 5]);
-    let inactive = org.get_ok("/api/v1/policies?type=PASSWORD&status=INACTIVE").await;
+    let inactive = org
+        .get_ok("/api/v1/policies?type=PASSWORD&status=INACTIVE")
+        .await;
     assert_eq!(names(inactive.as_array().expect("array")), ["A"]);
-    let active = org.get_ok("/api/v1/policies?type=PASSWORD&status=ACTIVE").await;
+    let active = org
+        .get_ok("/api/v1/policies?type=PASSWORD&status=ACTIVE")
+        .await;
     assert_eq!(active.as_array().map(Vec::len), Some(4));
     org.sim.shutdown().await;
 }
@@ -250,7 +357,14 @@ async fn priorities_shift_and_the_default_policy_stays_last() {
 #[tokio::test]
 async fn default_policies_are_protected() {
     let org = Org::start().await;
-    for t in ["OKTA_SIGN_ON", "PASSWORD", "MFA_ENROLL", "ACCESS_POLICY", "PROFILE_ENROLLMENT", "Okta:SignOn"] {
+    for t in [
+        "OKTA_SIGN_ON",
+        "PASSWORD",
+        "MFA_ENROLL",
+        "ACCESS_POLICY",
+        "PROFILE_ENROLLMENT",
+        "Okta:SignOn",
+    ] {
         let list = org.policies(t).await;
         let default = list.last().expect("default").clone();
         assert_eq!(default["system"], true, "{t}");
@@ -259,12 +373,28 @@ async fn default_policies_are_protected() {
         let id = default["id"].as_str().expect("id");
         let path = format!("/api/v1/policies/{id}");
         let err = expect_error(org.delete(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
-        assert!(err["errorCauses"][0]["errorSummary"].as_str().expect("s").contains("default policy"));
-        expect_error(org.post_empty(&format!("{path}/lifecycle/deactivate")).await, StatusCode::BAD_REQUEST, "E0000001").await;
+        assert!(
+            err["errorCauses"][0]["errorSummary"]
+                .as_str()
+                .expect("s")
+                .contains("default policy")
+        );
+        expect_error(
+            org.post_empty(&format!("{path}/lifecycle/deactivate"))
+                .await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
         expect_no_content(org.post_empty(&format!("{path}/lifecycle/activate")).await).await;
         let mut inactive = default.clone();
         inactive["status"] = json!("INACTIVE");
-        expect_error(org.put(&path, &inactive).await, StatusCode::BAD_REQUEST, "E0000001").await;
+        expect_error(
+            org.put(&path, &inactive).await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
         // Other fields of a default policy can be updated (doc 004 updates "Default Policy").
         let mut renamed = default.clone();
         renamed["description"] = json!("updated by test");
@@ -296,7 +426,12 @@ async fn account_management_policy_is_read_only_but_its_rules_are_manageable() {
     assert_eq!(amp["system"], false);
     assert_eq!(amp["priority"], 1);
     assert_eq!(amp["conditions"], Value::Null);
-    assert!(amp["description"].as_str().expect("d").starts_with("This policy defines"));
+    assert!(
+        amp["description"]
+            .as_str()
+            .expect("d")
+            .starts_with("This policy defines")
+    );
     let links: Vec<&String> = amp["_links"].as_object().expect("links").keys().collect();
     assert_eq!(links, ["self", "rules"]);
     assert_eq!(allow(&amp, "self"), ["GET"]);
@@ -309,13 +444,27 @@ async fn account_management_policy_is_read_only_but_its_rules_are_manageable() {
     assert_eq!(org.get_ok(&path).await, amp);
     let mut changed = amp.clone();
     changed["name"] = json!("Renamed");
-    expect_error(org.put(&path, &changed).await, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_error(
+        org.put(&path, &changed).await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
     expect_error(org.delete(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
     for action in ["activate", "deactivate"] {
-        expect_error(org.post_empty(&format!("{path}/lifecycle/{action}")).await, StatusCode::BAD_REQUEST, "E0000001").await;
+        expect_error(
+            org.post_empty(&format!("{path}/lifecycle/{action}")).await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
     }
     expect_error(
-        org.post(&format!("{path}/mappings"), &json!({ "resourceId": "0oa1", "resourceType": "APP" })).await,
+        org.post(
+            &format!("{path}/mappings"),
+            &json!({ "resourceId": "0oa1", "resourceType": "APP" }),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "E0000001",
     )
@@ -331,13 +480,20 @@ async fn account_management_policy_is_read_only_but_its_rules_are_manageable() {
             "actions": { "appSignOn": { "access": "ALLOW", "verificationMethod": { "factorMode": "1FA", "type": "ASSURANCE", "constraints": [ { "possession": { "phishingResistant": "REQUIRED" } } ] } } }
         }))
         .await;
-    assert_eq!(rule["priority"], 1, "new rules go before the catch-all rule");
+    assert_eq!(
+        rule["priority"], 1,
+        "new rules go before the catch-all rule"
+    );
     let rule_path = format!("{path}/rules/{}", rule["id"].as_str().expect("id"));
     let mut updated = rule.clone();
     updated["name"] = json!("Renamed rule");
     let updated = expect_json(org.put(&rule_path, &updated).await, StatusCode::OK).await;
     assert_eq!(updated["name"], "Renamed rule");
-    expect_no_content(org.post_empty(&format!("{rule_path}/lifecycle/deactivate")).await).await;
+    expect_no_content(
+        org.post_empty(&format!("{rule_path}/lifecycle/deactivate"))
+            .await,
+    )
+    .await;
     expect_no_content(org.delete(&rule_path).await).await;
     let rules = org.get_ok(&format!("{path}/rules")).await;
     assert_eq!(rules.as_array().map(Vec::len), Some(1));
@@ -347,7 +503,9 @@ async fn account_management_policy_is_read_only_but_its_rules_are_manageable() {
 #[tokio::test]
 async fn expand_rules_embeds_rules_and_fails_past_twenty() {
     let org = Org::start().await;
-    let policy = org.create_policy(json!({ "name": "Expand", "type": "PASSWORD" })).await;
+    let policy = org
+        .create_policy(json!({ "name": "Expand", "type": "PASSWORD" }))
+        .await;
     let id = policy["id"].as_str().expect("id").to_string();
     let path = format!("/api/v1/policies/{id}");
     let plain = org.get_ok(&path).await;
@@ -355,7 +513,11 @@ async fn expand_rules_embeds_rules_and_fails_past_twenty() {
     let empty = org.get_ok(&format!("{path}?expand=rules")).await;
     assert_eq!(empty["_embedded"]["rules"], json!([]));
     for i in 0..20 {
-        org.create(&format!("{path}/rules"), &json!({ "name": format!("r{i}"), "type": "PASSWORD" })).await;
+        org.create(
+            &format!("{path}/rules"),
+            &json!({ "name": format!("r{i}"), "type": "PASSWORD" }),
+        )
+        .await;
     }
     let expanded = org.get_ok(&format!("{path}?expand=rules")).await;
     let rules = expanded["_embedded"]["rules"].as_array().expect("rules");
@@ -363,16 +525,50 @@ async fn expand_rules_embeds_rules_and_fails_past_twenty() {
     assert_eq!(rules[0]["name"], "r0");
     assert_eq!(rules[19]["priority"], 20);
     // listPolicies honours expand too.
-    let listed = org.get_ok("/api/v1/policies?type=PASSWORD&expand=rules").await;
-    assert_eq!(listed[0]["_embedded"]["rules"].as_array().map(Vec::len), Some(20));
-    assert_eq!(listed[1]["_embedded"]["rules"].as_array().map(Vec::len), Some(1), "default rule");
+    let listed = org
+        .get_ok("/api/v1/policies?type=PASSWORD&expand=rules")
+        .await;
+    assert_eq!(
+        listed[0]["_embedded"]["rules"].as_array().map(Vec::len),
+        Some(20)
+    );
+    assert_eq!(
+        listed[1]["_embedded"]["rules"].as_array().map(Vec::len),
+        Some(1),
+        "default rule"
+    );
 
-    org.create(&format!("{path}/rules"), &json!({ "name": "r20", "type": "PASSWORD" })).await;
-    let err = expect_error(org.get(&format!("{path}?expand=rules")).await, StatusCode::BAD_REQUEST, "E0000001").await;
-    assert!(err["errorCauses"][0]["errorSummary"].as_str().expect("s").contains("20"));
-    expect_error(org.get("/api/v1/policies?type=PASSWORD&expand=rules").await, StatusCode::BAD_REQUEST, "E0000001").await;
+    org.create(
+        &format!("{path}/rules"),
+        &json!({ "name": "r20", "type": "PASSWORD" }),
+    )
+    .await;
+    let err = expect_error(
+        org.get(&format!("{path}?expand=rules")).await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
+    assert!(
+        err["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .expect("s")
+            .contains("20")
+    );
+    expect_error(
+        org.get("/api/v1/policies?type=PASSWORD&expand=rules").await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
     // Without expand the policy and its 21 rules are still readable.
-    assert_eq!(org.get_ok(&format!("{path}/rules")).await.as_array().map(Vec::len), Some(21));
+    assert_eq!(
+        org.get_ok(&format!("{path}/rules"))
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(21)
+    );
     org.sim.shutdown().await;
 }
 
@@ -382,21 +578,40 @@ async fn beta_policy_types_are_limited_to_500() {
     // Two seeded defaults (Okta:SignOn, Okta:ProfileEnrollment) count toward the limit.
     let mut created = 0;
     for i in 0..498 {
-        let t = if i % 2 == 0 { "Okta:SignOn" } else { "Okta:ProfileEnrollment" };
-        let resp = org.post("/api/v1/policies", &json!({ "name": format!("p{i}"), "type": t })).await;
+        let t = if i % 2 == 0 {
+            "Okta:SignOn"
+        } else {
+            "Okta:ProfileEnrollment"
+        };
+        let resp = org
+            .post(
+                "/api/v1/policies",
+                &json!({ "name": format!("p{i}"), "type": t }),
+            )
+            .await;
         assert_eq!(resp.status(), StatusCode::OK, "policy {i}");
         created += 1;
     }
     assert_eq!(created, 498);
     let err = expect_error(
-        org.post("/api/v1/policies", &json!({ "name": "one too many", "type": "Okta:SignOn" })).await,
+        org.post(
+            "/api/v1/policies",
+            &json!({ "name": "one too many", "type": "Okta:SignOn" }),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "E0000001",
     )
     .await;
-    assert!(err["errorCauses"][0]["errorSummary"].as_str().expect("s").contains("500"));
+    assert!(
+        err["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .expect("s")
+            .contains("500")
+    );
     // Classic types are unaffected.
-    org.create_policy(json!({ "name": "still fine", "type": "OKTA_SIGN_ON" })).await;
+    org.create_policy(json!({ "name": "still fine", "type": "OKTA_SIGN_ON" }))
+        .await;
     assert_eq!(org.policies("Okta:SignOn").await.len(), 250);
     org.sim.shutdown().await;
 }
@@ -414,7 +629,11 @@ async fn beta_policy_shape_round_trips() {
     let mut update = created.clone();
     update["name"] = json!("My Default App Assurance Policy");
     update["default"] = json!(true);
-    let updated = expect_json(org.put(&format!("/api/v1/policies/{id}"), &update).await, StatusCode::OK).await;
+    let updated = expect_json(
+        org.put(&format!("/api/v1/policies/{id}"), &update).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(updated["default"], true);
     assert_eq!(updated["name"], "My Default App Assurance Policy");
     org.sim.shutdown().await;
@@ -423,44 +642,90 @@ async fn beta_policy_shape_round_trips() {
 #[tokio::test]
 async fn mappings_crud() {
     let org = Org::start().await;
-    let auth = org.create_policy(json!({ "name": "Auth", "type": "ACCESS_POLICY" })).await;
-    let dsc = org.create_policy(json!({ "name": "DSC", "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE" })).await;
+    let auth = org
+        .create_policy(json!({ "name": "Auth", "type": "ACCESS_POLICY" }))
+        .await;
+    let dsc = org
+        .create_policy(
+            json!({ "name": "DSC", "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE" }),
+        )
+        .await;
     let dsc_id = dsc["id"].as_str().expect("id");
     let path = format!("/api/v1/policies/{dsc_id}/mappings");
     assert_eq!(org.get_ok(&path).await, json!([]));
     let mapping = org
-        .create(&path, &json!({ "resourceId": auth["id"], "resourceType": "APP" }))
+        .create(
+            &path,
+            &json!({ "resourceId": auth["id"], "resourceType": "APP" }),
+        )
         .await;
     assert_okta_id(&mapping["id"], "rsm");
     assert_eq!(allow(&mapping, "self"), ["GET", "DELETE"]);
-    let app_href = mapping["_links"]["application"]["href"].as_str().expect("href");
+    let app_href = mapping["_links"]["application"]["href"]
+        .as_str()
+        .expect("href");
     assert!(app_href.ends_with(auth["id"].as_str().expect("id")));
     assert_eq!(
         mapping["_links"]["policy"]["href"],
         org.url(&format!("/api/v1/policies/{dsc_id}"))
     );
     // Mapping the same resource again returns the same mapping.
-    let again = org.create(&path, &json!({ "resourceId": auth["id"], "resourceType": "APP" })).await;
+    let again = org
+        .create(
+            &path,
+            &json!({ "resourceId": auth["id"], "resourceType": "APP" }),
+        )
+        .await;
     assert_eq!(again["id"], mapping["id"]);
-    let app = org.create(&path, &json!({ "resourceId": "0oa10510BvfrKTfzD0g4", "resourceType": "APP" })).await;
+    let app = org
+        .create(
+            &path,
+            &json!({ "resourceId": "0oa10510BvfrKTfzD0g4", "resourceType": "APP" }),
+        )
+        .await;
     assert_eq!(org.get_ok(&path).await.as_array().map(Vec::len), Some(2));
     let mapping_path = format!("{path}/{}", mapping["id"].as_str().expect("id"));
     assert_eq!(org.get_ok(&mapping_path).await, mapping);
     expect_no_content(org.delete(&mapping_path).await).await;
-    expect_error(org.get(&mapping_path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    expect_error(org.delete(&mapping_path).await, StatusCode::NOT_FOUND, "E0000007").await;
+    expect_error(
+        org.get(&mapping_path).await,
+        StatusCode::NOT_FOUND,
+        "E0000007",
+    )
+    .await;
+    expect_error(
+        org.delete(&mapping_path).await,
+        StatusCode::NOT_FOUND,
+        "E0000007",
+    )
+    .await;
     assert_eq!(org.get_ok(&path).await, json!([app]));
 
     for (body, field) in [
         (json!({ "resourceType": "APP" }), "resourceId"),
         (json!({ "resourceId": "0oa1" }), "resourceType"),
-        (json!({ "resourceId": "0oa1", "resourceType": "GROUP" }), "resourceType"),
+        (
+            json!({ "resourceId": "0oa1", "resourceType": "GROUP" }),
+            "resourceType",
+        ),
     ] {
-        let err = expect_error(org.post(&path, &body).await, StatusCode::BAD_REQUEST, "E0000001").await;
-        assert_eq!(err["errorSummary"], format!("Api validation failed: {field}"));
+        let err = expect_error(
+            org.post(&path, &body).await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
+        assert_eq!(
+            err["errorSummary"],
+            format!("Api validation failed: {field}")
+        );
     }
     expect_error(
-        org.post("/api/v1/policies/rstNOPE/mappings", &json!({ "resourceId": "0oa1", "resourceType": "APP" })).await,
+        org.post(
+            "/api/v1/policies/rstNOPE/mappings",
+            &json!({ "resourceId": "0oa1", "resourceType": "APP" }),
+        )
+        .await,
         StatusCode::NOT_FOUND,
         "E0000007",
     )
@@ -475,7 +740,8 @@ async fn mappings_crud() {
 async fn policy_pagination_uses_link_headers() {
     let org = Org::start().await;
     for i in 0..6 {
-        org.create_policy(json!({ "name": format!("P{i}"), "type": "MFA_ENROLL" })).await;
+        org.create_policy(json!({ "name": format!("P{i}"), "type": "MFA_ENROLL" }))
+            .await;
     }
     let mut path = "/api/v1/policies?type=MFA_ENROLL&limit=3".to_string();
     let mut seen = Vec::new();
@@ -494,8 +760,19 @@ async fn policy_pagination_uses_link_headers() {
     }
     assert_eq!(pages, 3);
     assert_eq!(seen, ["P0", "P1", "P2", "P3", "P4", "P5", "Default Policy"]);
-    expect_error(org.get("/api/v1/policies?type=MFA_ENROLL&after=bogus").await, StatusCode::BAD_REQUEST, "E0000001").await;
-    expect_error(org.get("/api/v1/policies?type=MFA_ENROLL&limit=0").await, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_error(
+        org.get("/api/v1/policies?type=MFA_ENROLL&after=bogus")
+            .await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
+    expect_error(
+        org.get("/api/v1/policies?type=MFA_ENROLL&limit=0").await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
     org.sim.shutdown().await;
 }
 
@@ -544,7 +821,13 @@ async fn concurrent_creates_get_distinct_ids_and_a_consistent_order() {
             let auth = format!("SSWS {}", sim_common::TOKEN);
             let url = format!("{base}/api/v1/policies/{policy_id}/rules");
             if i % 3 == 0 {
-                client.get(url).header("Authorization", auth).send().await.expect("send").status()
+                client
+                    .get(url)
+                    .header("Authorization", auth)
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
             } else {
                 client
                     .post(url)
@@ -560,7 +843,9 @@ async fn concurrent_creates_get_distinct_ids_and_a_consistent_order() {
     for task in tasks {
         assert_eq!(task.await.expect("task"), StatusCode::OK);
     }
-    let rules = org.get_ok(&format!("/api/v1/policies/{policy_id}/rules")).await;
+    let rules = org
+        .get_ok(&format!("/api/v1/policies/{policy_id}/rules"))
+        .await;
     let rules = rules.as_array().expect("array");
     assert_eq!(rules.len(), 20);
     assert_eq!(priorities(rules), (1..=20).collect::<Vec<u64>>());

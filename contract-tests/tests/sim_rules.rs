@@ -56,7 +56,11 @@ async fn rule_crud_lifecycle_and_hints() {
     let path = format!("{rules}/{}", rule["id"].as_str().expect("id"));
     assert_eq!(org.get_ok(&path).await, rule);
 
-    expect_no_content(org.post_empty(&format!("{path}/lifecycle/deactivate")).await).await;
+    expect_no_content(
+        org.post_empty(&format!("{path}/lifecycle/deactivate"))
+            .await,
+    )
+    .await;
     let inactive = org.get_ok(&path).await;
     assert_eq!(inactive["status"], "INACTIVE");
     assert!(has_link(&inactive, "activate") && !has_link(&inactive, "deactivate"));
@@ -73,13 +77,28 @@ async fn rule_crud_lifecycle_and_hints() {
     // The classic doc's rule type name OKTA_SIGN_ON is accepted too, but type can't change.
     let mut retyped = updated.clone();
     retyped["type"] = json!("PASSWORD");
-    expect_error(org.put(&path, &retyped).await, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_error(
+        org.put(&path, &retyped).await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
 
     expect_no_content(org.delete(&path).await).await;
     let err = expect_error(org.get(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    assert!(err["errorSummary"].as_str().expect("s").ends_with("(PolicyRule)"));
+    assert!(
+        err["errorSummary"]
+            .as_str()
+            .expect("s")
+            .ends_with("(PolicyRule)")
+    );
     expect_error(org.delete(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    expect_error(org.get("/api/v1/policies/rstNOPE/rules").await, StatusCode::NOT_FOUND, "E0000007").await;
+    expect_error(
+        org.get("/api/v1/policies/rstNOPE/rules").await,
+        StatusCode::NOT_FOUND,
+        "E0000007",
+    )
+    .await;
     org.sim.shutdown().await;
 }
 
@@ -94,8 +113,17 @@ async fn rule_creation_checks_and_activate_parameter() {
         (json!({ "name": "r", "type": "BOGUS" }), "type"),
         (json!({ "name": "r", "status": "ON" }), "status"),
     ] {
-        let err = expect_error(org.post(&rules, &body).await, StatusCode::BAD_REQUEST, "E0000001").await;
-        assert_eq!(err["errorSummary"], format!("Api validation failed: {field}"), "{body}");
+        let err = expect_error(
+            org.post(&rules, &body).await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
+        assert_eq!(
+            err["errorSummary"],
+            format!("Api validation failed: {field}"),
+            "{body}"
+        );
     }
     let resp = org
         .client
@@ -108,17 +136,31 @@ async fn rule_creation_checks_and_activate_parameter() {
         .expect("send");
     expect_error(resp, StatusCode::BAD_REQUEST, "E0000003").await;
     let inactive = expect_json(
-        org.post(&format!("{rules}?activate=false"), &json!({ "name": "off", "type": "PASSWORD" })).await,
+        org.post(
+            &format!("{rules}?activate=false"),
+            &json!({ "name": "off", "type": "PASSWORD" }),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(inactive["status"], "INACTIVE");
-    let explicit = org.create(&rules, &json!({ "name": "body wins", "status": "INACTIVE" })).await;
+    let explicit = org
+        .create(
+            &rules,
+            &json!({ "name": "body wins", "status": "INACTIVE" }),
+        )
+        .await;
     assert_eq!(explicit["status"], "INACTIVE");
     // OKTA_SIGN_ON policies accept both SIGN_ON and the doc's OKTA_SIGN_ON rule type.
     let sign_on = new_policy(&org, "OKTA_SIGN_ON").await;
     for t in ["SIGN_ON", "OKTA_SIGN_ON"] {
-        let r = org.create(&format!("/api/v1/policies/{sign_on}/rules"), &json!({ "name": t, "type": t })).await;
+        let r = org
+            .create(
+                &format!("/api/v1/policies/{sign_on}/rules"),
+                &json!({ "name": t, "type": t }),
+            )
+            .await;
         assert_eq!(r["type"], t);
     }
     org.sim.shutdown().await;
@@ -128,23 +170,40 @@ async fn rule_creation_checks_and_activate_parameter() {
 async fn rule_priorities_shift_and_default_rule_stays_last() {
     let org = Org::start().await;
     let list = org.policies("PASSWORD").await;
-    let default_policy = list.last().expect("default")["id"].as_str().expect("id").to_string();
+    let default_policy = list.last().expect("default")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let rules = format!("/api/v1/policies/{default_policy}/rules");
     org.create(&rules, &json!({ "name": "A" })).await;
     org.create(&rules, &json!({ "name": "B" })).await;
-    let c = org.create(&rules, &json!({ "name": "C", "priority": 1 })).await;
+    let c = org
+        .create(&rules, &json!({ "name": "C", "priority": 1 }))
+        .await;
     assert_eq!(c["priority"], 1);
-    org.create(&rules, &json!({ "name": "Z", "priority": 50 })).await;
+    org.create(&rules, &json!({ "name": "Z", "priority": 50 }))
+        .await;
     let listed = org.get_ok(&rules).await;
     assert_eq!(names(&listed), ["C", "A", "B", "Z", "Default Rule"]);
-    let prios: Vec<u64> = listed.as_array().expect("a").iter().map(|r| r["priority"].as_u64().expect("p")).collect();
+    let prios: Vec<u64> = listed
+        .as_array()
+        .expect("a")
+        .iter()
+        .map(|r| r["priority"].as_u64().expect("p"))
+        .collect();
     assert_eq!(prios, [1, 2, 3, 4, 5]);
     // Move Z to the top through PUT.
     let mut z = listed[3].clone();
     z["priority"] = json!(1);
     let z_path = format!("{rules}/{}", z["id"].as_str().expect("id"));
-    assert_eq!(expect_json(org.put(&z_path, &z).await, StatusCode::OK).await["priority"], 1);
-    assert_eq!(names(&org.get_ok(&rules).await), ["Z", "C", "A", "B", "Default Rule"]);
+    assert_eq!(
+        expect_json(org.put(&z_path, &z).await, StatusCode::OK).await["priority"],
+        1
+    );
+    assert_eq!(
+        names(&org.get_ok(&rules).await),
+        ["Z", "C", "A", "B", "Default Rule"]
+    );
     let limited = org.get_ok(&format!("{rules}?limit=2")).await;
     assert_eq!(names(&limited), ["Z", "C"]);
     org.sim.shutdown().await;
@@ -153,27 +212,63 @@ async fn rule_priorities_shift_and_default_rule_stays_last() {
 #[tokio::test]
 async fn default_rules_cannot_be_deleted_changed_or_deactivated() {
     let org = Org::start().await;
-    for t in ["OKTA_SIGN_ON", "PASSWORD", "MFA_ENROLL", "ACCESS_POLICY", "Okta:ProfileEnrollment"] {
+    for t in [
+        "OKTA_SIGN_ON",
+        "PASSWORD",
+        "MFA_ENROLL",
+        "ACCESS_POLICY",
+        "Okta:ProfileEnrollment",
+    ] {
         let default_policy = org.policies(t).await.last().expect("default").clone();
-        let rules = format!("/api/v1/policies/{}/rules", default_policy["id"].as_str().expect("id"));
+        let rules = format!(
+            "/api/v1/policies/{}/rules",
+            default_policy["id"].as_str().expect("id")
+        );
         let listed = org.get_ok(&rules).await;
-        let rule = listed.as_array().expect("a").last().expect("default rule").clone();
+        let rule = listed
+            .as_array()
+            .expect("a")
+            .last()
+            .expect("default rule")
+            .clone();
         assert_eq!(rule["system"], true, "{t}");
         assert_eq!(allow(&rule, "self"), ["GET", "PUT"], "{t}");
         assert!(!has_link(&rule, "deactivate"), "{t}");
         let path = format!("{rules}/{}", rule["id"].as_str().expect("id"));
         let err = expect_error(org.delete(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
-        assert!(err["errorCauses"][0]["errorSummary"].as_str().expect("s").contains("Default Rule is immutable"));
-        expect_error(org.post_empty(&format!("{path}/lifecycle/deactivate")).await, StatusCode::BAD_REQUEST, "E0000001").await;
+        assert!(
+            err["errorCauses"][0]["errorSummary"]
+                .as_str()
+                .expect("s")
+                .contains("Default Rule is immutable")
+        );
+        expect_error(
+            org.post_empty(&format!("{path}/lifecycle/deactivate"))
+                .await,
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+        )
+        .await;
         expect_no_content(org.post_empty(&format!("{path}/lifecycle/activate")).await).await;
-        for (field, value) in [("name", json!("Renamed")), ("status", json!("INACTIVE")), ("conditions", json!({})), ("priority", json!(1))] {
+        for (field, value) in [
+            ("name", json!("Renamed")),
+            ("status", json!("INACTIVE")),
+            ("conditions", json!({})),
+            ("priority", json!(1)),
+        ] {
             let mut changed = rule.clone();
             changed[field] = value;
             if field == "priority" {
                 // Only meaningful when another rule exists.
-                org.create(&rules, &json!({ "name": format!("{t} extra") })).await;
+                org.create(&rules, &json!({ "name": format!("{t} extra") }))
+                    .await;
             }
-            expect_error(org.put(&path, &changed).await, StatusCode::BAD_REQUEST, "E0000001").await;
+            expect_error(
+                org.put(&path, &changed).await,
+                StatusCode::BAD_REQUEST,
+                "E0000001",
+            )
+            .await;
         }
         // An unchanged PUT (GET-modify-PUT tools) is accepted and changes nothing.
         let current = org.get_ok(&path).await;
@@ -181,7 +276,10 @@ async fn default_rules_cannot_be_deleted_changed_or_deactivated() {
         assert_eq!(same, current);
         // The default rule stays last after new rules are added.
         let listed = org.get_ok(&rules).await;
-        assert_eq!(listed.as_array().expect("a").last().expect("last")["id"], rule["id"]);
+        assert_eq!(
+            listed.as_array().expect("a").last().expect("last")["id"],
+            rule["id"]
+        );
     }
     org.sim.shutdown().await;
 }
@@ -202,14 +300,23 @@ async fn a_policy_holds_at_most_100_rules() {
         assert_eq!(resp.status(), StatusCode::OK, "rule {i}");
     }
     let err = expect_error(
-        org.post(&rules, &json!({ "type": "Okta:SignOn", "name": "rule 100" })).await,
+        org.post(
+            &rules,
+            &json!({ "type": "Okta:SignOn", "name": "rule 100" }),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "E0000001",
     )
     .await;
     let causes = err["errorCauses"].as_array().expect("causes");
     assert_eq!(causes.len(), 1);
-    assert!(causes[0]["errorSummary"].as_str().expect("s").contains("100"));
+    assert!(
+        causes[0]["errorSummary"]
+            .as_str()
+            .expect("s")
+            .contains("100")
+    );
     let listed = org.get_ok(&rules).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(100));
     // Beta rules keep their key/op/value conditions and `default` flag; priority 0 → 1.
@@ -220,6 +327,10 @@ async fn a_policy_holds_at_most_100_rules() {
     // After deleting one, there is room again.
     let first = format!("{rules}/{}", listed[0]["id"].as_str().expect("id"));
     expect_no_content(org.delete(&first).await).await;
-    org.create(&rules, &json!({ "type": "Okta:SignOn", "name": "replacement" })).await;
+    org.create(
+        &rules,
+        &json!({ "type": "Okta:SignOn", "name": "replacement" }),
+    )
+    .await;
     org.sim.shutdown().await;
 }

@@ -14,8 +14,8 @@ use super::http::{parse_prose_status, split_response};
 use super::json::{lint, parse_json_block, strings};
 use super::ops::{OpMatch, match_endpoint, placeholder_name, query_of};
 use crate::corpus::{
-    Auth, BlockRef, Case, Errata, Header, ManifestBlock, ManifestDoc, Request, Response, Source, Target,
-    doc_number,
+    Auth, BlockRef, Case, Errata, Header, ManifestBlock, ManifestDoc, Request, Response, Source,
+    Target, doc_number,
 };
 
 /// Example values of placeholders: `(doc number or "*", name, value)`; a doc-specific row wins.
@@ -55,19 +55,45 @@ const SCHEMA_RULES: &[(&str, &str, &str, &str)] = &[
     ("Rule JSON example", "", "PolicyRule", ""),
     ("Rules Message Example", "", "PolicyRule", ""),
     ("Conditions JSON example", "", "RuleConditionList", ""),
-    ("Requirement JSON example", "requirement", "ProfileEnrollmentRuleRequirement", "/requirement"),
+    (
+        "Requirement JSON example",
+        "requirement",
+        "ProfileEnrollmentRuleRequirement",
+        "/requirement",
+    ),
     ("Device profile example", "", "DeviceProfile", "/profile"),
     ("Device example", "", "Device", ""),
     ("Device", "_links", "DeviceLinks", "/_links"),
-    ("Signon Action Example", "actions", "OktaSignOnPolicyRuleSignonActions", "/actions/signon"),
-    ("Password", "settings", "PasswordPolicySettings", "/settings"),
-    ("Password", "actions", "PasswordPolicyRuleActions", "/actions"),
-    ("Multifactor", "settings", "MultifactorEnrollmentPolicySettings", "/settings"),
+    (
+        "Signon Action Example",
+        "actions",
+        "OktaSignOnPolicyRuleSignonActions",
+        "/actions/signon",
+    ),
+    (
+        "Password",
+        "settings",
+        "PasswordPolicySettings",
+        "/settings",
+    ),
+    (
+        "Password",
+        "actions",
+        "PasswordPolicyRuleActions",
+        "/actions",
+    ),
+    (
+        "Multifactor",
+        "settings",
+        "MultifactorEnrollmentPolicySettings",
+        "/settings",
+    ),
     ("Multifactor", "actions", "PolicyRuleActions", "/actions"),
 ];
 
-static PLACEHOLDER: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\{([A-Za-z_][A-Za-z0-9_]*)\}").ok());
+static PLACEHOLDER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\{([A-Za-z_][A-Za-z0-9_]*)\}").ok()
+});
 static NOT_FOUND_ID: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"Resource not found: (\S+)").ok());
 
@@ -97,7 +123,8 @@ struct Resp {
     headers: Vec<Header>,
     body: Option<Value>,
     body_schema: Option<String>,
-    context: Option<OpMatch>,
+    /// Last endpoint mention before the block, with its line.
+    context: Option<(OpMatch, usize)>,
     notes: Vec<String>,
 }
 
@@ -114,16 +141,6 @@ enum Item {
     Req(Req),
     Resp(Resp),
     Ex(Example),
-}
-
-impl Item {
-    fn block(&self) -> usize {
-        match self {
-            Item::Req(r) => r.block,
-            Item::Resp(r) => r.block,
-            Item::Ex(e) => e.block,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -214,13 +231,18 @@ impl Ctx<'_> {
                 "bash" | "sh" | "shell" | "curl" | "zsh" => self.curl_item(idx, block, text),
                 "json" => self.json_item(idx, block, text, true),
                 "http" => self.response_item(idx, block, text),
-                other => Err(self.unaccounted(block, format!("fenced block with language {other:?}"))),
+                other => {
+                    Err(self.unaccounted(block, format!("fenced block with language {other:?}")))
+                }
             },
             BlockKind::PlainCurl => self.curl_item(idx, block, text),
             BlockKind::PlainResponse | BlockKind::PlainHttp => self.response_item(idx, block, text),
-            BlockKind::PlainJson | BlockKind::PlainFragment => self.json_item(idx, block, text, false),
+            BlockKind::PlainJson | BlockKind::PlainFragment => {
+                self.json_item(idx, block, text, false)
+            }
             BlockKind::ProseStatus => {
-                let entries = parse_prose_status(text).map_err(|e| self.err(block, e.to_string()))?;
+                let entries =
+                    parse_prose_status(text).map_err(|e| self.err(block, e.to_string()))?;
                 let [entry] = entries.as_slice() else {
                     let codes: Vec<String> = entries.iter().map(|e| e.code.to_string()).collect();
                     return Err(self.lint_err(
@@ -245,10 +267,10 @@ impl Ctx<'_> {
         }
     }
 
-    fn context(&self, block: &Block) -> Option<OpMatch> {
+    fn context(&self, block: &Block) -> Option<(OpMatch, usize)> {
         self.doc
             .endpoint_before(block.start)
-            .and_then(|e| match_endpoint(&e.method, &e.path))
+            .and_then(|e| match_endpoint(&e.method, &e.path).map(|m| (m, e.line)))
     }
 
     fn curl_item(&self, idx: usize, block: &Block, text: &str) -> Result<Item, ExtractError> {
@@ -258,7 +280,8 @@ impl Ctx<'_> {
         let curl = parse_curl(text).map_err(|e| self.err(block, format!("curl: {e}")))?;
         let body = match &curl.data {
             Some(d) => Some(
-                serde_json::from_str::<Value>(d).map_err(|e| self.err(block, format!("request body: {e}")))?,
+                serde_json::from_str::<Value>(d)
+                    .map_err(|e| self.err(block, format!("request body: {e}")))?,
             ),
             None => None,
         };
@@ -272,7 +295,10 @@ impl Ctx<'_> {
                 } else {
                     return Err(self.lint_err(
                         block,
-                        format!("Authorization header {:?} names no scheme (SSWS or Bearer)", h.value),
+                        format!(
+                            "Authorization header {:?} names no scheme (SSWS or Bearer)",
+                            h.value
+                        ),
                     ));
                 };
             }
@@ -302,7 +328,11 @@ impl Ctx<'_> {
         };
         let (status, status_source, notes) = match &raw.status {
             Some(s) => (s.code, Source::Block, Vec::new()),
-            None => (200, Source::Derived, vec!["status not shown; 200 implied by the body".to_string()]),
+            None => (
+                200,
+                Source::Derived,
+                vec!["status not shown; 200 implied by the body".to_string()],
+            ),
         };
         Ok(Item::Resp(Resp {
             block: idx,
@@ -316,7 +346,13 @@ impl Ctx<'_> {
         }))
     }
 
-    fn json_item(&self, idx: usize, block: &Block, text: &str, fenced: bool) -> Result<Item, ExtractError> {
+    fn json_item(
+        &self,
+        idx: usize,
+        block: &Block,
+        text: &str,
+        fenced: bool,
+    ) -> Result<Item, ExtractError> {
         let parsed = parse_json_block(text).map_err(|e| self.err(block, format!("JSON: {e}")))?;
         let label = self
             .doc
@@ -344,10 +380,9 @@ impl Ctx<'_> {
                 notes: vec!["status not shown; 200 implied by the body".to_string()],
             })),
             "request" => {
-                let ep = self
-                    .doc
-                    .endpoint_before(block.start)
-                    .ok_or_else(|| self.unaccounted(block, "request body with no endpoint mentioned before it"))?;
+                let ep = self.doc.endpoint_before(block.start).ok_or_else(|| {
+                    self.unaccounted(block, "request body with no endpoint mentioned before it")
+                })?;
                 Ok(Item::Req(Req {
                     block: idx,
                     op: match_endpoint(&ep.method, &ep.path),
@@ -368,9 +403,9 @@ impl Ctx<'_> {
                 let path = self.doc.heading_path(block.start);
                 let rule = path.iter().find_map(|h| {
                     let heading = h.text.to_ascii_lowercase();
-                    SCHEMA_RULES
-                        .iter()
-                        .find(|(pat, member, _, _)| heading.contains(&pat.to_ascii_lowercase()) && *member == key)
+                    SCHEMA_RULES.iter().find(|(pat, member, _, _)| {
+                        heading.contains(&pat.to_ascii_lowercase()) && *member == key
+                    })
                 });
                 let Some((_, _, schema, pointer)) = rule else {
                     return Err(self.unaccounted(
@@ -397,10 +432,13 @@ fn same_endpoint(a: &Req, b: &Req) -> bool {
     }
 }
 
-fn compatible(context: &Option<OpMatch>, req: &Req) -> bool {
+/// Whether a response may answer a request: unless an endpoint mention naming another
+/// operation appears between the request block and the response, it does.
+fn compatible(context: &Option<(OpMatch, usize)>, req: &Req, blocks: &[Block]) -> bool {
     match (context, &req.op) {
         (None, _) => true,
-        (Some(c), Some(r)) => c.def.id == r.def.id,
+        (Some((_, line)), _) if *line < blocks[req.block].start => true,
+        (Some((c, _)), Some(r)) => c.def.id == r.def.id,
         (Some(_), None) => false,
     }
 }
@@ -444,14 +482,19 @@ fn group_items(items: &[Item], ctx: &Ctx, blocks: &[Block]) -> Result<Vec<Proto>
                 group.push(r.clone());
             }
             Item::Resp(resp) => {
-                if !group.is_empty() && !answered && compatible(&resp.context, &group[0]) {
-                    if let Some(s) = &spec {
-                        if s.status != resp.status {
-                            return Err(ctx.lint_err(
-                                &blocks[resp.block],
-                                format!("status {} disagrees with {} at lines {}", resp.status, s.status, blocks[s.block].lines()),
-                            ));
-                        }
+                if !group.is_empty() && !answered && compatible(&resp.context, &group[0], blocks) {
+                    if let Some(s) = &spec
+                        && s.status != resp.status
+                    {
+                        return Err(ctx.lint_err(
+                            &blocks[resp.block],
+                            format!(
+                                "status {} disagrees with {} at lines {}",
+                                resp.status,
+                                s.status,
+                                blocks[s.block].lines()
+                            ),
+                        ));
                     }
                     pair(&mut protos, &group, Some(resp), spec.take().as_ref());
                     answered = true;
@@ -465,7 +508,8 @@ fn group_items(items: &[Item], ctx: &Ctx, blocks: &[Block]) -> Result<Vec<Proto>
                 let section = ctx.doc.section(blocks[resp.block].start).map(|h| h.line);
                 let next_is_req = match items.get(pos + 1) {
                     Some(Item::Req(n)) => {
-                        ctx.doc.section(blocks[n.block].start).map(|h| h.line) == section && compatible(&resp.context, n)
+                        ctx.doc.section(blocks[n.block].start).map(|h| h.line) == section
+                            && compatible(&resp.context, n, blocks)
                     }
                     _ => false,
                 };
@@ -473,10 +517,12 @@ fn group_items(items: &[Item], ctx: &Ctx, blocks: &[Block]) -> Result<Vec<Proto>
                     spec = Some(resp.clone());
                     continue;
                 }
-                let ctx_op = resp
-                    .context
-                    .clone()
-                    .ok_or_else(|| ctx.unaccounted(&blocks[resp.block], "response with no request and no endpoint"))?;
+                let ctx_op = resp.context.clone().map(|(m, _)| m).ok_or_else(|| {
+                    ctx.unaccounted(
+                        &blocks[resp.block],
+                        "response with no request and no endpoint",
+                    )
+                })?;
                 let req = Req {
                     block: resp.block,
                     method: ctx_op.def.method.to_string(),
@@ -486,7 +532,10 @@ fn group_items(items: &[Item], ctx: &Ctx, blocks: &[Block]) -> Result<Vec<Proto>
                     body: None,
                     auth: Auth::Ssws,
                     source: Source::Derived,
-                    notes: vec!["request not shown; derived from the operation heading, SSWS auth assumed".into()],
+                    notes: vec![
+                        "request not shown; derived from the operation heading, SSWS auth assumed"
+                            .into(),
+                    ],
                 };
                 protos.push(Proto {
                     req: Some(req),
@@ -514,7 +563,10 @@ fn group_items(items: &[Item], ctx: &Ctx, blocks: &[Block]) -> Result<Vec<Proto>
         pair(&mut protos, &group, None, spec.take().as_ref());
     }
     if let Some(s) = spec {
-        return Err(ctx.unaccounted(&blocks[s.block], "response description never paired with a request"));
+        return Err(ctx.unaccounted(
+            &blocks[s.block],
+            "response description never paired with a request",
+        ));
     }
     Ok(protos)
 }
@@ -523,7 +575,11 @@ fn default_value(num: &str, name: &str) -> String {
     VARIABLE_DEFAULTS
         .iter()
         .find(|(d, n, _)| *d == num && *n == name)
-        .or_else(|| VARIABLE_DEFAULTS.iter().find(|(d, n, _)| *d == "*" && *n == name))
+        .or_else(|| {
+            VARIABLE_DEFAULTS
+                .iter()
+                .find(|(d, n, _)| *d == "*" && *n == name)
+        })
         .map(|(_, _, v)| (*v).to_string())
         .unwrap_or_else(|| format!("example-{name}"))
 }
@@ -543,7 +599,11 @@ fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
         return text.to_string();
     };
     re.replace_all(text, |c: &regex::Captures| {
-        let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str()).unwrap_or("");
+        let name = c
+            .get(1)
+            .or_else(|| c.get(2))
+            .map(|m| m.as_str())
+            .unwrap_or("");
         vars.get(name).cloned().unwrap_or_else(|| c[0].to_string())
     })
     .into_owned()
@@ -606,10 +666,13 @@ pub(crate) fn build_doc(
         items.push(ctx.item(idx, block, &p.text)?);
         patched.insert(idx, p);
     }
-    debug_assert!(items.windows(2).all(|w| w[0].block() < w[1].block()));
     // Prose and heading errata of this document.
-    let mut section_errata: Vec<(&str, &str)> = Vec::new();
-    for e in errata.errata.iter().filter(|e| e.doc == doc.name && e.target != Target::Block) {
+    let mut section_errata: Vec<(usize, usize, &str, &Vec<String>)> = Vec::new();
+    for e in errata
+        .errata
+        .iter()
+        .filter(|e| e.doc == doc.name && e.target != Target::Block)
+    {
         let (a, b) = crate::corpus::parse_lines(&e.lines).ok_or_else(|| ExtractError::Patch {
             id: e.id.clone(),
             message: format!("bad line range {:?}", e.lines),
@@ -624,28 +687,72 @@ pub(crate) fn build_doc(
             }
         }
         used.insert(e.id.clone());
-        section_errata.push((e.section.as_str(), e.id.as_str()));
+        // The erratum's section spans from its heading to the next heading of the same or a
+        // higher level.
+        let heading = doc
+            .headings
+            .iter()
+            .rfind(|h| h.text == e.section && h.line <= b)
+            .ok_or_else(|| ExtractError::Patch {
+                id: e.id.clone(),
+                message: format!("no heading {:?} at or before line {b}", e.section),
+            })?;
+        let end = doc
+            .headings
+            .iter()
+            .find(|h| h.line > heading.line && h.level <= heading.level)
+            .map(|h| h.line)
+            .unwrap_or(usize::MAX);
+        section_errata.push((heading.line, end, e.id.as_str(), &e.affects));
     }
 
     let protos = group_items(&items, &ctx, &doc.blocks)?;
     let mut chain: BTreeMap<String, String> = BTreeMap::new();
     let mut cases = Vec::new();
     for proto in protos {
-        let case = build_case(&ctx, &proto, &patched, &chain, &section_errata)?;
-        if let (Some(op), Some(resp)) = (&case.operation, &case.response) {
-            if let (Some(key), true) = (chain_key(op), (200..300).contains(&resp.status)) {
-                if let Some(id) = resp.body.as_ref().and_then(|b| b.get("id")).and_then(Value::as_str) {
-                    chain.insert(key.to_string(), id.to_string());
-                }
-            }
+        let start = doc.blocks[proto.blocks[0]].start;
+        let spanning: Vec<String> = section_errata
+            .iter()
+            .filter(|(a, z, _, _)| *a < start && start < *z)
+            .map(|(_, _, id, _)| (*id).to_string())
+            .collect();
+        let case = build_case(&ctx, &proto, &patched, &chain, &spanning)?;
+        if let (Some(op), Some(resp)) = (&case.operation, &case.response)
+            && let Some(key) = chain_key(op)
+            && (200..300).contains(&resp.status)
+            && let Some(id) = resp
+                .body
+                .as_ref()
+                .and_then(|b| b.get("id"))
+                .and_then(Value::as_str)
+        {
+            chain.insert(key.to_string(), id.to_string());
         }
         cases.push((proto.blocks.clone(), case));
     }
     assign_ids(&mut cases);
+    for (_, _, id, affects) in &section_errata {
+        for target in affects.iter() {
+            let (_, case) = cases
+                .iter_mut()
+                .find(|(_, c)| &c.id == target)
+                .ok_or_else(|| ExtractError::Patch {
+                    id: (*id).to_string(),
+                    message: format!("affects unknown case {target}"),
+                })?;
+            if !case.errata.iter().any(|x| x == id) {
+                case.errata.push((*id).to_string());
+                case.errata.sort();
+            }
+        }
+    }
 
     let mut manifest_blocks = Vec::new();
     for (idx, block) in doc.blocks.iter().enumerate() {
-        let section = doc.section(block.start).map(|h| h.text.clone()).unwrap_or_default();
+        let section = doc
+            .section(block.start)
+            .map(|h| h.text.clone())
+            .unwrap_or_default();
         manifest_blocks.push(ManifestBlock {
             lines: block.lines(),
             kind: block.kind.name(),
@@ -655,7 +762,10 @@ pub(crate) fn build_doc(
                 .filter(|(b, _)| b.contains(&idx))
                 .map(|(_, c)| c.id.clone())
                 .collect(),
-            errata: patched.get(&idx).map(|p| p.errata.clone()).unwrap_or_default(),
+            errata: patched
+                .get(&idx)
+                .map(|p| p.errata.clone())
+                .unwrap_or_default(),
             non_example: non_example.get(&idx).cloned(),
         });
     }
@@ -674,7 +784,7 @@ fn build_case(
     proto: &Proto,
     patched: &BTreeMap<usize, Patched>,
     chain: &BTreeMap<String, String>,
-    section_errata: &[(&str, &str)],
+    section_errata: &[String],
 ) -> Result<Case, ExtractError> {
     let doc = ctx.doc;
     let first = &doc.blocks[proto.blocks[0]];
@@ -701,11 +811,7 @@ fn build_case(
             raw: p.and_then(|p| p.raw.clone()),
         });
     }
-    for (s, id) in section_errata {
-        if *s == section {
-            errata.insert((*id).to_string());
-        }
-    }
+    errata.extend(section_errata.iter().cloned());
 
     // Placeholders → values.
     let mut names = BTreeSet::new();
@@ -734,29 +840,36 @@ fn build_case(
     for t in &texts {
         placeholders_in(t, &mut names);
     }
-    if let Some(r) = proto.req.as_ref().filter(|r| r.source == Source::Derived) {
-        if let Some(op) = &r.op {
-            names.extend(op.params.iter().map(|(n, _)| n.clone()));
-        }
+    if let Some(r) = proto.req.as_ref().filter(|r| r.source == Source::Derived)
+        && let Some(op) = &r.op
+    {
+        names.extend(op.params.iter().map(|(n, _)| n.clone()));
     }
     let mut variables: BTreeMap<String, String> = names
         .into_iter()
         .map(|n| {
-            let v = chain.get(&n).cloned().unwrap_or_else(|| default_value(&ctx.num, &n));
+            let v = chain
+                .get(&n)
+                .cloned()
+                .unwrap_or_else(|| default_value(&ctx.num, &n));
             (n, v)
         })
         .collect();
 
     // Lints on every JSON value.
     for (what, v) in [
-        ("request body", proto.req.as_ref().and_then(|r| r.body.as_ref())),
-        ("response body", proto.resp.as_ref().and_then(|r| r.body.as_ref())),
+        (
+            "request body",
+            proto.req.as_ref().and_then(|r| r.body.as_ref()),
+        ),
+        (
+            "response body",
+            proto.resp.as_ref().and_then(|r| r.body.as_ref()),
+        ),
         ("example", proto.example.as_ref().map(|e| &e.value)),
     ] {
-        if let Some(v) = v {
-            if let Some(l) = lint(v).into_iter().next() {
-                return Err(ctx.lint_err(first, format!("{what} {}: {}", l.pointer, l.message)));
-            }
+        if let Some(l) = v.and_then(|v| lint(v).into_iter().next()) {
+            return Err(ctx.lint_err(first, format!("{what} {}: {}", l.pointer, l.message)));
         }
     }
 
@@ -784,7 +897,13 @@ fn build_case(
             Some(p) => ex.value.pointer(p),
             None => Some(&ex.value),
         };
-        let ok = target.is_some_and(|t| if wants_array { t.is_array() } else { t.is_object() });
+        let ok = target.is_some_and(|t| {
+            if wants_array {
+                t.is_array()
+            } else {
+                t.is_object()
+            }
+        });
         if !ok {
             return Err(ctx.lint_err(
                 first,
@@ -807,37 +926,55 @@ fn build_case(
                 let mut pp = BTreeMap::new();
                 for (name, seg) in &m.params {
                     let value = match placeholder_name(seg) {
-                        Some(ph) => variables.get(ph).cloned().unwrap_or_else(|| default_value(&ctx.num, ph)),
+                        Some(ph) => variables
+                            .get(ph)
+                            .cloned()
+                            .unwrap_or_else(|| default_value(&ctx.num, ph)),
                         None => seg.clone(),
                     };
                     pp.insert(name.clone(), value);
                 }
                 (m.def.path.to_string(), pp)
             }
-            None => (r.url.as_deref().map(super::ops::path_of).unwrap_or("").to_string(), BTreeMap::new()),
+            None => (
+                r.url
+                    .as_deref()
+                    .map(super::ops::path_of)
+                    .unwrap_or("")
+                    .to_string(),
+                BTreeMap::new(),
+            ),
         };
-        if r.source == Source::Derived {
-            if let Some(m) = &r.op {
-                path_params = m
-                    .def
-                    .path
-                    .split('/')
-                    .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-                    .map(|n| (n.to_string(), variables.get(n).cloned().unwrap_or_else(|| default_value(&ctx.num, n))))
-                    .collect();
-                // An error example naming the missing id: use that id.
-                let summary = proto
-                    .resp
-                    .as_ref()
-                    .and_then(|x| x.body.as_ref())
-                    .and_then(|b| b.get("errorSummary"))
-                    .and_then(Value::as_str);
-                if let (Some(s), Some(re), Some(last)) = (summary, &*NOT_FOUND_ID, m.params.last()) {
-                    if let Some(c) = re.captures(s) {
-                        path_params.insert(last.0.clone(), c[1].to_string());
-                        variables.insert(last.0.clone(), c[1].to_string());
-                    }
-                }
+        if r.source == Source::Derived
+            && let Some(m) = &r.op
+        {
+            path_params = m
+                .def
+                .path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .map(|n| {
+                    (
+                        n.to_string(),
+                        variables
+                            .get(n)
+                            .cloned()
+                            .unwrap_or_else(|| default_value(&ctx.num, n)),
+                    )
+                })
+                .collect();
+            // An error example naming the missing id: use that id.
+            let summary = proto
+                .resp
+                .as_ref()
+                .and_then(|x| x.body.as_ref())
+                .and_then(|b| b.get("errorSummary"))
+                .and_then(Value::as_str);
+            if let (Some(s), Some(re), Some(last)) = (summary, &*NOT_FOUND_ID, m.params.last())
+                && let Some(c) = re.captures(s)
+            {
+                path_params.insert(last.0.clone(), c[1].to_string());
+                variables.insert(last.0.clone(), c[1].to_string());
             }
         }
         let mut query = BTreeMap::new();
@@ -846,7 +983,9 @@ fn build_case(
                 let mut found = BTreeSet::new();
                 placeholders_in(&v, &mut found);
                 for n in found {
-                    variables.entry(n.clone()).or_insert_with(|| default_value(&ctx.num, &n));
+                    variables
+                        .entry(n.clone())
+                        .or_insert_with(|| default_value(&ctx.num, &n));
                 }
                 query.insert(k.into_owned(), substitute(&v, &variables));
             }
@@ -887,29 +1026,46 @@ fn build_case(
         if response.status == 204 && response.body.is_some() {
             return Err(ctx.lint_err(block, "204 No Content with a body"));
         }
-        if let Some(def) = proto.req.as_ref().and_then(|r| r.op.as_ref()).filter(|m| m.in_spec).map(|m| m.def) {
+        if let Some(def) = proto
+            .req
+            .as_ref()
+            .and_then(|r| r.op.as_ref())
+            .filter(|m| m.in_spec)
+            .map(|m| m.def)
+        {
             if (200..300).contains(&response.status) && response.status != def.success {
                 return Err(ctx.lint_err(
                     block,
-                    format!("{} answers {} on the real API, the document shows {}", def.id, def.success, response.status),
+                    format!(
+                        "{} answers {} on the real API, the document shows {}",
+                        def.id, def.success, response.status
+                    ),
                 ));
             }
             if (200..300).contains(&response.status) {
-                if let Some(b) = &response.body {
-                    if def.list != b.is_array() {
-                        return Err(ctx.lint_err(
-                            block,
-                            format!("{} returns {}", def.id, if def.list { "an array" } else { "an object" }),
-                        ));
-                    }
+                if let Some(b) = &response.body
+                    && def.list != b.is_array()
+                {
+                    return Err(ctx.lint_err(
+                        block,
+                        format!(
+                            "{} returns {}",
+                            def.id,
+                            if def.list { "an array" } else { "an object" }
+                        ),
+                    ));
                 }
-                if let Some(s) = &response.body_schema {
-                    if def.list != s.ends_with("[]") {
-                        return Err(ctx.lint_err(
-                            block,
-                            format!("{} returns {}, the document names {s}", def.id, if def.list { "an array" } else { "one object" }),
-                        ));
-                    }
+                if let Some(s) = &response.body_schema
+                    && def.list != s.ends_with("[]")
+                {
+                    return Err(ctx.lint_err(
+                        block,
+                        format!(
+                            "{} returns {}, the document names {s}",
+                            def.id,
+                            if def.list { "an array" } else { "one object" }
+                        ),
+                    ));
                 }
             }
         }
@@ -939,18 +1095,21 @@ fn base_id(num: &str, case: &Case) -> String {
         .map(|r| r.status.to_string())
         .unwrap_or_else(|| "request".to_string());
     let mut id = format!("{num}.{name}.{status}");
-    if let Some(r) = &case.request {
-        if !r.query.is_empty() {
-            let keys: Vec<&str> = r.query.keys().map(String::as_str).collect();
-            id.push('.');
-            id.push_str(&keys.join("+"));
-        }
+    if let Some(r) = &case.request
+        && !r.query.is_empty()
+    {
+        let keys: Vec<&str> = r.query.keys().map(String::as_str).collect();
+        id.push('.');
+        id.push_str(&keys.join("+"));
     }
     id
 }
 
 fn assign_ids(cases: &mut [(Vec<usize>, Case)]) {
-    let bases: Vec<String> = cases.iter().map(|(_, c)| base_id(c.doc_number(), c)).collect();
+    let bases: Vec<String> = cases
+        .iter()
+        .map(|(_, c)| base_id(c.doc_number(), c))
+        .collect();
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for b in &bases {
         *count.entry(b.as_str()).or_default() += 1;
@@ -959,7 +1118,12 @@ fn assign_ids(cases: &mut [(Vec<usize>, Case)]) {
     for ((_, c), b) in cases.iter().zip(&bases) {
         let mut id = b.clone();
         if count.get(b.as_str()).copied().unwrap_or(0) > 1 {
-            if let Some(r) = c.request.as_ref().filter(|r| r.source == Source::Block && c.schema.is_none()) {
+            // Curl variants of one call are told apart by their auth scheme.
+            if let Some(r) = c
+                .request
+                .as_ref()
+                .filter(|r| !r.headers.is_empty() && c.schema.is_none())
+            {
                 id = format!("{id}.{}", r.auth.as_str());
             }
         }

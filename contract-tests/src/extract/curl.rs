@@ -125,18 +125,28 @@ pub fn parse_curl(text: &str) -> Result<Curl, CurlError> {
         match w.as_str() {
             "-v" | "-i" | "-s" | "--verbose" | "--include" | "--silent" => {}
             "-X" | "--request" => {
-                method = Some(it.next().ok_or_else(|| CurlError::MissingArgument(w.clone()))?);
+                method = Some(
+                    it.next()
+                        .ok_or_else(|| CurlError::MissingArgument(w.clone()))?,
+                );
             }
             "-H" | "--header" => {
-                let h = it.next().ok_or_else(|| CurlError::MissingArgument(w.clone()))?;
-                let (name, value) = h.split_once(':').ok_or_else(|| CurlError::BadHeader(h.clone()))?;
+                let h = it
+                    .next()
+                    .ok_or_else(|| CurlError::MissingArgument(w.clone()))?;
+                let (name, value) = h
+                    .split_once(':')
+                    .ok_or_else(|| CurlError::BadHeader(h.clone()))?;
                 headers.push(Header {
                     name: name.trim().to_string(),
                     value: value.trim().to_string(),
                 });
             }
             "-d" | "--data" | "--data-raw" => {
-                data = Some(it.next().ok_or_else(|| CurlError::MissingArgument(w.clone()))?);
+                data = Some(
+                    it.next()
+                        .ok_or_else(|| CurlError::MissingArgument(w.clone()))?,
+                );
             }
             s if s.starts_with('-') => return Err(CurlError::UnknownOption(w)),
             _ => {
@@ -148,7 +158,13 @@ pub fn parse_curl(text: &str) -> Result<Curl, CurlError> {
         }
     }
     let url = url.ok_or(CurlError::MissingUrl)?;
-    let method = method.unwrap_or_else(|| if data.is_some() { "POST".into() } else { "GET".into() });
+    let method = method.unwrap_or_else(|| {
+        if data.is_some() {
+            "POST".into()
+        } else {
+            "GET".into()
+        }
+    });
     Ok(Curl {
         method: method.to_ascii_uppercase(),
         url,

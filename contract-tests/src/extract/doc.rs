@@ -171,17 +171,34 @@ fn re(s: &str) -> Option<Regex> {
 
 /// Whether all the scanner's patterns compile (used by tests).
 pub fn patterns_compile() -> bool {
-    [&HEADING, &PROSE_STATUS, &BACKTICK_EP, &API_OPERATION, &TAG, &LINE_EP, &FRAGMENT]
-        .iter()
-        .all(|r| r.is_some())
+    [
+        &HEADING,
+        &PROSE_STATUS,
+        &BACKTICK_EP,
+        &API_OPERATION,
+        &TAG,
+        &LINE_EP,
+        &FRAGMENT,
+    ]
+    .iter()
+    .all(|r| r.is_some())
 }
 
 impl Doc {
     /// Reads a document from its text.
     pub fn parse(name: &str, text: &str) -> Result<Doc, ScanError> {
-        let lines: Vec<String> = text.lines().map(|l| l.trim_end_matches('\r').to_string()).collect();
-        let fenced = lines.iter().any(|l| l.starts_with("```") || l.starts_with("~~~"));
-        let format = if fenced { Format::Markdown } else { Format::Plain };
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect();
+        let fenced = lines
+            .iter()
+            .any(|l| l.starts_with("```") || l.starts_with("~~~"));
+        let format = if fenced {
+            Format::Markdown
+        } else {
+            Format::Plain
+        };
         let mut doc = Doc {
             name: name.to_string(),
             lines,
@@ -210,11 +227,18 @@ impl Doc {
                 None
             };
             if let Some((marker, tilde)) = fence {
-                let lang = line[3..].split_whitespace().next().unwrap_or("").to_string();
-                let close = (i + 1..n).find(|&j| self.lines[j].trim() == marker).ok_or(ScanError {
-                    line: i + 1,
-                    message: format!("unclosed {marker} fence"),
-                })?;
+                let lang = line[3..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let close =
+                    (i + 1..n)
+                        .find(|&j| self.lines[j].trim() == marker)
+                        .ok_or(ScanError {
+                            line: i + 1,
+                            message: format!("unclosed {marker} fence"),
+                        })?;
                 self.blocks.push(Block {
                     start: i + 1,
                     end: close + 1,
@@ -234,7 +258,10 @@ impl Doc {
                 });
             } else if PROSE_STATUS.as_ref().is_some_and(|r| r.is_match(&line)) {
                 let mut end = i;
-                while end + 1 < n && !self.lines[end + 1].trim().is_empty() && !self.lines[end + 1].starts_with('#') {
+                while end + 1 < n
+                    && !self.lines[end + 1].trim().is_empty()
+                    && !self.lines[end + 1].starts_with('#')
+                {
                     end += 1;
                 }
                 self.blocks.push(Block {
@@ -273,7 +300,7 @@ impl Doc {
                 path: c[2].to_string(),
             });
         }
-        let stripped = tag.replace_all(line, " ");
+        let stripped = tag.replace_all(line, "");
         if let Some(c) = line_ep.captures(&stripped) {
             self.endpoints.push(Endpoint {
                 line: i + 1,
@@ -320,7 +347,10 @@ impl Doc {
                 return j;
             }
         }
-        (i..self.lines.len()).rev().find(|&j| !self.blank(j)).unwrap_or(i)
+        (i..self.lines.len())
+            .rev()
+            .find(|&j| !self.blank(j))
+            .unwrap_or(i)
     }
 
     /// Status line + headers + optional JSON body starting at line index `i`; returns the last
@@ -437,7 +467,10 @@ impl Doc {
 
     /// Nearest non-generic heading before a line: the section an example sits under.
     pub fn section(&self, line: usize) -> Option<&Heading> {
-        self.headings.iter().rev().find(|h| h.line < line && !h.generic)
+        self.headings
+            .iter()
+            .rev()
+            .find(|h| h.line < line && !h.generic)
     }
 
     /// Last endpoint mention before a line.

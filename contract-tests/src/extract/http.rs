@@ -71,14 +71,14 @@ pub fn parse_status_line(line: &str) -> Result<StatusLine, HttpError> {
         return Err(bad());
     }
     let reason = reason.trim().to_string();
-    if let Some(expected) = reason_phrase(code) {
-        if !reason.eq_ignore_ascii_case(expected) {
-            return Err(HttpError::Reason {
-                code,
-                reason,
-                expected: expected.to_string(),
-            });
-        }
+    if let Some(expected) = reason_phrase(code)
+        && !reason.eq_ignore_ascii_case(expected)
+    {
+        return Err(HttpError::Reason {
+            code,
+            reason,
+            expected: expected.to_string(),
+        });
     }
     Ok(StatusLine {
         version: version.to_string(),
@@ -116,7 +116,10 @@ pub fn split_response(text: &str) -> Result<RawResponse, HttpError> {
     let mut i = 0;
     let mut status = None;
     let mut headers = Vec::new();
-    if lines.first().is_some_and(|l| l.trim_start().starts_with("HTTP/")) {
+    if lines
+        .first()
+        .is_some_and(|l| l.trim_start().starts_with("HTTP/"))
+    {
         status = Some(parse_status_line(lines[0])?);
         i = 1;
         while i < lines.len() && is_header_line(lines[i]) {
@@ -130,8 +133,16 @@ pub fn split_response(text: &str) -> Result<RawResponse, HttpError> {
         }
     }
     let rest = lines[i.min(lines.len())..].join("\n");
-    let body = if rest.trim().is_empty() { None } else { Some(rest) };
-    Ok(RawResponse { status, headers, body })
+    let body = if rest.trim().is_empty() {
+        None
+    } else {
+        Some(rest)
+    };
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// One `HTTP 200:` entry of a prose "Response Types" description.
@@ -176,14 +187,20 @@ pub fn parse_prose_status(text: &str) -> Result<Vec<ProseStatus>, HttpError> {
             });
             continue;
         }
-        let entry = out.last_mut().ok_or_else(|| HttpError::Prose(t.to_string()))?;
+        let entry = out
+            .last_mut()
+            .ok_or_else(|| HttpError::Prose(t.to_string()))?;
         if t.to_ascii_lowercase().contains("no content") {
             entry.no_content = true;
         } else if let Some(start) = t.find("href=\"#") {
             let anchor: String = t[start + 7..].chars().take_while(|c| *c != '"').collect();
             let schema = anchor_schema(&anchor).ok_or_else(|| HttpError::Prose(t.to_string()))?;
             let array = t.starts_with("Array of");
-            entry.schema = Some(if array { format!("{schema}[]") } else { schema.to_string() });
+            entry.schema = Some(if array {
+                format!("{schema}[]")
+            } else {
+                schema.to_string()
+            });
         } else {
             return Err(HttpError::Prose(t.to_string()));
         }

@@ -74,17 +74,24 @@ fn escape(key: &str) -> String {
 
 /// Whether an `href` is `scheme://host-or-placeholder[:port]/…`.
 pub fn href_ok(href: &str) -> bool {
-    let Some(rest) = href.strip_prefix("https://").or_else(|| href.strip_prefix("http://")) else {
+    let Some(rest) = href
+        .strip_prefix("https://")
+        .or_else(|| href.strip_prefix("http://"))
+    else {
         return false;
     };
     let host_end = rest.find('/').unwrap_or(rest.len());
     let host = &rest[..host_end];
     let host_ok = |h: &str| {
         super::ops::placeholder_name(h).is_some()
-            || (!h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+            || (!h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
     };
     match host.rsplit_once(':') {
-        Some((h, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host_ok(h),
+        Some((h, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => {
+            host_ok(h)
+        }
         _ => host_ok(host),
     }
 }
@@ -101,26 +108,34 @@ fn walk(value: &Value, ptr: &str, out: &mut Vec<Lint>) {
         Value::Object(map) => {
             for (k, v) in map {
                 let p = format!("{ptr}/{}", escape(k));
-                if k.strip_prefix("property").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())) {
+                if k.strip_prefix("property")
+                    .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                {
                     out.push(Lint {
                         pointer: p.clone(),
                         message: format!("placeholder member {k:?}"),
                     });
                 }
                 match (k.as_str(), v) {
-                    ("status", Value::String(s)) if !KNOWN_STATUSES.contains(&s.as_str()) => out.push(Lint {
-                        pointer: p.clone(),
-                        message: format!("unknown status {s:?}"),
-                    }),
+                    ("status", Value::String(s)) if !KNOWN_STATUSES.contains(&s.as_str()) => out
+                        .push(Lint {
+                            pointer: p.clone(),
+                            message: format!("unknown status {s:?}"),
+                        }),
                     ("href", Value::String(s)) if !href_ok(s) => out.push(Lint {
                         pointer: p.clone(),
                         message: format!("malformed link {s:?}"),
                     }),
-                    (key, v) if BOOLEAN_KEYS.contains(&key) && !(v.is_boolean() || v.is_null()) => out.push(Lint {
-                        pointer: p.clone(),
-                        message: format!("{key} must be a boolean, found {v}"),
-                    }),
-                    (key, v) if INTEGER_KEYS.contains(&key) && !(v.is_i64() || v.is_u64() || v.is_null()) => {
+                    (key, v) if BOOLEAN_KEYS.contains(&key) && !(v.is_boolean() || v.is_null()) => {
+                        out.push(Lint {
+                            pointer: p.clone(),
+                            message: format!("{key} must be a boolean, found {v}"),
+                        })
+                    }
+                    (key, v)
+                        if INTEGER_KEYS.contains(&key)
+                            && !(v.is_i64() || v.is_u64() || v.is_null()) =>
+                    {
                         out.push(Lint {
                             pointer: p.clone(),
                             message: format!("{key} must be an integer, found {v}"),

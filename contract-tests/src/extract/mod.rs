@@ -25,13 +25,14 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::corpus::{
-    self, Case, CorpusError, Errata, MANIFEST_FILE, Manifest, default_cases_dir, default_errata_path, load_errata,
+    self, Case, CorpusError, Errata, MANIFEST_FILE, Manifest, default_cases_dir,
+    default_errata_path, load_errata,
 };
 
 pub use curl::{Curl, CurlError, parse_curl, tokenize};
 pub use doc::Doc;
 pub use http::{parse_prose_status, parse_status_line, split_response};
-pub use json::{parse_json_block, JsonBlock};
+pub use json::{JsonBlock, parse_json_block};
 
 /// Why extraction failed.
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +84,9 @@ pub enum ExtractError {
         message: String,
     },
     /// A block that is neither an example nor listed as a non-example.
-    #[error("{doc} lines {lines}: unaccounted block: {reason} (make it an example or list it in non_examples)")]
+    #[error(
+        "{doc} lines {lines}: unaccounted block: {reason} (make it an example or list it in non_examples)"
+    )]
     Unaccounted {
         /// Document.
         doc: String,
@@ -135,7 +138,9 @@ pub fn doc_files(docs_dir: &Path) -> Result<Vec<PathBuf>, ExtractError> {
     for entry in fs::read_dir(docs_dir).map_err(io(docs_dir))? {
         let path = entry.map_err(io(docs_dir))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_file() && (name.ends_with(".txt") || name.ends_with(".md")) && !name.eq_ignore_ascii_case("README.md")
+        if path.is_file()
+            && (name.ends_with(".txt") || name.ends_with(".md"))
+            && !name.eq_ignore_ascii_case("README.md")
         {
             out.push(path);
         }
@@ -154,7 +159,11 @@ pub fn extract(docs_dir: &Path, errata: &Errata) -> Result<Extraction, ExtractEr
     let mut manifest = Manifest::default();
     let mut seen_docs = BTreeSet::new();
     for path in doc_files(docs_dir)? {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         let text = fs::read_to_string(&path).map_err(io(&path))?;
         let doc = Doc::parse(&name, &text).map_err(|source| ExtractError::Scan {
             doc: name.clone(),
@@ -168,13 +177,20 @@ pub fn extract(docs_dir: &Path, errata: &Errata) -> Result<Extraction, ExtractEr
     if let Some(e) = errata.errata.iter().find(|e| !used.contains(&e.id)) {
         return Err(ExtractError::UnusedErratum(e.id.clone()));
     }
-    if let Some(ne) = errata.non_examples.iter().find(|n| !seen_docs.contains(&n.doc)) {
+    if let Some(ne) = errata
+        .non_examples
+        .iter()
+        .find(|n| !seen_docs.contains(&n.doc))
+    {
         return Err(ExtractError::NonExample {
             doc: ne.doc.clone(),
             lines: ne.lines.clone(),
         });
     }
-    Ok(Extraction { cases: all, manifest })
+    Ok(Extraction {
+        cases: all,
+        manifest,
+    })
 }
 
 /// Reads the documents and derives the cases (see [`extract`]).
@@ -188,7 +204,10 @@ fn render(extraction: &Extraction) -> Result<BTreeMap<PathBuf, String>, ExtractE
     for case in &extraction.cases {
         files.insert(case.relative_path(), corpus::to_yaml(case)?);
     }
-    files.insert(PathBuf::from(MANIFEST_FILE), corpus::to_yaml(&extraction.manifest)?);
+    files.insert(
+        PathBuf::from(MANIFEST_FILE),
+        corpus::to_yaml(&extraction.manifest)?,
+    );
     Ok(files)
 }
 
@@ -234,7 +253,11 @@ impl fmt::Display for CheckReport {
         if self.is_clean() {
             return writeln!(f, "corpus up to date: {} cases", self.cases);
         }
-        writeln!(f, "corpus differs from the documents ({} cases extracted):", self.cases)?;
+        writeln!(
+            f,
+            "corpus differs from the documents ({} cases extracted):",
+            self.cases
+        )?;
         for id in &self.added {
             writeln!(f, "  + {id} (not committed)")?;
         }
@@ -250,7 +273,10 @@ impl fmt::Display for CheckReport {
         for m in &self.manifest {
             writeln!(f, "  ~ {MANIFEST_FILE}: {m}")?;
         }
-        writeln!(f, "run `okta-contract extract --docs <dir> --write` to regenerate")
+        writeln!(
+            f,
+            "run `okta-contract extract --docs <dir> --write` to regenerate"
+        )
     }
 }
 
@@ -300,13 +326,20 @@ fn existing_files(cases_dir: &Path) -> Result<BTreeMap<PathBuf, String>, Extract
     }
     let manifest = cases_dir.join(MANIFEST_FILE);
     if manifest.exists() {
-        out.insert(PathBuf::from(MANIFEST_FILE), fs::read_to_string(&manifest).map_err(io(&manifest))?);
+        out.insert(
+            PathBuf::from(MANIFEST_FILE),
+            fs::read_to_string(&manifest).map_err(io(&manifest))?,
+        );
     }
     Ok(out)
 }
 
 /// Compares the extraction of `docs_dir` (with `errata_path`) to the files in `cases_dir`.
-pub fn check(docs_dir: &Path, cases_dir: &Path, errata_path: &Path) -> Result<CheckReport, ExtractError> {
+pub fn check(
+    docs_dir: &Path,
+    cases_dir: &Path,
+    errata_path: &Path,
+) -> Result<CheckReport, ExtractError> {
     let errata = load_errata(errata_path)?;
     let extraction = extract(docs_dir, &errata)?;
     let wanted = render(&extraction)?;
@@ -325,7 +358,9 @@ pub fn check(docs_dir: &Path, cases_dir: &Path, errata_path: &Path) -> Result<Ch
                 let value = serde_json::to_value(&case).unwrap_or(Value::Null);
                 committed.insert(case.id.clone(), (rel, text, value));
             }
-            Err(e) => report.stray.push(format!("{} (unreadable: {e})", rel.display())),
+            Err(e) => report
+                .stray
+                .push(format!("{} (unreadable: {e})", rel.display())),
         }
     }
     for case in &extraction.cases {
@@ -336,7 +371,11 @@ pub fn check(docs_dir: &Path, cases_dir: &Path, errata_path: &Path) -> Result<Ch
             Some((path, old_text, old_value)) => {
                 let mut fields = Vec::new();
                 if path != rel {
-                    fields.push(format!("<file {} should be {}>", path.display(), rel.display()));
+                    fields.push(format!(
+                        "<file {} should be {}>",
+                        path.display(),
+                        rel.display()
+                    ));
                 }
                 if old_text != text {
                     let new_value = serde_json::to_value(case).unwrap_or(Value::Null);
@@ -358,7 +397,10 @@ pub fn check(docs_dir: &Path, cases_dir: &Path, errata_path: &Path) -> Result<Ch
     }
     report.removed = committed.into_keys().collect();
 
-    let wanted_manifest = wanted.get(Path::new(MANIFEST_FILE)).cloned().unwrap_or_default();
+    let wanted_manifest = wanted
+        .get(Path::new(MANIFEST_FILE))
+        .cloned()
+        .unwrap_or_default();
     match manifest_text {
         None => report.manifest.push("missing".into()),
         Some(t) if t != wanted_manifest => {
@@ -404,7 +446,11 @@ impl fmt::Display for WriteReport {
 
 /// Regenerates `cases_dir` from `docs_dir` and `errata_path`: writes changed files, removes
 /// stale case files.
-pub fn write(docs_dir: &Path, cases_dir: &Path, errata_path: &Path) -> Result<WriteReport, ExtractError> {
+pub fn write(
+    docs_dir: &Path,
+    cases_dir: &Path,
+    errata_path: &Path,
+) -> Result<WriteReport, ExtractError> {
     let errata = load_errata(errata_path)?;
     let extraction = extract(docs_dir, &errata)?;
     let wanted = render(&extraction)?;

@@ -15,46 +15,208 @@ pub struct OpDef {
     pub list: bool,
 }
 
-const fn op(id: &'static str, method: &'static str, path: &'static str, success: u16, list: bool) -> OpDef {
-    OpDef { id, method, path, success, list }
+const fn op(
+    id: &'static str,
+    method: &'static str,
+    path: &'static str,
+    success: u16,
+    list: bool,
+) -> OpDef {
+    OpDef {
+        id,
+        method,
+        path,
+        success,
+        list,
+    }
 }
 
 /// The 25 operations (success statuses as answered by the real API).
 pub const OPERATIONS: [OpDef; 25] = [
     op("listPolicies", "GET", "/api/v1/policies", 200, true),
     op("createPolicy", "POST", "/api/v1/policies", 200, false),
-    op("getPolicy", "GET", "/api/v1/policies/{policyId}", 200, false),
-    op("replacePolicy", "PUT", "/api/v1/policies/{policyId}", 200, false),
-    op("deletePolicy", "DELETE", "/api/v1/policies/{policyId}", 204, false),
-    op("activatePolicy", "POST", "/api/v1/policies/{policyId}/lifecycle/activate", 204, false),
-    op("deactivatePolicy", "POST", "/api/v1/policies/{policyId}/lifecycle/deactivate", 204, false),
-    op("listPolicyRules", "GET", "/api/v1/policies/{policyId}/rules", 200, true),
-    op("createPolicyRule", "POST", "/api/v1/policies/{policyId}/rules", 200, false),
-    op("getPolicyRule", "GET", "/api/v1/policies/{policyId}/rules/{ruleId}", 200, false),
-    op("replacePolicyRule", "PUT", "/api/v1/policies/{policyId}/rules/{ruleId}", 200, false),
-    op("deletePolicyRule", "DELETE", "/api/v1/policies/{policyId}/rules/{ruleId}", 204, false),
-    op("activatePolicyRule", "POST", "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate", 204, false),
-    op("deactivatePolicyRule", "POST", "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate", 204, false),
-    op("listPolicyMappings", "GET", "/api/v1/policies/{policyId}/mappings", 200, true),
-    op("mapResourceToPolicy", "POST", "/api/v1/policies/{policyId}/mappings", 200, false),
-    op("getPolicyMapping", "GET", "/api/v1/policies/{policyId}/mappings/{mappingId}", 200, false),
-    op("deletePolicyResourceMapping", "DELETE", "/api/v1/policies/{policyId}/mappings/{mappingId}", 204, false),
+    op(
+        "getPolicy",
+        "GET",
+        "/api/v1/policies/{policyId}",
+        200,
+        false,
+    ),
+    op(
+        "replacePolicy",
+        "PUT",
+        "/api/v1/policies/{policyId}",
+        200,
+        false,
+    ),
+    op(
+        "deletePolicy",
+        "DELETE",
+        "/api/v1/policies/{policyId}",
+        204,
+        false,
+    ),
+    op(
+        "activatePolicy",
+        "POST",
+        "/api/v1/policies/{policyId}/lifecycle/activate",
+        204,
+        false,
+    ),
+    op(
+        "deactivatePolicy",
+        "POST",
+        "/api/v1/policies/{policyId}/lifecycle/deactivate",
+        204,
+        false,
+    ),
+    op(
+        "listPolicyRules",
+        "GET",
+        "/api/v1/policies/{policyId}/rules",
+        200,
+        true,
+    ),
+    op(
+        "createPolicyRule",
+        "POST",
+        "/api/v1/policies/{policyId}/rules",
+        200,
+        false,
+    ),
+    op(
+        "getPolicyRule",
+        "GET",
+        "/api/v1/policies/{policyId}/rules/{ruleId}",
+        200,
+        false,
+    ),
+    op(
+        "replacePolicyRule",
+        "PUT",
+        "/api/v1/policies/{policyId}/rules/{ruleId}",
+        200,
+        false,
+    ),
+    op(
+        "deletePolicyRule",
+        "DELETE",
+        "/api/v1/policies/{policyId}/rules/{ruleId}",
+        204,
+        false,
+    ),
+    op(
+        "activatePolicyRule",
+        "POST",
+        "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate",
+        204,
+        false,
+    ),
+    op(
+        "deactivatePolicyRule",
+        "POST",
+        "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate",
+        204,
+        false,
+    ),
+    op(
+        "listPolicyMappings",
+        "GET",
+        "/api/v1/policies/{policyId}/mappings",
+        200,
+        true,
+    ),
+    op(
+        "mapResourceToPolicy",
+        "POST",
+        "/api/v1/policies/{policyId}/mappings",
+        200,
+        false,
+    ),
+    op(
+        "getPolicyMapping",
+        "GET",
+        "/api/v1/policies/{policyId}/mappings/{mappingId}",
+        200,
+        false,
+    ),
+    op(
+        "deletePolicyResourceMapping",
+        "DELETE",
+        "/api/v1/policies/{policyId}/mappings/{mappingId}",
+        204,
+        false,
+    ),
     op("listDevices", "GET", "/api/v1/devices", 200, true),
     op("getDevice", "GET", "/api/v1/devices/{deviceId}", 200, false),
-    op("deleteDevice", "DELETE", "/api/v1/devices/{deviceId}", 204, false),
-    op("activateDevice", "POST", "/api/v1/devices/{deviceId}/lifecycle/activate", 204, false),
-    op("deactivateDevice", "POST", "/api/v1/devices/{deviceId}/lifecycle/deactivate", 204, false),
-    op("suspendDevice", "POST", "/api/v1/devices/{deviceId}/lifecycle/suspend", 204, false),
-    op("unsuspendDevice", "POST", "/api/v1/devices/{deviceId}/lifecycle/unsuspend", 204, false),
+    op(
+        "deleteDevice",
+        "DELETE",
+        "/api/v1/devices/{deviceId}",
+        204,
+        false,
+    ),
+    op(
+        "activateDevice",
+        "POST",
+        "/api/v1/devices/{deviceId}/lifecycle/activate",
+        204,
+        false,
+    ),
+    op(
+        "deactivateDevice",
+        "POST",
+        "/api/v1/devices/{deviceId}/lifecycle/deactivate",
+        204,
+        false,
+    ),
+    op(
+        "suspendDevice",
+        "POST",
+        "/api/v1/devices/{deviceId}/lifecycle/suspend",
+        204,
+        false,
+    ),
+    op(
+        "unsuspendDevice",
+        "POST",
+        "/api/v1/devices/{deviceId}/lifecycle/unsuspend",
+        204,
+        false,
+    ),
 ];
 
 /// Real endpoints outside the curated spec (an example of one becomes a case with
 /// `operation: null`).
 pub const OUT_OF_SPEC: [OpDef; 4] = [
-    op("listDeviceUsers", "GET", "/api/v1/devices/{deviceId}/users", 200, true),
-    op("listPolicyApps", "GET", "/api/v1/policies/{policyId}/app", 200, true),
-    op("clonePolicy", "POST", "/api/v1/policies/{policyId}/clone", 200, false),
-    op("createPolicySimulation", "POST", "/api/v1/policies/simulate", 200, false),
+    op(
+        "listDeviceUsers",
+        "GET",
+        "/api/v1/devices/{deviceId}/users",
+        200,
+        true,
+    ),
+    op(
+        "listPolicyApps",
+        "GET",
+        "/api/v1/policies/{policyId}/app",
+        200,
+        true,
+    ),
+    op(
+        "clonePolicy",
+        "POST",
+        "/api/v1/policies/{policyId}/clone",
+        200,
+        false,
+    ),
+    op(
+        "createPolicySimulation",
+        "POST",
+        "/api/v1/policies/simulate",
+        200,
+        false,
+    ),
 ];
 
 /// The operation with this operationId.
@@ -115,7 +277,11 @@ pub fn match_endpoint(method: &str, url: &str) -> Option<OpMatch> {
                 }
             }
             if ok {
-                return Some(OpMatch { def, in_spec, params });
+                return Some(OpMatch {
+                    def,
+                    in_spec,
+                    params,
+                });
             }
         }
     }
@@ -140,7 +306,9 @@ pub fn placeholder_name(segment: &str) -> Option<&str> {
 fn valid_name(s: &str) -> Option<&str> {
     let mut chars = s.chars();
     let first = chars.next()?;
-    if (first.is_ascii_alphabetic() || first == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         Some(s)
     } else {
         None

@@ -242,20 +242,34 @@ impl StepFailure {
     }
 }
 
-/// `HTTP 404 E0000007: …` or the error's own description.
+/// `HTTP 404 E0000007: Not found: …` (status, Okta error code, summary and causes) or, for
+/// errors without a response, the error's own description.
 pub fn describe_error(e: &Error) -> String {
-    let mut s = String::new();
-    if let Some(status) = e.status() {
-        s.push_str(&format!("HTTP {}", status.as_u16()));
+    let Some(status) = e.status() else {
+        return e.to_string();
+    };
+    let mut s = format!("HTTP {}", status.as_u16());
+    match e.okta_error() {
+        Some(okta) => {
+            if let Some(code) = &okta.error_code {
+                s.push_str(&format!(" {code}"));
+            }
+            if let Some(summary) = &okta.error_summary {
+                s.push_str(&format!(": {summary}"));
+            }
+            let causes: Vec<&str> = okta
+                .error_causes
+                .iter()
+                .flatten()
+                .filter_map(|c| c.error_summary.as_deref())
+                .collect();
+            if !causes.is_empty() {
+                s.push_str(&format!(" ({})", causes.join("; ")));
+            }
+        }
+        None => s.push_str(&format!(" ({e})")),
     }
-    if let Some(code) = e.okta_error_code() {
-        s.push_str(&format!(" {code}"));
-    }
-    if s.is_empty() {
-        e.to_string()
-    } else {
-        format!("{s} ({e})")
-    }
+    s
 }
 
 impl From<Error> for StepFailure {
@@ -307,11 +321,19 @@ pub fn expect_error<T, E: Into<Error>>(
 }
 
 /// Asserts `expected == actual` for the value described by `what`.
-pub fn ensure_eq<T: PartialEq + Debug>(what: &str, expected: T, actual: T) -> Result<(), StepFailure> {
+pub fn ensure_eq<T: PartialEq + Debug>(
+    what: &str,
+    expected: T,
+    actual: T,
+) -> Result<(), StepFailure> {
     if expected == actual {
         Ok(())
     } else {
-        Err(StepFailure::mismatch(what, format!("{expected:?}"), format!("{actual:?}")))
+        Err(StepFailure::mismatch(
+            what,
+            format!("{expected:?}"),
+            format!("{actual:?}"),
+        ))
     }
 }
 

@@ -49,8 +49,12 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 "list every device (limit=200)",
                 Req::get("/api/v1/devices").query("limit", FULL_PAGE),
                 async {
-                    let devices: Vec<Device> =
-                        client.list_devices().limit(FULL_PAGE).items().try_collect().await?;
+                    let devices: Vec<Device> = client
+                        .list_devices()
+                        .limit(FULL_PAGE)
+                        .items()
+                        .try_collect()
+                        .await?;
                     Ok(ids(&devices))
                 },
             )
@@ -58,19 +62,28 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         if all.len() < MIN_PAGES {
             ctx.skip_step(
                 "walk more than three pages",
-                format!("the org has {} devices; at least {MIN_PAGES} are needed", all.len()),
+                format!(
+                    "the org has {} devices; at least {MIN_PAGES} are needed",
+                    all.len()
+                ),
             );
             return Ok(());
         }
         // Largest limit that still gives at least MIN_PAGES pages.
-        let limit = u32::try_from(all.len() / MIN_PAGES).unwrap_or(FULL_PAGE).max(1);
+        let limit = u32::try_from(all.len() / MIN_PAGES)
+            .unwrap_or(FULL_PAGE)
+            .max(1);
         let pages: Vec<Page<Device>> = ctx
             .step(
                 format!("walk the pages with limit={limit}"),
                 Req::get("/api/v1/devices").query("limit", limit),
                 async {
-                    let pages: Vec<Page<Device>> =
-                        client.list_devices().limit(limit).pages().try_collect().await?;
+                    let pages: Vec<Page<Device>> = client
+                        .list_devices()
+                        .limit(limit)
+                        .pages()
+                        .try_collect()
+                        .await?;
                     ensure(
                         pages.len() >= MIN_PAGES,
                         "page count",
@@ -84,7 +97,11 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         ctx.step("every page but the last has rel=next", None, async {
             let last = pages.len() - 1;
             for (i, page) in pages.iter().enumerate() {
-                ensure_eq(&format!("next link on page {}", i + 1), i != last, page.has_next())?;
+                ensure_eq(
+                    &format!("next link on page {}", i + 1),
+                    i != last,
+                    page.has_next(),
+                )?;
                 ensure(
                     page.items.len() <= limit as usize,
                     "page size",
@@ -106,8 +123,12 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             format!("the item stream (limit={limit}) matches"),
             Req::get("/api/v1/devices").query("limit", limit),
             async {
-                let items: Vec<Device> =
-                    client.list_devices().limit(limit).items().try_collect().await?;
+                let items: Vec<Device> = client
+                    .list_devices()
+                    .limit(limit)
+                    .items()
+                    .try_collect()
+                    .await?;
                 ensure_eq("ids in order", all.clone(), ids(&items))
             },
         )
@@ -127,9 +148,16 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let id = ctx
             .step(
                 "find an ACTIVE device",
-                Req::get("/api/v1/devices").query("search", search).query("limit", 1),
+                Req::get("/api/v1/devices")
+                    .query("search", search)
+                    .query("limit", 1),
                 async {
-                    let page = client.list_devices().search(search).limit(1u32).send().await?;
+                    let page = client
+                        .list_devices()
+                        .search(search)
+                        .limit(1u32)
+                        .send()
+                        .await?;
                     let device = page.first().ok_or_else(|| {
                         StepFailure::mismatch("listing", "an ACTIVE device", "none")
                     })?;
@@ -146,32 +174,64 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 
         ctx.step("suspend → SUSPENDED", action("suspend"), async {
             client.suspend_device().device_id(&id).send().await?;
-            ensure_eq("status", Some(DeviceStatus::Suspended), status_of(ctx, &id).await?)
+            ensure_eq(
+                "status",
+                Some(DeviceStatus::Suspended),
+                status_of(ctx, &id).await?,
+            )
         })
         .await?;
         ctx.step("suspend again → 400 E0000001", action("suspend"), async {
-            expect_error(client.suspend_device().device_id(&id).send().await, 400, "E0000001")
-                .map(drop)
+            expect_error(
+                client.suspend_device().device_id(&id).send().await,
+                400,
+                "E0000001",
+            )
+            .map(drop)
         })
         .await?;
         ctx.step("unsuspend → ACTIVE", action("unsuspend"), async {
             client.unsuspend_device().device_id(&id).send().await?;
-            ensure_eq("status", Some(DeviceStatus::Active), status_of(ctx, &id).await?)
+            ensure_eq(
+                "status",
+                Some(DeviceStatus::Active),
+                status_of(ctx, &id).await?,
+            )
         })
         .await?;
-        ctx.step("activate an ACTIVE device → 400 E0000001", action("activate"), async {
-            expect_error(client.activate_device().device_id(&id).send().await, 400, "E0000001")
+        ctx.step(
+            "activate an ACTIVE device → 400 E0000001",
+            action("activate"),
+            async {
+                expect_error(
+                    client.activate_device().device_id(&id).send().await,
+                    400,
+                    "E0000001",
+                )
                 .map(drop)
-        })
+            },
+        )
         .await?;
-        ctx.step("delete an ACTIVE device → 400 E0000001", Req::delete(&base), async {
-            expect_error(client.delete_device().device_id(&id).send().await, 400, "E0000001")
+        ctx.step(
+            "delete an ACTIVE device → 400 E0000001",
+            Req::delete(&base),
+            async {
+                expect_error(
+                    client.delete_device().device_id(&id).send().await,
+                    400,
+                    "E0000001",
+                )
                 .map(drop)
-        })
+            },
+        )
         .await?;
         ctx.step("deactivate → DEACTIVATED", action("deactivate"), async {
             client.deactivate_device().device_id(&id).send().await?;
-            ensure_eq("status", Some(DeviceStatus::Deactivated), status_of(ctx, &id).await?)
+            ensure_eq(
+                "status",
+                Some(DeviceStatus::Deactivated),
+                status_of(ctx, &id).await?,
+            )
         })
         .await?;
         ctx.step("delete the DEACTIVATED device", Req::delete(&base), async {
@@ -179,16 +239,29 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Ok(())
         })
         .await?;
-        ctx.step("get the deleted device → 404 E0000007", Req::get(&base), async {
-            expect_error(client.get_device().device_id(&id).send().await, 404, "E0000007").map(drop)
-        })
+        ctx.step(
+            "get the deleted device → 404 E0000007",
+            Req::get(&base),
+            async {
+                expect_error(
+                    client.get_device().device_id(&id).send().await,
+                    404,
+                    "E0000007",
+                )
+                .map(drop)
+            },
+        )
         .await?;
         ctx.step(
             "lifecycle of the deleted device → 404 E0000007",
             action("activate"),
             async {
-                expect_error(client.activate_device().device_id(&id).send().await, 404, "E0000007")
-                    .map(drop)
+                expect_error(
+                    client.activate_device().device_id(&id).send().await,
+                    404,
+                    "E0000007",
+                )
+                .map(drop)
             },
         )
         .await

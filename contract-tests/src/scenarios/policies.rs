@@ -27,7 +27,13 @@ fn policy_path(id: &str) -> String {
 
 /// Reads a policy and checks its status.
 async fn expect_status(ctx: &Ctx, id: &str, status: LifecycleStatus) -> Result<(), StepFailure> {
-    let policy = ctx.client().get_policy().policy_id(id).send().await?;
+    let policy = ctx
+        .client()
+        .get_policy()
+        .policy_id(id)
+        .send()
+        .await?
+        .into_inner();
     ensure_eq("status", Some(status), policy.status())
 }
 
@@ -45,7 +51,9 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let id = ctx
             .step(
                 "create ACCESS_POLICY with activate=false",
-                Req::post("/api/v1/policies").query("activate", false).json(&body),
+                Req::post("/api/v1/policies")
+                    .query("activate", false)
+                    .json(&body),
                 async {
                     let request: Policy = serde_json::from_value(body.clone())?;
                     let created = client
@@ -79,7 +87,12 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let path = policy_path(&id);
         let read = ctx
             .step("get the policy", Req::get(&path), async {
-                let p = client.get_policy().policy_id(&id).send().await?.into_inner();
+                let p = client
+                    .get_policy()
+                    .policy_id(&id)
+                    .send()
+                    .await?
+                    .into_inner();
                 ensure_eq("id", Some(id.as_str()), p.id())?;
                 ensure_eq("name", Some(name.as_str()), p.name())?;
                 ensure_eq("type", PolicyType::AccessPolicy, p.type_())?;
@@ -127,7 +140,12 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .await?
                     .into_inner();
                 ensure_eq("name", Some(renamed.as_str()), p.name())?;
-                let again = client.get_policy().policy_id(&id).send().await?.into_inner();
+                let again = client
+                    .get_policy()
+                    .policy_id(&id)
+                    .send()
+                    .await?
+                    .into_inner();
                 ensure_eq("name after get", Some(renamed.as_str()), again.name())
             },
         )
@@ -180,10 +198,17 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let nameless = json!({"type": "ACCESS_POLICY", "status": "INACTIVE"});
         ctx.step(
             "create without a name → 400 E0000001",
-            Req::post("/api/v1/policies").query("activate", false).json(&nameless),
+            Req::post("/api/v1/policies")
+                .query("activate", false)
+                .json(&nameless),
             async {
                 let request: Policy = serde_json::from_value(nameless.clone())?;
-                let result = client.create_policy().activate(false).body(request).send().await;
+                let result = client
+                    .create_policy()
+                    .activate(false)
+                    .body(request)
+                    .send()
+                    .await;
                 if let Ok(created) = &result {
                     // Accepted after all: make sure cleanup removes it.
                     if let Some(id) = created.id() {

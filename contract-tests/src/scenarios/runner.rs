@@ -125,7 +125,10 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
         }
         Ok(Err(payload)) => steps.push(failed_step(
             "scenario",
-            &StepFailure::new(format!("the scenario panicked: {}", panic_message(&*payload))),
+            &StepFailure::new(format!(
+                "the scenario panicked: {}",
+                panic_message(&*payload)
+            )),
         )),
         Err(_) => steps.push(failed_step(
             "scenario",
@@ -141,7 +144,14 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
         let failed: Vec<String> = records
             .iter()
             .filter(|r| !r.ok())
-            .map(|r| format!("{} {}: {}", r.action, r.object, r.detail.clone().unwrap_or_default()))
+            .map(|r| {
+                format!(
+                    "{} {}: {}",
+                    r.action,
+                    r.object,
+                    r.detail.clone().unwrap_or_default()
+                )
+            })
             .collect();
         let done: Vec<String> = records
             .iter()
@@ -149,7 +159,11 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
             .collect();
         steps.push(StepOutcome {
             name: format!("cleanup ({} left behind)", records.len()),
-            status: if failed.is_empty() { Status::Passed } else { Status::Failed },
+            status: if failed.is_empty() {
+                Status::Passed
+            } else {
+                Status::Failed
+            },
             expected: (!failed.is_empty()).then(|| "every created object deleted".to_owned()),
             actual: (!failed.is_empty()).then(|| failed.join("; ")),
             message: Some(done.join("; ")),
@@ -159,7 +173,13 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
         });
     }
     let duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-    EntryReport::from_steps(scenario.name, scenario.group, EntryKind::Scenario, steps, duration_ms)
+    EntryReport::from_steps(
+        scenario.name,
+        scenario.group,
+        EntryKind::Scenario,
+        steps,
+        duration_ms,
+    )
 }
 
 /// Runs `scenarios` in order, pushing each entry into `sink` as soon as it is done (so an
@@ -175,5 +195,251 @@ pub async fn run_all(
         let entry = run_one(env, scenario, SCENARIO_TIMEOUT).await;
         progress.finished(&entry);
         sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::{Resource, RunNaming, Tracker};
+    use crate::scenarios::{AuthScheme, Req, expect_error};
+    use futures::future::BoxFuture;
+    use okta_mgmt::Client;
+    use okta_mgmt::types::Policy;
+
+    async fn sim_env(
+        target: TargetKind,
+        allow_writes: bool,
+    ) -> (crate::sim::RunningSim, Arc<RunEnv>) {
+        let sim = crate::sim::start(crate::sim::SimConfig::default(), 0)
+            .await
+            .unwrap();
+        let client = Client::builder()
+            .org_url(sim.base_url())
+            .api_token("sim-api-token")
+            .build()
+            .unwrap();
+        let env = RunEnv {
+            client,
+            base_url: sim.base_url(),
+            target,
+            auth: AuthScheme::Ssws,
+            naming: RunNaming::new(Some("unit")).unwrap(),
+            tracker: Arc::new(Tracker::new()),
+            allow_writes,
+        };
+        (sim, Arc::new(env))
+    }
+
+    fn create_then_fail(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+        Box::pin(async move {
+            let name = ctx.name("leftover");
+            let body = serde_json::json!({"name": name, "type": "PASSWORD"});
+            ctx.step("create", Req::post("/api/v1/policies").json(&body), async {
+                let p: Policy = serde_json::from_value(body.clone())?;
+                let created = ctx.client().create_policy().body(p).send().await?;
+                ctx.track(Resource::Policy {
+                    id: created.id().unwrap_or_default().to_owned(),
+                    name: name.clone(),
+                });
+                Ok(())
+            })
+            .await?;
+            ctx.step(
+                "expect the impossible",
+                Req::get("/api/v1/policies/nope"),
+                async {
+                    expect_error(
+                        ctx.client().get_policy().policy_id("nope").send().await,
+                        400,
+                        "E0000001",
+                    )
+                    .map(drop)
+                },
+            )
+            .await
+        })
+    }
+
+    fn panics(_ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+        Box::pin(async move { panic!("boom") })
+    }
+
+    fn fails_outside_a_step(_ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+        Box::pin(async move { Err(StepFailure::new("setup went wrong")) })
+    }
+
+    fn writes_while_read_only(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+        Box::pin(async move {
+            ctx.step("sneaky delete", Req::delete("/api/v1/policies/x"), async {
+                Ok(())
+            })
+            .await
+        })
+    }
+
+    fn scenario(
+        name: &'static str,
+        writes: bool,
+        sim_only: bool,
+        run: crate::scenarios::ScenarioFn,
+    ) -> Scenario {
+        Scenario {
+            name,
+            group: "unit",
+            description: "unit test",
+            writes,
+            sim_only,
+            run,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_scenario_is_reported_and_cleaned_up() {
+        let (sim, env) = sim_env(TargetKind::Sim, true).await;
+        let s = scenario("create-then-fail", true, false, create_then_fail);
+        let entry = run_one(&env, &s, Duration::from_secs(30)).await;
+        assert_eq!(entry.status, Status::Failed);
+        let names: Vec<&str> = entry.steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["create", "expect the impossible", "cleanup (1 left behind)"]
+        );
+        let failed = &entry.steps[1];
+        assert_eq!(failed.expected.as_deref(), Some("HTTP 400 E0000001"));
+        assert!(
+            failed
+                .actual
+                .as_deref()
+                .unwrap()
+                .starts_with("HTTP 404 E0000007")
+        );
+        assert!(
+            failed
+                .curl
+                .as_deref()
+                .unwrap()
+                .contains("/api/v1/policies/nope")
+        );
+        assert_eq!(entry.steps[2].status, Status::Passed);
+        assert!(
+            entry.steps[2]
+                .message
+                .as_deref()
+                .unwrap()
+                .starts_with("deleted policy")
+        );
+        assert!(env.tracker.pending(None).is_empty());
+        let left: Vec<Policy> = {
+            use futures::TryStreamExt as _;
+            use okta_mgmt::pagination::Paginate as _;
+            env.client
+                .list_policies()
+                .type_(okta_mgmt::types::PolicyType::Password)
+                .items()
+                .try_collect()
+                .await
+                .unwrap()
+        };
+        assert!(
+            left.iter()
+                .all(|p| !p.name().unwrap_or_default().starts_with("okta-contract-"))
+        );
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn panics_errors_and_guards_become_failed_steps() {
+        let (sim, env) = sim_env(TargetKind::Sim, true).await;
+        let entry = run_one(
+            &env,
+            &scenario("panics", false, false, panics),
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(entry.status, Status::Failed);
+        assert!(
+            entry.steps[0]
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("panicked: boom")
+        );
+
+        let entry = run_one(
+            &env,
+            &scenario("bare", false, false, fails_outside_a_step),
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(entry.steps.len(), 1);
+        assert_eq!(entry.steps[0].name, "scenario");
+
+        let entry = run_one(
+            &env,
+            &scenario("ro", false, false, writes_while_read_only),
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(entry.status, Status::Failed);
+        assert!(
+            entry.steps[0]
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("declared read-only")
+        );
+        sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn live_skips_sim_only_and_unapproved_writes() {
+        let (sim, env) = sim_env(TargetKind::Live, false).await;
+        let e = run_one(
+            &env,
+            &scenario("w", true, false, panics),
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(
+            (e.status, e.skip_reason.as_deref()),
+            (Status::Skipped, Some(WRITES_REASON))
+        );
+        let e = run_one(
+            &env,
+            &scenario("s", true, true, panics),
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(e.skip_reason.as_deref(), Some(SIM_ONLY_REASON));
+        sim.shutdown().await;
+
+        let (sim, env) = sim_env(TargetKind::Live, true).await;
+        let e = run_one(
+            &env,
+            &scenario("s", true, true, panics),
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(
+            e.skip_reason.as_deref(),
+            Some(SIM_ONLY_REASON),
+            "even with --allow-writes"
+        );
+        sim.shutdown().await;
+    }
+
+    #[test]
+    fn select_by_name_group_and_path() {
+        let all = crate::scenarios::all();
+        assert_eq!(select(&all, &[]).unwrap().len(), all.len());
+        assert_eq!(select(&all, &["devices".into()]).unwrap().len(), 2);
+        assert_eq!(
+            select(&all, &["devices/device-lifecycle".into()])
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(select(&all, &["nope".into()]).is_err());
     }
 }

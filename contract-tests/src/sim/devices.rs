@@ -11,7 +11,9 @@ use serde_json::{Map, Value, json};
 use super::Shared;
 use super::errors::ApiError;
 use super::links::{BaseUrl, append_page_links, device_links};
-use super::request::{Params, expands, invalid_cursor, json, limit_param, no_content, param, parse_query};
+use super::request::{
+    Params, expands, invalid_cursor, json, limit_param, no_content, param, parse_query,
+};
 use super::scim;
 use super::state::{DeviceRecord, now_ts};
 
@@ -36,7 +38,12 @@ enum Embed {
 fn user_summary(device_user: &Value) -> Value {
     let user = device_user.get("user").cloned().unwrap_or(Value::Null);
     let profile = user.get("profile");
-    let pick = |key: &str| profile.and_then(|p| p.get(key)).cloned().unwrap_or(Value::Null);
+    let pick = |key: &str| {
+        profile
+            .and_then(|p| p.get(key))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
     json!({
         "managementStatus": device_user.get("managementStatus").cloned().unwrap_or(Value::Null),
         "created": device_user.get("created").cloned().unwrap_or(Value::Null),
@@ -55,7 +62,11 @@ fn user_summary(device_user: &Value) -> Value {
 fn render_device_user(base: &str, device_user: &Value) -> Value {
     let mut out = device_user.clone();
     if let Some(user) = out.get_mut("user").and_then(Value::as_object_mut) {
-        let id = user.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+        let id = user
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let href = format!("{base}/api/v1/users/{id}");
         let action = |path: &str| json!({ "href": format!("{href}/{path}"), "method": "POST" });
         user.insert(

@@ -136,7 +136,10 @@ pub fn mapping_links(base: &str, policy_id: &str, mapping: &MappingRecord) -> Va
             &["GET", "DELETE"],
         ),
     );
-    links.insert("policy".into(), link(policy_href, &["GET", "PUT", "DELETE"]));
+    links.insert(
+        "policy".into(),
+        link(policy_href, &["GET", "PUT", "DELETE"]),
+    );
     Value::Object(links)
 }
 
@@ -201,9 +204,9 @@ pub fn append_page_links(
     if let Ok(value) = HeaderValue::from_str(&format!("<{}>; rel=\"self\"", url(after))) {
         headers.append(header::LINK, value);
     }
-    if let Some(next) = next_after {
-        if let Ok(value) = HeaderValue::from_str(&format!("<{}>; rel=\"next\"", url(Some(next)))) {
-            headers.append(header::LINK, value);
-        }
+    if let Some(next) = next_after
+        && let Ok(value) = HeaderValue::from_str(&format!("<{}>; rel=\"next\"", url(Some(next))))
+    {
+        headers.append(header::LINK, value);
     }
 }

@@ -96,7 +96,10 @@ pub async fn create(
         // Doc 001: "you can't assign it to apps".
         return Err(ApiError::validation(
             "resourceId",
-            vec!["resourceId: The Okta Account Management Policy can't be assigned to apps".to_string()],
+            vec![
+                "resourceId: The Okta Account Management Policy can't be assigned to apps"
+                    .to_string(),
+            ],
         ));
     }
     if let Some(existing) = policy

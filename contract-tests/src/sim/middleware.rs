@@ -73,7 +73,11 @@ fn set_header(headers: &mut HeaderMap, name: &'static str, value: String) {
 
 /// Adds `X-Okta-Request-Id` and `Date` to every response, and `Content-Type:
 /// application/json` where a handler set none (Okta sends it on 204s too).
-pub async fn request_context(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(shared): State<Arc<Shared>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let seq = shared.request_seq.fetch_add(1, Ordering::Relaxed);
     let request_id = base62_from(splitmix64(shared.config.seed ^ seq.rotate_left(17)), 27);
     let mut response = next.run(req).await;
@@ -159,8 +163,8 @@ pub async fn faults(State(shared): State<Arc<Shared>>, req: Request, next: Next)
         Fault::None => next.run(req).await,
         Fault::Drop => dropped_connection(),
         Fault::Error => {
-            let status =
-                StatusCode::from_u16(config.error_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(config.error_status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             ApiError::server_error(status).into_response()
         }
         Fault::Truncate => truncate(next.run(req).await).await,
@@ -192,13 +196,12 @@ async fn truncate(response: Response) -> Response {
     }
     let full_len = bytes.len();
     let head = bytes.slice(..full_len / 2);
-    let stream = futures::stream::iter([Ok::<Bytes, io::Error>(head)]).chain(
-        futures::stream::once(async {
+    let stream =
+        futures::stream::iter([Ok::<Bytes, io::Error>(head)]).chain(futures::stream::once(async {
             // Let hyper flush the first half before the stream fails.
             tokio::time::sleep(Duration::from_millis(20)).await;
             Err(io::Error::other("simulated truncated body"))
-        }),
-    );
+        }));
     let mut response = Response::from_parts(parts, Body::from_stream(stream));
     response
         .headers_mut()
@@ -222,9 +225,7 @@ pub async fn auth(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
         })
         .map(|(_, token)| token.trim());
     match token {
-        Some(token) if shared.config.api_tokens.iter().any(|t| t == token) => {
-            next.run(req).await
-        }
+        Some(token) if shared.config.api_tokens.iter().any(|t| t == token) => next.run(req).await,
         _ => ApiError::invalid_token().into_response(),
     }
 }

@@ -18,8 +18,8 @@ use super::request::{
 };
 use super::rules::render_rule;
 use super::state::{
-    MAX_BETA_POLICIES, MAX_EXPANDED_RULES, Org, POLICY_TYPES, PolicyKind, PolicyRecord, is_beta_type,
-    now_ts,
+    MAX_BETA_POLICIES, MAX_EXPANDED_RULES, Org, POLICY_TYPES, PolicyKind, PolicyRecord,
+    is_beta_type, now_ts,
 };
 
 type ApiResult = Result<Response, ApiError>;
@@ -28,7 +28,14 @@ type ApiResult = Result<Response, ApiError>;
 const MAX_POLICY_PAGE: usize = 1000;
 
 /// Fields the server owns on a policy; whatever a client sends for them is ignored.
-const READ_ONLY: [&str; 6] = ["id", "created", "lastUpdated", "_links", "_embedded", "system"];
+const READ_ONLY: [&str; 6] = [
+    "id",
+    "created",
+    "lastUpdated",
+    "_links",
+    "_embedded",
+    "system",
+];
 
 /// The 404 for an unknown policy id.
 pub fn policy_not_found(id: &str) -> ApiError {
@@ -102,7 +109,10 @@ struct PolicyInput {
     priority: Option<usize>,
 }
 
-fn validate(input: &Map<String, Value>, existing_type: Option<&str>) -> Result<PolicyInput, ApiError> {
+fn validate(
+    input: &Map<String, Value>,
+    existing_type: Option<&str>,
+) -> Result<PolicyInput, ApiError> {
     let mut causes = Causes::default();
     check_name(input, &mut causes);
     let policy_type = match (input.get("type"), existing_type) {
@@ -167,7 +177,9 @@ pub async fn list(
         Some(s) => {
             return Err(ApiError::validation(
                 "status",
-                vec![format!("status: Invalid status {s}. Valid values: ACTIVE, INACTIVE")],
+                vec![format!(
+                    "status: Invalid status {s}. Valid values: ACTIVE, INACTIVE"
+                )],
             ));
         }
     };
@@ -271,7 +283,10 @@ pub async fn create(
     org.policies.insert(id.clone(), record);
     org.place_policy(&checked.policy_type, &id, checked.priority);
     let policy = org.policies.get(&id).ok_or_else(|| policy_not_found(&id))?;
-    Ok(json(StatusCode::OK, render_policy(&base, &org, policy, false)?))
+    Ok(json(
+        StatusCode::OK,
+        render_policy(&base, &org, policy, false)?,
+    ))
 }
 
 /// `GET /api/v1/policies/{policyId}[?expand=rules]`.
@@ -318,10 +333,10 @@ pub async fn replace(
     }
     let mut stored = sanitized(input);
     let keep = |key: &str, stored: &mut Map<String, Value>| {
-        if let Some(v) = existing.body.get(key) {
-            if !stored.contains_key(key) || matches!(stored.get(key), Some(Value::Null)) {
-                stored.insert(key.to_string(), v.clone());
-            }
+        if let Some(v) = existing.body.get(key)
+            && matches!(stored.get(key), None | Some(Value::Null))
+        {
+            stored.insert(key.to_string(), v.clone());
         }
     };
     keep("status", &mut stored);
@@ -335,8 +350,14 @@ pub async fn replace(
     if !stored.contains_key("priority") {
         stored.insert("priority".into(), json!(0));
     }
-    stored.insert("system".into(), existing.body.get("system").cloned().unwrap_or(json!(false)));
-    stored.insert("created".into(), existing.body.get("created").cloned().unwrap_or(Value::Null));
+    stored.insert(
+        "system".into(),
+        existing.body.get("system").cloned().unwrap_or(json!(false)),
+    );
+    stored.insert(
+        "created".into(),
+        existing.body.get("created").cloned().unwrap_or(Value::Null),
+    );
     stored.insert("lastUpdated".into(), json!(now_ts()));
     if let Some(policy) = org.policies.get_mut(&policy_id) {
         policy.body = stored;
@@ -348,7 +369,10 @@ pub async fn replace(
         .policies
         .get(&policy_id)
         .ok_or_else(|| policy_not_found(&policy_id))?;
-    Ok(json(StatusCode::OK, render_policy(&base, &org, policy, false)?))
+    Ok(json(
+        StatusCode::OK,
+        render_policy(&base, &org, policy, false)?,
+    ))
 }
 
 /// `DELETE /api/v1/policies/{policyId}`: removes the policy with its rules and mappings.

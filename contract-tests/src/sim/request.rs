@@ -14,8 +14,12 @@ pub type Params = Vec<(String, String)>;
 
 /// Decodes a raw query string.
 pub fn parse_query(raw: Option<&str>) -> Params {
-    raw.map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// First value of query parameter `name`.

@@ -57,7 +57,12 @@ fn render_at(base: &str, policy: &PolicyRecord, rule_id: &str) -> Result<Value, 
         .rules
         .iter()
         .position(|r| r.id == rule_id)
-        .and_then(|i| policy.rules.get(i).map(|r| render_rule(base, policy, r, i + 1)))
+        .and_then(|i| {
+            policy
+                .rules
+                .get(i)
+                .map(|r| render_rule(base, policy, r, i + 1))
+        })
         .ok_or_else(|| rule_not_found(rule_id))
 }
 
@@ -246,16 +251,19 @@ pub async fn replace(
         .iter()
         .position(|r| r.id == rule_id)
         .ok_or_else(|| rule_not_found(&rule_id))?;
-    let existing = policy.rules.get(index).ok_or_else(|| rule_not_found(&rule_id))?;
+    let existing = policy
+        .rules
+        .get(index)
+        .ok_or_else(|| rule_not_found(&rule_id))?;
     let existing_type = existing.body.get("type").and_then(Value::as_str);
     let checked = validate(&input, policy.policy_type(), existing_type)?;
 
     let mut stored = sanitized(input);
     for key in ["status", "type"] {
-        if !stored.contains_key(key) || stored.get(key) == Some(&Value::Null) {
-            if let Some(v) = existing.body.get(key) {
-                stored.insert(key.to_string(), v.clone());
-            }
+        if matches!(stored.get(key), None | Some(Value::Null))
+            && let Some(v) = existing.body.get(key)
+        {
+            stored.insert(key.to_string(), v.clone());
         }
     }
     if existing.is_default {
@@ -268,7 +276,11 @@ pub async fn replace(
     if is_beta_type(policy.policy_type()) && !stored.contains_key("default") {
         stored.insert(
             "default".into(),
-            existing.body.get("default").cloned().unwrap_or(json!(false)),
+            existing
+                .body
+                .get("default")
+                .cloned()
+                .unwrap_or(json!(false)),
         );
     }
     if !stored.contains_key("priority") {

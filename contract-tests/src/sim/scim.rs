@@ -159,8 +159,7 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>, ScimError> {
             c if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '$' | ':') => {
                 let mut word = String::new();
                 while let Some(&(_, c)) = chars.peek() {
-                    if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '$' | ':')
-                    {
+                    if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '$' | ':') {
                         word.push(c);
                         chars.next();
                     } else {
@@ -456,9 +455,7 @@ mod tests {
     fn case_insensitive_operators_values_and_names() {
         assert!(eval(r#"STATUS EQ "active""#));
         assert!(eval(r#"profile.DISPLAYNAME Sw "eng-DEV""#));
-        assert!(eval(
-            r#"status eq "x" OR profile.platform eq "macos""#
-        ));
+        assert!(eval(r#"status eq "x" OR profile.platform eq "macos""#));
     }
 
     #[test]
@@ -493,7 +490,9 @@ mod tests {
         assert!(eval(r#"profile.platform pr"#));
         assert!(eval(r#"profile.missing ne "x""#));
         assert!(!eval(r#"profile.missing eq "x""#));
-        assert!(eval(r#"profile.displayName eq "Say \"hi\"" or status eq "ACTIVE""#));
+        assert!(eval(
+            r#"profile.displayName eq "Say \"hi\"" or status eq "ACTIVE""#
+        ));
     }
 
     #[test]

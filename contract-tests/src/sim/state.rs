@@ -305,7 +305,10 @@ impl Org {
             .filter(|p| p.kind == PolicyKind::Default && p.policy_type() == policy_type)
             .map(|p| p.id.clone())
             .collect();
-        let order = self.policy_order.entry(policy_type.to_string()).or_default();
+        let order = self
+            .policy_order
+            .entry(policy_type.to_string())
+            .or_default();
         order.retain(|existing| existing != id);
         let movable_len = order.iter().filter(|i| !defaults.contains(*i)).count();
         let index = if defaults.contains(id) {
@@ -783,10 +786,7 @@ fn seed_devices(org: &mut Org, seed: u64, count: usize) {
             .unwrap_or("User")
             .to_string();
         let profile = device_profile(&mut rng, platform, index, &owner_first);
-        let display = profile
-            .get("displayName")
-            .cloned()
-            .unwrap_or(Value::Null);
+        let display = profile.get("displayName").cloned().unwrap_or(Value::Null);
         let id = org.ids.next("guo", "0g4");
         let body = obj(json!({
             "id": id,

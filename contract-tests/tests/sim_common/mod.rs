@@ -117,11 +117,22 @@ pub async fn expect_error(resp: Response, status: StatusCode, code: &str) -> Val
         "error without X-Okta-Request-Id"
     );
     let body = expect_json(resp, status).await;
-    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     assert_eq!(body["errorCode"], code, "{body}");
     assert_eq!(body["errorLink"], code, "{body}");
-    assert!(body["errorSummary"].as_str().is_some_and(|s| !s.is_empty()), "{body}");
-    assert!(body["errorId"].as_str().is_some_and(|s| s.starts_with("oae")), "{body}");
+    assert!(
+        body["errorSummary"].as_str().is_some_and(|s| !s.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["errorId"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("oae")),
+        "{body}"
+    );
     assert!(body["errorCauses"].is_array(), "{body}");
     body
 }
@@ -167,7 +178,9 @@ pub fn link_headers(resp: &Response) -> Vec<(String, String)> {
 
 /// An Okta id: 20 alphanumeric characters with the expected prefix.
 pub fn assert_okta_id(id: &Value, prefix: &str) {
-    let id = id.as_str().unwrap_or_else(|| panic!("id is not a string: {id}"));
+    let id = id
+        .as_str()
+        .unwrap_or_else(|| panic!("id is not a string: {id}"));
     assert_eq!(id.len(), 20, "{id}");
     assert!(id.starts_with(prefix), "{id} should start with {prefix}");
     assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
@@ -175,7 +188,9 @@ pub fn assert_okta_id(id: &Value, prefix: &str) {
 
 /// An Okta timestamp: RFC 3339 with milliseconds and `Z`.
 pub fn assert_timestamp(ts: &Value) {
-    let ts = ts.as_str().unwrap_or_else(|| panic!("timestamp is not a string: {ts}"));
+    let ts = ts
+        .as_str()
+        .unwrap_or_else(|| panic!("timestamp is not a string: {ts}"));
     assert_eq!(ts.len(), 24, "{ts}");
     assert!(ts.ends_with('Z'), "{ts}");
     assert_eq!(&ts[19..20], ".", "{ts}");

@@ -1,0 +1,778 @@
+//! The `okta-contract` command line: `check`, `serve`, `sweep` and `extract`.
+//!
+//! Exit codes: 0 everything passed, 1 a check failed, 2 usage or setup error, 130 interrupted.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use futures::StreamExt as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use okta_mgmt::config::{ACCESS_TOKEN_ENV, API_TOKEN_ENV, ORG_URL_ENV};
+use okta_mgmt::{BuildError, Client, Credentials, RetryPolicy};
+
+use crate::corpus::{Case, load_corpus};
+use crate::live::{self, NAME_PREFIX, RunNaming, Tracker};
+use crate::replay::{CaseOutcome, REPLAY_TOKEN, replay_case};
+use crate::report::{
+    self, EntryKind, EntryReport, Format, Redactor, RunReport, Status, StepOutcome,
+};
+use crate::scenarios::runner::{self, Progress};
+use crate::scenarios::{self, AuthScheme, RunEnv, TargetKind};
+use crate::sim::{self, FaultConfig, SimConfig};
+
+/// How many corpus cases are replayed at once.
+const REPLAY_PARALLELISM: usize = 4;
+
+/// Exit code when every check passed.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when a check failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code for usage and setup errors.
+pub const EXIT_ERROR: u8 = 2;
+/// Exit code after Ctrl-C.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Conformance checks for okta-mgmt against a simulator, a mock or a live Okta org.
+#[derive(Debug, Parser)]
+#[command(name = "okta-contract", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance scenarios (default: against the embedded simulator).
+    Check(CheckArgs),
+    /// Run the simulator standalone until Ctrl-C.
+    Serve(ServeArgs),
+    /// Delete policies left behind by earlier live runs (names starting with okta-contract-).
+    Sweep(SweepArgs),
+    /// Re-extract the documented-example corpus from the source documents.
+    Extract(ExtractArgs),
+}
+
+/// Where `check` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// The embedded simulator on an ephemeral loopback port (no setup needed).
+    Sim,
+    /// The documented example corpus replayed against httpmock.
+    Mock,
+    /// A real org: --org URL (or OKTA_ORG_URL) and OKTA_API_TOKEN or OKTA_ACCESS_TOKEN.
+    Live,
+}
+
+/// `okta-contract check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// sim (default), mock or live.
+    #[arg(long, value_enum, default_value_t = Target::Sim)]
+    pub target: Target,
+    /// Org URL for --target live (default: $OKTA_ORG_URL). https, or http for loopback only.
+    #[arg(long, value_name = "URL")]
+    pub org: Option<String>,
+    /// Report format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to this file (the table summary still goes to stdout).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Run only this scenario or group (repeatable; `group/name` also works). With --target
+    /// mock: a case id, id prefix, document number or operationId.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<String>,
+    /// Live mode: allow scenarios that create (and then delete) objects named okta-contract-<run-id>-….
+    #[arg(long)]
+    pub allow_writes: bool,
+    /// Run id used in names of created objects (a-z, 0-9, '-'; default: timestamp + random).
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
+    /// List the scenarios (or, with --target mock, the corpus cases) and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Corpus directory for --target mock (default: contract-tests/cases).
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+}
+
+/// `okta-contract serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 = pick a free one; the URL is the first line printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Number of seeded devices.
+    #[arg(long, default_value_t = SimConfig::default().device_count)]
+    pub devices: usize,
+    /// Accepted API token (repeatable; default: sim-api-token).
+    #[arg(long = "token", value_name = "T")]
+    pub tokens: Vec<String>,
+    /// Requests allowed per minute before 429 E0000047 (default: unlimited).
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<u32>,
+    /// Seed for ids, devices and faults.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Fraction (0..=1) of requests answered with an injected 500.
+    #[arg(long, value_name = "F", default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Extra latency added to every request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+/// `okta-contract sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Org URL (default: $OKTA_ORG_URL).
+    #[arg(long, value_name = "URL")]
+    pub org: Option<String>,
+    /// Only policies whose name starts with this (must start with okta-contract-).
+    #[arg(long, default_value = NAME_PREFIX)]
+    pub prefix: String,
+    /// Only list what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `okta-contract extract`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["check", "write"])))]
+pub struct ExtractArgs {
+    /// Directory holding the source documents.
+    #[arg(long, value_name = "DIR")]
+    pub docs: PathBuf,
+    /// Fail if the committed corpus differs from a fresh extraction.
+    #[arg(long)]
+    pub check: bool,
+    /// Rewrite the committed corpus.
+    #[arg(long)]
+    pub write: bool,
+    /// Corpus directory (default: contract-tests/cases).
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// Errata file (default: contract-tests/errata.yaml).
+    #[arg(long, value_name = "FILE")]
+    pub errata: Option<PathBuf>,
+}
+
+/// Parses the command line, runs it and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let redactor = Redactor::new(env_secrets());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{}", redactor.redact(&format!("error: {e:#}")));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Check(args) => check(args).await,
+        Command::Serve(args) => serve(args).await,
+        Command::Sweep(args) => sweep(args).await,
+        Command::Extract(args) => extract(args),
+    }
+}
+
+fn nonblank_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Token values from the environment (redacted from every output).
+fn env_secrets() -> Vec<String> {
+    [API_TOKEN_ENV, ACCESS_TOKEN_ENV]
+        .iter()
+        .filter_map(|k| nonblank_env(k))
+        .collect()
+}
+
+/// The live org URL: `--org` or `$OKTA_ORG_URL`.
+fn org_url(arg: Option<String>) -> anyhow::Result<String> {
+    arg.or_else(|| nonblank_env(ORG_URL_ENV))
+        .ok_or_else(|| anyhow!("no org: pass --org URL or set {ORG_URL_ENV}"))
+}
+
+/// A client for a live org with the token from the environment; the 429 waits come from the
+/// default retry policy.
+fn live_client(org: &str) -> anyhow::Result<(Client, AuthScheme)> {
+    let (credentials, scheme) = match (nonblank_env(API_TOKEN_ENV), nonblank_env(ACCESS_TOKEN_ENV))
+    {
+        (Some(_), Some(_)) => {
+            bail!("both {API_TOKEN_ENV} and {ACCESS_TOKEN_ENV} are set; set only one")
+        }
+        (Some(t), None) => (Credentials::api_token(t), AuthScheme::Ssws),
+        (None, Some(t)) => (Credentials::access_token(t), AuthScheme::Bearer),
+        (None, None) => {
+            bail!("no token: set {API_TOKEN_ENV} (SSWS) or {ACCESS_TOKEN_ENV} (Bearer)")
+        }
+    };
+    let client = Client::builder()
+        .org_url(org)
+        .credentials(credentials)
+        .retry_policy(RetryPolicy::default())
+        .user_agent_suffix(concat!("okta-contract/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| match e {
+            BuildError::InsecureOrgUrl { host } => anyhow!(
+                "refusing {org}: plain http is only allowed for loopback hosts (127.0.0.1, ::1, \
+                 localhost), not {host}; use https"
+            ),
+            other => anyhow!(other).context(format!("cannot use org URL {org}")),
+        })?;
+    Ok((client, scheme))
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn started(&self, name: &str) {
+        self.0.set_message(name.to_owned());
+    }
+
+    fn finished(&self, entry: &EntryReport) {
+        self.0.inc(1);
+        if entry.status == Status::Failed {
+            self.0
+                .println(format!("FAIL {}/{}", entry.group, entry.name));
+        }
+    }
+}
+
+fn progress_bar(len: usize) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Some(bar)
+}
+
+fn print_scenarios() {
+    for s in scenarios::all() {
+        let mut flags = Vec::new();
+        if s.writes {
+            flags.push("writes");
+        }
+        if s.sim_only {
+            flags.push("sim_only");
+        }
+        println!(
+            "{}/{}{}  {}",
+            s.group,
+            s.name,
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join(", "))
+            },
+            s.description
+        );
+    }
+}
+
+async fn check(args: CheckArgs) -> anyhow::Result<u8> {
+    if args.list {
+        if args.target == Target::Mock {
+            let dir = args
+                .cases
+                .clone()
+                .unwrap_or_else(crate::corpus::default_cases_dir);
+            for case in load_corpus(&dir)? {
+                println!(
+                    "{}  [{}]",
+                    case.id,
+                    crate::replay::CaseKind::of(&case).as_str()
+                );
+            }
+        } else {
+            print_scenarios();
+        }
+        return Ok(EXIT_OK);
+    }
+    if args.org.is_some() && args.target != Target::Live {
+        bail!("--org is only used with --target live");
+    }
+    let naming = RunNaming::new(args.run_id.as_deref())?;
+    let mut redactor = Redactor::new(env_secrets());
+    let started_at = chrono::Utc::now().to_rfc3339();
+    let start = Instant::now();
+    let report = match args.target {
+        Target::Mock => {
+            redactor.add(REPLAY_TOKEN);
+            run_mock(&args, naming.run_id(), started_at, start).await?
+        }
+        Target::Sim => {
+            let config = SimConfig::default();
+            for t in &config.api_tokens {
+                redactor.add(t.clone());
+            }
+            let token = config
+                .api_tokens
+                .first()
+                .cloned()
+                .ok_or_else(|| anyhow!("the simulator has no API token"))?;
+            let running = sim::start(config, 0)
+                .await
+                .context("cannot start the simulator")?;
+            let client = Client::builder()
+                .org_url(running.base_url())
+                .api_token(token)
+                .build()
+                .context("cannot build a client for the simulator")?;
+            let env = RunEnv {
+                client,
+                base_url: running.base_url(),
+                target: TargetKind::Sim,
+                auth: AuthScheme::Ssws,
+                naming,
+                tracker: Arc::new(Tracker::new()),
+                allow_writes: true,
+            };
+            let report = run_scenarios(env, &args, started_at, start).await?;
+            running.shutdown().await;
+            report
+        }
+        Target::Live => {
+            let org = org_url(args.org.clone())?;
+            let (client, auth) = live_client(&org)?;
+            let env = RunEnv {
+                client,
+                base_url: org.trim_end_matches('/').to_owned(),
+                target: TargetKind::Live,
+                auth,
+                naming,
+                tracker: Arc::new(Tracker::new()),
+                allow_writes: args.allow_writes,
+            };
+            run_scenarios(env, &args, started_at, start).await?
+        }
+    };
+    emit(&report, &args, &redactor)?;
+    Ok(if report.interrupted {
+        EXIT_INTERRUPTED
+    } else if report.success() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
+}
+
+/// Runs the selected scenarios, racing Ctrl-C; cleans up whatever is still tracked.
+async fn run_scenarios(
+    env: RunEnv,
+    args: &CheckArgs,
+    started_at: String,
+    start: Instant,
+) -> anyhow::Result<RunReport> {
+    let selected = runner::select(&scenarios::all(), &args.scenarios)?;
+    let env = Arc::new(env);
+    let sink = Mutex::new(Vec::new());
+    let bar = progress_bar(selected.len());
+    let progress: Box<dyn Progress> = match &bar {
+        Some(b) => Box::new(Bar(b.clone())),
+        None => Box::new(runner::NoProgress),
+    };
+    let interrupted = tokio::select! {
+        () = runner::run_all(&env, &selected, &sink, progress.as_ref()) => false,
+        _ = tokio::signal::ctrl_c() => true,
+    };
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if interrupted {
+        eprintln!("interrupted: deleting what this run created (Ctrl-C again to stop at once)");
+    }
+    let prefix = env.naming.prefix();
+    let cleanup = tokio::select! {
+        records = env.tracker.cleanup(&env.client, &prefix, None) => records,
+        _ = tokio::signal::ctrl_c() => {
+            let left: Vec<String> = env.tracker.pending(None).iter().map(ToString::to_string).collect();
+            eprintln!(
+                "cleanup interrupted; left behind: {}\nremove them with: okta-contract sweep --org {} --prefix {prefix}",
+                left.join(", "),
+                env.base_url
+            );
+            Vec::new()
+        }
+    };
+    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok(RunReport {
+        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
+        target: env.target.as_str().to_owned(),
+        base_url: env.base_url.clone(),
+        run_id: env.naming.run_id().to_owned(),
+        started_at,
+        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        interrupted,
+        entries,
+        cleanup,
+    })
+}
+
+/// Whether a `--scenario` filter selects a corpus case: its id, an id prefix ending at a `.`
+/// (`002.` or `002.getDevice`), its document number or its operation.
+fn case_matches(case: &Case, filter: &str) -> bool {
+    let f = filter.trim_end_matches('.');
+    case.id == f
+        || case.id.starts_with(&format!("{f}."))
+        || case.doc_number() == f
+        || case.operation.as_deref() == Some(f)
+}
+
+/// Splits a replay failure such as `status: expected 200 but the client returned 404` into
+/// (step name, expected, actual).
+fn split_failure(failure: &str) -> (String, Option<String>, Option<String>) {
+    let (label, rest) = match failure.split_once(": ") {
+        Some((label, rest)) if label.len() <= 40 => (label.to_owned(), rest),
+        _ => ("check".to_owned(), failure),
+    };
+    let pattern = regex::Regex::new(
+        r"(?s)expected (.+?),? but (?:the client returned |got |it was |the client sent )?(.+)",
+    );
+    match pattern.ok().and_then(|re| {
+        re.captures(rest)
+            .map(|c| (c[1].to_owned(), c[2].to_owned()))
+    }) {
+        Some((expected, actual)) => (label, Some(expected), Some(actual)),
+        None => (
+            label,
+            Some("the documented example holds".to_owned()),
+            Some(rest.to_owned()),
+        ),
+    }
+}
+
+/// A replayed case as a report entry: one failed step per failure, else one passed step
+/// (drift warnings and notes in its message).
+fn case_entry(case: &Case, outcome: &CaseOutcome, duration_ms: u64) -> EntryReport {
+    let group = format!("corpus-{}", case.doc_number());
+    let curl = (!outcome.curl.is_empty()).then(|| outcome.curl.clone());
+    let mut steps: Vec<StepOutcome> = outcome
+        .failures
+        .iter()
+        .map(|f| {
+            let (name, expected, actual) = split_failure(f);
+            StepOutcome {
+                name,
+                status: Status::Failed,
+                expected,
+                actual,
+                message: Some(f.clone()),
+                curl: curl.clone(),
+                request_id: None,
+                duration_ms,
+            }
+        })
+        .collect();
+    if steps.is_empty() {
+        let mut info: Vec<String> = outcome
+            .drift
+            .iter()
+            .map(|d| format!("drift: {d}"))
+            .collect();
+        info.extend(outcome.notes.iter().map(|n| format!("note: {n}")));
+        steps.push(StepOutcome {
+            name: format!("replay ({})", outcome.kind.as_str()),
+            status: Status::Passed,
+            expected: None,
+            actual: None,
+            message: (!info.is_empty()).then(|| info.join("; ")),
+            curl: None,
+            request_id: None,
+            duration_ms,
+        });
+    }
+    EntryReport::from_steps(&case.id, &group, EntryKind::Case, steps, duration_ms)
+}
+
+/// `--target mock`: replays the documented corpus against httpmock.
+async fn run_mock(
+    args: &CheckArgs,
+    run_id: &str,
+    started_at: String,
+    start: Instant,
+) -> anyhow::Result<RunReport> {
+    let dir = args
+        .cases
+        .clone()
+        .unwrap_or_else(crate::corpus::default_cases_dir);
+    let corpus = load_corpus(&dir)
+        .with_context(|| format!("cannot load the corpus from {}", dir.display()))?;
+    if corpus.is_empty() {
+        bail!("the corpus in {} has no cases", dir.display());
+    }
+    for f in &args.scenarios {
+        if !corpus.iter().any(|c| case_matches(c, f)) {
+            bail!(
+                "no corpus case matches {f:?} (use a case id, an id prefix, a document number or an operationId)"
+            );
+        }
+    }
+    let cases: Vec<Case> = corpus
+        .into_iter()
+        .filter(|c| args.scenarios.is_empty() || args.scenarios.iter().any(|f| case_matches(c, f)))
+        .collect();
+    let bar = progress_bar(cases.len());
+    let sink = Mutex::new(Vec::new());
+    let replay = futures::stream::iter(cases.iter().map(|case| {
+        let bar = bar.clone();
+        async move {
+            let t = Instant::now();
+            let outcome = replay_case(case).await;
+            let entry = case_entry(
+                case,
+                &outcome,
+                u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+            if let Some(b) = &bar {
+                Bar(b.clone()).finished(&entry);
+            }
+            entry
+        }
+    }))
+    .buffered(REPLAY_PARALLELISM)
+    .for_each(|entry| {
+        sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+        futures::future::ready(())
+    });
+    let interrupted = tokio::select! {
+        () = replay => false,
+        _ = tokio::signal::ctrl_c() => true,
+    };
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok(RunReport {
+        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
+        target: "mock".to_owned(),
+        base_url: "httpmock (one server per case)".to_owned(),
+        run_id: run_id.to_owned(),
+        started_at,
+        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        interrupted,
+        entries,
+        cleanup: Vec::new(),
+    })
+}
+
+/// Prints and/or writes the report.
+fn emit(report: &RunReport, args: &CheckArgs, redactor: &Redactor) -> anyhow::Result<()> {
+    let format = args.format.unwrap_or(Format::Table);
+    let mut stdout = std::io::stdout().lock();
+    match &args.output {
+        Some(path) => {
+            let text = report::render(report, format, redactor);
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            write!(
+                stdout,
+                "{}",
+                report::render(report, Format::Table, redactor)
+            )?;
+            writeln!(stdout, "report ({format:?}) written to {}", path.display())?;
+        }
+        None => write!(stdout, "{}", report::render(report, format, redactor))?,
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
+    let mut config = SimConfig {
+        device_count: args.devices,
+        rate_limit_per_minute: args.rate_limit,
+        faults: FaultConfig {
+            error_rate: args.error_rate,
+            latency: Duration::from_millis(args.latency_ms),
+            ..FaultConfig::default()
+        },
+        ..SimConfig::default()
+    };
+    if !args.tokens.is_empty() {
+        config.api_tokens = args.tokens.clone();
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    let token = config.api_tokens.first().cloned().unwrap_or_default();
+    let running = sim::start(config, args.port).await?;
+    let url = running.base_url();
+    {
+        // The first line is the URL alone after "listening on ", for scripts.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {url}")?;
+        writeln!(out, "export {ORG_URL_ENV}={url}")?;
+        writeln!(out, "export {API_TOKEN_ENV}={token}")?;
+        writeln!(out, "# Authorization: SSWS {token}   (Ctrl-C to stop)")?;
+        out.flush()?;
+    }
+    shutdown_signal().await;
+    running.shutdown().await;
+    eprintln!("simulator stopped");
+    Ok(EXIT_OK)
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn sweep(args: SweepArgs) -> anyhow::Result<u8> {
+    live::check_sweep_prefix(&args.prefix)?;
+    let org = org_url(args.org)?;
+    let (client, _) = live_client(&org)?;
+    let report = live::sweep(&client, &args.prefix, args.dry_run).await?;
+    for (policy_type, error) in &report.unlisted_types {
+        eprintln!("note: the org does not list {policy_type} policies: {error}");
+    }
+    for (policy_type, error) in &report.failed_types {
+        eprintln!("error: cannot list {policy_type} policies: {error}");
+    }
+    for item in &report.items {
+        print!(
+            "{}: {} {} {:?}",
+            item.action, item.policy_type, item.id, item.name
+        );
+        match &item.detail {
+            Some(d) => println!(" ({d})"),
+            None => println!(),
+        }
+    }
+    let verb = if args.dry_run {
+        "would delete"
+    } else {
+        "deleted"
+    };
+    let count = report
+        .items
+        .iter()
+        .filter(|i| i.action == "deleted" || i.action == "would delete")
+        .count();
+    println!(
+        "sweep: {verb} {count} of {} policies named {}*",
+        report.items.len(),
+        args.prefix
+    );
+    Ok(if report.ok() { EXIT_OK } else { EXIT_FAILED })
+}
+
+fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
+    let cases = args.cases.unwrap_or_else(crate::corpus::default_cases_dir);
+    let errata = args
+        .errata
+        .unwrap_or_else(crate::corpus::default_errata_path);
+    if args.write {
+        let report = crate::extract::write(&args.docs, &cases, &errata)?;
+        print!("{report}");
+        return Ok(EXIT_OK);
+    }
+    let report = crate::extract::check(&args.docs, &cases, &errata)?;
+    print!("{report}");
+    Ok(if report.is_clean() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn check_defaults_to_the_simulator() {
+        let cli = Cli::try_parse_from(["okta-contract", "check"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!()
+        };
+        assert_eq!(args.target, Target::Sim);
+        assert!(args.format.is_none() && !args.allow_writes);
+    }
+
+    #[test]
+    fn replay_failures_split_into_expected_and_actual() {
+        let (name, e, a) = split_failure("status: expected 200 but the client returned 404");
+        assert_eq!(name, "status");
+        assert_eq!(e.as_deref(), Some("200"));
+        assert_eq!(a.as_deref(), Some("404"));
+        let (name, e, a) = split_failure("request body: /: the rule has no string `type`");
+        assert_eq!(name, "request body");
+        assert_eq!(e.as_deref(), Some("the documented example holds"));
+        assert_eq!(a.as_deref(), Some("/: the rule has no string `type`"));
+    }
+
+    #[test]
+    fn extract_needs_check_or_write() {
+        assert!(Cli::try_parse_from(["okta-contract", "extract", "--docs", "d"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "okta-contract",
+                "extract",
+                "--docs",
+                "d",
+                "--check",
+                "--write"
+            ])
+            .is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["okta-contract", "extract", "--docs", "d", "--check"]).is_ok()
+        );
+    }
+}

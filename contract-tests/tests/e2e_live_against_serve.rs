@@ -1,0 +1,164 @@
+//! End to end: `okta-contract serve` in one process, `okta-contract check --target live
+//! --allow-writes` in another, then nothing with the run prefix is left on the server.
+
+mod cli_common;
+
+use cli_common::{Served, TOKEN, all_policy_names, parse_junit, read, run, text};
+
+#[tokio::test]
+async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
+    let served = Served::start(&["--devices", "30"]);
+    let before = all_policy_names(&served.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let xml_path = dir.path().join("live.xml");
+    let run_id = "e2e-live-1";
+    let out = run(
+        &[
+            "check",
+            "--target",
+            "live",
+            "--org",
+            &served.url,
+            "--allow-writes",
+            "--run-id",
+            run_id,
+            "--format",
+            "junit",
+            "--output",
+            xml_path.to_str().unwrap(),
+        ],
+        &[("OKTA_API_TOKEN", TOKEN)],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("target live"), "{stdout}");
+    assert!(
+        stdout.contains("PASS   policies/policy-crud-access-policy"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("SKIP   devices/device-lifecycle"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("sim_only"), "{stdout}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+
+    let xml = read(&xml_path);
+    let (suites, cases, failures) = parse_junit(&xml);
+    assert_eq!(suites, 2);
+    assert!(cases > 10);
+    assert!(failures.is_empty(), "{failures:?}");
+    assert!(xml.contains("<skipped message=\"sim_only"), "{xml}");
+
+    let prefix = format!("okta-contract-{run_id}-");
+    let after = all_policy_names(&served.url).await;
+    let left: Vec<&String> = after.iter().filter(|n| n.starts_with(&prefix)).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert_eq!(after, before, "the org is as it was");
+}
+
+#[test]
+fn read_only_live_run_skips_writing_scenarios() {
+    let served = Served::start(&[]);
+    let out = run(
+        &[
+            "check",
+            "--target",
+            "live",
+            "--org",
+            &served.url,
+            "--format",
+            "json",
+        ],
+        &[("OKTA_API_TOKEN", TOKEN)],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let status: Vec<(&str, &str)> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("policy-crud-access-policy", "skipped"),
+            ("devices-pagination", "passed"),
+            ("device-lifecycle", "skipped"),
+        ]
+    );
+    assert!(
+        v["entries"][0]["skip_reason"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-writes")
+    );
+}
+
+#[tokio::test]
+async fn ctrl_c_cleans_up_then_exits_130() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    // Slow requests so the run is still going when the signal arrives.
+    let served = Served::start(&["--latency-ms", "150"]);
+    let run_id = "e2e-ctrl-c";
+    let prefix = format!("okta-contract-{run_id}-");
+    let mut child = Command::new(cli_common::BIN)
+        .args([
+            "check",
+            "--target",
+            "live",
+            "--org",
+            &served.url,
+            "--allow-writes",
+            "--run-id",
+            run_id,
+        ])
+        .env("OKTA_API_TOKEN", TOKEN)
+        .env_remove("OKTA_ACCESS_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn check");
+    // Wait until the run has created its policy, then interrupt it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let names = all_policy_names(&served.url).await;
+        if names.iter().any(|n| n.starts_with(&prefix)) {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the run never created its policy");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Let the create response reach the client (it is tracked as soon as it returns); the next
+    // request is then waiting out its latency.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || {
+        let out = child.wait_with_output();
+        out.expect("wait")
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(stdout.contains("interrupted"), "{stdout}");
+    let after = all_policy_names(&served.url).await;
+    assert!(
+        after.iter().all(|n| !n.starts_with(&prefix)),
+        "left behind: {after:?}"
+    );
+}

@@ -1,0 +1,696 @@
+//! Every erratum is proven: the documented text (with the block's other errata applied) fails
+//! the erratum's check, and the corrected text passes it, so no erratum can hide a real failure.
+//! The documented text comes from the case files (`blocks[].raw`), so these tests need no
+//! documents.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use okta_contract::corpus::{self, BlockRef, Case, Errata, Erratum, Target};
+use okta_contract::extract::{
+    parse_curl, parse_json_block, parse_prose_status, parse_status_line, split_response,
+};
+use rstest::rstest;
+use serde_json::Value;
+
+/// Policy, rule and mapping lifecycle statuses.
+const LIFECYCLE_STATUS: &[&str] = &["ACTIVE", "INACTIVE"];
+/// Device statuses.
+const DEVICE_STATUS: &[&str] = &[
+    "CREATED",
+    "ACTIVE",
+    "SUSPENDED",
+    "DEACTIVATED",
+    "UNSUSPENDED",
+];
+/// What a policy can be mapped to when the mapped resource is another policy.
+const POLICY_TO_POLICY_MAPPING_RESOURCE_TYPE: &[&str] = &["ACCESS_POLICY"];
+/// Rule types of the real API.
+const POLICY_RULE_TYPE: &[&str] = &[
+    "ACCESS_POLICY",
+    "DEVICE_SIGNAL_COLLECTION",
+    "ENTITY_RISK",
+    "IDP_DISCOVERY",
+    "MFA_ENROLL",
+    "PASSWORD",
+    "POST_AUTH_SESSION",
+    "PROFILE_ENROLLMENT",
+    "SESSION_VIOLATION_DETECTION",
+    "SIGN_ON",
+];
+/// Authenticator types and methods (003 "Verification Method Object" table).
+const AUTHENTICATOR_TYPES: &[&str] = &[
+    "SECURITY_KEY",
+    "PHONE",
+    "EMAIL",
+    "PASSWORD",
+    "SECURITY_QUESTION",
+];
+const AUTHENTICATOR_METHODS: &[&str] = &[
+    "PASSWORD",
+    "SECURITY_QUESTION",
+    "SMS",
+    "VOICE",
+    "EMAIL",
+    "FIDO2",
+];
+/// Words of the headings checked for typos.
+const VOCABULARY: &[&str] = &[
+    "map",
+    "the",
+    "device",
+    "signal",
+    "collection",
+    "policy",
+    "request",
+    "example",
+    "password",
+    "actions",
+    "priority",
+    "and",
+    "defaults",
+];
+/// Success status of each operation on the real API.
+const REAL_STATUS: &[(&str, u16)] = &[
+    ("listPolicies", 200),
+    ("createPolicy", 200),
+    ("getPolicy", 200),
+    ("replacePolicy", 200),
+    ("deletePolicy", 204),
+    ("activatePolicy", 204),
+    ("deactivatePolicy", 204),
+    ("listPolicyRules", 200),
+    ("createPolicyRule", 200),
+    ("getPolicyRule", 200),
+    ("replacePolicyRule", 200),
+    ("deletePolicyRule", 204),
+    ("activatePolicyRule", 204),
+    ("deactivatePolicyRule", 204),
+    ("listPolicyMappings", 200),
+    ("mapResourceToPolicy", 200),
+    ("getPolicyMapping", 200),
+    ("deletePolicyResourceMapping", 204),
+    ("listDevices", 200),
+    ("getDevice", 200),
+    ("deleteDevice", 204),
+    ("activateDevice", 204),
+    ("deactivateDevice", 204),
+    ("suspendDevice", 204),
+    ("unsuspendDevice", 204),
+];
+
+static ERRATA: LazyLock<Errata> = LazyLock::new(|| {
+    corpus::load_errata(&corpus::default_errata_path()).expect("errata.yaml loads")
+});
+static CORPUS: LazyLock<Vec<Case>> =
+    LazyLock::new(|| corpus::load_corpus(&corpus::default_cases_dir()).expect("corpus loads"));
+
+fn table(name: &str) -> &'static [&'static str] {
+    match name {
+        "lifecycle_status" => LIFECYCLE_STATUS,
+        "device_status" => DEVICE_STATUS,
+        "policy_to_policy_mapping_resource_type" => POLICY_TO_POLICY_MAPPING_RESOURCE_TYPE,
+        "policy_rule_type" => POLICY_RULE_TYPE,
+        other => panic!("unknown table {other}"),
+    }
+}
+
+fn s<'a>(check: &'a Value, key: &str) -> &'a str {
+    check[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("check needs {key}: {check}"))
+}
+
+/// The block text with the patches of the block's errata applied (all of them, or all but `skip`).
+fn patched(raw: &str, e: &Erratum, skip_self: bool) -> String {
+    let mut text = raw.to_string();
+    let mut list: Vec<&Erratum> = ERRATA
+        .errata
+        .iter()
+        .filter(|x| x.target == Target::Block && x.doc == e.doc && x.lines == e.lines)
+        .filter(|x| !(skip_self && x.id == e.id))
+        .collect();
+    list.sort_by(|a, b| a.id.cmp(&b.id));
+    for x in list {
+        for p in x.patches() {
+            assert_eq!(
+                text.matches(p.says.as_str()).count(),
+                1,
+                "{}: {:?} must occur once",
+                x.id,
+                p.says
+            );
+            text = text.replacen(p.says.as_str(), &p.uses, 1);
+        }
+    }
+    text
+}
+
+/// JSON value carried by a block's text.
+fn json_of(kind: &str, text: &str) -> Result<Value, String> {
+    match kind {
+        "http" | "plain-response" | "plain-http" => {
+            let r = split_response(text).map_err(|e| e.to_string())?;
+            let body = r.body.ok_or("no body")?;
+            parse_json_block(&body)
+                .map(|b| b.value)
+                .map_err(|e| e.to_string())
+        }
+        "bash" | "sh" | "curl" | "plain-curl" => {
+            let c = parse_curl(text).map_err(|e| e.to_string())?;
+            serde_json::from_str(&c.data.ok_or("no -d body")?).map_err(|e| e.to_string())
+        }
+        _ => parse_json_block(text)
+            .map(|b| b.value)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn at<'a>(v: &'a Value, pointer: &str) -> Result<&'a Value, String> {
+    v.pointer(pointer)
+        .ok_or_else(|| format!("nothing at {pointer}"))
+}
+
+/// Statuses stated by a status line or a prose description.
+fn statuses(text: &str) -> Result<Vec<u16>, String> {
+    if text.trim_start().starts_with("HTTP/") {
+        let first = text.lines().next().unwrap_or("");
+        Ok(vec![
+            parse_status_line(first).map_err(|e| e.to_string())?.code,
+        ])
+    } else {
+        Ok(parse_prose_status(text)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|p| p.code)
+            .collect())
+    }
+}
+
+const VALUE_CHECKS: &[&str] = &[
+    "type",
+    "enum",
+    "href",
+    "no_placeholders",
+    "array",
+    "object",
+    "equal",
+    "link_target",
+    "authenticator_constraints",
+];
+
+/// Ok when the block text passes the check, Err(why) when it fails.
+fn block_check(check: &Value, kind: &str, text: &str) -> Result<(), String> {
+    match s(check, "kind") {
+        "json" => parse_json_block(text)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        "curl" => parse_curl(text).map(|_| ()).map_err(|e| e.to_string()),
+        "curl_json" => json_of("curl", text).map(|_| ()),
+        "status_line" => parse_status_line(text.lines().next().unwrap_or(""))
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        "status" => {
+            let op = s(check, "operation");
+            let want = REAL_STATUS
+                .iter()
+                .find(|(o, _)| *o == op)
+                .map(|(_, c)| *c)
+                .expect("known operation");
+            let got = statuses(text)?;
+            if got.iter().all(|c| *c == want) {
+                Ok(())
+            } else {
+                Err(format!("{op} answers {want}, text says {got:?}"))
+            }
+        }
+        "list_schema" => {
+            let entries = parse_prose_status(text).map_err(|e| e.to_string())?;
+            match entries
+                .iter()
+                .find(|e| !e.schema.as_deref().is_some_and(|s| s.ends_with("[]")))
+            {
+                None => Ok(()),
+                Some(e) => Err(format!("{} names {:?}, not an array", e.code, e.schema)),
+            }
+        }
+        "auth_header" => {
+            let c = parse_curl(text).map_err(|e| e.to_string())?;
+            let h = c
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("authorization"))
+                .ok_or("no Authorization")?;
+            let mut parts = h.value.splitn(2, ' ');
+            match (parts.next(), parts.next()) {
+                (Some("SSWS" | "Bearer"), Some(token)) if !token.trim().is_empty() => Ok(()),
+                _ => Err(format!(
+                    "Authorization {:?} has no SSWS/Bearer scheme",
+                    h.value
+                )),
+            }
+        }
+        _ => value_check(check, &json_of(kind, text)?),
+    }
+}
+
+fn value_check(check: &Value, v: &Value) -> Result<(), String> {
+    match s(check, "kind") {
+        "type" => {
+            let x = at(v, s(check, "pointer"))?;
+            let ok = match s(check, "expect") {
+                "integer" => x.is_i64() || x.is_u64(),
+                "boolean" => x.is_boolean(),
+                other => panic!("unknown type {other}"),
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("{x} is not {}", s(check, "expect")))
+            }
+        }
+        "enum" => {
+            let x = at(v, s(check, "pointer"))?.as_str().ok_or("not a string")?;
+            if table(s(check, "table")).contains(&x) {
+                Ok(())
+            } else {
+                Err(format!("{x:?} is not a known value"))
+            }
+        }
+        "href" => {
+            let x = at(v, s(check, "pointer"))?.as_str().ok_or("not a string")?;
+            let rest = x.strip_prefix("https://").ok_or("not https")?;
+            let host = rest.split('/').next().unwrap_or("");
+            let placeholder = host.starts_with('{') && host.ends_with('}');
+            let name = host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':');
+            if placeholder || name {
+                Ok(())
+            } else {
+                Err(format!("host {host:?} is malformed"))
+            }
+        }
+        "no_placeholders" => {
+            fn walk(v: &Value, out: &mut Vec<String>) {
+                match v {
+                    Value::Object(o) => {
+                        for (k, x) in o {
+                            if k.starts_with("property")
+                                && k[8..].chars().all(|c| c.is_ascii_digit())
+                                && k.len() > 8
+                            {
+                                out.push(k.clone());
+                            }
+                            if x == "string" {
+                                out.push(format!("{k}: \"string\""));
+                            }
+                            walk(x, out);
+                        }
+                    }
+                    Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                    _ => {}
+                }
+            }
+            let mut found = Vec::new();
+            walk(v, &mut found);
+            if found.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("placeholders {found:?}"))
+            }
+        }
+        "array" => {
+            if v.is_array() {
+                Ok(())
+            } else {
+                Err("an object where a list is expected".into())
+            }
+        }
+        "object" => {
+            if v.is_object() {
+                Ok(())
+            } else {
+                Err("a list where one object is expected".into())
+            }
+        }
+        "equal" => {
+            let (a, b) = (at(v, s(check, "a"))?, at(v, s(check, "b"))?);
+            if a == b {
+                Ok(())
+            } else {
+                Err(format!("{a} != {b}"))
+            }
+        }
+        "link_target" => {
+            let x = at(v, s(check, "pointer"))?.as_str().ok_or("not a string")?;
+            if x.ends_with(s(check, "ends_with")) {
+                Ok(())
+            } else {
+                Err(format!("{x} links elsewhere"))
+            }
+        }
+        "authenticator_constraints" => {
+            let c = at(v, s(check, "pointer"))?;
+            for (key, allowed) in [
+                ("types", AUTHENTICATOR_TYPES),
+                ("methods", AUTHENTICATOR_METHODS),
+            ] {
+                for x in c.get(key).and_then(Value::as_array).into_iter().flatten() {
+                    let x = x.as_str().unwrap_or("").to_ascii_uppercase();
+                    if !allowed.contains(&x.as_str()) {
+                        return Err(format!("{x} is not an authenticator {key} value"));
+                    }
+                }
+            }
+            Ok(())
+        }
+        other => panic!("unknown check kind {other}"),
+    }
+}
+
+fn case(id: &str) -> &'static Case {
+    CORPUS
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no case {id}"))
+}
+
+fn side<'a>(c: &'a Case, side: &str) -> &'a Value {
+    match side {
+        "request" => c.request.as_ref().and_then(|r| r.body.as_ref()),
+        "response" => c.response.as_ref().and_then(|r| r.body.as_ref()),
+        "example" => c.example.as_ref(),
+        other => panic!("unknown side {other}"),
+    }
+    .unwrap_or_else(|| panic!("{} has no {side} body", c.id))
+}
+
+fn claim_holds(body: &Value, claim: &Value) -> bool {
+    let pointer = s(claim, "pointer");
+    match (body.pointer(pointer), claim.get("value")) {
+        (Some(v), Some(want)) => v == want,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+fn claim_named_in(text: &str, claim: &Value) {
+    let last = s(claim, "pointer").rsplit('/').next().unwrap_or("");
+    assert!(text.contains(last), "{text:?} does not mention {last}");
+    if let Some(v) = claim.get("value").and_then(Value::as_str) {
+        assert!(text.contains(v), "{text:?} does not mention {v}");
+    }
+}
+
+fn params_claim_holds(c: &Case, claim: &Value) -> bool {
+    let r = c.request.as_ref().expect("request");
+    let list = |k: &str| -> BTreeSet<String> {
+        claim
+            .get(k)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect()
+    };
+    let path: BTreeSet<String> = r.path_params.keys().cloned().collect();
+    path == list("path") && list("query").iter().all(|q| r.query.contains_key(q))
+}
+
+fn prove_block(e: &Erratum) {
+    let (c, block): (&Case, &BlockRef) = CORPUS
+        .iter()
+        .filter(|c| c.doc == e.doc)
+        .find_map(|c| {
+            c.blocks
+                .iter()
+                .find(|b| b.lines == e.lines && b.raw.is_some())
+                .map(|b| (c, b))
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: no case keeps the raw text of {} lines {}",
+                e.id, e.doc, e.lines
+            )
+        });
+    let raw = block.raw.as_deref().unwrap_or_default();
+    let documented = patched(raw, e, true);
+    let corrected = patched(raw, e, false);
+    for p in e.patches() {
+        assert!(
+            documented.contains(p.says.as_str()),
+            "{}: documented text lacks {:?}",
+            e.id,
+            p.says
+        );
+    }
+    let kind = s(&e.check, "kind");
+    if VALUE_CHECKS.contains(&kind) {
+        json_of(&block.kind, &documented)
+            .unwrap_or_else(|err| panic!("{}: documented value must parse: {err}", e.id));
+    }
+    let failure = block_check(&e.check, &block.kind, &documented)
+        .err()
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: the documented text passes {kind}; the erratum hides nothing",
+                e.id
+            )
+        });
+    println!("{}: documented text fails {kind}: {failure}", e.id);
+    if kind == "json" {
+        // The parse error sits where the erratum says.
+        let err = parse_json_block(&documented).expect_err("fails");
+        let offset = if documented.trim_start().starts_with('"') {
+            1
+        } else {
+            0
+        };
+        let line = err.line().saturating_sub(offset);
+        let start = documented[..documented.find(e.says.as_str()).expect("says")]
+            .lines()
+            .count()
+            .max(1);
+        let end = start + e.says.lines().count();
+        assert!(
+            (start..=end + 1).contains(&line),
+            "{}: error at line {line}, erratum at {start}..{end}",
+            e.id
+        );
+    }
+    block_check(&e.check, &block.kind, &corrected)
+        .unwrap_or_else(|err| panic!("{}: corrected text still fails {kind}: {err}", e.id));
+    // The case uses the corrected text.
+    for c in CORPUS
+        .iter()
+        .filter(|c| c.doc == e.doc && c.blocks.iter().any(|b| b.lines == e.lines))
+    {
+        assert!(
+            c.errata.contains(&e.id),
+            "{} does not record {}",
+            c.id,
+            e.id
+        );
+        if let Ok(v) = json_of(&block.kind, &corrected) {
+            let used = match block.role.as_str() {
+                "request" => c.request.as_ref().and_then(|r| r.body.as_ref()),
+                "response" => c.response.as_ref().and_then(|r| r.body.as_ref()),
+                _ => c.example.as_ref(),
+            };
+            assert_eq!(
+                used,
+                Some(&v),
+                "{}: {} does not use the corrected body",
+                e.id,
+                c.id
+            );
+        }
+        if block.kind == "prose-status" || block.kind == "http" {
+            let codes = statuses(&corrected).expect("corrected statuses");
+            assert_eq!(
+                c.response.as_ref().map(|r| vec![r.status]),
+                Some(codes),
+                "{}: {} status",
+                e.id,
+                c.id
+            );
+        }
+    }
+    let _ = c;
+}
+
+fn prove_text(e: &Erratum) {
+    let check = &e.check;
+    match s(check, "kind") {
+        "prose_claim" => {
+            let c = case(s(check, "case"));
+            let body = side(c, s(check, "side"));
+            claim_named_in(&e.says, &check["raw"]);
+            claim_named_in(&e.uses, &check["fixed"]);
+            assert!(
+                !claim_holds(body, &check["raw"]),
+                "{}: the documented claim holds on {}",
+                e.id,
+                c.id
+            );
+            assert!(
+                claim_holds(body, &check["fixed"]),
+                "{}: the corrected claim fails on {}",
+                e.id,
+                c.id
+            );
+            assert!(
+                c.errata.contains(&e.id),
+                "{} does not record {}",
+                c.id,
+                e.id
+            );
+        }
+        "prose_body" => {
+            let c = case(s(check, "case"));
+            assert!(e.says.contains("N/A") && !e.uses.contains("N/A"));
+            let body = c.response.as_ref().and_then(|r| r.body.as_ref());
+            assert!(
+                body.is_some_and(Value::is_object),
+                "{}: documented 'no body' would hold",
+                e.id
+            );
+            assert!(
+                c.errata.contains(&e.id),
+                "{} does not record {}",
+                c.id,
+                e.id
+            );
+        }
+        "vocabulary" => {
+            let (raw, fixed) = (s(check, "raw_word"), s(check, "fixed_word"));
+            assert!(e.says.contains(raw) && e.uses.contains(fixed) && !e.uses.contains(raw));
+            assert!(
+                !VOCABULARY.contains(&raw.to_ascii_lowercase().as_str()),
+                "{raw} is a word"
+            );
+            assert!(
+                VOCABULARY.contains(&fixed.to_ascii_lowercase().as_str()),
+                "{fixed} is not a word"
+            );
+        }
+        "enum_text" => {
+            let t = table(s(check, "table"));
+            let (raw, fixed) = (s(check, "raw_value"), s(check, "fixed_value"));
+            assert!(e.says.contains(raw) && e.uses.contains(fixed));
+            assert!(!t.contains(&raw), "{raw} is a known value");
+            assert!(t.contains(&fixed), "{fixed} is not a known value");
+        }
+        "request_params" => {
+            let c = case(s(check, "case"));
+            assert!(
+                !params_claim_holds(c, &check["raw"]),
+                "{}: the documented parameters match {}",
+                e.id,
+                c.id
+            );
+            assert!(
+                params_claim_holds(c, &check["fixed"]),
+                "{}: the corrected parameters miss {}",
+                e.id,
+                c.id
+            );
+            assert!(
+                c.errata.contains(&e.id),
+                "{} does not record {}",
+                c.id,
+                e.id
+            );
+        }
+        other => panic!(
+            "{}: check {other} does not fit a {:?} erratum",
+            e.id, e.target
+        ),
+    }
+}
+
+#[rstest]
+#[case::e001("E001")]
+#[case::e002("E002")]
+#[case::e003("E003")]
+#[case::e004("E004")]
+#[case::e005("E005")]
+#[case::e006("E006")]
+#[case::e007("E007")]
+#[case::e008("E008")]
+#[case::e009("E009")]
+#[case::e010("E010")]
+#[case::e011("E011")]
+#[case::e012("E012")]
+#[case::e013("E013")]
+#[case::e014("E014")]
+#[case::e015("E015")]
+#[case::e016("E016")]
+#[case::e017("E017")]
+#[case::e018("E018")]
+#[case::e019("E019")]
+#[case::e020("E020")]
+#[case::e021("E021")]
+#[case::e022("E022")]
+#[case::e023("E023")]
+#[case::e024("E024")]
+#[case::e025("E025")]
+#[case::e026("E026")]
+#[case::e027("E027")]
+#[case::e028("E028")]
+#[case::e029("E029")]
+#[case::e030("E030")]
+#[case::e031("E031")]
+#[case::e032("E032")]
+#[case::e033("E033")]
+#[case::e034("E034")]
+#[case::e035("E035")]
+#[case::e036("E036")]
+#[case::e037("E037")]
+#[case::e038("E038")]
+#[case::e039("E039")]
+#[case::e040("E040")]
+#[case::e041("E041")]
+#[case::e042("E042")]
+#[case::e043("E043")]
+#[case::e044("E044")]
+#[case::e045("E045")]
+#[case::e046("E046")]
+fn erratum_is_proven(#[case] id: &str) {
+    let e = ERRATA
+        .get(id)
+        .unwrap_or_else(|| panic!("{id} is not in errata.yaml"));
+    assert!(!e.why.trim().is_empty(), "{id} says why");
+    match e.target {
+        Target::Block => prove_block(e),
+        Target::Prose | Target::Heading => prove_text(e),
+    }
+}
+
+const TESTED: &[&str] = &[
+    "E001", "E002", "E003", "E004", "E005", "E006", "E007", "E008", "E009", "E010", "E011", "E012",
+    "E013", "E014", "E015", "E016", "E017", "E018", "E019", "E020", "E021", "E022", "E023", "E024",
+    "E025", "E026", "E027", "E028", "E029", "E030", "E031", "E032", "E033", "E034", "E035", "E036",
+    "E037", "E038", "E039", "E040", "E041", "E042", "E043", "E044", "E045", "E046",
+];
+
+#[test]
+fn every_erratum_has_a_test_case() {
+    let listed: Vec<&str> = ERRATA.errata.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(listed, TESTED, "add a #[case] per erratum");
+}
+
+#[test]
+fn every_recorded_erratum_exists() {
+    for c in CORPUS.iter() {
+        for id in &c.errata {
+            assert!(
+                ERRATA.get(id).is_some(),
+                "{} records unknown erratum {id}",
+                c.id
+            );
+        }
+    }
+}
