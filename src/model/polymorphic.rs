@@ -141,7 +141,8 @@ macro_rules! polymorphic {
                 let mut one_of = vec![$( pinned(generator.subschema_for::<$inner>(), &[$($wire),+]), )+];
                 let other: Schema = serde_json::from_value(json!({
                     "type": "object",
-                    "properties": {"type": {"not": {"enum": Self::KNOWN_TYPES}}}
+                    "required": ["type"],
+                    "properties": {"type": {"type": "string", "not": {"enum": Self::KNOWN_TYPES}}}
                 })).unwrap_or(Schema::Bool(true));
                 one_of.push(other);
                 SchemaObject {
