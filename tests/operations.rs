@@ -437,7 +437,7 @@ async fn mappings_crud() {
         .unwrap();
     assert_eq!(all[0].id.as_deref(), Some("rsm30qv3iirGzUyaM0g7"));
     let request = PolicyMappingRequest {
-        resource_id: "rst9".into(),
+        resource_id: "rst9".parse().unwrap(),
         resource_type: PolicyMappingResourceType::App,
         extra: Default::default(),
     };

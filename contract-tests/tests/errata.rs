@@ -188,6 +188,7 @@ fn statuses(text: &str) -> Result<Vec<u16>, String> {
 }
 
 const VALUE_CHECKS: &[&str] = &[
+    "required",
     "type",
     "enum",
     "href",
@@ -256,6 +257,7 @@ fn block_check(check: &Value, kind: &str, text: &str) -> Result<(), String> {
 
 fn value_check(check: &Value, v: &Value) -> Result<(), String> {
     match s(check, "kind") {
+        "required" => at(v, s(check, "pointer")).map(|_| ()),
         "type" => {
             let x = at(v, s(check, "pointer"))?;
             let ok = match s(check, "expect") {
@@ -658,6 +660,8 @@ fn prove_text(e: &Erratum) {
 #[case::e044("E044")]
 #[case::e045("E045")]
 #[case::e046("E046")]
+#[case::e047("E047")]
+#[case::e048("E048")]
 fn erratum_is_proven(#[case] id: &str) {
     let e = ERRATA
         .get(id)
@@ -673,7 +677,7 @@ const TESTED: &[&str] = &[
     "E001", "E002", "E003", "E004", "E005", "E006", "E007", "E008", "E009", "E010", "E011", "E012",
     "E013", "E014", "E015", "E016", "E017", "E018", "E019", "E020", "E021", "E022", "E023", "E024",
     "E025", "E026", "E027", "E028", "E029", "E030", "E031", "E032", "E033", "E034", "E035", "E036",
-    "E037", "E038", "E039", "E040", "E041", "E042", "E043", "E044", "E045", "E046",
+    "E037", "E038", "E039", "E040", "E041", "E042", "E043", "E044", "E045", "E046", "E047", "E048",
 ];
 
 #[test]

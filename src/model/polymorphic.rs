@@ -255,13 +255,13 @@ impl PolicyRule {
     /// The `name`.
     pub fn name(&self) -> Option<&str> {
         match self {
-            Self::SignOn(v) => v.name.as_deref(),
-            Self::Password(v) => v.name.as_deref(),
-            Self::MfaEnroll(v) => v.name.as_deref(),
-            Self::Access(v) => v.name.as_deref(),
-            Self::ProfileEnrollment(v) => v.name.as_deref(),
-            Self::DeviceSignalCollection(v) => v.name.as_deref(),
-            Self::Beta(v) => v.name.as_deref(),
+            Self::SignOn(v) => Some(&v.name),
+            Self::Password(v) => Some(&v.name),
+            Self::MfaEnroll(v) => Some(&v.name),
+            Self::Access(v) => Some(&v.name),
+            Self::ProfileEnrollment(v) => Some(&v.name),
+            Self::DeviceSignalCollection(v) => Some(&v.name),
+            Self::Beta(v) => Some(&v.name),
             Self::Other(o) => o.json.get("name").and_then(Value::as_str),
         }
     }

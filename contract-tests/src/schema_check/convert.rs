@@ -90,6 +90,8 @@ pub fn convert(node: &Value, mode: Mode) -> Value {
         }
     }
 
+    annotate_spec_pins(&mut out);
+
     if mode == Mode::Tolerant {
         let is_string = out.get("type").and_then(Value::as_str) == Some("string");
         if is_string && let Some(values) = out.remove("enum") {
@@ -147,6 +149,37 @@ fn make_nullable(mut out: Map<String, Value>) -> Value {
             Value::Object(out)
         }
         _ => json!({ "anyOf": [Value::Object(out), { "type": "null" }] }),
+    }
+}
+
+/// A `oneOf` whose branches the spec itself pins to `type` values (`allOf: [$ref, {properties:
+/// {type: {enum: [...]}}}]`, the form the curated spec uses instead of `discriminator`, since the
+/// API keeps adding types) is annotated like a discriminated one, so the drift walk picks the
+/// branch by `type` and reports a type no branch names as `UnknownDiscriminator`.
+fn annotate_spec_pins(out: &mut Map<String, Value>) {
+    if out.contains_key("x-discriminator") {
+        return;
+    }
+    let Some(Value::Array(branches)) = out.get_mut("oneOf") else {
+        return;
+    };
+    let mut pinned = false;
+    for branch in branches.iter_mut() {
+        let values = branch
+            .get("allOf")
+            .and_then(Value::as_array)
+            .and_then(|parts| {
+                parts
+                    .iter()
+                    .find_map(|p| p.pointer("/properties/type/enum").cloned())
+            });
+        if let (Some(values), Value::Object(b)) = (values, branch) {
+            b.insert("x-discriminator-values".into(), values);
+            pinned = true;
+        }
+    }
+    if pinned {
+        out.insert("x-discriminator".into(), Value::String("type".into()));
     }
 }
 

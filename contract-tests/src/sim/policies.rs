@@ -25,7 +25,7 @@ use super::state::{
 type ApiResult = Result<Response, ApiError>;
 
 /// Largest `limit` accepted when listing policies.
-const MAX_POLICY_PAGE: usize = 1000;
+const MAX_POLICY_PAGE: usize = 200;
 
 /// Fields the server owns on a policy; whatever a client sends for them is ignored.
 const READ_ONLY: [&str; 6] = [
