@@ -71,7 +71,7 @@ st_log="$report_dir/output.txt"
 set +e
 # Run from the report directory so Schemathesis's cache (.schemathesis/) stays under target/.
 cd "$report_dir"
-"$st" run "$root/spec/openapi.yaml" \
+"$st" --config-file "$root/scripts/schemathesis.toml" run "$root/spec/openapi.yaml" \
   --url "$url" \
   -H "Authorization: SSWS $token" \
   --checks all \

@@ -211,9 +211,20 @@ async fn create_status_follows_body_and_activate_parameter() {
         "E0000001",
     )
     .await;
-    // Doc 000 sends priority as a string; it is accepted as a number.
+    // Doc 000 sends priority as a string (erratum E001): the body is checked against the spec,
+    // so the string is refused and the corrected number accepted.
+    expect_error(
+        org.post(
+            "/api/v1/policies",
+            &json!({ "name": "D", "type": "ACCESS_POLICY", "priority": "1" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "E0000001",
+    )
+    .await;
     let p = org
-        .create_policy(json!({ "name": "D", "type": "ACCESS_POLICY", "priority": "1", "status": "ACTIVE", "system": false, "conditions": null }))
+        .create_policy(json!({ "name": "D", "type": "ACCESS_POLICY", "priority": 1, "status": "ACTIVE", "system": false, "conditions": null }))
         .await;
     assert_eq!(p["priority"], 1);
     assert_eq!(p["conditions"], Value::Null);

@@ -149,13 +149,13 @@ pub(super) fn rename_policy(policy: &mut Policy, name: &str) -> Result<(), StepF
 /// Renames a typed rule in place (the read-modify-write of a PUT).
 pub(super) fn rename_rule(rule: &mut PolicyRule, name: &str) -> Result<(), StepFailure> {
     match rule {
-        PolicyRule::SignOn(r) => r.name = Some(name.to_owned()),
-        PolicyRule::Password(r) => r.name = Some(name.to_owned()),
-        PolicyRule::MfaEnroll(r) => r.name = Some(name.to_owned()),
-        PolicyRule::Access(r) => r.name = Some(name.to_owned()),
-        PolicyRule::ProfileEnrollment(r) => r.name = name.to_owned(),
-        PolicyRule::DeviceSignalCollection(r) => r.name = Some(name.to_owned()),
-        PolicyRule::Beta(r) => r.name = Some(name.to_owned()),
+        PolicyRule::SignOn(r) => set_name(&mut r.name, name),
+        PolicyRule::Password(r) => set_name(&mut r.name, name),
+        PolicyRule::MfaEnroll(r) => set_name(&mut r.name, name),
+        PolicyRule::Access(r) => set_name(&mut r.name, name),
+        PolicyRule::ProfileEnrollment(r) => set_name(&mut r.name, name),
+        PolicyRule::DeviceSignalCollection(r) => set_name(&mut r.name, name),
+        PolicyRule::Beta(r) => set_name(&mut r.name, name),
         other => {
             return Err(StepFailure::mismatch(
                 "rule to rename",
@@ -165,6 +165,11 @@ pub(super) fn rename_rule(rule: &mut PolicyRule, name: &str) -> Result<(), StepF
         }
     }
     Ok(())
+}
+
+/// Sets a `name` field whether the model declares it required (`String`) or optional.
+fn set_name<T: From<String>>(slot: &mut T, name: &str) {
+    *slot = T::from(name.to_owned());
 }
 
 /// The `id` of a created object, or a failure naming what lacked it.
@@ -272,7 +277,7 @@ pub(super) async fn policy_status(
     id: &str,
 ) -> Result<Option<LifecycleStatus>, StepFailure> {
     let policy = ctx.client().get_policy().policy_id(id).send().await?;
-    Ok(policy.status())
+    Ok(policy.into_inner().status())
 }
 
 /// The rule's current status.
@@ -288,7 +293,7 @@ pub(super) async fn rule_status(
         .rule_id(rule_id)
         .send()
         .await?;
-    Ok(rule.status())
+    Ok(rule.into_inner().status())
 }
 
 /// Every policy of `policy_type`, following pagination.

@@ -54,9 +54,17 @@
 //! `writes` if any step sends POST/PUT/DELETE (the context refuses such steps otherwise) and
 //! `sim_only` if it changes anything that is not a policy the run created.
 
+mod account_management;
 mod ctx;
+mod device_lifecycle;
+mod device_listing;
 mod devices;
+mod dsc_guide;
+mod errors;
+mod kit;
+mod mappings;
 mod policies;
+mod policy_types;
 pub mod runner;
 
 use futures::future::BoxFuture;
@@ -98,7 +106,17 @@ impl std::fmt::Debug for Scenario {
 }
 
 /// Every group's scenario list, in run order. Add new group files here.
-pub const GROUPS: &[fn() -> Vec<Scenario>] = &[policies::scenarios, devices::scenarios];
+pub const GROUPS: &[fn() -> Vec<Scenario>] = &[
+    policies::scenarios,
+    devices::scenarios,
+    dsc_guide::scenarios,
+    account_management::scenarios,
+    policy_types::scenarios,
+    mappings::scenarios,
+    device_lifecycle::scenarios,
+    device_listing::scenarios,
+    errors::scenarios,
+];
 
 /// Every scenario, in run order.
 pub fn all() -> Vec<Scenario> {

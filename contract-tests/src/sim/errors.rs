@@ -29,7 +29,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, summary: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, summary: impl Into<String>) -> Self {
         Self {
             status,
             code,

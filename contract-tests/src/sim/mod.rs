@@ -23,6 +23,7 @@ mod middleware;
 mod policies;
 mod request;
 mod rules;
+mod schema;
 mod scim;
 mod state;
 

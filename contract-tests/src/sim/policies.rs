@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
+use super::schema;
 use super::errors::ApiError;
 use super::links::{BaseUrl, append_page_links, policy_links};
 use super::request::{
@@ -247,6 +248,7 @@ pub async fn create(
     let activate = bool_param(&params, "activate")?;
     let input = parse_object(&body)?;
     let checked = validate(&input, None)?;
+    schema::check("Policy", &input)?;
 
     let mut org = shared.org.write().await;
     if is_beta_type(&checked.policy_type) && org.beta_policy_count() >= MAX_BETA_POLICIES {
@@ -314,6 +316,7 @@ pub async fn replace(
     body: Bytes,
 ) -> ApiResult {
     let input = parse_object(&body)?;
+    schema::check("Policy", &input)?;
     let mut org = shared.org.write().await;
     let existing = org
         .policies

@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
+use super::schema;
 use super::errors::ApiError;
 use super::links::{BaseUrl, rule_links};
 use super::policies::policy_not_found;
@@ -167,6 +168,7 @@ pub async fn create(
         .get_mut(&policy_id)
         .ok_or_else(|| policy_not_found(&policy_id))?;
     let checked = validate(&input, policy.policy_type(), None)?;
+    check_rule_schema(&input)?;
     if policy.rules.len() >= MAX_RULES_PER_POLICY {
         return Err(ApiError::validation(
             "rules",
@@ -241,6 +243,7 @@ pub async fn replace(
     body: Bytes,
 ) -> ApiResult {
     let input = parse_object(&body)?;
+    check_rule_schema(&input)?;
     let mut org = shared.org.write().await;
     let policy = org
         .policies
@@ -354,4 +357,13 @@ pub async fn lifecycle(
         rule.body.insert("lastUpdated".into(), json!(now_ts()));
     }
     Ok(no_content())
+}
+
+/// Checks a rule body against the spec. A body without `type` is left to the simulator's own
+/// validation, which infers the type from the policy as doc 004's examples need.
+fn check_rule_schema(input: &serde_json::Map<String, serde_json::Value>) -> Result<(), ApiError> {
+    if input.contains_key("type") {
+        schema::check("PolicyRule", input)?;
+    }
+    Ok(())
 }

@@ -1,0 +1,348 @@
+//! The device lifecycle of doc 002 ("Lifecycle operations", "Delete Device"): every legal
+//! transition, every illegal one, and unknown ids. Simulator only: it changes devices.
+
+use futures::future::BoxFuture;
+use okta_mgmt::types::{Device, DeviceStatus};
+use serde_json::Value;
+
+use super::kit::{UNKNOWN_ID, device_path, get_raw, to_json};
+use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+
+pub(super) fn scenarios() -> Vec<Scenario> {
+    vec![Scenario {
+        name: "device-lifecycle-matrix",
+        group: "devices",
+        description: "doc 002 lifecycle: every legal transition (CREATED→ACTIVE⇄SUSPENDED→\
+                      DEACTIVATED→ACTIVE, delete when DEACTIVATED), every illegal one \
+                      (400 E0000001, status unchanged) and unknown ids (404 E0000007)",
+        writes: true,
+        sim_only: true,
+        run: lifecycle_matrix,
+    }]
+}
+
+/// A lifecycle action of doc 002.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Activate,
+    Deactivate,
+    Suspend,
+    Unsuspend,
+}
+
+const ACTIONS: [Action; 4] = [
+    Action::Activate,
+    Action::Deactivate,
+    Action::Suspend,
+    Action::Unsuspend,
+];
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Activate => "activate",
+            Action::Deactivate => "deactivate",
+            Action::Suspend => "suspend",
+            Action::Unsuspend => "unsuspend",
+        }
+    }
+
+    /// The status the action leads to from `from`, when doc 002 allows it there.
+    fn from_status(self, from: &DeviceStatus) -> Option<DeviceStatus> {
+        match (self, from) {
+            (Action::Activate, DeviceStatus::Created | DeviceStatus::Deactivated) => {
+                Some(DeviceStatus::Active)
+            }
+            (Action::Deactivate, DeviceStatus::Active | DeviceStatus::Suspended) => {
+                Some(DeviceStatus::Deactivated)
+            }
+            (Action::Suspend, DeviceStatus::Active) => Some(DeviceStatus::Suspended),
+            (Action::Unsuspend, DeviceStatus::Suspended) => Some(DeviceStatus::Active),
+            _ => None,
+        }
+    }
+
+    fn req(self, id: &str) -> Req {
+        Req::post(format!("{}/lifecycle/{}", device_path(id), self.as_str()))
+    }
+
+    async fn send(self, ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
+        let client = ctx.client();
+        match self {
+            Action::Activate => client.activate_device().device_id(id).send().await?,
+            Action::Deactivate => client.deactivate_device().device_id(id).send().await?,
+            Action::Suspend => client.suspend_device().device_id(id).send().await?,
+            Action::Unsuspend => client.unsuspend_device().device_id(id).send().await?,
+        };
+        Ok(())
+    }
+}
+
+const STATUSES: [DeviceStatus; 4] = [
+    DeviceStatus::Created,
+    DeviceStatus::Active,
+    DeviceStatus::Suspended,
+    DeviceStatus::Deactivated,
+];
+
+fn status_name(status: &DeviceStatus) -> &str {
+    status.as_str()
+}
+
+async fn get_device(ctx: &Ctx, id: &str) -> Result<Device, StepFailure> {
+    Ok(ctx
+        .client()
+        .get_device()
+        .device_id(id)
+        .send()
+        .await?
+        .into_inner())
+}
+
+/// The device's lifecycle `_links` (relations other than self/users), sorted.
+fn lifecycle_links(device: &Device) -> Result<Vec<String>, StepFailure> {
+    let json = to_json(device)?;
+    let mut rels: Vec<String> = json
+        .get("_links")
+        .and_then(Value::as_object)
+        .map(|links| {
+            links
+                .keys()
+                .filter(|k| ACTIONS.iter().any(|a| a.as_str() == k.as_str()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    rels.sort();
+    Ok(rels)
+}
+
+/// The first device with `status`, found with `search=status eq "…"`.
+async fn find_device(ctx: &Ctx, status: &DeviceStatus) -> Result<Device, StepFailure> {
+    let search = format!("status eq \"{}\"", status_name(status));
+    let page = ctx
+        .client()
+        .list_devices()
+        .search(search.as_str())
+        .limit(1u32)
+        .send()
+        .await?
+        .into_inner();
+    let device = page.into_iter().next().ok_or_else(|| {
+        StepFailure::mismatch(
+            "seeded devices",
+            format!("a {} device", status_name(status)),
+            "none",
+        )
+    })?;
+    ensure_eq("status", Some(status), device.status.as_ref())?;
+    Ok(device)
+}
+
+/// Applies a legal action and checks the new status and that `lastUpdated` moved.
+async fn transition(
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+    from: DeviceStatus,
+) -> Result<(), StepFailure> {
+    let to = action.from_status(&from).ok_or_else(|| {
+        StepFailure::new(format!(
+            "scenario bug: {} is not legal from {}",
+            action.as_str(),
+            status_name(&from)
+        ))
+    })?;
+    let name = format!(
+        "{} {} → {}",
+        status_name(&from),
+        action.as_str(),
+        status_name(&to)
+    );
+    ctx.step(name, action.req(id), async {
+        let before = get_device(ctx, id).await?;
+        ensure_eq("status before", Some(&from), before.status.as_ref())?;
+        action.send(ctx, id).await?;
+        let after = get_device(ctx, id).await?;
+        ensure_eq("status", Some(&to), after.status.as_ref())?;
+        let (b, a) = (to_json(&before)?, to_json(&after)?);
+        let (b, a) = (b["lastUpdated"].as_str(), a["lastUpdated"].as_str());
+        ensure(
+            a.is_some() && a > b,
+            "lastUpdated",
+            format!("later than {b:?}"),
+            format!("{a:?}"),
+        )
+    })
+    .await
+}
+
+/// Proves doc 002's lifecycle on the seeded devices: for a device in each status, the
+/// lifecycle `_links` offer exactly the legal actions, every other action is 400 E0000001 and
+/// leaves the status unchanged, and DELETE is 400 E0000001 unless the device is DEACTIVATED.
+/// A CREATED device then walks every legal transition (activate, suspend, unsuspend,
+/// deactivate from ACTIVE, activate from DEACTIVATED, suspend, deactivate from SUSPENDED);
+/// deactivation drops its users; it is deleted and is then 404 E0000007 for get, delete and
+/// every action, and gone from search. Unknown ids are 404 E0000007 for every operation.
+fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(async move {
+        let client = ctx.client();
+        let mut ids = Vec::new();
+        for status in &STATUSES {
+            let search = format!("status eq \"{}\"", status_name(status));
+            let device = ctx
+                .step(
+                    format!("find a {} device (search)", status_name(status)),
+                    Req::get("/api/v1/devices")
+                        .query("search", &search)
+                        .query("limit", 1),
+                    find_device(ctx, status),
+                )
+                .await?;
+            let id = device
+                .id
+                .clone()
+                .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))?;
+            ctx.step(
+                format!(
+                    "{}: _links offer exactly the legal actions",
+                    status_name(status)
+                ),
+                Req::get(device_path(&id)),
+                async {
+                    let mut legal: Vec<String> = ACTIONS
+                        .iter()
+                        .filter(|a| a.from_status(status).is_some())
+                        .map(|a| a.as_str().to_owned())
+                        .collect();
+                    legal.sort();
+                    ensure_eq("lifecycle links", legal, lifecycle_links(&device)?)
+                },
+            )
+            .await?;
+            for action in ACTIONS.iter().filter(|a| a.from_status(status).is_none()) {
+                ctx.step(
+                    format!(
+                        "{}: {} → 400 E0000001, status unchanged",
+                        status_name(status),
+                        action.as_str()
+                    ),
+                    action.req(&id),
+                    async {
+                        expect_error(action.send(ctx, &id).await, 400, "E0000001")?;
+                        let after = get_device(ctx, &id).await?;
+                        ensure_eq("status", Some(status), after.status.as_ref())
+                    },
+                )
+                .await?;
+            }
+            if *status != DeviceStatus::Deactivated {
+                ctx.step(
+                    format!(
+                        "{}: delete → 400 E0000001, still there",
+                        status_name(status)
+                    ),
+                    Req::delete(device_path(&id)),
+                    async {
+                        expect_error(
+                            client.delete_device().device_id(&id).send().await,
+                            400,
+                            "E0000001",
+                        )?;
+                        let after = get_device(ctx, &id).await?;
+                        ensure_eq("status", Some(status), after.status.as_ref())
+                    },
+                )
+                .await?;
+            }
+            ids.push(id);
+        }
+
+        // Walk the CREATED device through every legal transition.
+        let id = ids
+            .first()
+            .cloned()
+            .ok_or_else(|| StepFailure::new("no CREATED device"))?;
+        let walk = [
+            (Action::Activate, DeviceStatus::Created),
+            (Action::Suspend, DeviceStatus::Active),
+            (Action::Unsuspend, DeviceStatus::Suspended),
+            (Action::Deactivate, DeviceStatus::Active),
+            (Action::Activate, DeviceStatus::Deactivated),
+            (Action::Suspend, DeviceStatus::Active),
+            (Action::Deactivate, DeviceStatus::Suspended),
+        ];
+        for (action, from) in walk {
+            transition(ctx, &id, action, from).await?;
+        }
+        let users_path = format!("{}/users", device_path(&id));
+        ctx.step(
+            "a DEACTIVATED device has no users left",
+            Req::get(&users_path),
+            async {
+                let users = get_raw(ctx, &users_path).await?;
+                ensure_eq("users", Some(0), users.as_array().map(Vec::len))
+            },
+        )
+        .await?;
+        ctx.step(
+            "DEACTIVATED: delete → 204",
+            Req::delete(device_path(&id)),
+            async {
+                let response = client.delete_device().device_id(&id).send().await?;
+                ensure_eq("status", 204, response.status().as_u16())
+            },
+        )
+        .await?;
+        check_gone(ctx, &id, "the deleted device").await?;
+        check_gone(ctx, UNKNOWN_ID, "an unknown id").await?;
+        ctx.step(
+            "search by id no longer finds the deleted device",
+            Req::get("/api/v1/devices").query("search", format!("id eq \"{id}\"")),
+            async {
+                let found = client
+                    .list_devices()
+                    .search(format!("id eq \"{id}\""))
+                    .send()
+                    .await?
+                    .into_inner();
+                ensure_eq("devices found", 0, found.len())
+            },
+        )
+        .await
+    })
+}
+
+/// Get, delete and every lifecycle action on `id` are 404 E0000007.
+async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> {
+    let client = ctx.client();
+    ctx.step(
+        format!("{what}: get and delete → 404 E0000007"),
+        Req::get(device_path(id)),
+        async {
+            expect_error(
+                client.get_device().device_id(id).send().await,
+                404,
+                "E0000007",
+            )?;
+            expect_error(
+                client.delete_device().device_id(id).send().await,
+                404,
+                "E0000007",
+            )
+            .map(drop)
+        },
+    )
+    .await?;
+    for action in ACTIONS {
+        ctx.step(
+            format!("{what}: {} → 404 E0000007", action.as_str()),
+            action.req(id),
+            async {
+                expect_error(action.send(ctx, id).await, 404, "E0000007").map(drop)
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

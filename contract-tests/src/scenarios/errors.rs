@@ -1,0 +1,693 @@
+//! Error bodies and refusals: 401 with a wrong token, 400 for invalid requests, 404 for unknown
+//! ids (docs 002, 003, 004; the Okta error object), and the default-policy protections.
+
+use futures::future::BoxFuture;
+use okta_mgmt::Client;
+use okta_mgmt::error::Error;
+use okta_mgmt::types::{LifecycleStatus, Policy, PolicyRule, PolicyType};
+use serde_json::{Value, json};
+
+use super::kit::{
+    UNKNOWN_ID, create_policy, delete_own_policy, device_path, ensure_error_body,
+    expect_refusal, list_policies, policy_path, rule_path, to_json,
+};
+use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use crate::live::Resource;
+
+pub(super) fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "error-bodies",
+            group: "errors",
+            description: "401 E0000011 with a wrong token, 400 E0000001 for listPolicies without \
+                          type (raw; the typed builder refuses it), 404 E0000007 typed errors, \
+                          400 for an invalid search; full Okta error bodies",
+            writes: false,
+            sim_only: false,
+            run: error_bodies,
+        },
+        Scenario {
+            name: "error-invalid-writes",
+            group: "errors",
+            description: "writes that must fail: non-object body, unknown policy type, rule type \
+                          not fitting its policy, changes to unknown policies and rules (404)",
+            writes: true,
+            sim_only: false,
+            run: invalid_writes,
+        },
+        Scenario {
+            name: "default-policy-protections",
+            group: "errors",
+            description: "default policies cannot be deleted or deactivated, default rules are \
+                          immutable (400 E0000001); an unchanged PUT of a default rule is accepted",
+            writes: true,
+            sim_only: true,
+            run: default_protections,
+        },
+    ]
+}
+
+/// Proves the Okta error object end to end against the target: a client with a wrong API token
+/// gets 401 E0000011 with a complete body (code, summary, link, id, causes) and a request id;
+/// `GET /api/v1/policies` without `type` is 400 E0000001 (sent raw, because the typed builder
+/// refuses the missing required parameter before sending, which is checked too); unknown
+/// policy, rule, mapping and device ids are 404 E0000007 as typed `Error::Api` values; a search
+/// expression that does not parse and an unknown policy type are 400.
+fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(async move {
+        let client = ctx.client();
+        ctx.step(
+            "a wrong API token → 401 E0000011 with a complete error body",
+            Req::get("/api/v1/devices").query("limit", 1),
+            async {
+                let wrong = Client::builder()
+                    .org_url(ctx.base_url())
+                    .api_token("okta-contract-wrong-token")
+                    .build()
+                    .map_err(|e| StepFailure::new(format!("cannot build a client: {e}")))?;
+                let result = wrong.list_devices().limit(1u32).send().await;
+                let e = expect_error(result, 401, "E0000011")?;
+                ensure_error_body(&e, "E0000011")?;
+                ensure(
+                    e.request_id().is_some(),
+                    "X-Okta-Request-Id",
+                    "present",
+                    "absent",
+                )
+            },
+        )
+        .await?;
+
+        ctx.step(
+            "the typed listPolicies builder refuses a missing type before sending",
+            None,
+            async {
+                match client.list_policies().send().await {
+                    Err(progenitor_client::Error::InvalidRequest(_)) => Ok(()),
+                    Err(other) => Err(StepFailure::mismatch(
+                        "error",
+                        "InvalidRequest (nothing sent)",
+                        super::describe_error(&Error::from(other)),
+                    )),
+                    Ok(_) => Err(StepFailure::mismatch(
+                        "result",
+                        "InvalidRequest (nothing sent)",
+                        "a response",
+                    )),
+                }
+            },
+        )
+        .await?;
+
+        ctx.step(
+            "GET /api/v1/policies without type (raw) → 400 E0000001",
+            Req::get("/api/v1/policies"),
+            async {
+                let result = client.raw().get("/api/v1/policies").send().await;
+                let e = expect_error(result, 400, "E0000001")?;
+                ensure_error_body(&e, "E0000001")
+            },
+        )
+        .await?;
+
+        ctx.step(
+            "list policies of an unknown type → 400 E0000001",
+            Req::get("/api/v1/policies").query("type", "OKTA_CONTRACT_NO_SUCH_TYPE"),
+            async {
+                let result = client
+                    .list_policies()
+                    .type_(PolicyType::from("OKTA_CONTRACT_NO_SUCH_TYPE"))
+                    .send()
+                    .await;
+                expect_refusal(ctx, result, 400, "E0000001")
+            },
+        )
+        .await?;
+
+        ctx.step(
+            "get an unknown policy → typed 404 E0000007",
+            Req::get(policy_path(UNKNOWN_ID)),
+            async {
+                let e = expect_error(
+                    client.get_policy().policy_id(UNKNOWN_ID).send().await,
+                    404,
+                    "E0000007",
+                )?;
+                ensure(
+                    matches!(e, Error::Api(_)),
+                    "error kind",
+                    "Error::Api",
+                    format!("{e:?}"),
+                )?;
+                ensure_error_body(&e, "E0000007")
+            },
+        )
+        .await?;
+
+        ctx.step(
+            "get an unknown device → typed 404 E0000007 (doc 002)",
+            Req::get(device_path(UNKNOWN_ID)),
+            async {
+                let e = expect_error(
+                    client.get_device().device_id(UNKNOWN_ID).send().await,
+                    404,
+                    "E0000007",
+                )?;
+                ensure_error_body(&e, "E0000007")?;
+                if ctx.is_sim() {
+                    let summary = e
+                        .okta_error()
+                        .and_then(|o| o.error_summary.clone())
+                        .unwrap_or_default();
+                    ensure_eq(
+                        "errorSummary",
+                        format!("Not found: Resource not found: {UNKNOWN_ID} (GenericUDObject)"),
+                        summary,
+                    )?;
+                }
+                Ok(())
+            },
+        )
+        .await?;
+
+        let existing = ctx
+            .step(
+                "find an existing ACCESS_POLICY (for unknown rule and mapping ids)",
+                Req::get("/api/v1/policies").query("type", "ACCESS_POLICY"),
+                async {
+                    Ok(list_policies(ctx, "ACCESS_POLICY")
+                        .await?
+                        .iter()
+                        .find_map(|p| p.id().map(str::to_owned)))
+                },
+            )
+            .await?;
+        if let Some(policy_id) = existing {
+            ctx.step(
+                "get an unknown rule and an unknown mapping → 404 E0000007",
+                Req::get(rule_path(&policy_id, UNKNOWN_ID)),
+                async {
+                    expect_error(
+                        client
+                            .get_policy_rule()
+                            .policy_id(&policy_id)
+                            .rule_id(UNKNOWN_ID)
+                            .send()
+                            .await,
+                        404,
+                        "E0000007",
+                    )?;
+                    expect_error(
+                        client
+                            .get_policy_mapping()
+                            .policy_id(&policy_id)
+                            .mapping_id(UNKNOWN_ID)
+                            .send()
+                            .await,
+                        404,
+                        "E0000007",
+                    )
+                    .map(drop)
+                },
+            )
+            .await?;
+        } else {
+            ctx.skip_step(
+                "get an unknown rule and an unknown mapping → 404 E0000007",
+                "the org has no ACCESS_POLICY policy",
+            );
+        }
+        ctx.step(
+            "rules and mappings of an unknown policy → 404 E0000007",
+            Req::get(format!("{}/rules", policy_path(UNKNOWN_ID))),
+            async {
+                expect_error(
+                    client.list_policy_rules().policy_id(UNKNOWN_ID).send().await,
+                    404,
+                    "E0000007",
+                )?;
+                expect_error(
+                    client
+                        .list_policy_mappings()
+                        .policy_id(UNKNOWN_ID)
+                        .send()
+                        .await,
+                    404,
+                    "E0000007",
+                )
+                .map(drop)
+            },
+        )
+        .await?;
+
+        let bad_search = "status eq";
+        ctx.step(
+            "a search expression that does not parse → 400 (E0000031 on the simulator)",
+            Req::get("/api/v1/devices").query("search", bad_search),
+            async {
+                let result = client.list_devices().search(bad_search).send().await;
+                expect_refusal(ctx, result, 400, "E0000031")
+            },
+        )
+        .await
+    })
+}
+
+/// Proves that invalid writes fail without creating anything: a body that is not a JSON object
+/// is 400 (E0000003 on the simulator); a policy of an unknown type, sent through
+/// `Policy::Other`, is 400 E0000001; a rule whose type does not fit its policy is 400 E0000001;
+/// replacing, activating and deleting an unknown policy, and replacing, activating and
+/// deleting an unknown rule, are 404 E0000007.
+fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(async move {
+        let client = ctx.client();
+        ctx.step(
+            "POST a policy body that is not a JSON object → 400",
+            Req::post("/api/v1/policies").json(&"not an object"),
+            async {
+                let result = client
+                    .raw()
+                    .post("/api/v1/policies")
+                    .json("not an object")
+                    .send_json::<Value>()
+                    .await;
+                if let Ok(created) = &result {
+                    track_policy(ctx, created);
+                }
+                expect_refusal(ctx, result, 400, "E0000003")
+            },
+        )
+        .await?;
+
+        let unknown_type = json!({
+            "name": ctx.name("errors-unknown-type"),
+            "type": "OKTA_CONTRACT_NO_SUCH_TYPE",
+            "status": "INACTIVE",
+        });
+        ctx.step(
+            "create a policy of an unknown type (Policy::Other) → 400 E0000001",
+            Req::post("/api/v1/policies")
+                .query("activate", false)
+                .json(&unknown_type),
+            async {
+                let policy = Policy::from_json(unknown_type.clone());
+                ensure(
+                    matches!(policy, Policy::Other(_)),
+                    "decoded variant",
+                    "Policy::Other",
+                    format!("{policy:?}"),
+                )?;
+                ensure_eq("re-encoded body", &unknown_type, &policy.to_json()?)?;
+                let result = client
+                    .create_policy()
+                    .activate(false)
+                    .body(policy)
+                    .send()
+                    .await;
+                if let Ok(created) = &result {
+                    track_policy(ctx, &to_json(&**created)?);
+                }
+                expect_error(result, 400, "E0000001").map(drop)
+            },
+        )
+        .await?;
+
+        let policy_body = json!({
+            "name": ctx.name("errors-access"),
+            "type": "ACCESS_POLICY",
+            "status": "INACTIVE",
+        });
+        let policy_id = ctx
+            .step(
+                "create an ACCESS_POLICY (inactive) to add a misfit rule to",
+                Req::post("/api/v1/policies")
+                    .query("activate", false)
+                    .json(&policy_body),
+                async { Ok(create_policy(ctx, &policy_body, Some(false)).await?.0) },
+            )
+            .await?;
+        let misfit = json!({
+            "name": ctx.name("errors-password-rule"),
+            "type": "PASSWORD",
+            "conditions": { "people": { "users": { "exclude": [] } } },
+            "actions": { "passwordChange": { "access": "ALLOW" } }
+        });
+        ctx.step(
+            "a PASSWORD rule in an ACCESS_POLICY → 400 E0000001",
+            Req::post(format!("{}/rules", policy_path(&policy_id))).json(&misfit),
+            async {
+                let result = client
+                    .create_policy_rule()
+                    .policy_id(&policy_id)
+                    .activate(false)
+                    .body(PolicyRule::from_json(misfit.clone()))
+                    .send()
+                    .await;
+                if let Ok(created) = &result
+                    && let Some(id) = created.id()
+                {
+                    ctx.track(Resource::Rule {
+                        policy_id: policy_id.clone(),
+                        id: id.to_owned(),
+                    });
+                }
+                expect_error(result, 400, "E0000001").map(drop)
+            },
+        )
+        .await?;
+        ctx.step(
+            "delete the ACCESS_POLICY",
+            Req::delete(policy_path(&policy_id)),
+            delete_own_policy(ctx, &policy_id),
+        )
+        .await?;
+
+        let unknown = policy_path(UNKNOWN_ID);
+        let replacement = json!({
+            "name": ctx.name("errors-replacement"),
+            "type": "ACCESS_POLICY",
+            "status": "INACTIVE",
+        });
+        ctx.step(
+            "PUT, activate and DELETE an unknown policy → 404 E0000007",
+            Req::put(&unknown).json(&replacement),
+            async {
+                expect_error(
+                    client
+                        .replace_policy()
+                        .policy_id(UNKNOWN_ID)
+                        .body(Policy::from_json(replacement.clone()))
+                        .send()
+                        .await,
+                    404,
+                    "E0000007",
+                )?;
+                expect_error(
+                    client.activate_policy().policy_id(UNKNOWN_ID).send().await,
+                    404,
+                    "E0000007",
+                )?;
+                expect_error(
+                    client.delete_policy().policy_id(UNKNOWN_ID).send().await,
+                    404,
+                    "E0000007",
+                )
+                .map(drop)
+            },
+        )
+        .await?;
+
+        let existing = ctx
+            .step(
+                "find an existing ACCESS_POLICY (for an unknown rule id)",
+                Req::get("/api/v1/policies").query("type", "ACCESS_POLICY"),
+                async {
+                    Ok(list_policies(ctx, "ACCESS_POLICY")
+                        .await?
+                        .iter()
+                        .find_map(|p| p.id().map(str::to_owned)))
+                },
+            )
+            .await?;
+        let Some(existing) = existing else {
+            ctx.skip_step(
+                "PUT, activate and DELETE an unknown rule → 404 E0000007",
+                "the org has no ACCESS_POLICY policy",
+            );
+            return Ok(());
+        };
+        let rule = json!({ "name": ctx.name("errors-rule"), "type": "ACCESS_POLICY" });
+        ctx.step(
+            "PUT, activate and DELETE an unknown rule → 404 E0000007",
+            Req::put(rule_path(&existing, UNKNOWN_ID)).json(&rule),
+            async {
+                expect_error(
+                    client
+                        .replace_policy_rule()
+                        .policy_id(&existing)
+                        .rule_id(UNKNOWN_ID)
+                        .body(PolicyRule::from_json(rule.clone()))
+                        .send()
+                        .await,
+                    404,
+                    "E0000007",
+                )?;
+                expect_error(
+                    client
+                        .activate_policy_rule()
+                        .policy_id(&existing)
+                        .rule_id(UNKNOWN_ID)
+                        .send()
+                        .await,
+                    404,
+                    "E0000007",
+                )?;
+                expect_error(
+                    client
+                        .delete_policy_rule()
+                        .policy_id(&existing)
+                        .rule_id(UNKNOWN_ID)
+                        .send()
+                        .await,
+                    404,
+                    "E0000007",
+                )?;
+                expect_error(
+                    client
+                        .delete_policy_resource_mapping()
+                        .policy_id(&existing)
+                        .mapping_id(UNKNOWN_ID)
+                        .send()
+                        .await,
+                    404,
+                    "E0000007",
+                )
+                .map(drop)
+            },
+        )
+        .await
+    })
+}
+
+/// Tracks a policy that a refused request created after all, so cleanup removes it.
+fn track_policy(ctx: &Ctx, created: &Value) {
+    if let Some(id) = created.get("id").and_then(Value::as_str) {
+        ctx.track(Resource::Policy {
+            id: id.to_owned(),
+            name: created
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        });
+    }
+}
+
+/// Proves the default-policy protections of docs 003/004 on the simulator: the default
+/// PASSWORD policy cannot be deleted or deactivated (400 E0000001) and stays ACTIVE; activating
+/// it is a no-op; its default rule cannot be changed, deactivated or deleted (400 E0000001,
+/// "Default Rule is immutable"), while a PUT that sends it back unchanged is accepted; a PUT of
+/// the default policy with `status: INACTIVE` is refused.
+fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(async move {
+        let client = ctx.client();
+        let (policy_id, policy) = ctx
+            .step(
+                "find the default PASSWORD policy (system: true, last)",
+                Req::get("/api/v1/policies").query("type", "PASSWORD"),
+                async {
+                    let all = list_policies(ctx, "PASSWORD").await?;
+                    let last = all
+                        .last()
+                        .ok_or_else(|| StepFailure::mismatch("listing", "policies", "none"))?;
+                    let json = to_json(last)?;
+                    ensure_eq("system", Some(true), json["system"].as_bool())?;
+                    let id = last
+                        .id()
+                        .ok_or_else(|| StepFailure::mismatch("policy", "an id", "none"))?;
+                    Ok((id.to_owned(), last.clone()))
+                },
+            )
+            .await?;
+        let path = policy_path(&policy_id);
+
+        ctx.step(
+            "DELETE the default policy → 400 E0000001",
+            Req::delete(&path),
+            async {
+                expect_error(
+                    client.delete_policy().policy_id(&policy_id).send().await,
+                    400,
+                    "E0000001",
+                )
+                .map(drop)
+            },
+        )
+        .await?;
+        ctx.step(
+            "deactivate the default policy → 400 E0000001, still ACTIVE",
+            Req::post(format!("{path}/lifecycle/deactivate")),
+            async {
+                expect_error(
+                    client.deactivate_policy().policy_id(&policy_id).send().await,
+                    400,
+                    "E0000001",
+                )?;
+                let now = client.get_policy().policy_id(&policy_id).send().await?;
+                ensure_eq(
+                    "status",
+                    Some(LifecycleStatus::Active),
+                    now.into_inner().status(),
+                )
+            },
+        )
+        .await?;
+        ctx.step(
+            "activate the default policy → accepted (already active)",
+            Req::post(format!("{path}/lifecycle/activate")),
+            async {
+                client.activate_policy().policy_id(&policy_id).send().await?;
+                Ok(())
+            },
+        )
+        .await?;
+        let mut inactive = to_json(&policy)?;
+        inactive["status"] = json!("INACTIVE");
+        ctx.step(
+            "PUT the default policy with status INACTIVE → 400 E0000001",
+            Req::put(&path).json(&inactive),
+            async {
+                expect_error(
+                    client
+                        .replace_policy()
+                        .policy_id(&policy_id)
+                        .body(Policy::from_json(inactive.clone()))
+                        .send()
+                        .await,
+                    400,
+                    "E0000001",
+                )
+                .map(drop)
+            },
+        )
+        .await?;
+
+        let default_rule = ctx
+            .step(
+                "list its rules: the last one is the default rule (system: true)",
+                Req::get(format!("{path}/rules")),
+                async {
+                    let rules = client
+                        .list_policy_rules()
+                        .policy_id(&policy_id)
+                        .send()
+                        .await?
+                        .into_inner();
+                    let last = rules.last().cloned().ok_or_else(|| {
+                        StepFailure::mismatch("default policy rules", "a default rule", "none")
+                    })?;
+                    ensure_eq("system", Some(true), to_json(&last)?["system"].as_bool())?;
+                    Ok(last)
+                },
+            )
+            .await?;
+        let rule_id = default_rule
+            .id()
+            .ok_or_else(|| StepFailure::mismatch("default rule", "an id", "none"))?
+            .to_owned();
+        let one_rule = rule_path(&policy_id, &rule_id);
+        let unchanged = to_json(&default_rule)?;
+        ctx.step(
+            "PUT the default rule back unchanged → accepted",
+            Req::put(&one_rule).json(&unchanged),
+            async {
+                let put = client
+                    .replace_policy_rule()
+                    .policy_id(&policy_id)
+                    .rule_id(&rule_id)
+                    .body(default_rule.clone())
+                    .send()
+                    .await?;
+                ensure_eq("name", default_rule.name(), put.name())
+            },
+        )
+        .await?;
+        let mut changed = unchanged.clone();
+        changed["name"] = json!(ctx.name("renamed-default-rule"));
+        ctx.step(
+            "PUT the default rule renamed → 400 E0000001",
+            Req::put(&one_rule).json(&changed),
+            async {
+                expect_error(
+                    client
+                        .replace_policy_rule()
+                        .policy_id(&policy_id)
+                        .rule_id(&rule_id)
+                        .body(PolicyRule::from_json(changed.clone()))
+                        .send()
+                        .await,
+                    400,
+                    "E0000001",
+                )
+                .map(drop)
+            },
+        )
+        .await?;
+        ctx.step(
+            "deactivate and DELETE the default rule → 400 E0000001",
+            Req::delete(&one_rule),
+            async {
+                expect_error(
+                    client
+                        .deactivate_policy_rule()
+                        .policy_id(&policy_id)
+                        .rule_id(&rule_id)
+                        .send()
+                        .await,
+                    400,
+                    "E0000001",
+                )?;
+                expect_error(
+                    client
+                        .delete_policy_rule()
+                        .policy_id(&policy_id)
+                        .rule_id(&rule_id)
+                        .send()
+                        .await,
+                    400,
+                    "E0000001",
+                )
+                .map(drop)
+            },
+        )
+        .await?;
+        ctx.step(
+            "the default policy and rule are unchanged",
+            Req::get(&path),
+            async {
+                let rule = client
+                    .get_policy_rule()
+                    .policy_id(&policy_id)
+                    .rule_id(&rule_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                ensure_eq("rule name", default_rule.name(), rule.name())?;
+                ensure_eq(
+                    "rule status",
+                    Some(LifecycleStatus::Active),
+                    rule.status(),
+                )?;
+                let now = client
+                    .get_policy()
+                    .policy_id(&policy_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                ensure_eq("policy name", policy.name(), now.name())?;
+                ensure_eq("policy status", Some(LifecycleStatus::Active), now.status())
+            },
+        )
+        .await
+    })
+}

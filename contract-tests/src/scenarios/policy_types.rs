@@ -1,0 +1,944 @@
+//! CRUD and lifecycle of every documented policy type and of a rule shaped for it (docs 000,
+//! 003, 004): one scenario per type, all driven by [`run_type`].
+
+use futures::TryStreamExt as _;
+use futures::future::BoxFuture;
+use okta_mgmt::pagination::Paginate as _;
+use okta_mgmt::types::{LifecycleStatus, PolicyRule};
+use serde_json::{Value, json};
+
+use super::kit::{
+    create_policy, create_rule, delete_own_policy, delete_own_rule, ensure_allow, ensure_at,
+    ensure_kept, ensure_policy_variant, ensure_rule_variant, get_raw, list_policies,
+    policy_path, policy_status, rename_policy, rename_rule, rule_path, rule_status, to_json,
+};
+use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+
+pub(super) fn scenarios() -> Vec<Scenario> {
+    let scenario = |name, description, sim_only, run| Scenario {
+        name,
+        group: "policies",
+        description,
+        writes: true,
+        sim_only,
+        run,
+    };
+    vec![
+        scenario(
+            "policy-type-okta-sign-on",
+            "OKTA_SIGN_ON policy (Policy::OktaSignOn) and SIGN_ON rule: CRUD, lifecycle, \
+             read-modify-write keeps unknown fields",
+            false,
+            okta_sign_on,
+        ),
+        scenario(
+            "policy-type-password",
+            "PASSWORD policy (Policy::Password) and PASSWORD rule: CRUD, lifecycle, \
+             read-modify-write keeps unknown fields",
+            false,
+            password,
+        ),
+        scenario(
+            "policy-type-mfa-enroll",
+            "MFA_ENROLL policy (Policy::MfaEnroll) and MFA_ENROLL rule: CRUD, lifecycle, \
+             read-modify-write keeps unknown fields",
+            false,
+            mfa_enroll,
+        ),
+        scenario(
+            "policy-type-access-policy",
+            "ACCESS_POLICY policy (Policy::Access) and appSignOn rule: CRUD, lifecycle, \
+             read-modify-write keeps unknown fields",
+            false,
+            access_policy,
+        ),
+        scenario(
+            "policy-type-profile-enrollment",
+            "PROFILE_ENROLLMENT policy (Policy::ProfileEnrollment) and rule: CRUD, lifecycle, \
+             read-modify-write keeps unknown fields",
+            false,
+            profile_enrollment,
+        ),
+        scenario(
+            "policy-type-device-signal-collection",
+            "DEVICE_SIGNAL_COLLECTION policy and platform rule: CRUD, lifecycle, \
+             read-modify-write keeps unknown fields",
+            false,
+            device_signal_collection,
+        ),
+        scenario(
+            "policy-type-beta-sign-on",
+            "beta Okta:SignOn policy (Policy::BetaSignOn) and key/op/value rule: CRUD, \
+             lifecycle, read-modify-write (simulator only: real orgs reject the beta types)",
+            true,
+            beta_sign_on,
+        ),
+        scenario(
+            "policy-type-beta-profile-enrollment",
+            "beta Okta:ProfileEnrollment policy and rule: CRUD, lifecycle, read-modify-write \
+             (simulator only: real orgs reject the beta types)",
+            true,
+            beta_profile_enrollment,
+        ),
+    ]
+}
+
+/// What differs between the policy types.
+struct TypeSpec {
+    /// Name suffix of the created objects.
+    slug: &'static str,
+    /// The policy `type`.
+    policy_type: &'static str,
+    /// Expected `Policy::…` variant.
+    policy_variant: &'static str,
+    /// The rule `type` sent.
+    rule_type: &'static str,
+    /// Expected `PolicyRule::…` variant.
+    rule_variant: &'static str,
+    /// Classic type (doc 004) whose policies select people: on a live org the body reuses the
+    /// default policy's `conditions` and `settings`, which the org is known to accept.
+    classic: bool,
+    /// Policy request body (documented example shape) for a name.
+    policy_body: fn(&str) -> Value,
+    /// Object of the policy body that also gets an unknown field on the simulator.
+    policy_nested: Option<&'static str>,
+    /// Rule request body for a name.
+    rule_body: fn(&str) -> Value,
+    /// Object of the rule body that also gets an unknown field on the simulator.
+    rule_nested: &'static str,
+    /// A pointer and value the created rule must echo (its type-specific content).
+    rule_probe: (&'static str, fn() -> Value),
+}
+
+/// Unknown field added (on the simulator) at the top level and inside a nested object.
+const UNKNOWN_KEY: &str = "oktaContractFuture";
+
+fn unknown_value() -> Value {
+    json!({ "enabled": true, "tags": [], "note": null })
+}
+
+/// Adds [`UNKNOWN_KEY`] to the top level of `body` and to the object at `nested`.
+fn with_unknown(mut body: Value, nested: Option<&str>) -> Value {
+    if let Some(map) = body.as_object_mut() {
+        map.insert(UNKNOWN_KEY.to_owned(), unknown_value());
+    }
+    if let Some(obj) = nested
+        .and_then(|p| body.pointer_mut(p))
+        .and_then(Value::as_object_mut)
+    {
+        obj.insert(UNKNOWN_KEY.to_owned(), unknown_value());
+    }
+    body
+}
+
+/// Asserts the unknown fields added by [`with_unknown`] are still there.
+fn ensure_unknown_kept(raw: &Value, nested: Option<&str>) -> Result<(), StepFailure> {
+    ensure_at(raw, &format!("/{UNKNOWN_KEY}"), &unknown_value())?;
+    if let Some(p) = nested {
+        ensure_at(raw, &format!("{p}/{UNKNOWN_KEY}"), &unknown_value())?;
+    }
+    Ok(())
+}
+
+const EVERYONE: &str = "00g1everyone0000g7";
+
+fn people_everyone() -> Value {
+    json!({ "people": { "groups": { "include": [EVERYONE] } } })
+}
+
+fn classic_rule_conditions() -> Value {
+    json!({
+        "people": { "users": { "exclude": [] } },
+        "network": { "connection": "ANYWHERE" }
+    })
+}
+
+fn okta_sign_on_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "okta-sign-on",
+        policy_type: "OKTA_SIGN_ON",
+        policy_variant: "OktaSignOn",
+        rule_type: "SIGN_ON",
+        rule_variant: "SignOn",
+        classic: true,
+        // Doc 004 "Create a Policy" / "Policy JSON Example (Okta Sign On Policy)".
+        policy_body: |name| {
+            json!({
+                "type": "OKTA_SIGN_ON",
+                "status": "INACTIVE",
+                "name": name,
+                "description": "okta-contract: global session policy; deleted at the end of the run",
+                "conditions": people_everyone(),
+            })
+        },
+        policy_nested: Some("/conditions/people"),
+        // Doc 004 "Create a rule" + "Signon Action Example" (ANYWHERE instead of ON_NETWORK,
+        // which needs network zones).
+        rule_body: |name| {
+            json!({
+                "type": "SIGN_ON",
+                "name": name,
+                "conditions": {
+                    "people": { "users": { "exclude": [] } },
+                    "network": { "connection": "ANYWHERE" },
+                    "authContext": { "authType": "ANY" }
+                },
+                "actions": {
+                    "signon": {
+                        "access": "ALLOW",
+                        "requireFactor": false,
+                        "rememberDeviceByDefault": false,
+                        "session": {
+                            "usePersistentCookie": false,
+                            "maxSessionIdleMinutes": 120,
+                            "maxSessionLifetimeMinutes": 0
+                        }
+                    }
+                }
+            })
+        },
+        rule_nested: "/actions/signon",
+        rule_probe: ("/actions/signon/session/maxSessionIdleMinutes", || json!(120)),
+    }
+}
+
+fn password_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "password",
+        policy_type: "PASSWORD",
+        policy_variant: "Password",
+        rule_type: "PASSWORD",
+        rule_variant: "Password",
+        classic: true,
+        // Doc 004 "Password Policy" settings example.
+        policy_body: |name| {
+            json!({
+                "type": "PASSWORD",
+                "status": "INACTIVE",
+                "name": name,
+                "description": "okta-contract: password policy; deleted at the end of the run",
+                "conditions": {
+                    "people": { "groups": { "include": [EVERYONE] } },
+                    "authProvider": { "provider": "OKTA" }
+                },
+                "settings": {
+                    "password": {
+                        "complexity": {
+                            "minLength": 8, "minLowerCase": 1, "minUpperCase": 1,
+                            "minNumber": 1, "minSymbol": 0, "excludeUsername": true
+                        },
+                        "age": {
+                            "maxAgeDays": 0, "expireWarnDays": 0, "minAgeMinutes": 0,
+                            "historyCount": 0
+                        },
+                        "lockout": {
+                            "maxAttempts": 10, "autoUnlockMinutes": 0,
+                            "showLockoutFailures": false
+                        }
+                    },
+                    "recovery": {
+                        "factors": {
+                            "recovery_question": {
+                                "status": "ACTIVE",
+                                "properties": { "complexity": { "minLength": 4 } }
+                            },
+                            "okta_email": {
+                                "status": "ACTIVE",
+                                "properties": { "recoveryToken": { "tokenLifetimeMinutes": 60 } }
+                            },
+                            "okta_sms": { "status": "INACTIVE" },
+                            "okta_call": { "status": "INACTIVE" }
+                        }
+                    },
+                    "delegation": { "options": { "skipUnlock": false } }
+                }
+            })
+        },
+        policy_nested: Some("/settings"),
+        // Doc 004 "Rules Message Example (Password Policy)".
+        rule_body: |name| {
+            json!({
+                "type": "PASSWORD",
+                "name": name,
+                "conditions": classic_rule_conditions(),
+                "actions": {
+                    "passwordChange": { "access": "ALLOW" },
+                    "selfServicePasswordReset": { "access": "ALLOW" },
+                    "selfServiceUnlock": { "access": "DENY" }
+                }
+            })
+        },
+        rule_nested: "/actions",
+        rule_probe: ("/actions/selfServiceUnlock/access", || json!("DENY")),
+    }
+}
+
+fn mfa_enroll_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "mfa-enroll",
+        policy_type: "MFA_ENROLL",
+        policy_variant: "MfaEnroll",
+        rule_type: "MFA_ENROLL",
+        rule_variant: "MfaEnroll",
+        classic: true,
+        // Doc 004 "Multifactor (MFA) Policy" settings example.
+        policy_body: |name| {
+            json!({
+                "type": "MFA_ENROLL",
+                "status": "INACTIVE",
+                "name": name,
+                "description": "okta-contract: MFA enrollment policy; deleted at the end of the run",
+                "conditions": people_everyone(),
+                "settings": {
+                    "factors": {
+                        "okta_question": {
+                            "enroll": { "self": "OPTIONAL" },
+                            "consent": { "type": "NONE" }
+                        },
+                        "okta_sms": {
+                            "enroll": { "self": "REQUIRED" },
+                            "consent": { "type": "NONE" }
+                        }
+                    }
+                }
+            })
+        },
+        policy_nested: Some("/settings"),
+        // Doc 004 "Multifactor Enrollment Rules Actions Example".
+        rule_body: |name| {
+            json!({
+                "type": "MFA_ENROLL",
+                "name": name,
+                "conditions": classic_rule_conditions(),
+                "actions": { "enroll": { "self": "CHALLENGE" } }
+            })
+        },
+        rule_nested: "/actions/enroll",
+        rule_probe: ("/actions/enroll/self", || json!("CHALLENGE")),
+    }
+}
+
+fn access_rule_body(name: &str) -> Value {
+    json!({
+        "type": "ACCESS_POLICY",
+        "name": name,
+        "conditions": null,
+        "actions": {
+            "appSignOn": {
+                "access": "ALLOW",
+                "verificationMethod": {
+                    "factorMode": "2FA",
+                    "type": "ASSURANCE",
+                    "reauthenticateIn": "PT2H",
+                    "constraints": [
+                        { "knowledge": { "types": ["password"] } }
+                    ]
+                }
+            }
+        }
+    })
+}
+
+fn access_policy_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "access-policy",
+        policy_type: "ACCESS_POLICY",
+        policy_variant: "Access",
+        rule_type: "ACCESS_POLICY",
+        rule_variant: "Access",
+        classic: false,
+        // Doc 000 "Create authentication policy request example" (errata E001/E002 applied).
+        policy_body: |name| {
+            json!({
+                "type": "ACCESS_POLICY",
+                "status": "INACTIVE",
+                "name": name,
+                "description": "okta-contract: authentication policy; deleted at the end of the run",
+                "system": false,
+                "conditions": null,
+            })
+        },
+        policy_nested: None,
+        rule_body: access_rule_body,
+        rule_nested: "/actions/appSignOn",
+        rule_probe: (
+            "/actions/appSignOn/verificationMethod/reauthenticateIn",
+            || json!("PT2H"),
+        ),
+    }
+}
+
+fn profile_enrollment_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "profile-enrollment",
+        policy_type: "PROFILE_ENROLLMENT",
+        policy_variant: "ProfileEnrollment",
+        rule_type: "PROFILE_ENROLLMENT",
+        rule_variant: "ProfileEnrollment",
+        classic: false,
+        policy_body: |name| {
+            json!({
+                "type": "PROFILE_ENROLLMENT",
+                "status": "INACTIVE",
+                "name": name,
+                "description": "okta-contract: profile enrollment policy; deleted at the end of the run",
+            })
+        },
+        policy_nested: None,
+        // The requirement of doc 003 "Requirement JSON example (Okta:ProfileEnrollment)" in the
+        // current `actions.profileEnrollment` shape.
+        rule_body: |name| {
+            json!({
+                "type": "PROFILE_ENROLLMENT",
+                "name": name,
+                "conditions": null,
+                "actions": {
+                    "profileEnrollment": {
+                        "access": "ALLOW",
+                        "preRegistrationInlineHooks": [],
+                        "profileAttributes": [
+                            { "name": "email", "label": "Email", "required": true }
+                        ],
+                        "targetGroupIds": [],
+                        "unknownUserAction": "DENY",
+                        "activationRequirements": { "emailVerification": true }
+                    }
+                }
+            })
+        },
+        rule_nested: "/actions/profileEnrollment",
+        rule_probe: (
+            "/actions/profileEnrollment/profileAttributes/0/name",
+            || json!("email"),
+        ),
+    }
+}
+
+fn device_signal_collection_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "device-signal-collection",
+        policy_type: "DEVICE_SIGNAL_COLLECTION",
+        policy_variant: "DeviceSignalCollection",
+        rule_type: "DEVICE_SIGNAL_COLLECTION",
+        rule_variant: "DeviceSignalCollection",
+        classic: false,
+        // Doc 000 "Create device signal collection policy request example".
+        policy_body: |name| {
+            json!({ "name": name, "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE" })
+        },
+        policy_nested: None,
+        // Doc 000 rule, on the desktop platforms this time.
+        rule_body: |name| {
+            json!({
+                "type": "DEVICE_SIGNAL_COLLECTION",
+                "name": name,
+                "actions": {
+                    "deviceSignalCollection": {
+                        "deviceContextProviders": [
+                            { "key": "OKTA_VERIFY", "userIdentification": "IGNORE" }
+                        ]
+                    }
+                },
+                "conditions": {
+                    "platform": {
+                        "include": [
+                            { "type": "DESKTOP", "os": { "type": "MACOS" } },
+                            { "type": "DESKTOP", "os": { "type": "WINDOWS" } }
+                        ]
+                    }
+                }
+            })
+        },
+        rule_nested: "/actions/deviceSignalCollection",
+        rule_probe: ("/conditions/platform/include/1/os/type", || json!("WINDOWS")),
+    }
+}
+
+fn beta_sign_on_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "beta-sign-on",
+        policy_type: "Okta:SignOn",
+        policy_variant: "BetaSignOn",
+        rule_type: "Okta:SignOn",
+        rule_variant: "Beta",
+        classic: false,
+        // Doc 003 "Create a Policy" (inactive, so it can be activated later).
+        policy_body: |name| {
+            json!({ "type": "Okta:SignOn", "status": "INACTIVE", "name": name, "default": false })
+        },
+        policy_nested: None,
+        // Doc 003 "Create a Rule".
+        rule_body: |name| {
+            json!({
+                "type": "Okta:SignOn",
+                "name": name,
+                "default": false,
+                "conditions": [
+                    { "key": "Okta:User", "op": "IN_LIST", "value": ["00u1pdsiceJZLRJMSEUA"] }
+                ],
+                "action": "ALLOW",
+                "requirement": {
+                    "verificationMethod": {
+                        "type": "ASSURANCE",
+                        "factorMode": "1FA",
+                        "constraints": [ { "knowledge": { "types": ["password"] } } ],
+                        "reauthenticateIn": "PT1M"
+                    }
+                }
+            })
+        },
+        rule_nested: "/requirement",
+        rule_probe: ("/conditions/0/op", || json!("IN_LIST")),
+    }
+}
+
+fn beta_profile_enrollment_spec() -> TypeSpec {
+    TypeSpec {
+        slug: "beta-profile-enrollment",
+        policy_type: "Okta:ProfileEnrollment",
+        policy_variant: "BetaProfileEnrollment",
+        rule_type: "Okta:ProfileEnrollment",
+        rule_variant: "Beta",
+        classic: false,
+        policy_body: |name| {
+            json!({
+                "type": "Okta:ProfileEnrollment",
+                "status": "INACTIVE",
+                "name": name,
+                "default": false
+            })
+        },
+        policy_nested: None,
+        // Doc 003 "Rule JSON example (Okta:ProfileEnrollment)" (no conditions for this type).
+        rule_body: |name| {
+            json!({
+                "type": "Okta:ProfileEnrollment",
+                "name": name,
+                "conditions": [],
+                "action": "ALLOW",
+                "requirement": {
+                    "preRegistrationInlineHooks": [],
+                    "profileAttributes": [ { "name": "email", "label": "Email", "required": true } ],
+                    "targetGroupIds": [],
+                    "unknownUserAction": "REGISTER",
+                    "activationRequirements": { "emailVerification": true }
+                }
+            })
+        },
+        rule_nested: "/requirement",
+        rule_probe: ("/requirement/unknownUserAction", || json!("REGISTER")),
+    }
+}
+
+/// Proves OKTA_SIGN_ON (doc 004) end to end; see [`run_type`].
+fn okta_sign_on(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, okta_sign_on_spec()))
+}
+
+/// Proves PASSWORD (doc 004) end to end; see [`run_type`].
+fn password(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, password_spec()))
+}
+
+/// Proves MFA_ENROLL (doc 004) end to end; see [`run_type`].
+fn mfa_enroll(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, mfa_enroll_spec()))
+}
+
+/// Proves ACCESS_POLICY (docs 000/001) end to end; see [`run_type`].
+fn access_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, access_policy_spec()))
+}
+
+/// Proves PROFILE_ENROLLMENT (doc 003's requirement shape) end to end; see [`run_type`].
+fn profile_enrollment(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, profile_enrollment_spec()))
+}
+
+/// Proves DEVICE_SIGNAL_COLLECTION (doc 000) end to end; see [`run_type`].
+fn device_signal_collection(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, device_signal_collection_spec()))
+}
+
+/// Proves the beta `Okta:SignOn` type (doc 003) end to end; see [`run_type`].
+fn beta_sign_on(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, beta_sign_on_spec()))
+}
+
+/// Proves the beta `Okta:ProfileEnrollment` type (doc 003) end to end; see [`run_type`].
+fn beta_profile_enrollment(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, beta_profile_enrollment_spec()))
+}
+
+
+/// The default policy of `policy_type` (the one with `system: true`), as JSON.
+async fn default_policy(ctx: &Ctx, policy_type: &str) -> Result<Option<Value>, StepFailure> {
+    for policy in list_policies(ctx, policy_type).await? {
+        let json = to_json(&policy)?;
+        if json.get("system") == Some(&Value::Bool(true)) {
+            return Ok(Some(json));
+        }
+    }
+    Ok(None)
+}
+
+/// The shared body of the policy-type scenarios. For one type it proves: a documented-shape
+/// policy is created INACTIVE with `activate=false` and decodes as the expected `Policy`
+/// variant on create, get and list; a read-modify-write PUT (rename) sends back every field the
+/// server returned, including fields the client does not model (unknown fields are added on
+/// the simulator), and they are still there afterwards; activate/deactivate change `status` and
+/// the lifecycle link; a rule of the fitting shape goes through create (INACTIVE), get, list,
+/// read-modify-write PUT, activate, deactivate and delete with the expected `PolicyRule`
+/// variant; deleted objects are 404 E0000007.
+///
+/// Live safety: the policy is activated only while it has no rules, and its rule only while
+/// the policy is inactive. Doc 004 ("Policy Evaluation") says a policy without rules is never
+/// applied, so no user of a real org is affected at any moment.
+async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
+    let client = ctx.client();
+    let t = spec.policy_type;
+    let name = ctx.name(spec.slug);
+    let mut body = (spec.policy_body)(&name);
+    if ctx.is_sim() {
+        body = with_unknown(body, spec.policy_nested);
+    } else if spec.classic {
+        let default = ctx
+            .step(
+                format!("read the default {t} policy (a live org's own conditions and settings are reused)"),
+                Req::get("/api/v1/policies").query("type", t),
+                default_policy(ctx, t),
+            )
+            .await?;
+        if let (Some(default), Some(map)) = (default, body.as_object_mut()) {
+            for key in ["conditions", "settings"] {
+                match default.get(key) {
+                    Some(v) if !v.is_null() => {
+                        map.insert(key.to_owned(), v.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    let id = ctx
+        .step(
+            format!("create {t} with activate=false → Policy::{}, INACTIVE", spec.policy_variant),
+            Req::post("/api/v1/policies")
+                .query("activate", false)
+                .json(&body),
+            async {
+                let (id, created) = create_policy(ctx, &body, Some(false)).await?;
+                ensure_policy_variant(&created, spec.policy_variant)?;
+                ensure_eq("type", t, created.type_().as_str())?;
+                ensure_eq("name", Some(name.as_str()), created.name())?;
+                ensure_eq("status", Some(LifecycleStatus::Inactive), created.status())?;
+                Ok(id)
+            },
+        )
+        .await?;
+    let path = policy_path(&id);
+
+    ctx.step(
+        format!("get it → Policy::{}, _links", spec.policy_variant),
+        Req::get(&path),
+        async {
+            let got = client.get_policy().policy_id(&id).send().await?.into_inner();
+            ensure_policy_variant(&got, spec.policy_variant)?;
+            ensure_eq("id", Some(id.as_str()), got.id())?;
+            ensure_eq("name", Some(name.as_str()), got.name())?;
+            let json = to_json(&got)?;
+            ensure_allow(&json, "self", &["GET", "PUT", "DELETE"])?;
+            ensure_allow(&json, "rules", &["GET", "POST"])?;
+            if ctx.is_sim() {
+                ensure_allow(&json, "activate", &["POST"])?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
+    ctx.step(
+        format!("list {t} policies → includes it, typed"),
+        Req::get("/api/v1/policies").query("type", t),
+        async {
+            let all = list_policies(ctx, t).await?;
+            let found = all
+                .iter()
+                .find(|p| p.id() == Some(id.as_str()))
+                .ok_or_else(|| {
+                    StepFailure::mismatch(
+                        "listing",
+                        format!("policy {id}"),
+                        format!("{} policies without it", all.len()),
+                    )
+                })?;
+            ensure_policy_variant(found, spec.policy_variant)
+        },
+    )
+    .await?;
+
+    // Read-modify-write: PUT replaces the whole policy.
+    let renamed = format!("{name}-renamed");
+    let (read, changed) = ctx
+        .step(
+            "read it for a read-modify-write (raw JSON and typed)",
+            Req::get(&path),
+            async {
+                let raw = get_raw(ctx, &path).await?;
+                let mut typed = client.get_policy().policy_id(&id).send().await?.into_inner();
+                rename_policy(&mut typed, &renamed)?;
+                Ok((raw, typed))
+            },
+        )
+        .await?;
+    let sent = to_json(&changed)?;
+    ctx.step(
+        "PUT it back renamed → every field it read is sent and kept",
+        Req::put(&path).json(&sent),
+        async {
+            ensure_kept(&read, &sent, &["name"])?;
+            let replaced = client
+                .replace_policy()
+                .policy_id(&id)
+                .body(changed.clone())
+                .send()
+                .await?;
+            ensure_policy_variant(&replaced, spec.policy_variant)?;
+            ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
+            let after = get_raw(ctx, &path).await?;
+            ensure_eq("name after get", Some(renamed.as_str()), after["name"].as_str())?;
+            for key in ["description", "conditions", "settings", "status", "type"] {
+                ensure_eq(key, read.get(key), after.get(key))?;
+            }
+            if ctx.is_sim() {
+                ensure_unknown_kept(&after, spec.policy_nested)?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
+    ctx.step(
+        "activate (no rules yet, so it applies to no one) → ACTIVE, deactivate link",
+        Req::post(format!("{path}/lifecycle/activate")),
+        async {
+            client.activate_policy().policy_id(&id).send().await?;
+            let raw = get_raw(ctx, &path).await?;
+            ensure_eq("status", Some("ACTIVE"), raw["status"].as_str())?;
+            ensure_allow(&raw, "deactivate", &["POST"])
+        },
+    )
+    .await?;
+    ctx.step(
+        "deactivate → INACTIVE",
+        Req::post(format!("{path}/lifecycle/deactivate")),
+        async {
+            client.deactivate_policy().policy_id(&id).send().await?;
+            ensure_eq(
+                "status",
+                Some(LifecycleStatus::Inactive),
+                policy_status(ctx, &id).await?,
+            )
+        },
+    )
+    .await?;
+
+    // The rule.
+    let rules_path = format!("{path}/rules");
+    let rule_name = ctx.name(&format!("{}-rule", spec.slug));
+    let mut rule_body = (spec.rule_body)(&rule_name);
+    if ctx.is_sim() {
+        rule_body = with_unknown(rule_body, Some(spec.rule_nested));
+    }
+    let rule_id = ctx
+        .step(
+            format!(
+                "create a {} rule with activate=false → PolicyRule::{}, INACTIVE",
+                spec.rule_type, spec.rule_variant
+            ),
+            Req::post(&rules_path)
+                .query("activate", false)
+                .json(&rule_body),
+            async {
+                let (rule_id, rule) = create_rule(ctx, &id, &rule_body, Some(false)).await?;
+                ensure_rule_variant(&rule, spec.rule_variant)?;
+                ensure_eq("name", Some(rule_name.as_str()), rule.name())?;
+                ensure_eq("status", Some(LifecycleStatus::Inactive), rule.status())?;
+                let (pointer, value) = spec.rule_probe;
+                ensure_at(&to_json(&rule)?, pointer, &value())?;
+                Ok(rule_id)
+            },
+        )
+        .await?;
+    let one_rule = rule_path(&id, &rule_id);
+
+    ctx.step(
+        format!("get the rule → PolicyRule::{}, _links", spec.rule_variant),
+        Req::get(&one_rule),
+        async {
+            let rule = client
+                .get_policy_rule()
+                .policy_id(&id)
+                .rule_id(&rule_id)
+                .send()
+                .await?
+                .into_inner();
+            ensure_rule_variant(&rule, spec.rule_variant)?;
+            ensure_eq("type", spec.rule_type, rule.type_().as_str())?;
+            let json = to_json(&rule)?;
+            ensure_allow(&json, "self", &["GET", "PUT", "DELETE"])?;
+            ensure_allow(&json, "activate", &["POST"])
+        },
+    )
+    .await?;
+
+    ctx.step(
+        "list the policy's rules → includes it, typed",
+        Req::get(&rules_path),
+        async {
+            let rules: Vec<PolicyRule> = client
+                .list_policy_rules()
+                .policy_id(&id)
+                .items()
+                .try_collect()
+                .await?;
+            let found = rules
+                .iter()
+                .find(|r| r.id() == Some(rule_id.as_str()))
+                .ok_or_else(|| {
+                    StepFailure::mismatch(
+                        "rules listing",
+                        format!("rule {rule_id}"),
+                        format!("{} rules without it", rules.len()),
+                    )
+                })?;
+            ensure_rule_variant(found, spec.rule_variant)
+        },
+    )
+    .await?;
+
+    let rule_renamed = format!("{rule_name}-renamed");
+    let (rule_read, rule_changed) = ctx
+        .step(
+            "read the rule for a read-modify-write (raw JSON and typed)",
+            Req::get(&one_rule),
+            async {
+                let raw = get_raw(ctx, &one_rule).await?;
+                let mut typed = client
+                    .get_policy_rule()
+                    .policy_id(&id)
+                    .rule_id(&rule_id)
+                    .send()
+                    .await?
+                    .into_inner();
+                rename_rule(&mut typed, &rule_renamed)?;
+                Ok((raw, typed))
+            },
+        )
+        .await?;
+    let rule_sent = to_json(&rule_changed)?;
+    ctx.step(
+        "PUT the rule back renamed → every field it read is sent and kept",
+        Req::put(&one_rule).json(&rule_sent),
+        async {
+            ensure_kept(&rule_read, &rule_sent, &["name"])?;
+            let replaced = client
+                .replace_policy_rule()
+                .policy_id(&id)
+                .rule_id(&rule_id)
+                .body(rule_changed.clone())
+                .send()
+                .await?;
+            ensure_rule_variant(&replaced, spec.rule_variant)?;
+            ensure_eq("name", Some(rule_renamed.as_str()), replaced.name())?;
+            let after = get_raw(ctx, &one_rule).await?;
+            for key in ["conditions", "actions", "action", "requirement", "status", "type"] {
+                ensure_eq(key, rule_read.get(key), after.get(key))?;
+            }
+            if ctx.is_sim() {
+                ensure_unknown_kept(&after, Some(spec.rule_nested))?;
+            }
+            Ok(())
+        },
+    )
+    .await?;
+
+    ctx.step(
+        "activate the rule (its policy is inactive) → ACTIVE",
+        Req::post(format!("{one_rule}/lifecycle/activate")),
+        async {
+            client
+                .activate_policy_rule()
+                .policy_id(&id)
+                .rule_id(&rule_id)
+                .send()
+                .await?;
+            ensure_eq(
+                "status",
+                Some(LifecycleStatus::Active),
+                rule_status(ctx, &id, &rule_id).await?,
+            )
+        },
+    )
+    .await?;
+    ctx.step(
+        "deactivate the rule → INACTIVE",
+        Req::post(format!("{one_rule}/lifecycle/deactivate")),
+        async {
+            client
+                .deactivate_policy_rule()
+                .policy_id(&id)
+                .rule_id(&rule_id)
+                .send()
+                .await?;
+            ensure_eq(
+                "status",
+                Some(LifecycleStatus::Inactive),
+                rule_status(ctx, &id, &rule_id).await?,
+            )
+        },
+    )
+    .await?;
+
+    ctx.step(
+        "delete the rule → 404 E0000007",
+        Req::delete(&one_rule),
+        async {
+            delete_own_rule(ctx, &id, &rule_id).await?;
+            expect_error(
+                client
+                    .get_policy_rule()
+                    .policy_id(&id)
+                    .rule_id(&rule_id)
+                    .send()
+                    .await,
+                404,
+                "E0000007",
+            )
+            .map(drop)
+        },
+    )
+    .await?;
+
+    ctx.step(
+        "delete the policy → 404 E0000007, no longer listed",
+        Req::delete(&path),
+        async {
+            delete_own_policy(ctx, &id).await?;
+            expect_error(
+                client.get_policy().policy_id(&id).send().await,
+                404,
+                "E0000007",
+            )?;
+            let all = list_policies(ctx, t).await?;
+            ensure(
+                all.iter().all(|p| p.id() != Some(id.as_str())),
+                "listing",
+                "the deleted policy absent",
+                "still listed",
+            )
+        },
+    )
+    .await
+}

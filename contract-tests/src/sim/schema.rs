@@ -1,0 +1,70 @@
+//! Request bodies are checked against the curated spec, as the real API validates its input:
+//! a field of the wrong type or an enum value the API does not know is a 400 E0000001 with one
+//! cause per violation, so nothing malformed is stored and echoed back.
+
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::errors::ApiError;
+use crate::schema_check::{Mode, Spec};
+
+/// The spec the simulator serves, embedded at build time.
+const SPEC_YAML: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml"));
+
+/// At most this many causes are reported for one body.
+const MAX_CAUSES: usize = 5;
+
+static SPEC: OnceLock<Result<Spec, String>> = OnceLock::new();
+
+fn spec() -> Result<&'static Spec, ApiError> {
+    SPEC.get_or_init(|| {
+        let doc: Value = serde_yaml_ng::from_str(SPEC_YAML).map_err(|e| e.to_string())?;
+        Spec::from_openapi(&doc)
+    })
+    .as_ref()
+    .map_err(|e| internal(format!("the simulator's spec does not load: {e}")))
+}
+
+fn internal(summary: String) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "E0000009", summary)
+}
+
+/// Validates `body` against `#/components/schemas/{schema}` (strict: closed enums, declared
+/// types; undeclared fields are allowed, as everywhere in the spec).
+pub fn check(schema: &str, body: &Map<String, Value>) -> Result<(), ApiError> {
+    let spec = spec()?;
+    let node = json!({ "$ref": format!("#/components/schemas/{schema}") });
+    let validator = spec
+        .spec_validator(&node, Mode::Strict)
+        .map_err(|e| internal(e.to_string()))?;
+    let instance = Value::Object(body.clone());
+    let causes: Vec<String> = validator
+        .iter_errors(&instance)
+        .take(MAX_CAUSES)
+        .map(|e| {
+            let path = e.instance_path().to_string();
+            let at = if path.is_empty() { "body".to_string() } else { path };
+            format!("{at}: {}", short(&e.to_string()))
+        })
+        .collect();
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(schema, causes))
+    }
+}
+
+/// Keeps causes readable when the offending value is large.
+fn short(message: &str) -> String {
+    const LIMIT: usize = 200;
+    if message.len() <= LIMIT {
+        return message.to_string();
+    }
+    let mut end = LIMIT;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &message[..end])
+}
