@@ -79,7 +79,7 @@ cd "$report_dir"
   --max-examples "$max_examples" \
   --max-time "$max_time" \
   --seed "$seed" \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 10 \
   --suppress-health-check too_slow,filter_too_much \
   --report junit,ndjson \

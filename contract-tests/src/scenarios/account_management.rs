@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::kit::{
     create_rule, delete_own_rule, ensure_allow, ensure_kept, ensure_policy_variant,
-    ensure_rule_variant, get_raw, list_policies, policy_path, rename_rule, rule_path,
-    rule_status, to_json,
+    ensure_rule_variant, get_raw, list_policies, policy_path, rename_rule, rule_path, rule_status,
+    to_json,
 };
 use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;

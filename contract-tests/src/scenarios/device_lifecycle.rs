@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use okta_mgmt::types::{Device, DeviceStatus};
 use serde_json::Value;
 
-use super::kit::{UNKNOWN_ID, device_path, get_raw, to_json};
+use super::kit::{UNKNOWN_ID, device_path, get_raw, page_size, to_json};
 use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -48,7 +48,7 @@ impl Action {
     }
 
     /// The status the action leads to from `from`, when doc 002 allows it there.
-    fn from_status(self, from: &DeviceStatus) -> Option<DeviceStatus> {
+    fn target_from(self, from: &DeviceStatus) -> Option<DeviceStatus> {
         match (self, from) {
             (Action::Activate, DeviceStatus::Created | DeviceStatus::Deactivated) => {
                 Some(DeviceStatus::Active)
@@ -124,7 +124,7 @@ async fn find_device(ctx: &Ctx, status: &DeviceStatus) -> Result<Device, StepFai
         .client()
         .list_devices()
         .search(search.as_str())
-        .limit(1u32)
+        .limit(page_size(1))
         .send()
         .await?
         .into_inner();
@@ -146,7 +146,7 @@ async fn transition(
     action: Action,
     from: DeviceStatus,
 ) -> Result<(), StepFailure> {
-    let to = action.from_status(&from).ok_or_else(|| {
+    let to = action.target_from(&from).ok_or_else(|| {
         StepFailure::new(format!(
             "scenario bug: {} is not legal from {}",
             action.as_str(),
@@ -168,9 +168,9 @@ async fn transition(
         let (b, a) = (to_json(&before)?, to_json(&after)?);
         let (b, a) = (b["lastUpdated"].as_str(), a["lastUpdated"].as_str());
         ensure(
-            a.is_some() && a > b,
+            a.is_some() && a >= b,
             "lastUpdated",
-            format!("later than {b:?}"),
+            format!("not earlier than {b:?}"),
             format!("{a:?}"),
         )
     })
@@ -212,7 +212,7 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 async {
                     let mut legal: Vec<String> = ACTIONS
                         .iter()
-                        .filter(|a| a.from_status(status).is_some())
+                        .filter(|a| a.target_from(status).is_some())
                         .map(|a| a.as_str().to_owned())
                         .collect();
                     legal.sort();
@@ -220,7 +220,7 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 },
             )
             .await?;
-            for action in ACTIONS.iter().filter(|a| a.from_status(status).is_none()) {
+            for action in ACTIONS.iter().filter(|a| a.target_from(status).is_none()) {
                 ctx.step(
                     format!(
                         "{}: {} → 400 E0000001, status unchanged",
@@ -338,11 +338,38 @@ async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> 
         ctx.step(
             format!("{what}: {} → 404 E0000007", action.as_str()),
             action.req(id),
-            async {
-                expect_error(action.send(ctx, id).await, 404, "E0000007").map(drop)
-            },
+            async { expect_error(action.send(ctx, id).await, 404, "E0000007").map(drop) },
         )
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_transition_table_is_doc_002s() {
+        let legal: Vec<String> = STATUSES
+            .iter()
+            .flat_map(|s| {
+                ACTIONS.iter().filter_map(move |a| {
+                    a.target_from(s)
+                        .map(|to| format!("{} {} {}", status_name(s), a.as_str(), to.as_str()))
+                })
+            })
+            .collect();
+        assert_eq!(
+            legal,
+            [
+                "CREATED activate ACTIVE",
+                "ACTIVE deactivate DEACTIVATED",
+                "ACTIVE suspend SUSPENDED",
+                "SUSPENDED deactivate DEACTIVATED",
+                "SUSPENDED unsuspend ACTIVE",
+                "DEACTIVATED activate ACTIVE",
+            ]
+        );
+    }
 }

@@ -7,7 +7,7 @@ use okta_mgmt::pagination::{Page, Paginate as _};
 use okta_mgmt::types::Device;
 use serde_json::Value;
 
-use super::kit::{get_raw, str_at, to_json};
+use super::kit::{get_raw, page_size, str_at, to_json};
 use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -38,7 +38,7 @@ async fn list(
     limit: u32,
     expand: Option<&str>,
 ) -> Result<Vec<Value>, StepFailure> {
-    let mut call = ctx.client().list_devices().limit(limit);
+    let mut call = ctx.client().list_devices().limit(page_size(limit));
     if let Some(search) = search {
         call = call.search(search);
     }
@@ -145,7 +145,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 async {
                     let pages: Vec<Page<Device>> = client
                         .list_devices()
-                        .limit(limit)
+                        .limit(page_size(limit))
                         .pages()
                         .try_collect()
                         .await?;
@@ -157,7 +157,11 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     )?;
                     let last = pages.len() - 1;
                     for (i, page) in pages.iter().enumerate() {
-                        ensure_eq(&format!("next link on page {}", i + 1), i != last, page.has_next())?;
+                        ensure_eq(
+                            &format!("next link on page {}", i + 1),
+                            i != last,
+                            page.has_next(),
+                        )?;
                     }
                     let items = list(ctx, None, limit, None).await?;
                     ensure_eq(
@@ -271,7 +275,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     let devices: Vec<Device> = client
                         .list_devices()
                         .expand("user")
-                        .limit(FULL_PAGE)
+                        .limit(page_size(FULL_PAGE))
                         .items()
                         .try_collect()
                         .await?;
@@ -285,15 +289,8 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             "a list on every device",
                             format!("device {} without it", id_of(&json)),
                         )?;
-                        let typed = device
-                            .embedded
-                            .as_ref()
-                            .map_or(0, |e| e.users.len());
-                        ensure_eq(
-                            "typed DeviceUser count",
-                            users.map_or(0, Vec::len),
-                            typed,
-                        )?;
+                        let typed = device.embedded.as_ref().map_or(0, |e| e.users.len());
+                        ensure_eq("typed DeviceUser count", users.map_or(0, Vec::len), typed)?;
                         if with_users.is_none() && typed > 0 {
                             with_users = Some(json);
                         }
@@ -312,14 +309,10 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             )
             .await?;
 
-        ctx.step(
-            "a plain listing embeds nothing",
-            None,
-            async {
-                let embedded = all.iter().filter(|d| d.get("_embedded").is_some()).count();
-                ensure_eq("devices with _embedded", 0, embedded)
-            },
-        )
+        ctx.step("a plain listing embeds nothing", None, async {
+            let embedded = all.iter().filter(|d| d.get("_embedded").is_some()).count();
+            ensure_eq("devices with _embedded", 0, embedded)
+        })
         .await?;
 
         let Some(device) = expanded else {

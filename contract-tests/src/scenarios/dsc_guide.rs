@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::kit::{
     create_policy, create_rule, delete_own_policy, delete_own_rule, ensure_allow, ensure_at,
-    ensure_no_link, ensure_policy_variant, ensure_rule_variant, get_raw, mapping_path,
-    policy_path, policy_status, require_id, rule_path, to_json,
+    ensure_no_link, ensure_policy_variant, ensure_rule_variant, get_raw, mapping_path, policy_path,
+    policy_status, require_id, rule_path, to_json,
 };
 use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
@@ -169,7 +169,11 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     let (id, created) = create_policy(ctx, &dsc_body, Some(false)).await?;
                     ensure_policy_variant(&created, "DeviceSignalCollection")?;
                     ensure_eq("status", Some(LifecycleStatus::Inactive), created.status())?;
-                    ensure_eq("system", Some(false), to_json(&created)?["system"].as_bool())?;
+                    ensure_eq(
+                        "system",
+                        Some(false),
+                        to_json(&created)?["system"].as_bool(),
+                    )?;
                     Ok(id)
                 },
             )
@@ -253,7 +257,8 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .try_collect()
                     .await?;
                 ensure(
-                    all.iter().any(|m| m.id.as_deref() == Some(mapping_id.as_str())),
+                    all.iter()
+                        .any(|m| m.id.as_deref() == Some(mapping_id.as_str())),
                     "mappings listing",
                     format!("a mapping with id {mapping_id}"),
                     format!("{} mappings without it", all.len()),
@@ -278,7 +283,11 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         "/actions/deviceSignalCollection/deviceContextProviders/0",
                         &json!({ "key": "OKTA_VERIFY", "userIdentification": "IGNORE" }),
                     )?;
-                    ensure_at(&json, "/conditions/platform/include/0/os/type", &json!("IOS"))?;
+                    ensure_at(
+                        &json,
+                        "/conditions/platform/include/0/os/type",
+                        &json!("IOS"),
+                    )?;
                     ensure_at(
                         &json,
                         "/conditions/platform/include/1/os/type",

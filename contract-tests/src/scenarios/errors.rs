@@ -8,8 +8,8 @@ use okta_mgmt::types::{LifecycleStatus, Policy, PolicyRule, PolicyType};
 use serde_json::{Value, json};
 
 use super::kit::{
-    UNKNOWN_ID, create_policy, delete_own_policy, device_path, ensure_error_body,
-    expect_refusal, list_policies, policy_path, rule_path, to_json,
+    UNKNOWN_ID, create_policy, delete_own_policy, device_path, ensure_error_body, expect_refusal,
+    list_policies, page_size, policy_path, rule_path, to_json,
 };
 use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
@@ -65,7 +65,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .api_token("okta-contract-wrong-token")
                     .build()
                     .map_err(|e| StepFailure::new(format!("cannot build a client: {e}")))?;
-                let result = wrong.list_devices().limit(1u32).send().await;
+                let result = wrong.list_devices().limit(page_size(1)).send().await;
                 let e = expect_error(result, 401, "E0000011")?;
                 ensure_error_body(&e, "E0000011")?;
                 ensure(
@@ -222,7 +222,11 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::get(format!("{}/rules", policy_path(UNKNOWN_ID))),
             async {
                 expect_error(
-                    client.list_policy_rules().policy_id(UNKNOWN_ID).send().await,
+                    client
+                        .list_policy_rules()
+                        .policy_id(UNKNOWN_ID)
+                        .send()
+                        .await,
                     404,
                     "E0000007",
                 )?;
@@ -529,7 +533,11 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::post(format!("{path}/lifecycle/deactivate")),
             async {
                 expect_error(
-                    client.deactivate_policy().policy_id(&policy_id).send().await,
+                    client
+                        .deactivate_policy()
+                        .policy_id(&policy_id)
+                        .send()
+                        .await,
                     400,
                     "E0000001",
                 )?;
@@ -546,7 +554,11 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "activate the default policy → accepted (already active)",
             Req::post(format!("{path}/lifecycle/activate")),
             async {
-                client.activate_policy().policy_id(&policy_id).send().await?;
+                client
+                    .activate_policy()
+                    .policy_id(&policy_id)
+                    .send()
+                    .await?;
                 Ok(())
             },
         )
@@ -673,11 +685,7 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .await?
                     .into_inner();
                 ensure_eq("rule name", default_rule.name(), rule.name())?;
-                ensure_eq(
-                    "rule status",
-                    Some(LifecycleStatus::Active),
-                    rule.status(),
-                )?;
+                ensure_eq("rule status", Some(LifecycleStatus::Active), rule.status())?;
                 let now = client
                     .get_policy()
                     .policy_id(&policy_id)

@@ -3,6 +3,8 @@
 //! error assertions that are exact on the simulator and status-only where only the simulator
 //! fixes the error code.
 
+use std::num::NonZeroU32;
+
 use futures::TryStreamExt as _;
 use okta_mgmt::error::Error;
 use okta_mgmt::pagination::Paginate as _;
@@ -35,6 +37,12 @@ pub(super) fn device_path(id: &str) -> String {
 
 /// An id no Okta org issues (ids are 20 alphanumerics), for 404 checks.
 pub(super) const UNKNOWN_ID: &str = "okta-contract-no-such-id";
+
+/// A page size for the generated `limit` builders (a non-zero integer whatever width the spec
+/// gives it; 0 becomes 1).
+pub(super) fn page_size(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
 
 /// JSON of any serializable value.
 pub(super) fn to_json<T: Serialize>(value: &T) -> Result<Value, StepFailure> {
@@ -383,12 +391,7 @@ fn compare_kept(path: &str, read: &Value, sent: Option<&Value>) -> Result<(), St
             }
             Ok(())
         }
-        _ => ensure(
-            read == sent,
-            &format!("PUT body at {path}"),
-            read,
-            sent,
-        ),
+        _ => ensure(read == sent, &format!("PUT body at {path}"), read, sent),
     }
 }
 
@@ -415,8 +418,7 @@ pub(super) fn expect_refusal<T, E: Into<Error>>(
             if got == Some(status) {
                 Ok(())
             } else {
-                let mut f =
-                    StepFailure::mismatch("error", format!("HTTP {status}"), describe(&e));
+                let mut f = StepFailure::mismatch("error", format!("HTTP {status}"), describe(&e));
                 f.request_id = e.request_id().map(str::to_owned);
                 Err(f)
             }
@@ -440,12 +442,7 @@ pub(super) fn ensure_error_body(e: &Error, code: &str) -> Result<(), StepFailure
         "a non-empty summary",
         format!("{:?}", okta.error_summary),
     )?;
-    ensure(
-        okta.error_link.is_some(),
-        "errorLink",
-        "present",
-        "absent",
-    )?;
+    ensure(okta.error_link.is_some(), "errorLink", "present", "absent")?;
     ensure(
         okta.error_id.as_deref().is_some_and(|s| !s.is_empty()),
         "errorId",
@@ -458,4 +455,62 @@ pub(super) fn ensure_error_body(e: &Error, code: &str) -> Result<(), StepFailure
         "a list (possibly empty)",
         "absent",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ensure_kept_finds_dropped_and_changed_fields() {
+        let read = json!({"name": "a", "x": {"y": null, "z": [1]}, "n": null});
+        assert!(
+            ensure_kept(
+                &read,
+                &json!({"name": "b", "x": {"y": null, "z": [1]}, "n": null}),
+                &["name"]
+            )
+            .is_ok()
+        );
+        let dropped = ensure_kept(
+            &read,
+            &json!({"name": "a", "x": {"z": [1]}, "n": null}),
+            &[],
+        )
+        .unwrap_err();
+        assert!(dropped.message.contains("/x/y"), "{dropped:?}");
+        let changed = ensure_kept(
+            &read,
+            &json!({"name": "b", "x": {"y": null, "z": [2]}, "n": null}),
+            &["name"],
+        )
+        .unwrap_err();
+        assert!(changed.message.contains("/x/z"), "{changed:?}");
+        assert!(ensure_kept(&read, &json!({"name": "b"}), &["name"]).is_err());
+    }
+
+    #[test]
+    fn allow_hints_compare_as_sets() {
+        let v = json!({"_links": {"self": {"hints": {"allow": ["PUT", "GET"]}}}});
+        assert!(ensure_allow(&v, "self", &["GET", "PUT"]).is_ok());
+        assert!(ensure_allow(&v, "self", &["GET"]).is_err());
+        assert!(ensure_allow(&v, "rules", &["GET"]).is_err());
+        assert!(ensure_no_link(&v, "rules").is_ok());
+        assert!(ensure_no_link(&v, "self").is_err());
+    }
+
+    #[test]
+    fn variants_are_named_and_renamed() {
+        let mut p = Policy::from_json(json!({"type": "PASSWORD", "name": "p"}));
+        assert!(ensure_policy_variant(&p, "Password").is_ok());
+        rename_policy(&mut p, "q").unwrap();
+        assert_eq!(p.name(), Some("q"));
+        let other = Policy::from_json(json!({"type": "FUTURE", "name": "f"}));
+        assert!(policy_variant(&other).starts_with("Other (type \"FUTURE\""));
+        let mut r = PolicyRule::from_json(json!({"type": "SIGN_ON", "name": "r"}));
+        assert!(ensure_rule_variant(&r, "SignOn").is_ok());
+        rename_rule(&mut r, "s").unwrap();
+        assert_eq!(r.name(), Some("s"));
+    }
 }

@@ -37,13 +37,9 @@ async fn list_mapping_ids(ctx: &Ctx, policy_id: &str) -> Result<Vec<String>, Ste
     Ok(all.iter().filter_map(|m| m.id.clone()).collect())
 }
 
-async fn map(
-    ctx: &Ctx,
-    policy_id: &str,
-    body: &Value,
-) -> Result<PolicyMapping, okta_mgmt::Error> {
-    let request: PolicyMappingRequest = serde_json::from_value(body.clone())
-        .map_err(|e| okta_mgmt::Error::InvalidRequest {
+async fn map(ctx: &Ctx, policy_id: &str, body: &Value) -> Result<PolicyMapping, okta_mgmt::Error> {
+    let request: PolicyMappingRequest =
+        serde_json::from_value(body.clone()).map_err(|e| okta_mgmt::Error::InvalidRequest {
             message: e.to_string(),
         })?;
     let result = ctx
@@ -67,8 +63,8 @@ async fn map(
 /// policy with `resourceType: ACCESS_POLICY` (erratum E007 of doc 000); the mapping decodes with
 /// an id and `_links` (self allows GET and DELETE, `policy` points back at the DSC policy); it
 /// can be read and is the only one listed; a mapping with an unknown `resourceType` (sent
-/// through the open enum) or without `resourceId` (raw request) is refused with 400, one for an unknown
-/// policy with 404 E0000007; after deletion the mapping is 404 E0000007 (get and delete) and no
+/// through the open enum) or without `resourceId` (raw request) is refused with 400, one for an
+/// unknown policy with 404 E0000007; after deletion the mapping is 404 E0000007 (get and delete) and no
 /// longer listed. On the simulator it also proves that mapping the same resource twice returns
 /// the existing mapping.
 fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
@@ -185,7 +181,8 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             );
         }
 
-        let bad_type = json!({ "resourceId": auth_id, "resourceType": "OKTA_CONTRACT_NO_SUCH_TYPE" });
+        let bad_type =
+            json!({ "resourceId": auth_id, "resourceType": "OKTA_CONTRACT_NO_SUCH_TYPE" });
         ctx.step(
             "an unknown resourceType (open enum) → 400 E0000001",
             Req::post(&mappings_path).json(&bad_type),
@@ -219,9 +216,7 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         ctx.step(
             "map for an unknown policy → 404 E0000007",
             Req::post(&unknown_policy).json(&body),
-            async {
-                expect_error(map(ctx, UNKNOWN_ID, &body).await, 404, "E0000007").map(drop)
-            },
+            async { expect_error(map(ctx, UNKNOWN_ID, &body).await, 404, "E0000007").map(drop) },
         )
         .await?;
 

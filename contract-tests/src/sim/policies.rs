@@ -10,7 +10,6 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
-use super::schema;
 use super::errors::ApiError;
 use super::links::{BaseUrl, append_page_links, policy_links};
 use super::request::{
@@ -18,6 +17,7 @@ use super::request::{
     json, limit_param, no_content, param, parse_object, parse_query,
 };
 use super::rules::render_rule;
+use super::schema;
 use super::state::{
     MAX_BETA_POLICIES, MAX_EXPANDED_RULES, Org, POLICY_TYPES, PolicyKind, PolicyRecord,
     is_beta_type, now_ts,

@@ -10,7 +10,6 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
-use super::schema;
 use super::errors::ApiError;
 use super::links::{BaseUrl, rule_links};
 use super::policies::policy_not_found;
@@ -18,6 +17,7 @@ use super::request::{
     Causes, bool_param, check_name, check_priority, check_status, json, limit_param, no_content,
     parse_object, parse_query,
 };
+use super::schema;
 use super::state::{
     MAX_RULES_PER_POLICY, POLICY_TYPES, PolicyRecord, RuleRecord, is_beta_type, now_ts, place_rule,
     rule_type_for,

@@ -45,7 +45,11 @@ pub fn check(schema: &str, body: &Map<String, Value>) -> Result<(), ApiError> {
         .take(MAX_CAUSES)
         .map(|e| {
             let path = e.instance_path().to_string();
-            let at = if path.is_empty() { "body".to_string() } else { path };
+            let at = if path.is_empty() {
+                "body".to_string()
+            } else {
+                path
+            };
             format!("{at}: {}", short(&e.to_string()))
         })
         .collect();
