@@ -79,6 +79,7 @@ cd "$report_dir"
   --max-examples "$max_examples" \
   --max-time "$max_time" \
   --seed "$seed" \
+  --generation-deterministic \
   --workers 1 \
   --request-timeout 10 \
   --suppress-health-check too_slow,filter_too_much \

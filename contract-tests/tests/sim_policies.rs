@@ -862,3 +862,20 @@ async fn concurrent_creates_get_distinct_ids_and_a_consistent_order() {
     assert_eq!(priorities(rules), (1..=20).collect::<Vec<u64>>());
     org.sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn whole_numbers_beyond_64_bits_are_refused_not_stored_as_floats() {
+    let org = Org::start().await;
+    // serde_json would keep this only as a float, answering a different (non-integer) value.
+    let body = r#"{"name":"big","type":"PASSWORD","settings":{"password":{"age":{"historyCount":-4080057064378163000000000000000}}}}"#;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/policies", org.sim.base_url()))
+        .header("authorization", "SSWS sim-api-token")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    expect_error(resp, StatusCode::BAD_REQUEST, "E0000001").await;
+    org.sim.shutdown().await;
+}

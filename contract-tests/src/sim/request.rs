@@ -77,8 +77,39 @@ pub fn invalid_cursor(after: &str) -> ApiError {
 /// Parses a request body that must be a JSON object (400 E0000003 otherwise).
 pub fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => {
+            if let Some(pointer) = out_of_range_number(&Value::Object(map.clone()), String::new()) {
+                return Err(ApiError::validation(
+                    "body",
+                    vec![format!(
+                        "{pointer}: the number is out of the 64-bit integer range the API stores"
+                    )],
+                ));
+            }
+            Ok(map)
+        }
         _ => Err(ApiError::malformed_body()),
+    }
+}
+
+/// The JSON pointer of the first whole number too large for 64 bits, if any. Such a number only
+/// survives as a float, so storing it would answer a different value (and a float where the
+/// spec says integer); the real API refuses it too.
+fn out_of_range_number(v: &Value, pointer: String) -> Option<String> {
+    match v {
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() >= 9.2e18)
+            .map(|_| pointer),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| out_of_range_number(x, format!("{pointer}/{i}"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let key = k.replace('~', "~0").replace('/', "~1");
+            out_of_range_number(x, format!("{pointer}/{key}"))
+        }),
+        _ => None,
     }
 }
 
