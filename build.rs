@@ -2,8 +2,15 @@
 //!
 //! Steps: parse the YAML, check the spec for what progenitor cannot take (naming the operation or
 //! schema at fault), turn every string enum into an open enum (known variants + `Other(String)`),
-//! give `x-okta-mgmt-lossless` schemas a raw-preserving wrapper, wire the hand-written model types
-//! in with `with_replacement`, then write `$OUT_DIR/codegen.rs` and `$OUT_DIR/extras.rs`.
+//! give `x-okta-mgmt-lossless` schemas a raw-preserving wrapper, derive the `Policy`/`PolicyRule`
+//! unions from their pinned `oneOf` branches (`build/unions.rs`), wire the hand-written model types
+//! in with `with_replacement`, make generated structs constructible (`build/postprocess.rs`), then
+//! write `$OUT_DIR/codegen.rs`, `$OUT_DIR/extras.rs` and `$OUT_DIR/unions.rs`.
+
+#[path = "build/postprocess.rs"]
+mod postprocess;
+#[path = "build/unions.rs"]
+mod unions;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -33,6 +40,7 @@ const HTTP_METHODS: &[&str] = &[
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
     if let Err(problems) = run() {
         for p in &problems {
             eprintln!("error: {SPEC}: {p}");
@@ -47,6 +55,20 @@ fn run() -> Result<(), Vec<String>> {
     let mut raw: Value =
         serde_yaml_ng::from_str(&text).map_err(|e| vec![format!("not valid YAML: {e}")])?;
     validate(&raw)?;
+
+    let mut union_code = String::new();
+    let mut union_problems = Vec::new();
+    for union in unions::UNIONS {
+        match unions::read_union(&raw, union) {
+            Ok(variants) => union_code.push_str(&unions::union_source(union, &variants)),
+            Err(p) => union_problems.extend(p),
+        }
+    }
+    if !union_problems.is_empty() {
+        return Err(union_problems);
+    }
+    strip_build_extensions(&mut raw);
+    route_date_times(&mut raw, false);
 
     let open_enums = collect_open_enums(&raw)?;
     let lossless = add_lossless_shadows(&mut raw)?;
@@ -102,7 +124,55 @@ fn run() -> Result<(), Vec<String>> {
         .parse()
         .map_err(|e| vec![format!("internal: extras do not tokenize: {e}")])?;
     write_formatted(&out.join("extras.rs"), extras_tokens)?;
+    std::fs::write(out.join("unions.rs"), union_code)
+        .map_err(|e| vec![format!("cannot write unions.rs: {e}")])?;
     Ok(())
+}
+
+/// Every `type: string, format: date-time` outside `Timestamp` itself becomes a `$ref` to
+/// `Timestamp` (nullable through `allOf`), so every timestamp re-encodes the exact text it read.
+fn route_date_times(v: &mut Value, inside_timestamp: bool) {
+    match v {
+        Value::Object(m) => {
+            let is_date_time = m.get("type").and_then(Value::as_str) == Some("string")
+                && m.get("format").and_then(Value::as_str) == Some("date-time");
+            if is_date_time && !inside_timestamp {
+                let nullable = m.get("nullable").cloned();
+                let description = m.get("description").cloned();
+                m.clear();
+                m.insert(
+                    "allOf".into(),
+                    serde_json::json!([{"$ref": "#/components/schemas/Timestamp"}]),
+                );
+                if let Some(n) = nullable {
+                    m.insert("nullable".into(), n);
+                }
+                if let Some(d) = description {
+                    m.insert("description".into(), d);
+                }
+                return;
+            }
+            for (k, child) in m.iter_mut() {
+                route_date_times(child, inside_timestamp || k == "Timestamp");
+            }
+        }
+        Value::Array(a) => a
+            .iter_mut()
+            .for_each(|x| route_date_times(x, inside_timestamp)),
+        _ => {}
+    }
+}
+
+/// Removes the `x-okta-mgmt-variant` hints (read by `unions`) before progenitor sees the spec.
+fn strip_build_extensions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("x-okta-mgmt-variant");
+            m.values_mut().for_each(strip_build_extensions);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_build_extensions),
+        _ => {}
+    }
 }
 
 fn tokens(s: &str) -> Result<proc_macro2::TokenStream, Vec<String>> {
@@ -110,9 +180,11 @@ fn tokens(s: &str) -> Result<proc_macro2::TokenStream, Vec<String>> {
 }
 
 fn write_formatted(path: &Path, tokens: proc_macro2::TokenStream) -> Result<(), Vec<String>> {
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| vec![format!("generated code does not parse: {e}")])?;
-    let code = prettyplease::unparse(&file);
+    postprocess::derive_defaults(&mut file);
+    let code = postprocess::builder_extra_starts_empty(&prettyplease::unparse(&file))
+        .map_err(|e| vec![e])?;
     std::fs::write(path, code).map_err(|e| vec![format!("cannot write {}: {e}", path.display())])
 }
 

@@ -234,7 +234,7 @@ fn three_rule_shapes_decode_into_their_typed_models() {
         .as_ref()
         .unwrap()
         .device_context_providers;
-    assert_eq!(providers[0].key.as_ref().unwrap().as_str(), "OKTA_VERIFY");
+    assert_eq!(providers[0].key.as_str(), "OKTA_VERIFY");
     assert_eq!(back, ie);
 }
 

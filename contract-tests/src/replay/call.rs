@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use okta_mgmt::types::{
     Device, LifecycleStatus, Policy, PolicyMapping, PolicyMappingRequest, PolicyRule, PolicyType,
+    SimulatePolicyBody,
 };
 use okta_mgmt::{Client, Links, OktaError, ResponseValue};
 use serde_json::Value;
@@ -40,6 +41,11 @@ pub const OPERATIONS: &[&str] = &[
     "deactivateDevice",
     "suspendDevice",
     "unsuspendDevice",
+    "listDeviceUsers",
+    "listUserDevices",
+    "clonePolicy",
+    "createPolicySimulation",
+    "listPolicyApps",
 ];
 
 /// A decoded success body.
@@ -53,6 +59,8 @@ pub(super) enum Typed {
     Mappings(Vec<PolicyMapping>),
     Device(Box<Device>),
     Devices(Vec<Device>),
+    /// Another typed body, re-encoded as soon as it was decoded (name of the Rust type, JSON).
+    Encoded(&'static str, Value),
     /// A raw (out-of-spec) response body.
     Json(Value),
 }
@@ -69,7 +77,7 @@ impl Typed {
             Typed::Mappings(v) => serde_json::to_value(v),
             Typed::Device(v) => serde_json::to_value(v),
             Typed::Devices(v) => serde_json::to_value(v),
-            Typed::Json(v) => Ok(v.clone()),
+            Typed::Encoded(_, v) | Typed::Json(v) => Ok(v.clone()),
         }
     }
 
@@ -84,6 +92,7 @@ impl Typed {
             Typed::Mappings(_) => "Vec<PolicyMapping>",
             Typed::Device(_) => "Device",
             Typed::Devices(_) => "Vec<Device>",
+            Typed::Encoded(name, _) => name,
             Typed::Json(_) => "serde_json::Value",
         }
     }
@@ -245,6 +254,14 @@ fn finish<T>(result: ApiResult<T>, wrap: impl FnOnce(T) -> Typed) -> Reply {
             }
         }
         Err(e) => from_error(e),
+    }
+}
+
+/// Wraps a decoded body of a type without its own `Typed` variant, re-encoded at once.
+fn encoded<T: serde::Serialize>(name: &'static str) -> impl FnOnce(T) -> Typed {
+    move |v| match serde_json::to_value(&v) {
+        Ok(json) => Typed::Encoded(name, json),
+        Err(e) => Typed::Json(Value::String(format!("{name} does not re-encode: {e}"))),
     }
 }
 
@@ -508,6 +525,39 @@ pub(super) async fn call_operation(
             i.allow(&[])?;
             let b = client.unsuspend_device().device_id(i.path("deviceId")?);
             finish_unit(b.send().await)
+        }
+        "listDeviceUsers" => {
+            i.allow(&[])?;
+            let b = client.list_device_users().device_id(i.path("deviceId")?);
+            finish(b.send().await, encoded("Vec<DeviceUser>"))
+        }
+        "listUserDevices" => {
+            i.allow(&[])?;
+            let b = client.list_user_devices().user_id(i.path("userId")?);
+            finish(b.send().await, encoded("Vec<UserDevice>"))
+        }
+        "clonePolicy" => {
+            i.allow(&[])?;
+            let b = client.clone_policy().policy_id(i.path("policyId")?);
+            finish(b.send().await, |p| Typed::Policy(Box::new(p)))
+        }
+        "listPolicyApps" => {
+            i.allow(&[])?;
+            #[allow(deprecated)]
+            let b = client.list_policy_apps().policy_id(i.path("policyId")?);
+            finish(b.send().await, encoded("Vec<Application>"))
+        }
+        "createPolicySimulation" => {
+            i.allow(&["expand"])?;
+            let body: Vec<SimulatePolicyBody> =
+                serde_json::from_value(i.body()?.clone()).map_err(|e| {
+                    format!("the request body does not decode into Vec<SimulatePolicyBody>: {e}")
+                })?;
+            let mut b = client.create_policy_simulation().body(body);
+            if let Some(v) = i.q("expand") {
+                b = b.expand(v);
+            }
+            finish(b.send().await, encoded("Vec<SimulatePolicyEvaluation>"))
         }
         other => {
             return Err(format!(

@@ -8,7 +8,7 @@ use std::num::NonZeroU32;
 use futures::TryStreamExt as _;
 use okta_mgmt::error::Error;
 use okta_mgmt::pagination::Paginate as _;
-use okta_mgmt::types::{LifecycleStatus, Policy, PolicyRule, PolicyType};
+use okta_mgmt::types::{LifecycleStatus, Policy, PolicyRule, PolicyType, UnknownObject};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -68,46 +68,28 @@ pub(super) fn ensure_at(value: &Value, pointer: &str, expected: &Value) -> Resul
 /// The typed variant of a policy, or `Other` with its type and the reason it is untyped.
 pub(super) fn policy_variant(policy: &Policy) -> String {
     match policy {
-        Policy::OktaSignOn(_) => "OktaSignOn".to_owned(),
-        Policy::Password(_) => "Password".to_owned(),
-        Policy::MfaEnroll(_) => "MfaEnroll".to_owned(),
-        Policy::Access(_) => "Access".to_owned(),
-        Policy::ProfileEnrollment(_) => "ProfileEnrollment".to_owned(),
-        Policy::DeviceSignalCollection(_) => "DeviceSignalCollection".to_owned(),
-        Policy::BetaSignOn(_) => "BetaSignOn".to_owned(),
-        Policy::BetaProfileEnrollment(_) => "BetaProfileEnrollment".to_owned(),
-        Policy::Other(o) => format!(
-            "Other (type {:?}{})",
-            o.type_name().unwrap_or_default(),
-            o.decode_error
-                .as_ref()
-                .map(|e| format!(", decode error: {e}"))
-                .unwrap_or_default()
-        ),
-        _ => "a variant this scenario does not name".to_owned(),
+        Policy::Other(o) => untyped_variant(o),
+        typed => typed.variant_name().to_owned(),
     }
 }
 
 /// The typed variant of a rule, or `Other` with its type and the reason it is untyped.
 pub(super) fn rule_variant(rule: &PolicyRule) -> String {
     match rule {
-        PolicyRule::SignOn(_) => "SignOn".to_owned(),
-        PolicyRule::Password(_) => "Password".to_owned(),
-        PolicyRule::MfaEnroll(_) => "MfaEnroll".to_owned(),
-        PolicyRule::Access(_) => "Access".to_owned(),
-        PolicyRule::ProfileEnrollment(_) => "ProfileEnrollment".to_owned(),
-        PolicyRule::DeviceSignalCollection(_) => "DeviceSignalCollection".to_owned(),
-        PolicyRule::Beta(_) => "Beta".to_owned(),
-        PolicyRule::Other(o) => format!(
-            "Other (type {:?}{})",
-            o.type_name().unwrap_or_default(),
-            o.decode_error
-                .as_ref()
-                .map(|e| format!(", decode error: {e}"))
-                .unwrap_or_default()
-        ),
-        _ => "a variant this scenario does not name".to_owned(),
+        PolicyRule::Other(o) => untyped_variant(o),
+        typed => typed.variant_name().to_owned(),
     }
+}
+
+fn untyped_variant(o: &UnknownObject) -> String {
+    format!(
+        "Other (type {:?}{})",
+        o.type_name().unwrap_or_default(),
+        o.decode_error
+            .as_ref()
+            .map(|e| format!(", decode error: {e}"))
+            .unwrap_or_default()
+    )
 }
 
 /// Asserts the decoded variant of a policy (`Policy::<expected>`).
@@ -134,50 +116,28 @@ pub(super) fn ensure_rule_variant(rule: &PolicyRule, expected: &str) -> Result<(
 
 /// Renames a typed policy in place (the read-modify-write of a PUT).
 pub(super) fn rename_policy(policy: &mut Policy, name: &str) -> Result<(), StepFailure> {
-    match policy {
-        Policy::OktaSignOn(p) => p.name = name.to_owned(),
-        Policy::Password(p) => p.name = name.to_owned(),
-        Policy::MfaEnroll(p) => p.name = name.to_owned(),
-        Policy::Access(p) => p.name = name.to_owned(),
-        Policy::ProfileEnrollment(p) => p.name = name.to_owned(),
-        Policy::DeviceSignalCollection(p) => p.name = name.to_owned(),
-        Policy::BetaSignOn(p) => p.0.name = name.to_owned(),
-        Policy::BetaProfileEnrollment(p) => p.0.name = name.to_owned(),
-        other => {
-            return Err(StepFailure::mismatch(
-                "policy to rename",
-                "a typed policy",
-                format!("Policy::{}", policy_variant(other)),
-            ));
-        }
+    if !policy.is_typed() {
+        return Err(StepFailure::mismatch(
+            "policy to rename",
+            "a typed policy",
+            format!("Policy::{}", policy_variant(policy)),
+        ));
     }
+    policy.set_name(name);
     Ok(())
 }
 
 /// Renames a typed rule in place (the read-modify-write of a PUT).
 pub(super) fn rename_rule(rule: &mut PolicyRule, name: &str) -> Result<(), StepFailure> {
-    match rule {
-        PolicyRule::SignOn(r) => set_name(&mut r.name, name),
-        PolicyRule::Password(r) => set_name(&mut r.name, name),
-        PolicyRule::MfaEnroll(r) => set_name(&mut r.name, name),
-        PolicyRule::Access(r) => set_name(&mut r.name, name),
-        PolicyRule::ProfileEnrollment(r) => set_name(&mut r.name, name),
-        PolicyRule::DeviceSignalCollection(r) => set_name(&mut r.name, name),
-        PolicyRule::Beta(r) => set_name(&mut r.name, name),
-        other => {
-            return Err(StepFailure::mismatch(
-                "rule to rename",
-                "a typed rule",
-                format!("PolicyRule::{}", rule_variant(other)),
-            ));
-        }
+    if !rule.is_typed() {
+        return Err(StepFailure::mismatch(
+            "rule to rename",
+            "a typed rule",
+            format!("PolicyRule::{}", rule_variant(rule)),
+        ));
     }
+    rule.set_name(name);
     Ok(())
-}
-
-/// Sets a `name` field whether the model declares it required (`String`) or optional.
-fn set_name<T: From<String>>(slot: &mut T, name: &str) {
-    *slot = T::from(name.to_owned());
 }
 
 /// The `id` of a created object, or a failure naming what lacked it.
