@@ -101,6 +101,41 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 26] = [
+        Kind::MissingOperation,
+        Kind::ExtraOperation,
+        Kind::MethodPath,
+        Kind::MissingParameter,
+        Kind::ExtraParameter,
+        Kind::MissingStatus,
+        Kind::ExtraStatus,
+        Kind::MissingScope,
+        Kind::ExtraScope,
+        Kind::Deprecated,
+        Kind::Body,
+        Kind::MissingProperty,
+        Kind::ExtraProperty,
+        Kind::MissingBranch,
+        Kind::ExtraBranch,
+        Kind::MissingEnum,
+        Kind::ExtraEnum,
+        Kind::EnumPresence,
+        Kind::Type,
+        Kind::Required,
+        Kind::Format,
+        Kind::Constraint,
+        Kind::ReadOnly,
+        Kind::Nullable,
+        Kind::Description,
+        Kind::SchemaName,
+    ];
+
+    /// Parses a kebab-case name.
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     /// The kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -263,6 +263,7 @@ impl<'a, 'b> Comparer<'a, 'b> {
                     request: true,
                     op: id,
                     out: &mut self.out,
+                    read_only_depth: 0,
                 };
                 walker.walk(&pointer, &pointer, &pointer, None, false);
             }
@@ -374,6 +375,7 @@ impl<'a, 'b> Comparer<'a, 'b> {
             request,
             op: id,
             out: &mut self.out,
+            read_only_depth: 0,
         };
         walker.walk(&root, &root, &root, None, false);
     }
@@ -491,6 +493,8 @@ pub struct Walker<'f> {
     pub op: &'f str,
     /// Where differences go.
     pub out: &'f mut Vec<RawDiff>,
+    /// How many readOnly nodes enclose the current one (required fields there are cosmetic).
+    pub read_only_depth: usize,
 }
 
 fn real_branches(n: &Node) -> impl Iterator<Item = &String> {
@@ -526,6 +530,18 @@ impl Walker<'_> {
         if u.cycle.is_some() || o.cycle.is_some() {
             return;
         }
+        let read_only = u.read_only || o.read_only;
+        if read_only {
+            self.read_only_depth += 1;
+        }
+        self.descend(u, o, up, ours, rep, disc);
+        if read_only {
+            self.read_only_depth -= 1;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn descend(&mut self, u: &Node, o: &Node, up: &str, ours: &str, rep: &str, disc: Option<&str>) {
         let ub = real_branches(u).next().is_some();
         let ob = real_branches(o).next().is_some();
         match (ub, ob) {
@@ -609,6 +625,15 @@ impl Walker<'_> {
                     None,
                     disc == Some(name.as_str()),
                 );
+            } else if o.additional {
+                // Our map's value schema covers the named property.
+                self.walk(
+                    &format!("{up}/{name}"),
+                    &format!("{ours}{{}}"),
+                    &format!("{rep}/{name}"),
+                    None,
+                    false,
+                );
             } else {
                 self.push(
                     Class::Gap,
@@ -620,7 +645,19 @@ impl Walker<'_> {
             }
         }
         for name in &o.properties {
-            if !u.properties.contains(name) {
+            if u.properties.contains(name) {
+                continue;
+            }
+            if u.additional {
+                // Upstream's map value schema covers our named property.
+                self.walk(
+                    &format!("{up}{{}}"),
+                    &format!("{ours}/{name}"),
+                    &format!("{rep}/{name}"),
+                    None,
+                    false,
+                );
+            } else {
                 self.push(
                     Class::OursOnly,
                     Kind::ExtraProperty,
@@ -630,11 +667,12 @@ impl Walker<'_> {
                 );
             }
         }
+        let request = self.request && self.read_only_depth == 0;
         let wire = |request: bool, class: Class| if request { class } else { Class::Cosmetic };
         for r in u.required.difference(&o.required) {
             if o.properties.contains(r) {
                 self.push(
-                    wire(self.request, Class::Gap),
+                    wire(request, Class::Gap),
                     Kind::Required,
                     format!("{rep}/{r}"),
                     Some(required_text(true)),
@@ -645,7 +683,7 @@ impl Walker<'_> {
         for r in o.required.difference(&u.required) {
             if u.properties.contains(r) {
                 self.push(
-                    wire(self.request, Class::OursOnly),
+                    wire(request, Class::OursOnly),
                     Kind::Required,
                     format!("{rep}/{r}"),
                     Some(required_text(false)),

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::SpecDiffError;
-use super::classify::{Class, Difference};
+use super::classify::{Class, Difference, Kind};
 
 /// One curation decision.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -21,6 +21,9 @@ pub struct Decision {
     /// Classes it may record (default: gap and ours-only; `cosmetic` only when listed).
     #[serde(default)]
     pub classes: Option<Vec<String>>,
+    /// Kinds it may record (`type`, `extra-status`, …; default: any).
+    #[serde(default)]
+    pub kinds: Option<Vec<String>>,
     /// Why, in our words.
     pub reason: String,
     /// Where the fact comes from.
@@ -56,7 +59,12 @@ impl Decision {
 
     /// Whether the decision records `d` (by pointer and class).
     pub fn records(&self, d: &Difference) -> bool {
-        self.class_set().contains(&d.underlying) && pattern_matches(&self.pattern, &d.pointer)
+        self.class_set().contains(&d.underlying)
+            && self
+                .kinds
+                .as_ref()
+                .is_none_or(|ks| ks.iter().any(|k| k == d.kind.as_str()))
+            && pattern_matches(&self.pattern, &d.pointer)
     }
 }
 
@@ -82,6 +90,11 @@ pub fn parse_decisions(text: &str) -> Result<Vec<Decision>, String> {
         }
         if d.pattern.trim().is_empty() {
             return Err(format!("decision {} has an empty `match`", d.id));
+        }
+        for k in d.kinds.iter().flatten() {
+            if Kind::parse(k).is_none() {
+                return Err(format!("decision {}: unknown kind {k:?}", d.id));
+            }
         }
         for c in d.classes.iter().flatten() {
             match Class::parse(c) {

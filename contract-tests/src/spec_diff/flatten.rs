@@ -78,6 +78,8 @@ pub type Flat = BTreeMap<String, Node>;
 #[derive(Debug, Clone, Copy)]
 struct Member<'a> {
     schema: &'a Value,
+    /// The component name of a mapped subtype (its branch is named after it).
+    name: Option<&'a str>,
     /// Set when flattening a mapped subtype: its discriminator base and property. At this
     /// level, a discriminator on that property is not expanded again (the branch already chose
     /// its value), and the `$ref` back to the base is merged even though it is on the stack.
@@ -170,6 +172,7 @@ impl<'a> Flattener<'a> {
             root,
             &[Member {
                 schema,
+                name: None,
                 suppress: None,
             }],
             &mut stack,
@@ -188,6 +191,9 @@ impl<'a> Flattener<'a> {
         depth: usize,
     ) {
         let mut c = Collected::default();
+        if let Some(name) = members.iter().find_map(|m| m.name) {
+            c.node.schema_name = Some(name.to_owned());
+        }
         for m in members {
             self.collect(m.schema, m.suppress, &mut c, stack);
         }
@@ -285,6 +291,7 @@ impl<'a> Flattener<'a> {
             for (name, s) in props {
                 c.prop(name).push(Member {
                     schema: s,
+                    name: None,
                     suppress: None,
                 });
             }
@@ -292,6 +299,7 @@ impl<'a> Flattener<'a> {
         if let Some(items) = obj.get("items") {
             c.items.push(Member {
                 schema: items,
+                name: None,
                 suppress: None,
             });
         }
@@ -300,6 +308,7 @@ impl<'a> Flattener<'a> {
             Some(Value::Object(m)) if m.is_empty() => c.node.open = true,
             Some(s @ Value::Object(_)) => c.additional.push(Member {
                 schema: s,
+                name: None,
                 suppress: None,
             }),
             _ => {}
@@ -327,6 +336,7 @@ impl<'a> Flattener<'a> {
                 };
                 c.branch(value).push(Member {
                     schema: sub,
+                    name: Some(ref_name(reference)),
                     suppress: Some(Suppress { base: schema, prop }),
                 });
             }
@@ -346,6 +356,7 @@ impl<'a> Flattener<'a> {
                         for v in values {
                             c.branch(&v).push(Member {
                                 schema: alt,
+                                name: None,
                                 suppress,
                             });
                         }
