@@ -540,7 +540,6 @@ impl Walker<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn descend(&mut self, u: &Node, o: &Node, up: &str, ours: &str, rep: &str, disc: Option<&str>) {
         let ub = real_branches(u).next().is_some();
         let ob = real_branches(o).next().is_some();
