@@ -353,8 +353,9 @@ impl<'a, 'b> Comparer<'a, 'b> {
             (None, None) => return,
         };
         if up.array != ours.array {
+            // Reported, then the item schemas are still compared.
             let text = |a: bool| if a { "array" } else { "single value" }.to_owned();
-            return self.push(
+            self.push(
                 Class::Gap,
                 Kind::Body,
                 format!("{pointer}/body"),
