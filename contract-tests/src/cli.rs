@@ -1,4 +1,4 @@
-//! The `okta-contract` command line: `check`, `serve`, `sweep` and `extract`.
+//! The `okta-contract` command line: `check`, `serve`, `sweep`, `extract` and `spec diff`.
 //!
 //! Exit codes: 0 everything passed, 1 a check failed, 2 usage or setup error, 130 interrupted.
 
@@ -24,6 +24,7 @@ use crate::report::{
 use crate::scenarios::runner::{self, Progress};
 use crate::scenarios::{self, AuthScheme, RunEnv, TargetKind};
 use crate::sim::{self, FaultConfig, SimConfig};
+use crate::spec_diff::{self, DiffFormat};
 
 /// How many corpus cases are replayed at once.
 const REPLAY_PARALLELISM: usize = 4;
@@ -57,6 +58,39 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Re-extract the documented-example corpus from the source documents.
     Extract(ExtractArgs),
+    /// Work with the curated spec (`spec diff --upstream FILE`).
+    #[command(subcommand)]
+    Spec(SpecCommand),
+}
+
+/// `okta-contract spec …`.
+#[derive(Debug, Subcommand)]
+pub enum SpecCommand {
+    /// Compare the curated spec with a release of Okta's published management spec.
+    Diff(SpecDiffArgs),
+}
+
+/// `okta-contract spec diff`.
+#[derive(Debug, Args)]
+pub struct SpecDiffArgs {
+    /// Okta's published spec (management-minimal.yaml of a release).
+    #[arg(long, value_name = "FILE")]
+    pub upstream: PathBuf,
+    /// The curated spec (default: spec/openapi.yaml).
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Curation decisions (default: decisions.yaml next to the spec, if present).
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// Output format (default: table).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write the report to this file (the counts still go to stdout).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also list these classes in the table (`cosmetic`).
+    #[arg(long, value_name = "CLASS", value_parser = ["cosmetic"])]
+    pub show: Vec<String>,
 }
 
 /// Where `check` runs.
@@ -195,6 +229,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Serve(args) => serve(args).await,
         Command::Sweep(args) => sweep(args).await,
         Command::Extract(args) => extract(args),
+        Command::Spec(SpecCommand::Diff(args)) => spec_diff(&args),
     }
 }
 
@@ -722,6 +757,38 @@ fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
         EXIT_OK
     } else {
         EXIT_FAILED
+    })
+}
+
+/// `spec diff`: exit 0 without unrecorded gaps, 1 with, 2 (an error) if a file is unusable.
+fn spec_diff(args: &SpecDiffArgs) -> anyhow::Result<u8> {
+    let spec = args
+        .spec
+        .clone()
+        .unwrap_or_else(spec_diff::default_spec_path);
+    let report = spec_diff::diff_files(&args.upstream, &spec, args.decisions.as_deref())?;
+    let show_cosmetic = args.show.iter().any(|s| s == "cosmetic");
+    let text = spec_diff::render::render(&report, args.format, show_cosmetic);
+    let mut stdout = std::io::stdout().lock();
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(stdout, "{}", spec_diff::render::counts_line(&report))?;
+            writeln!(
+                stdout,
+                "report ({:?}) written to {}",
+                args.format,
+                path.display()
+            )?;
+        }
+        None => write!(stdout, "{text}")?,
+    }
+    stdout.flush()?;
+    Ok(if report.has_gaps() {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
     })
 }
 

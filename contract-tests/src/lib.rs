@@ -10,3 +10,4 @@ pub mod report;
 pub mod scenarios;
 pub mod schema_check;
 pub mod sim;
+pub mod spec_diff;
