@@ -7,6 +7,8 @@
 //! in with `with_replacement`, make generated structs constructible (`build/postprocess.rs`), then
 //! write `$OUT_DIR/codegen.rs`, `$OUT_DIR/extras.rs` and `$OUT_DIR/unions.rs`.
 
+#[path = "build/api_listing.rs"]
+mod api_listing;
 #[path = "build/postprocess.rs"]
 mod postprocess;
 #[path = "build/unions.rs"]
@@ -57,10 +59,14 @@ fn run() -> Result<(), Vec<String>> {
     validate(&raw)?;
 
     let mut union_code = String::new();
+    let mut union_variants = Vec::new();
     let mut union_problems = Vec::new();
     for union in unions::UNIONS {
         match unions::read_union(&raw, union) {
-            Ok(variants) => union_code.push_str(&unions::union_source(union, &variants)),
+            Ok(variants) => {
+                union_code.push_str(&unions::union_source(union, &variants));
+                union_variants.push((union.schema, variants));
+            }
             Err(p) => union_problems.extend(p),
         }
     }
@@ -69,6 +75,7 @@ fn run() -> Result<(), Vec<String>> {
     }
     strip_build_extensions(&mut raw);
     route_date_times(&mut raw, false);
+    hoist_inline_enums(&mut raw)?;
 
     let open_enums = collect_open_enums(&raw)?;
     let lossless = add_lossless_shadows(&mut raw)?;
@@ -118,12 +125,19 @@ fn run() -> Result<(), Vec<String>> {
     .map_err(|e| vec![format!("progenitor rejected the spec: {e}")])?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| vec![format!("OUT_DIR: {e}")])?);
-    write_formatted(&out.join("codegen.rs"), generated)?;
+    let codegen = write_formatted(&out.join("codegen.rs"), generated)?;
     let extras = extras_source(&open_enums, &lossless);
     let extras_tokens: proc_macro2::TokenStream = extras
         .parse()
         .map_err(|e| vec![format!("internal: extras do not tokenize: {e}")])?;
-    write_formatted(&out.join("extras.rs"), extras_tokens)?;
+    let extras = write_formatted(&out.join("extras.rs"), extras_tokens)?;
+    let unions: syn::File = syn::parse_str(&union_listing_source(&union_variants))
+        .map_err(|e| vec![format!("internal: union listing does not parse: {e}")])?;
+    std::fs::write(
+        out.join("api.txt"),
+        api_listing::listing(&[&codegen, &extras, &unions]),
+    )
+    .map_err(|e| vec![format!("cannot write api.txt: {e}")])?;
     std::fs::write(out.join("unions.rs"), union_code)
         .map_err(|e| vec![format!("cannot write unions.rs: {e}")])?;
     Ok(())
@@ -163,6 +177,93 @@ fn route_date_times(v: &mut Value, inside_timestamp: bool) {
     }
 }
 
+/// Inline `type: string` + `enum` property schemas become components named `<Schema><Property>`,
+/// so that they are generated as open enums like every named one (typify would close them).
+fn hoist_inline_enums(raw: &mut Value) -> Result<(), Vec<String>> {
+    let Some(schemas) = raw
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return Ok(());
+    };
+    let mut hoisted = Map::new();
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in names {
+        if let Some(schema) = schemas.get_mut(&name) {
+            hoist_in(schema, &name, &mut hoisted);
+        }
+    }
+    let mut problems = Vec::new();
+    for (name, schema) in hoisted {
+        if schemas.contains_key(&name) {
+            problems.push(format!(
+                "schema {name}: an inline enum would be generated under this name, which is taken; name the enum in components"
+            ));
+        } else {
+            schemas.insert(name, schema);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn hoist_in(schema: &mut Value, owner: &str, out: &mut Map<String, Value>) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    for key in ["allOf", "oneOf"] {
+        if let Some(Value::Array(members)) = obj.get_mut(key) {
+            members.iter_mut().for_each(|m| hoist_in(m, owner, out));
+        }
+    }
+    if let Some(items) = obj.get_mut("items") {
+        hoist_in(items, owner, out);
+    }
+    let Some(Value::Object(props)) = obj.get_mut("properties") else {
+        return;
+    };
+    for (prop, child) in props.iter_mut() {
+        let is_enum = child.get("type").and_then(Value::as_str) == Some("string")
+            && child.get("enum").is_some();
+        let is_enum_list = child.get("type").and_then(Value::as_str) == Some("array")
+            && child.pointer("/items/type").and_then(Value::as_str) == Some("string")
+            && child.pointer("/items/enum").is_some();
+        let name = format!("{owner}{}", upper_first(prop));
+        if is_enum {
+            *child = hoisted_ref(child, &name, out);
+        } else if is_enum_list {
+            if let Some(items) = child.get_mut("items") {
+                *items = hoisted_ref(items, &name, out);
+            }
+        } else {
+            hoist_in(child, &name, out);
+        }
+    }
+}
+
+/// `transitioningToStatus` → `TransitioningToStatus` (keeps the camel case humps).
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn hoisted_ref(inline: &Value, name: &str, out: &mut Map<String, Value>) -> Value {
+    let mut component = inline.clone();
+    let nullable = component.as_object_mut().and_then(|m| m.remove("nullable"));
+    out.insert(name.to_string(), component);
+    let reference = serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+    match nullable {
+        Some(n) => serde_json::json!({"allOf": [reference], "nullable": n}),
+        None => reference,
+    }
+}
+
 /// Removes the `x-okta-mgmt-variant` hints (read by `unions`) before progenitor sees the spec.
 fn strip_build_extensions(v: &mut Value) {
     match v {
@@ -179,13 +280,32 @@ fn tokens(s: &str) -> Result<proc_macro2::TokenStream, Vec<String>> {
     s.parse().map_err(|e| vec![format!("internal: {s}: {e}")])
 }
 
-fn write_formatted(path: &Path, tokens: proc_macro2::TokenStream) -> Result<(), Vec<String>> {
+/// Formats, post-processes and writes generated code; returns the file as written.
+fn write_formatted(
+    path: &Path,
+    tokens: proc_macro2::TokenStream,
+) -> Result<syn::File, Vec<String>> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| vec![format!("generated code does not parse: {e}")])?;
     postprocess::derive_defaults(&mut file);
     let code = postprocess::builder_extra_starts_empty(&prettyplease::unparse(&file))
         .map_err(|e| vec![e])?;
-    std::fs::write(path, code).map_err(|e| vec![format!("cannot write {}: {e}", path.display())])
+    std::fs::write(path, &code)
+        .map_err(|e| vec![format!("cannot write {}: {e}", path.display())])?;
+    syn::parse_file(&code).map_err(|e| vec![format!("written code does not parse: {e}")])
+}
+
+/// The unions as plain enums, only for the API listing (the real ones come from the macro).
+fn union_listing_source(unions: &[(&str, Vec<unions::Variant>)]) -> String {
+    let mut s = String::new();
+    for (name, variants) in unions {
+        let _ = write!(s, "pub mod types {{ pub enum {name} {{");
+        for v in variants {
+            let _ = write!(s, "{}(Box<Lossless<types::{}>>),", v.name, v.subtype);
+        }
+        s.push_str("Other(UnknownObject), } }\n");
+    }
+    s
 }
 
 // ------------------------------------------------------------------------------------------
