@@ -185,8 +185,11 @@ def rule_body(policy_type, name):
             "name": name,
             "actions": {"deviceSignalCollection": {"deviceContextProviders": [
                 {"key": "OKTA_VERIFY", "userIdentification": "IGNORE"}]}},
+            # SDK BUG: the SDK's platform OS enum is stale ([ANDROID, ANY, IOS, OSX, OTHER,
+            # WINDOWS]); the published spec and doc 000 say MACOS (also CHROMEOS, LINUX), which
+            # the SDK refuses to build or decode. Workaround: WINDOWS, which both know.
             "conditions": {"platform": {"include": [
-                {"type": "DESKTOP", "os": {"type": "MACOS"}}]}},
+                {"type": "DESKTOP", "os": {"type": "WINDOWS"}}]}},
         }
     raise StepError(f"no rule body for {policy_type}")
 
@@ -373,6 +376,17 @@ async def account_management_policy(client):
                          "Input should be a valid dictionary")
 
 
+async def sdk_bug_platform_macos(client):
+    body = rule_body("DEVICE_SIGNAL_COLLECTION", unique("macos"))
+    body["conditions"]["platform"]["include"][0]["os"]["type"] = "MACOS"
+
+    async def build():
+        PolicyRule.from_dict(body)
+        return None, None, None
+
+    await expect_sdk_bug(build, "MACOS")
+
+
 async def sdk_bug_device_created(client):
     # SDK BUG: `DeviceStatus` lacks CREATED (the documented status of a registered device that
     # was never activated), so listing all devices fails once one is CREATED. The flows filter
@@ -487,6 +501,7 @@ async def main():
                    lambda t=t: rule_lifecycle(client, t))
     await step("sdk-bug proof: DEVICE_SIGNAL_COLLECTION enum value",
                lambda: sdk_bug_dsc_enum(client))
+    await step("sdk-bug proof: platform os MACOS", lambda: sdk_bug_platform_macos(client))
     await step("sdk-bug proof: device status CREATED", lambda: sdk_bug_device_created(client))
     await step("mappings map/list/get/delete", lambda: mappings(client))
     await step("devices: paginate_all over Link rel=next", lambda: device_pagination(client))

@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod defaults;
 mod devices;
 mod errors;
 mod links;
