@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Interop suite: the official Okta Python SDK (`okta` on PyPI, pinned) runs realistic flows
-# against `okta-contract serve` (scripts/interop/python_sdk_flows.py).
+# Interop suite: the official Okta SDKs run realistic flows against `okta-contract serve`:
+# Python (`okta` on PyPI, pinned; scripts/interop/python_sdk_flows.py) and Node.js
+# (`@okta/okta-sdk-nodejs` on npm, pinned; scripts/interop/node_sdk_flows.js).
 #
-# - Installs the SDK into the project-local venv .tools/venv (git-ignored; pinned; skipped when
-#   already installed), the way scripts/schemathesis.sh installs Schemathesis.
+# - Installs the Python SDK into the project-local venv .tools/venv and the Node SDK into
+#   .tools/node-interop (both git-ignored; pinned; skipped when already installed), the way
+#   scripts/schemathesis.sh installs Schemathesis. Without `node`/`npm` the Node flows are
+#   skipped with a notice.
 # - Builds okta-contract, starts `okta-contract serve --port 0` with a throwaway token and reads
 #   the URL from its first output line; the server is stopped on exit, also on errors.
-# - Prints one line per step and `N passed, N failed`; exits non-zero when a step failed.
+# - Each flow prints one line per step and `N passed, N failed`; the script exits non-zero when
+#   a step of either failed.
 #
 # Usage: scripts/interop.sh [-v]   (-v prints a traceback for each failed step)
 set -euo pipefail
@@ -14,7 +18,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 OKTA_PY_VERSION="3.4.6"
+OKTA_NODE_VERSION="8.1.0"
 venv="$root/.tools/venv"
+node_dir="$root/.tools/node-interop"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -30,7 +36,22 @@ install_sdk() {
   touch "$stamp"
 }
 
+install_node_sdk() {
+  local stamp="$node_dir/.okta-sdk-nodejs-$OKTA_NODE_VERSION"
+  [[ -f "$stamp" ]] && return
+  log "installing @okta/okta-sdk-nodejs $OKTA_NODE_VERSION into .tools/node-interop"
+  mkdir -p "$node_dir"
+  [[ -f "$node_dir/package.json" ]] || printf '{"private": true}\n' >"$node_dir/package.json"
+  (cd "$node_dir" && npm install --no-audit --no-fund --silent "@okta/okta-sdk-nodejs@$OKTA_NODE_VERSION")
+  touch "$stamp"
+}
+
 install_sdk
+have_node=0
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  install_node_sdk
+  have_node=1
+fi
 
 log "building okta-contract"
 cargo build --quiet -p okta-contract
@@ -58,5 +79,13 @@ done
 [[ -n "$url" ]] || { log "serve printed no URL"; cat "$server_out" >&2; exit 2; }
 log "simulator at $url"
 
+status=0
 log "okta-sdk-python $OKTA_PY_VERSION flows"
-timeout 120 "$venv/bin/python" "$root/scripts/interop/python_sdk_flows.py" "$url" "$token" "$@"
+timeout 120 "$venv/bin/python" "$root/scripts/interop/python_sdk_flows.py" "$url" "$token" "$@" || status=1
+if [[ "$have_node" == 1 ]]; then
+  log "okta-sdk-nodejs $OKTA_NODE_VERSION flows"
+  OKTA_NODE_SDK_DIR="$node_dir" timeout 120 node "$root/scripts/interop/node_sdk_flows.js" "$url" "$token" "$@" || status=1
+else
+  log "node/npm not found: Node.js SDK flows skipped"
+fi
+exit "$status"
