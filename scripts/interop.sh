@@ -9,6 +9,9 @@
 #   skipped with a notice.
 # - Builds okta-contract, starts `okta-contract serve --port 0` with a throwaway token and reads
 #   the URL from its first output line; the server is stopped on exit, also on errors.
+# - The simulator runs with --check-responses: every answer it gives is validated against
+#   spec/openapi.yaml (strict), so the SDKs decode the answers and the schema check validates
+#   them; any `response-check:` line it prints fails the run.
 # - Each flow prints one line per step and `N passed, N failed`; the script exits non-zero when
 #   a step of either failed.
 #
@@ -60,7 +63,7 @@ bin="$target_dir/debug/okta-contract"
 
 token="interop-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 server_out="$(mktemp)"
-"$bin" serve --port 0 --token "$token" >"$server_out" 2>&1 &
+"$bin" serve --port 0 --token "$token" --check-responses >"$server_out" 2>&1 &
 server_pid=$!
 cleanup() {
   kill "$server_pid" 2>/dev/null || true
@@ -87,5 +90,13 @@ if [[ "$have_node" == 1 ]]; then
   OKTA_NODE_SDK_DIR="$node_dir" timeout 120 node "$root/scripts/interop/node_sdk_flows.js" "$url" "$token" "$@" || status=1
 else
   log "node/npm not found: Node.js SDK flows skipped"
+fi
+checks="$(grep -c '^response-check:' "$server_out" || true)"
+if [[ "$checks" != 0 ]]; then
+  log "the simulator's answers disagree with spec/openapi.yaml ($checks):"
+  grep '^response-check:' "$server_out" | head -50 >&2
+  status=1
+else
+  log "every answer the SDKs received validates against spec/openapi.yaml"
 fi
 exit "$status"

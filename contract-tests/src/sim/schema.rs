@@ -18,6 +18,16 @@ const MAX_CAUSES: usize = 5;
 
 static SPEC: OnceLock<Result<Spec, String>> = OnceLock::new();
 
+/// The spec the simulator serves (for the response self-check).
+pub(crate) fn served_spec() -> Result<&'static Spec, String> {
+    SPEC.get_or_init(|| {
+        let doc: Value = serde_yaml_ng::from_str(SPEC_YAML).map_err(|e| e.to_string())?;
+        Spec::from_openapi(&doc)
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
 fn spec() -> Result<&'static Spec, ApiError> {
     SPEC.get_or_init(|| {
         let doc: Value = serde_yaml_ng::from_str(SPEC_YAML).map_err(|e| e.to_string())?;
