@@ -161,6 +161,10 @@ pub struct ServeArgs {
     /// Extra latency added to every request, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Validate every answer against the spec; problems are printed to stderr as
+    /// `response-check: …` lines (the interop suite fails on them).
+    #[arg(long)]
+    pub check_responses: bool,
 }
 
 /// `okta-contract sweep`.
@@ -653,6 +657,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
             latency: Duration::from_millis(args.latency_ms),
             ..FaultConfig::default()
         },
+        check_responses: args.check_responses,
         ..SimConfig::default()
     };
     if !args.tokens.is_empty() {

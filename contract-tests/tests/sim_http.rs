@@ -130,6 +130,132 @@ async fn every_response_carries_request_id_date_and_rate_limit_headers() {
     org.sim.shutdown().await;
 }
 
+/// Wire fidelity (issue 15): every 204 has no body and no `Content-Type`, and every response —
+/// 2xx, 204, 400, 404 of an unknown id or an unknown route, 405, 401 — carries
+/// `X-Okta-Request-Id`, `Date` and the three `X-Rate-Limit-*` headers; every non-204 is JSON.
+#[tokio::test]
+async fn no_content_has_no_body_or_content_type_and_every_response_has_okta_headers() {
+    let org = Org::start().await;
+    let policy = org
+        .create_policy(json!({ "name": "wire", "type": "PASSWORD", "status": "INACTIVE" }))
+        .await;
+    let id = policy["id"].as_str().expect("id").to_string();
+    let path = format!("/api/v1/policies/{id}");
+    let rule = org
+        .create(&format!("{path}/rules"), &json!({ "name": "wire rule" }))
+        .await;
+    let rule_path = format!("{path}/rules/{}", rule["id"].as_str().expect("rule id"));
+    let devices = org
+        .get_ok("/api/v1/devices?search=status%20eq%20%22ACTIVE%22")
+        .await;
+    let device = devices[0]["id"].as_str().expect("device id").to_string();
+    let device_path = format!("/api/v1/devices/{device}");
+    let no_content = vec![
+        org.post_empty(&format!("{path}/lifecycle/activate")).await,
+        org.post_empty(&format!("{path}/lifecycle/deactivate"))
+            .await,
+        org.post_empty(&format!("{rule_path}/lifecycle/deactivate"))
+            .await,
+        org.post_empty(&format!("{rule_path}/lifecycle/activate"))
+            .await,
+        org.delete(&rule_path).await,
+        org.post_empty(&format!("{device_path}/lifecycle/suspend"))
+            .await,
+        org.post_empty(&format!("{device_path}/lifecycle/unsuspend"))
+            .await,
+        // Already ACTIVE: real orgs answer 204 too.
+        org.post_empty(&format!("{device_path}/lifecycle/activate"))
+            .await,
+        org.post_empty(&format!("{device_path}/lifecycle/deactivate"))
+            .await,
+        org.delete(&device_path).await,
+        org.delete(&path).await,
+    ];
+    let unauthenticated = org
+        .client
+        .get(org.url("/api/v1/policies?type=PASSWORD"))
+        .send()
+        .await
+        .expect("send");
+    let others = vec![
+        (
+            StatusCode::OK,
+            org.get("/api/v1/policies?type=PASSWORD").await,
+        ),
+        (StatusCode::OK, org.get("/api/v1/devices?limit=2").await),
+        (
+            StatusCode::BAD_REQUEST,
+            org.post("/api/v1/policies", &json!({})).await,
+        ),
+        (StatusCode::NOT_FOUND, org.get(&path).await),
+        (
+            StatusCode::NOT_FOUND,
+            org.get("/api/v1/no-such-route").await,
+        ),
+        (
+            StatusCode::NOT_FOUND,
+            org.get("/no-such-route-outside-api").await,
+        ),
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            org.send(reqwest::Method::PATCH, "/api/v1/policies", None)
+                .await,
+        ),
+        (StatusCode::UNAUTHORIZED, unauthenticated),
+    ];
+    let okta_headers = |resp: &reqwest::Response| {
+        let h = resp.headers();
+        for name in [
+            "x-okta-request-id",
+            "date",
+            "x-rate-limit-limit",
+            "x-rate-limit-remaining",
+            "x-rate-limit-reset",
+        ] {
+            assert!(
+                h.get(name).is_some_and(|v| !v.is_empty()),
+                "{} {}: no {name}",
+                resp.status(),
+                resp.url()
+            );
+        }
+    };
+    for resp in no_content {
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT, "{}", resp.url());
+        okta_headers(&resp);
+        assert!(
+            resp.headers().get("content-type").is_none(),
+            "{}: 204 with a Content-Type",
+            resp.url()
+        );
+        assert!(
+            resp.headers()
+                .get("content-length")
+                .is_none_or(|v| v.as_bytes() == b"0"),
+            "{}",
+            resp.url()
+        );
+        assert!(resp.bytes().await.expect("body").is_empty());
+    }
+    for (status, resp) in others {
+        assert_eq!(resp.status(), status, "{}", resp.url());
+        okta_headers(&resp);
+        let content_type = resp.headers()["content-type"].to_str().expect("ascii");
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        let body: serde_json::Value = resp.json().await.expect("JSON body");
+        if !status.is_success() {
+            for field in ["errorCode", "errorSummary", "errorLink", "errorId"] {
+                assert!(body[field].is_string(), "{field}: {body}");
+            }
+            assert!(body["errorCauses"].is_array(), "{body}");
+        }
+    }
+    org.sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn unknown_paths_and_methods_get_okta_error_bodies() {
     let org = Org::start().await;

@@ -253,7 +253,8 @@ async fn default_rules_cannot_be_deleted_changed_or_deactivated() {
         for (field, value) in [
             ("name", json!("Renamed")),
             ("status", json!("INACTIVE")),
-            ("conditions", json!({})),
+            // (`{}` would not do: ACCESS_POLICY rules get their server defaults filled in.)
+            ("conditions", json!({ "network": { "connection": "ZONE" } })),
             ("priority", json!(1)),
         ] {
             let mut changed = rule.clone();
@@ -319,9 +320,10 @@ async fn a_policy_holds_at_most_100_rules() {
     );
     let listed = org.get_ok(&rules).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(100));
-    // Beta rules keep their key/op/value conditions and `default` flag; priority 0 → 1.
+    // Beta rules keep their key/op/value conditions and `default` flag; a rule sent with
+    // priority 0 goes first and keeps echoing 0, as recorded real orgs do.
     assert_eq!(listed[0]["name"], "rule 99");
-    assert_eq!(listed[0]["priority"], 1);
+    assert_eq!(listed[0]["priority"], 0);
     assert_eq!(listed[0]["default"], false);
     assert_eq!(listed[0]["conditions"][0]["op"], "IN_LIST");
     // After deleting one, there is room again.

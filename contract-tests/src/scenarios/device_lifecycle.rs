@@ -179,7 +179,8 @@ async fn transition(
 
 /// Proves doc 002's lifecycle on the seeded devices: for a device in each status, the
 /// lifecycle `_links` offer exactly the legal actions, every other action is 400 E0000001 and
-/// leaves the status unchanged, and DELETE is 400 E0000001 unless the device is DEACTIVATED.
+/// leaves the status unchanged (except activate on an ACTIVE device: 204, a no-op as on real
+/// orgs), and DELETE is 400 E0000001 unless the device is DEACTIVATED.
 /// A CREATED device then walks every legal transition (activate, suspend, unsuspend,
 /// deactivate from ACTIVE, activate from DEACTIVATED, suspend, deactivate from SUSPENDED);
 /// deactivation drops its users; it is deleted and is then 404 E0000007 for get, delete and
@@ -221,6 +222,20 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             )
             .await?;
             for action in ACTIONS.iter().filter(|a| a.target_from(status).is_none()) {
+                if *status == DeviceStatus::Active && *action == Action::Activate {
+                    // Recorded on real orgs: activating an ACTIVE device is a 204 no-op.
+                    ctx.step(
+                        "ACTIVE: activate → 204 (already active), status unchanged",
+                        action.req(&id),
+                        async {
+                            action.send(ctx, &id).await?;
+                            let after = get_device(ctx, &id).await?;
+                            ensure_eq("status", Some(status), after.status.as_ref())
+                        },
+                    )
+                    .await?;
+                    continue;
+                }
                 ctx.step(
                     format!(
                         "{}: {} → 400 E0000001, status unchanged",

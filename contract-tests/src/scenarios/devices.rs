@@ -200,15 +200,15 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
         ctx.step(
-            "activate an ACTIVE device → 400 E0000001",
+            "activate an ACTIVE device → 204, still ACTIVE (recorded real orgs)",
             action("activate"),
             async {
-                expect_error(
-                    client.activate_device().device_id(&id).send().await,
-                    400,
-                    "E0000001",
+                client.activate_device().device_id(&id).send().await?;
+                ensure_eq(
+                    "status",
+                    Some(DeviceStatus::Active),
+                    status_of(ctx, &id).await?,
                 )
-                .map(drop)
             },
         )
         .await?;

@@ -491,7 +491,8 @@ fn track_policy(ctx: &Ctx, created: &Value) {
 /// PASSWORD policy cannot be deleted or deactivated (400 E0000001) and stays ACTIVE; activating
 /// it is a no-op; its default rule cannot be changed, deactivated or deleted (400 E0000001,
 /// "Default Rule is immutable"), while a PUT that sends it back unchanged is accepted; a PUT of
-/// the default policy with `status: INACTIVE` is refused.
+/// the default policy with `status: INACTIVE` is accepted and ignores the status (recorded real
+/// orgs: a PUT never changes `status`).
 fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
         let client = ctx.client();
@@ -566,20 +567,20 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let mut inactive = to_json(&policy)?;
         inactive["status"] = json!("INACTIVE");
         ctx.step(
-            "PUT the default policy with status INACTIVE → 400 E0000001",
+            "PUT the default policy with status INACTIVE → 200, status ignored (still ACTIVE)",
             Req::put(&path).json(&inactive),
             async {
-                expect_error(
-                    client
-                        .replace_policy()
-                        .policy_id(&policy_id)
-                        .body(Policy::from_json(inactive.clone()))
-                        .send()
-                        .await,
-                    400,
-                    "E0000001",
+                let replaced = client
+                    .replace_policy()
+                    .policy_id(&policy_id)
+                    .body(Policy::from_json(inactive.clone()))
+                    .send()
+                    .await?;
+                ensure_eq(
+                    "status",
+                    Some(LifecycleStatus::Active),
+                    replaced.into_inner().status(),
                 )
-                .map(drop)
             },
         )
         .await?;

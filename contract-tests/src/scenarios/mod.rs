@@ -65,6 +65,7 @@ mod kit;
 mod mappings;
 mod policies;
 mod policy_types;
+mod recorded;
 pub mod runner;
 
 use futures::future::BoxFuture;
@@ -116,6 +117,7 @@ pub const GROUPS: &[fn() -> Vec<Scenario>] = &[
     device_lifecycle::scenarios,
     device_listing::scenarios,
     errors::scenarios,
+    recorded::scenarios,
 ];
 
 /// Every scenario, in run order.

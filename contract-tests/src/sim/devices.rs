@@ -11,9 +11,7 @@ use serde_json::{Map, Value, json};
 use super::Shared;
 use super::errors::ApiError;
 use super::links::{BaseUrl, append_page_links, device_links};
-use super::request::{
-    Params, expands, invalid_cursor, json, limit_param, no_content, param, parse_query,
-};
+use super::request::{Params, expands, json, limit_param, no_content, param, parse_query};
 use super::scim;
 use super::state::{DeviceRecord, now_ts};
 
@@ -131,11 +129,11 @@ pub async fn list(
     let start = match after {
         None => 0,
         Some(cursor) => {
-            org.device_seq
-                .get(cursor)
-                .copied()
-                .ok_or_else(|| invalid_cursor(cursor))?
-                + 1
+            org.device_seq.get(cursor).copied().ok_or_else(|| {
+                ApiError::invalid_search(format!(
+                    "after: '{cursor}' is not a valid pagination cursor"
+                ))
+            })? + 1
         }
     };
     let mut page: Vec<&DeviceRecord> = org
@@ -240,8 +238,8 @@ fn transition(action: &str, status: &str) -> Result<&'static str, &'static str> 
 
 /// `POST /api/v1/devices/{deviceId}/lifecycle/{activate|deactivate|suspend|unsuspend}` → 204.
 ///
-/// Illegal transitions are 400 E0000001 exactly as doc 002 lists them; although the doc also
-/// calls lifecycle operations "idempotent", repeating one from its target state is illegal too.
+/// Illegal transitions are 400 E0000001 as doc 002 lists them, with one exception recorded on
+/// real orgs: activating a device that is already ACTIVE answers 204 and changes nothing.
 pub async fn lifecycle(
     State(shared): State<Arc<Shared>>,
     Path((device_id, action)): Path<(String, String)>,
@@ -258,6 +256,9 @@ pub async fn lifecycle(
         .device_mut(&device_id)
         .ok_or_else(|| device_not_found(&device_id))?;
     let current = device.status().to_string();
+    if action == "activate" && current == "ACTIVE" {
+        return Ok(no_content());
+    }
     let next = transition(&action, &current).map_err(|allowed| {
         ApiError::validation(
             "status",

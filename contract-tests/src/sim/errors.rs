@@ -86,7 +86,8 @@ impl ApiError {
         )
     }
 
-    /// 400 E0000031 for a `search` expression that does not parse.
+    /// 400 E0000031 for a `search` expression that does not parse, and for a device-list
+    /// `after` cursor the server never issued (recorded on real orgs).
     ///
     /// E0000031 ("Invalid search criteria.") is the code Okta reserves for unparsable
     /// `search`/`filter` expressions; E0000001 would suggest a body-field problem.

@@ -35,6 +35,9 @@ pub fn link(href: String, allow: &[&str]) -> Value {
 }
 
 /// `_links` of a policy: self, lifecycle action, rules, mappings (and applications for beta types).
+///
+/// `mappings` is on the types that take resource mappings and, as recorded on real orgs, on
+/// OKTA_SIGN_ON and MFA_ENROLL policies too.
 pub fn policy_links(base: &str, policy: &PolicyRecord) -> Value {
     let href = format!("{base}/api/v1/policies/{}", policy.id);
     let mut links = Map::new();
@@ -73,6 +76,8 @@ pub fn policy_links(base: &str, policy: &PolicyRecord) -> Value {
         policy_type,
         "ACCESS_POLICY"
             | "DEVICE_SIGNAL_COLLECTION"
+            | "OKTA_SIGN_ON"
+            | "MFA_ENROLL"
             | "PROFILE_ENROLLMENT"
             | "Okta:SignOn"
             | "Okta:ProfileEnrollment"

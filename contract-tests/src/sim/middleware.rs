@@ -72,7 +72,9 @@ fn set_header(headers: &mut HeaderMap, name: &'static str, value: String) {
 }
 
 /// Adds `X-Okta-Request-Id` and `Date` to every response, and `Content-Type:
-/// application/json` where a handler set none (Okta sends it on 204s too).
+/// application/json` where a handler set none — except on `204 No Content`, which real orgs
+/// send with no `Content-Type` and no body (recorded wire behaviour; the Devices document's
+/// prose shows `Content-Type: application/json` on its 204s, the wire does not).
 pub async fn request_context(
     State(shared): State<Arc<Shared>>,
     req: Request,
@@ -81,6 +83,7 @@ pub async fn request_context(
     let seq = shared.request_seq.fetch_add(1, Ordering::Relaxed);
     let request_id = base62_from(splitmix64(shared.config.seed ^ seq.rotate_left(17)), 27);
     let mut response = next.run(req).await;
+    let no_content = response.status() == StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
     set_header(headers, "x-okta-request-id", request_id);
     set_header(
@@ -88,7 +91,11 @@ pub async fn request_context(
         "date",
         Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
     );
-    if !headers.contains_key(header::CONTENT_TYPE) {
+    if no_content {
+        headers.remove(header::CONTENT_TYPE);
+        headers.remove(header::CONTENT_LENGTH);
+        *response.body_mut() = Body::empty();
+    } else if !headers.contains_key(header::CONTENT_TYPE) {
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),

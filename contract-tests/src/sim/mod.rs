@@ -15,6 +15,8 @@
 //! # Ok(()) }
 //! ```
 
+mod conformance;
+mod defaults;
 mod devices;
 mod errors;
 mod links;
@@ -55,6 +57,9 @@ pub struct SimConfig {
     pub rate_limit_window: Duration,
     /// Fault injection (off by default).
     pub faults: FaultConfig,
+    /// Validate every answer against the spec and report problems on stderr (off by default;
+    /// `serve --check-responses`).
+    pub check_responses: bool,
 }
 
 impl Default for SimConfig {
@@ -66,6 +71,7 @@ impl Default for SimConfig {
             rate_limit_per_minute: None,
             rate_limit_window: Duration::from_secs(60),
             faults: FaultConfig::default(),
+            check_responses: false,
         }
     }
 }
@@ -230,8 +236,13 @@ pub fn router(config: SimConfig) -> Router {
         .fallback(errors::unknown_route)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .with_state(shared.clone())
-        // Layers run outermost-last: request id/Date → rate limit → faults → auth → handler.
+        // Layers run outermost-last: request id/Date → rate limit → faults → response check →
+        // auth → handler.
         .layer(from_fn_with_state(shared.clone(), middleware::auth))
+        .layer(from_fn_with_state(
+            shared.clone(),
+            conformance::check_responses,
+        ))
         .layer(from_fn_with_state(shared.clone(), middleware::faults))
         .layer(from_fn_with_state(shared.clone(), middleware::rate_limit))
         .layer(from_fn_with_state(shared, middleware::request_context))

@@ -69,14 +69,10 @@ pub fn render_policy(
     }
     out.insert("priority".into(), json!(org.priority_of(policy)));
     let mut embedded = Map::new();
-    if policy.policy_type() == "ACCESS_POLICY" {
-        // Doc 001: END_USER_ACCOUNT_MANAGEMENT for the account management policy, APP otherwise.
-        let resource_type = if policy.kind == PolicyKind::AccountManagement {
-            "END_USER_ACCOUNT_MANAGEMENT"
-        } else {
-            "APP"
-        };
-        embedded.insert("resourceType".into(), json!(resource_type));
+    if policy.kind == PolicyKind::AccountManagement {
+        // Doc 001: the account management policy carries `_embedded.resourceType`. Recorded real
+        // orgs send no `_embedded` on other ACCESS_POLICY objects (also those mapped to apps).
+        embedded.insert("resourceType".into(), json!("END_USER_ACCOUNT_MANAGEMENT"));
     }
     if expand_rules {
         if policy.rules.len() > MAX_EXPANDED_RULES {
@@ -308,7 +304,8 @@ pub async fn get(
     Ok(json(StatusCode::OK, value))
 }
 
-/// `PUT /api/v1/policies/{policyId}`: full replacement of the client-owned fields.
+/// `PUT /api/v1/policies/{policyId}`: full replacement of the client-owned fields except
+/// `status`, which a PUT leaves as it is.
 pub async fn replace(
     State(shared): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
@@ -327,14 +324,10 @@ pub async fn replace(
     }
     let checked = validate(&input, Some(existing.policy_type()))?;
     let is_default = existing.kind == PolicyKind::Default;
-    if is_default && checked.status.as_deref() == Some("INACTIVE") {
-        // Doc 003 "Update a Policy": status can only be updated on a non-default policy.
-        return Err(ApiError::validation(
-            "status",
-            vec!["status: The status of a default policy cannot be changed".to_string()],
-        ));
-    }
     let mut stored = sanitized(input);
+    // Recorded real orgs ignore `status` in a PUT (only the lifecycle operations change it), so
+    // the stored status stays, also on default policies (doc 003 only says it can't change).
+    stored.remove("status");
     let keep = |key: &str, stored: &mut Map<String, Value>| {
         if let Some(v) = existing.body.get(key)
             && matches!(stored.get(key), None | Some(Value::Null))

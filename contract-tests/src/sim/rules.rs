@@ -10,6 +10,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
+use super::defaults::normalize_rule;
 use super::errors::ApiError;
 use super::links::{BaseUrl, rule_links};
 use super::policies::policy_not_found;
@@ -41,13 +42,15 @@ fn default_rule_immutable(what: &str) -> ApiError {
     )
 }
 
-/// Renders a rule with `id`, its 1-based `priority` and `_links`.
+/// Renders a rule with `id`, its 1-based `priority` (0 when the client sent 0, as real orgs
+/// echo it) and `_links`.
 pub fn render_rule(base: &str, policy: &PolicyRecord, rule: &RuleRecord, priority: usize) -> Value {
     let mut out = Map::new();
     out.insert("id".into(), json!(rule.id));
     for (k, v) in &rule.body {
         out.insert(k.clone(), v.clone());
     }
+    let priority = if rule.priority_zero { 0 } else { priority };
     out.insert("priority".into(), json!(priority));
     out.insert("_links".into(), rule_links(base, policy, rule));
     Value::Object(out)
@@ -161,6 +164,7 @@ pub async fn create(
     let params = parse_query(query.as_deref());
     let activate = bool_param(&params, "activate")?;
     let input = parse_object(&body)?;
+    let input_priority = input.get("priority").cloned();
     let mut guard = shared.org.write().await;
     let org = &mut *guard;
     let policy = org
@@ -196,10 +200,12 @@ pub async fn create(
     if !stored.contains_key("type") || stored.get("type") == Some(&Value::Null) {
         stored.insert("type".into(), json!(checked.rule_type));
     }
+    normalize_rule(policy.policy_type(), &mut stored);
     let rule = RuleRecord {
         id: id.clone(),
         is_default: false,
         body: stored,
+        priority_zero: sent_priority_zero(&input_priority),
     };
     place_rule(&mut policy.rules, rule, checked.priority);
     Ok(json(StatusCode::OK, render_at(&base, policy, &id)?))
@@ -244,6 +250,7 @@ pub async fn replace(
 ) -> ApiResult {
     let input = parse_object(&body)?;
     check_rule_schema(&input)?;
+    let input_priority = input.get("priority").cloned();
     let mut org = shared.org.write().await;
     let policy = org
         .policies
@@ -269,6 +276,7 @@ pub async fn replace(
             stored.insert(key.to_string(), v.clone());
         }
     }
+    normalize_rule(policy.policy_type(), &mut stored);
     if existing.is_default {
         let moved = checked.priority.is_some_and(|p| p != index + 1);
         if moved || content(&stored) != content(&existing.body) {
@@ -297,6 +305,7 @@ pub async fn replace(
     stored.insert("lastUpdated".into(), json!(now_ts()));
     let mut rule = policy.rules.remove(index);
     rule.body = stored;
+    rule.priority_zero = sent_priority_zero(&input_priority);
     let priority = checked.priority.or(Some(index + 1));
     place_rule(&mut policy.rules, rule, priority);
     Ok(json(StatusCode::OK, render_at(&base, policy, &rule_id)?))
@@ -357,6 +366,15 @@ pub async fn lifecycle(
         rule.body.insert("lastUpdated".into(), json!(now_ts()));
     }
     Ok(no_content())
+}
+
+/// Whether the request's `priority` was 0 (a number or a numeric string).
+fn sent_priority_zero(priority: &Option<Value>) -> bool {
+    match priority {
+        Some(Value::Number(n)) => n.as_i64() == Some(0),
+        Some(Value::String(s)) => s.trim().parse::<i64>().ok() == Some(0),
+        _ => false,
+    }
 }
 
 /// Checks a rule body against the spec. A body without `type` is left to the simulator's own

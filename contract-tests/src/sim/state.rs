@@ -178,6 +178,8 @@ pub struct RuleRecord {
     pub is_default: bool,
     /// The stored object, without `id`, `priority` and `_links` (rendered on the way out).
     pub body: Map<String, Value>,
+    /// The client sent `priority: 0`: real orgs keep echoing 0 (the rule is placed first).
+    pub priority_zero: bool,
 }
 
 /// A resource mapping stored under its policy.
@@ -400,14 +402,7 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
             rule_name: "Default Rule",
             extra: json!({
                 "conditions": { "people": { "groups": { "include": ["00g1everyone0000g7"] } }, "authProvider": { "provider": "OKTA" } },
-                "settings": {
-                    "password": {
-                        "complexity": { "minLength": 8, "minLowerCase": 1, "minUpperCase": 1, "minNumber": 1, "minSymbol": 0, "excludeUsername": true },
-                        "age": { "maxAgeDays": 0, "expireWarnDays": 0, "minAgeMinutes": 0, "historyCount": 0 },
-                        "lockout": { "maxAttempts": 10, "autoUnlockMinutes": 0, "showLockoutFailures": false }
-                    },
-                    "delegation": { "options": { "skipUnlock": false } }
-                }
+                "settings": super::defaults::default_password_settings()
             }),
             rule_extra: json!({
                 "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
@@ -468,6 +463,29 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
                     "access": "ALLOW", "profileAttributes": [ { "name": "email", "label": "Email", "required": true } ],
                     "targetGroupIds": [], "unknownUserAction": "DENY", "activationRequirements": { "emailVerification": true }
                 } }
+            }),
+        },
+        // Every org holds these two (Identity Threat Protection); shapes from the published
+        // spec's list examples and rule examples for the types.
+        SeedPolicy {
+            policy_type: "POST_AUTH_SESSION",
+            name: "Default Policy",
+            description: "Defines the enforcement actions taken after a session violation is detected",
+            rule_name: "Default Rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "actions": { "postAuthSession": { "failureActions": [] } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "SESSION_VIOLATION_DETECTION",
+            name: "Session Violation Detection Policy",
+            description: "Enables session violation detection for the org",
+            rule_name: "Default Rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "conditions": { "riskScore": { "minRiskLevel": "HIGH" } },
+                "actions": { "sessionViolationDetection": { "policyEvaluation": { "enabled": true } } }
             }),
         },
         SeedPolicy {
@@ -555,6 +573,7 @@ fn seed_rule_body(policy_type: &str, name: &str, extra: Value, ts: &str) -> Map<
     body.insert("created".into(), json!(ts));
     body.insert("lastUpdated".into(), json!(ts));
     body.insert("type".into(), json!(rule_type_for(policy_type)));
+    super::defaults::normalize_rule(policy_type, &mut body);
     body
 }
 
@@ -568,6 +587,7 @@ fn seed_policies(org: &mut Org) {
             id: rule_id,
             is_default: true,
             body: seed_rule_body(seed.policy_type, seed.rule_name, seed.rule_extra, &ts),
+            priority_zero: false,
         };
         let record = PolicyRecord {
             id: id.clone(),
@@ -604,6 +624,7 @@ fn seed_policies(org: &mut Org) {
             }),
             &ts,
         ),
+        priority_zero: false,
     };
     let record = PolicyRecord {
         id: id.clone(),

@@ -137,12 +137,14 @@ pub async fn expect_error(resp: Response, status: StatusCode, code: &str) -> Val
     body
 }
 
-/// Asserts a 204 No Content.
+/// Asserts a 204 No Content as real orgs send it: no body and no `Content-Type`.
 pub async fn expect_no_content(resp: Response) {
     let status = resp.status();
+    let content_type = resp.headers().get("content-type").cloned();
     let text = resp.text().await.expect("body");
     assert_eq!(status, StatusCode::NO_CONTENT, "body: {text}");
     assert!(text.is_empty());
+    assert_eq!(content_type, None, "a 204 with a Content-Type");
 }
 
 /// `hints.allow` of link `rel` in an object's `_links`.

@@ -1,0 +1,409 @@
+//! What recorded real orgs do where the documents are silent or say otherwise (issue 15,
+//! point 3): one step per recorded behaviour. The simulator follows the recordings; server-filled
+//! values are the published spec's `default:`s.
+
+use futures::future::BoxFuture;
+use okta_mgmt::types::LifecycleStatus;
+use serde_json::{Value, json};
+
+use super::kit::{create_policy, get_raw, list_policies, policy_path, rule_path, to_json};
+use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use crate::live::Resource;
+
+pub(super) fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "recorded-policy-behaviours",
+            group: "policies",
+            description: "recorded real-org behaviours: PUT ignores status, no _embedded on API \
+                          ACCESS_POLICYs, _links.mappings on OKTA_SIGN_ON/MFA_ENROLL, server \
+                          defaults (default PASSWORD policy, ACCESS_POLICY rules), default \
+                          POST_AUTH_SESSION and SESSION_VIOLATION_DETECTION policies, priority \
+                          0 kept, empty platform not echoed, SSPR requirement and null os \
+                          expression accepted",
+            writes: true,
+            sim_only: false,
+            run: policy_behaviours,
+        },
+        Scenario {
+            name: "recorded-device-behaviours",
+            group: "devices",
+            description: "recorded real-org behaviours of the device list: Link rel=self and \
+                          rel=next, an unknown cursor is 400 E0000031",
+            writes: false,
+            sim_only: false,
+            run: device_behaviours,
+        },
+    ]
+}
+
+const EVERYONE: &str = "00g1everyone0000g7";
+
+/// `value` at JSON pointer `pointer`, or a mismatch naming `what`.
+fn at<'a>(value: &'a Value, pointer: &str, what: &str) -> Result<&'a Value, StepFailure> {
+    value
+        .pointer(pointer)
+        .ok_or_else(|| StepFailure::mismatch(what, format!("a value at {pointer}"), "none"))
+}
+
+/// `POST {path}` through the raw client: the server's JSON, untouched by the typed model.
+async fn post_raw(ctx: &Ctx, path: &str, body: &Value) -> Result<Value, StepFailure> {
+    Ok(ctx
+        .client()
+        .raw()
+        .post(path)
+        .json(body)
+        .send_json::<Value>()
+        .await?)
+}
+
+/// Creates a rule through the raw client and tracks it; returns the server's JSON.
+async fn create_rule_raw(ctx: &Ctx, policy_id: &str, body: &Value) -> Result<Value, StepFailure> {
+    let created = post_raw(ctx, &format!("{}/rules", policy_path(policy_id)), body).await?;
+    let id = created["id"]
+        .as_str()
+        .ok_or_else(|| StepFailure::mismatch("created rule", "an id", "none"))?;
+    ctx.track(Resource::Rule {
+        policy_id: policy_id.to_owned(),
+        id: id.to_owned(),
+    });
+    Ok(created)
+}
+
+/// The default (system) policy of `policy_type` as raw JSON, if the org has one.
+async fn default_policy(ctx: &Ctx, policy_type: &str) -> Result<Option<Value>, StepFailure> {
+    let all = list_policies(ctx, policy_type).await?;
+    for policy in &all {
+        let json = to_json(policy)?;
+        if json["system"] == json!(true) {
+            return Ok(Some(json));
+        }
+    }
+    Ok(None)
+}
+
+fn access_rule(name: &str, conditions: Value) -> Value {
+    json!({
+        "type": "ACCESS_POLICY",
+        "name": name,
+        "priority": 0,
+        "conditions": conditions,
+        "actions": { "appSignOn": { "access": "ALLOW", "verificationMethod": {
+            "factorMode": "1FA", "type": "ASSURANCE", "reauthenticateIn": "PT2H",
+            "constraints": [ { "knowledge": { "types": ["password"] } } ]
+        } } }
+    })
+}
+
+fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(async move {
+        let client = ctx.client();
+
+        // PUT ignores `status`.
+        let pw_name = ctx.name("recorded-password");
+        let pw_body = json!({
+            "type": "PASSWORD", "status": "INACTIVE", "name": pw_name,
+            "description": "okta-contract: recorded behaviours; deleted at the end of the run",
+            "conditions": { "people": { "groups": { "include": [EVERYONE] } },
+                            "authProvider": { "provider": "OKTA" } }
+        });
+        let pw_id = ctx
+            .step(
+                "create an INACTIVE PASSWORD policy",
+                Req::post("/api/v1/policies").json(&pw_body),
+                async { Ok(create_policy(ctx, &pw_body, Some(false)).await?.0) },
+            )
+            .await?;
+        let mut put_body = pw_body.clone();
+        put_body["status"] = json!("ACTIVE");
+        ctx.step(
+            "PUT /policies/{id} with status ACTIVE → 200, status ignored (still INACTIVE)",
+            Req::put(policy_path(&pw_id)).json(&put_body),
+            async {
+                let replaced = client
+                    .raw()
+                    .put(policy_path(&pw_id))
+                    .json(&put_body)
+                    .send_json::<Value>()
+                    .await?;
+                ensure_eq(
+                    "status in the answer",
+                    Some("INACTIVE"),
+                    replaced["status"].as_str(),
+                )?;
+                let now = client.get_policy().policy_id(&pw_id).send().await?;
+                ensure_eq(
+                    "status",
+                    Some(LifecycleStatus::Inactive),
+                    now.into_inner().status(),
+                )
+            },
+        )
+        .await?;
+
+        // A PASSWORD rule with actions.selfServicePasswordReset.requirement is accepted.
+        let sspr = json!({
+            "type": "PASSWORD",
+            "name": ctx.name("recorded-sspr"),
+            "conditions": { "people": { "users": { "exclude": [] } },
+                            "network": { "connection": "ANYWHERE" } },
+            "actions": {
+                "passwordChange": { "access": "ALLOW" },
+                "selfServicePasswordReset": { "access": "ALLOW", "requirement": {
+                    "primary": { "methods": ["email"] }, "stepUp": { "required": false }
+                } },
+                "selfServiceUnlock": { "access": "DENY" }
+            }
+        });
+        ctx.step(
+            "PASSWORD rule with selfServicePasswordReset.requirement → 200, requirement kept",
+            Req::post(format!("{}/rules", policy_path(&pw_id))).json(&sspr),
+            async {
+                let created = create_rule_raw(ctx, &pw_id, &sspr).await?;
+                ensure_eq(
+                    "requirement",
+                    Some(&sspr["actions"]["selfServicePasswordReset"]["requirement"]),
+                    created.pointer("/actions/selfServicePasswordReset/requirement"),
+                )
+            },
+        )
+        .await?;
+
+        // ACCESS_POLICY created through the API: no `_embedded`.
+        let ap_body = json!({
+            "type": "ACCESS_POLICY", "status": "INACTIVE", "name": ctx.name("recorded-access"),
+            "description": "okta-contract: recorded behaviours; deleted at the end of the run",
+            "system": false, "conditions": null
+        });
+        let ap_id = ctx
+            .step(
+                "create an ACCESS_POLICY → no _embedded",
+                Req::post("/api/v1/policies").json(&ap_body),
+                async {
+                    let id = create_policy(ctx, &ap_body, Some(false)).await?.0;
+                    let raw = get_raw(ctx, &policy_path(&id)).await?;
+                    ensure_eq("_embedded", None, raw.get("_embedded"))?;
+                    Ok(id)
+                },
+            )
+            .await?;
+        ctx.step(
+            "only the account management policy has _embedded.resourceType (a string)",
+            Req::get("/api/v1/policies").query("type", "ACCESS_POLICY"),
+            async {
+                let all = client
+                    .raw()
+                    .get("/api/v1/policies")
+                    .query("type", "ACCESS_POLICY")
+                    .send_json::<Vec<Value>>()
+                    .await?;
+                let embedded: Vec<&Value> = all
+                    .iter()
+                    .filter(|p| p.get("_embedded").is_some())
+                    .collect();
+                ensure_eq("policies with _embedded", 1, embedded.len())?;
+                let first = embedded.first().copied().unwrap_or(&Value::Null);
+                ensure_eq(
+                    "_embedded.resourceType",
+                    Some("END_USER_ACCOUNT_MANAGEMENT"),
+                    first
+                        .pointer("/_embedded/resourceType")
+                        .and_then(Value::as_str),
+                )
+            },
+        )
+        .await?;
+
+        // ACCESS_POLICY rules: priority 0 kept, os.expression null accepted, server defaults.
+        let conditions = json!({ "platform": { "include": [
+            { "type": "DESKTOP", "os": { "type": "MACOS", "expression": null } }
+        ] } });
+        let rule_body = access_rule(&ctx.name("recorded-rule"), conditions);
+        ctx.step(
+            "ACCESS_POLICY rule with priority 0 and os.expression null → 200, priority 0, \
+             server defaults filled",
+            Req::post(format!("{}/rules", policy_path(&ap_id))).json(&rule_body),
+            async {
+                let created = create_rule_raw(ctx, &ap_id, &rule_body).await?;
+                ensure_eq("priority", Some(0), created["priority"].as_i64())?;
+                ensure_eq(
+                    "os.expression",
+                    Some(&Value::Null),
+                    created.pointer("/conditions/platform/include/0/os/expression"),
+                )?;
+                ensure_eq(
+                    "conditions.people.users.exclude",
+                    &json!([]),
+                    at(&created, "/conditions/people/users/exclude", "rule")?,
+                )?;
+                ensure(
+                    at(&created, "/conditions/userType", "rule")?.is_object(),
+                    "conditions.userType",
+                    "an object",
+                    created["conditions"]["userType"].to_string(),
+                )?;
+                ensure(
+                    at(&created, "/actions/appSignOn/keepMeSignedIn", "rule")?.is_object(),
+                    "actions.appSignOn.keepMeSignedIn",
+                    "an object",
+                    created["actions"]["appSignOn"]["keepMeSignedIn"].to_string(),
+                )?;
+                if ctx.is_sim() {
+                    ensure_eq(
+                        "keepMeSignedIn.postAuthPromptFrequency (spec default)",
+                        Some("P30D"),
+                        created
+                            .pointer("/actions/appSignOn/keepMeSignedIn/postAuthPromptFrequency")
+                            .and_then(Value::as_str),
+                    )?;
+                }
+                let id = created["id"].as_str().unwrap_or_default();
+                let again = get_raw(ctx, &rule_path(&ap_id, id)).await?;
+                ensure_eq("priority on GET", Some(0), again["priority"].as_i64())
+            },
+        )
+        .await?;
+        let empty_platform = access_rule(
+            &ctx.name("recorded-empty-platform"),
+            json!({ "platform": {} }),
+        );
+        ctx.step(
+            "rule with conditions.platform {} → the empty platform is not echoed",
+            Req::post(format!("{}/rules", policy_path(&ap_id))).json(&empty_platform),
+            async {
+                let created = create_rule_raw(ctx, &ap_id, &empty_platform).await?;
+                ensure_eq(
+                    "conditions.platform",
+                    None,
+                    created.pointer("/conditions/platform"),
+                )
+            },
+        )
+        .await?;
+
+        // Default policies: mappings links and server-filled defaults.
+        for policy_type in ["OKTA_SIGN_ON", "MFA_ENROLL"] {
+            ctx.step(
+                format!("the default {policy_type} policy has _links.mappings"),
+                Req::get("/api/v1/policies").query("type", policy_type),
+                async {
+                    let policy = default_policy(ctx, policy_type).await?.ok_or_else(|| {
+                        StepFailure::mismatch("default policy", policy_type, "none")
+                    })?;
+                    let raw =
+                        get_raw(ctx, &policy_path(policy["id"].as_str().unwrap_or(""))).await?;
+                    at(&raw, "/_links/mappings/href", "policy").map(drop)
+                },
+            )
+            .await?;
+        }
+        ctx.step(
+            "the default PASSWORD policy carries the server-filled settings",
+            Req::get("/api/v1/policies").query("type", "PASSWORD"),
+            async {
+                let policy = default_policy(ctx, "PASSWORD")
+                    .await?
+                    .ok_or_else(|| StepFailure::mismatch("default policy", "PASSWORD", "none"))?;
+                let raw = get_raw(ctx, &policy_path(policy["id"].as_str().unwrap_or(""))).await?;
+                for pointer in [
+                    "/settings/recovery/factors",
+                    "/settings/password/complexity/dictionary/common/exclude",
+                    "/settings/password/complexity/excludeAttributes",
+                    "/settings/password/lockout/userLockoutNotificationChannels",
+                    "/settings/password/breachedProtection",
+                ] {
+                    at(&raw, pointer, "default PASSWORD policy")?;
+                }
+                Ok(())
+            },
+        )
+        .await?;
+        for policy_type in ["POST_AUTH_SESSION", "SESSION_VIOLATION_DETECTION"] {
+            let path = "/api/v1/policies";
+            if !ctx.is_sim() {
+                ctx.skip_step(
+                    format!("a new org holds a default {policy_type} policy"),
+                    "only a new org is known to hold it (Identity Threat Protection orgs)",
+                );
+                continue;
+            }
+            ctx.step(
+                format!("a new org holds a default {policy_type} policy with a default rule"),
+                Req::get(path).query("type", policy_type),
+                async {
+                    let all = client
+                        .raw()
+                        .get(path)
+                        .query("type", policy_type)
+                        .send_json::<Vec<Value>>()
+                        .await?;
+                    let policy =
+                        all.iter()
+                            .find(|p| p["system"] == json!(true))
+                            .ok_or_else(|| {
+                                StepFailure::mismatch("default policy", policy_type, "none")
+                            })?;
+                    let id = policy["id"].as_str().unwrap_or_default();
+                    let rules = get_raw(ctx, &format!("{}/rules", policy_path(id))).await?;
+                    let rules = rules.as_array().cloned().unwrap_or_default();
+                    ensure_eq("rules", 1, rules.len())?;
+                    let rule = rules.first().cloned().unwrap_or(Value::Null);
+                    ensure_eq("rule system", Some(true), rule["system"].as_bool())?;
+                    ensure_eq("rule type", Some(policy_type), rule["type"].as_str())
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    })
+}
+
+fn device_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(async move {
+        let client = ctx.client();
+        ctx.step(
+            "GET /devices?limit=2 → Link rel=\"self\" and rel=\"next\"",
+            Req::get("/api/v1/devices").query("limit", 2),
+            async {
+                let response = client
+                    .raw()
+                    .get("/api/v1/devices")
+                    .query("limit", "2")
+                    .send()
+                    .await?;
+                let rels: Vec<String> = response
+                    .headers
+                    .get_all("link")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .filter_map(|v| v.split("rel=").nth(1))
+                    .map(|r| r.trim_matches('"').to_owned())
+                    .collect();
+                ensure_eq(
+                    "Link relations",
+                    vec!["self".to_owned(), "next".to_owned()],
+                    rels,
+                )
+            },
+        )
+        .await?;
+        ctx.step(
+            "GET /devices?after=<unknown cursor> → 400 E0000031",
+            Req::get("/api/v1/devices").query("after", "guoNOTACURSOR000000"),
+            async {
+                expect_error(
+                    client
+                        .raw()
+                        .get("/api/v1/devices")
+                        .query("after", "guoNOTACURSOR000000")
+                        .send()
+                        .await,
+                    400,
+                    "E0000031",
+                )
+                .map(drop)
+            },
+        )
+        .await
+    })
+}
