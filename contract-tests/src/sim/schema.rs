@@ -75,20 +75,10 @@ pub fn check(schema: &str, body: &Map<String, Value>) -> Result<(), ApiError> {
 ///
 /// - `null` for an optional nested field means "not set" (e.g. an ACCESS_POLICY rule's
 ///   `conditions.platform.include[].os.expression: null`); top-level fields keep their checks.
-/// - `actions.selfServicePasswordReset.requirement` of a PASSWORD rule: real orgs take the
-///   published spec's `SsprRequirement` (lowercase `methods` such as `email`, `accessControl`),
-///   which the curated spec's `RecoveryMethod` enum (uppercase) refuses — spec change requested.
 fn accepted_as_recorded(body: &Map<String, Value>) -> Map<String, Value> {
-    let mut copy: Map<String, Value> = body
-        .iter()
+    body.iter()
         .map(|(k, v)| (k.clone(), without_nulls(v)))
-        .collect();
-    if let Some(Value::Object(actions)) = copy.get_mut("actions")
-        && let Some(Value::Object(sspr)) = actions.get_mut("selfServicePasswordReset")
-    {
-        sspr.remove("requirement");
-    }
-    copy
+        .collect()
 }
 
 /// `value` with every `null`-valued object member removed, recursively.
