@@ -76,6 +76,7 @@ fn run() -> Result<(), Vec<String>> {
     strip_build_extensions(&mut raw);
     route_date_times(&mut raw, false);
     hoist_inline_enums(&mut raw)?;
+    nullable_objects_as_options(&mut raw);
 
     let open_enums = collect_open_enums(&raw)?;
     let lossless = add_lossless_shadows(&mut raw)?;
@@ -264,6 +265,45 @@ fn hoisted_ref(inline: &Value, name: &str, out: &mut Map<String, Value>) -> Valu
     }
 }
 
+/// A `nullable` object component would be generated as a newtype around `Option<Inner>`
+/// (`conditions.0.as_ref()…`). The component loses `nullable` and every reference to it becomes
+/// `allOf: [$ref], nullable: true`, so fields are plain `Option<X>` and `null` still decodes.
+fn nullable_objects_as_options(raw: &mut Value) {
+    let Some(schemas) = raw
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut refs = BTreeSet::new();
+    for (name, schema) in schemas.iter_mut() {
+        let is_object = schema.get("type").and_then(Value::as_str) == Some("object")
+            || schema.get("properties").is_some();
+        if is_object
+            && let Some(m) = schema.as_object_mut()
+            && m.remove("nullable") == Some(Value::Bool(true))
+        {
+            refs.insert(format!("#/components/schemas/{name}"));
+        }
+    }
+    wrap_refs(raw, &refs);
+}
+
+fn wrap_refs(v: &mut Value, refs: &BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            let target = m.get("$ref").and_then(Value::as_str).map(str::to_owned);
+            if m.len() == 1 && target.as_ref().is_some_and(|t| refs.contains(t)) {
+                *v = serde_json::json!({"allOf": [{"$ref": target}], "nullable": true});
+                return;
+            }
+            m.values_mut().for_each(|x| wrap_refs(x, refs));
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| wrap_refs(x, refs)),
+        _ => {}
+    }
+}
+
 /// Removes the `x-okta-mgmt-variant` hints (read by `unions`) before progenitor sees the spec.
 fn strip_build_extensions(v: &mut Value) {
     match v {
@@ -383,6 +423,7 @@ fn validate(raw: &Value) -> Result<(), Vec<String>> {
         }
     }
     for (name, schema) in &schemas {
+        check_documented(name, schema, &mut problems);
         if schema.get("anyOf").is_some() {
             problems.push(format!(
                 "schema {name}: anyOf generates broken types (typify#895); use oneOf"
@@ -401,6 +442,43 @@ fn validate(raw: &Value) -> Result<(), Vec<String>> {
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+/// Every schema and every property that is not a bare `$ref` carries a description: it becomes
+/// the rustdoc of the generated type or field. (The `type`/`name` pins of the union branches are
+/// not generated and need none.)
+fn check_documented(name: &str, schema: &Value, problems: &mut Vec<String>) {
+    if schema.get("description").is_none() {
+        problems.push(format!(
+            "schema {name}: no description (it becomes the type's rustdoc)"
+        ));
+    }
+    if name == "Policy" || name == "PolicyRule" {
+        return;
+    }
+    let mut objects = vec![schema];
+    objects.extend(
+        schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten(),
+    );
+    for object in objects {
+        for (prop, child) in object
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let bare_ref = child.get("$ref").is_some() || child.get("allOf").is_some();
+            if !bare_ref && child.get("description").is_none() {
+                problems.push(format!(
+                    "schema {name}: property {prop} has no description (it becomes the field's rustdoc)"
+                ));
+            }
+        }
     }
 }
 

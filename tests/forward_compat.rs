@@ -34,6 +34,12 @@ fn password_policy_decodes_as_password_not_the_first_variant_that_fits() {
 #[case("DEVICE_SIGNAL_COLLECTION", "DeviceSignalCollection")]
 #[case("Okta:SignOn", "BetaSignOn")]
 #[case("Okta:ProfileEnrollment", "BetaProfileEnrollment")]
+#[case("IDP_DISCOVERY", "IdpDiscovery")]
+#[case("POST_AUTH_SESSION", "PostAuthSession")]
+#[case("ENTITY_RISK", "EntityRisk")]
+#[case("SESSION_VIOLATION_DETECTION", "SessionViolationDetection")]
+#[case("CLIENT_UPDATE", "ClientUpdate")]
+#[case("IDENTITY_CLAIM_SOURCING", "IdentityClaimSourcing")]
 fn every_policy_type_dispatches_to_its_variant(#[case] wire: &str, #[case] variant: &str) {
     let doc = json!({"type": wire, "name": "p"});
     let (p, back): (Policy, _) = roundtrip(&doc);
@@ -57,6 +63,12 @@ fn every_policy_type_dispatches_to_its_variant(#[case] wire: &str, #[case] varia
 #[case("DEVICE_SIGNAL_COLLECTION", "DeviceSignalCollection")]
 #[case("Okta:SignOn", "Beta")]
 #[case("Okta:ProfileEnrollment", "Beta")]
+#[case("IDP_DISCOVERY", "IdpDiscovery")]
+#[case("POST_AUTH_SESSION", "PostAuthSession")]
+#[case("ENTITY_RISK", "EntityRisk")]
+#[case("SESSION_VIOLATION_DETECTION", "SessionViolationDetection")]
+#[case("CLIENT_UPDATE", "ClientUpdate")]
+#[case("IDENTITY_CLAIM_SOURCING", "IdentityClaimSourcing")]
 fn every_rule_type_dispatches_to_its_variant(#[case] wire: &str, #[case] variant: &str) {
     let doc = json!({"type": wire, "name": "r"});
     let (r, back): (PolicyRule, _) = roundtrip(&doc);
@@ -262,4 +274,96 @@ fn json_schema_of_policy_pins_each_variant_to_its_type() {
     assert_eq!(one_of.len(), Policy::KNOWN_TYPES.len() + 1);
     let text = schema.to_string();
     assert!(text.contains("DEVICE_SIGNAL_COLLECTION"));
+}
+
+/// Every known `type` value has a typed variant: build.rs refuses a spec where one has none, and
+/// this checks the generated result from the other side.
+#[test]
+fn every_known_type_value_decodes_typed() {
+    for wire in PolicyType::KNOWN {
+        let p: Policy =
+            serde_json::from_value(json!({"type": wire, "name": "p"})).expect("decodes");
+        assert!(
+            p.is_typed(),
+            "policy type {wire} decoded as {}",
+            p.variant_name()
+        );
+    }
+    for wire in PolicyRuleType::KNOWN {
+        let r: PolicyRule =
+            serde_json::from_value(json!({"type": wire, "name": "r"})).expect("decodes");
+        assert!(
+            r.is_typed(),
+            "rule type {wire} decoded as {}",
+            r.variant_name()
+        );
+    }
+}
+
+#[test]
+fn generated_structs_are_constructible_without_traps() {
+    use okta_mgmt::types::{PasswordComplexity, PasswordPolicyPasswordSettings};
+    // A builder needs no `.extra(...)` call.
+    let built: PasswordComplexity = PasswordComplexity::builder()
+        .min_length(14)
+        .try_into()
+        .expect("a builder with only min_length builds");
+    assert_eq!(built.min_length, Some(14));
+    // All-optional structs have Default, so new optional fields break no struct literal.
+    let settings = PasswordPolicyPasswordSettings {
+        complexity: Some(PasswordComplexity {
+            min_length: Some(14),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_value(&settings).expect("encodes"),
+        json!({"complexity": {"minLength": 14}})
+    );
+}
+
+#[test]
+fn new_published_fields_decode_typed_and_reencode_unchanged() {
+    let doc = json!({
+        "type": "ACCESS_POLICY", "name": "r",
+        "conditions": {
+            "userType": {"include": [], "exclude": []},
+            "riskScore": {"level": "HIGH"},
+            "device": {"assurance": {"include": ["dae1"]}},
+            "platform": {"include": [{"type": "DESKTOP", "os": {"type": "LINUX", "expression": null}}]}
+        },
+        "actions": {"appSignOn": {
+            "access": "ALLOW",
+            "keepMeSignedIn": {"postAuth": "ALLOWED", "postAuthPromptFrequency": "P30D"},
+            "verificationMethod": {"type": "AUTH_METHOD_CHAIN", "chains": [
+                {"authenticationMethods": [{"key": "okta_verify", "method": "push", "phishingResistant": "REQUIRED"}],
+                 "reauthenticateIn": "PT43800H"}
+            ]}
+        }}
+    });
+    let (rule, back): (PolicyRule, _) = roundtrip(&doc);
+    let PolicyRule::Access(r) = &rule else {
+        panic!("decoded as {}", rule.variant_name())
+    };
+    let sign_on = r
+        .actions
+        .as_ref()
+        .and_then(|a| a.app_sign_on.as_ref())
+        .expect("appSignOn");
+    let kmsi = sign_on.keep_me_signed_in.as_ref().expect("keepMeSignedIn");
+    assert_eq!(kmsi.post_auth.as_ref().map(|v| v.as_str()), Some("ALLOWED"));
+    let chains = &sign_on
+        .verification_method
+        .as_ref()
+        .expect("verificationMethod")
+        .chains;
+    assert_eq!(chains[0].authentication_methods[0].key, "okta_verify");
+    let conditions = r.conditions.as_ref().expect("conditions");
+    let level = conditions
+        .risk_score
+        .as_ref()
+        .and_then(|c| c.level.as_ref());
+    assert!(level.is_some_and(|l| l.is_known()), "{level:?}");
+    assert_eq!(back, doc);
 }

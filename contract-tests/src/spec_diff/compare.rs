@@ -86,7 +86,13 @@ pub fn compare_documents(upstream: Doc<'_>, ours: Doc<'_>) -> Vec<RawDiff> {
         .filter(|(_, o)| in_scope(&o.path))
         .map(|(id, _)| id)
         .collect();
-    ids.extend(our_ops.keys());
+    // Ours is filtered too, so that two published releases can be compared on our resources.
+    ids.extend(
+        our_ops
+            .iter()
+            .filter(|(_, o)| in_scope(&o.path))
+            .map(|(id, _)| id),
+    );
     for id in ids {
         match (up_ops.get(id), our_ops.get(id)) {
             (Some(u), Some(o)) => cmp.operation(u, o),
