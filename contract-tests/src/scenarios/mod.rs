@@ -63,6 +63,7 @@ mod dsc_guide;
 mod errors;
 mod kit;
 mod mappings;
+mod new_operations;
 mod policies;
 mod policy_types;
 mod recorded;
@@ -118,6 +119,7 @@ pub const GROUPS: &[fn() -> Vec<Scenario>] = &[
     device_listing::scenarios,
     errors::scenarios,
     recorded::scenarios,
+    new_operations::scenarios,
 ];
 
 /// Every scenario, in run order.

@@ -1,5 +1,5 @@
 //! Devices API (doc 002): list (search, limit, after, expand=user), get, users, delete and the
-//! activate/deactivate/suspend/unsuspend lifecycle.
+//! activate/deactivate/suspend/unsuspend lifecycle; the devices of a user (listUserDevices).
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use super::errors::ApiError;
 use super::links::{BaseUrl, append_page_links, device_links};
 use super::request::{Params, expands, json, limit_param, no_content, param, parse_query};
 use super::scim;
-use super::state::{DeviceRecord, now_ts};
+use super::state::{DeviceRecord, device_user_id, now_ts};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -198,6 +198,33 @@ pub async fn users(
         .map(|u| render_device_user(&base, u))
         .collect();
     Ok(json(StatusCode::OK, Value::Array(users)))
+}
+
+/// `GET /api/v1/users/{userId}/devices`: every device linked to the user, in listing order, as
+/// `UserDevice` objects (`created` and `deviceUserId` of the link, the device without
+/// `_embedded`). The links are the ones `listDevices?expand=user` embeds; an unknown user has no
+/// devices, so the answer is an empty list (the published spec declares no 404).
+pub async fn user_devices(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(user_id): Path<String>,
+) -> ApiResult {
+    let org = shared.org.read().await;
+    let items: Vec<Value> = org
+        .devices
+        .values()
+        .filter_map(|device| {
+            let link = device.users.iter().find(|u| {
+                u.pointer("/user/id").and_then(Value::as_str) == Some(user_id.as_str())
+            })?;
+            Some(json!({
+                "created": link.get("created").cloned().unwrap_or(Value::Null),
+                "deviceUserId": device_user_id(&device.id, &user_id),
+                "device": render(&base, device, Embed::None),
+            }))
+        })
+        .collect();
+    Ok(json(StatusCode::OK, Value::Array(items)))
 }
 
 /// `DELETE /api/v1/devices/{deviceId}`: only a DEACTIVATED device can be deleted.

@@ -8,7 +8,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde_json::{Map, Value, json};
 
-use super::state::{DeviceRecord, MappingRecord, PolicyKind, PolicyRecord, RuleRecord};
+use super::state::{
+    AppRecord, DeviceRecord, MappingRecord, PolicyKind, PolicyRecord, RuleRecord, SINGLE_RULE_TYPES,
+};
 
 /// `http://<Host>` of the current request (`http://localhost` when there is no `Host`).
 #[derive(Debug, Clone)]
@@ -68,10 +70,13 @@ pub fn policy_links(base: &str, policy: &PolicyRecord) -> Value {
             );
         }
     }
-    links.insert(
-        "rules".into(),
-        link(format!("{href}/rules"), &["GET", "POST"]),
-    );
+    // The types that hold only their Okta-created rule take no new rule.
+    let rule_methods: &[&str] = if SINGLE_RULE_TYPES.contains(&policy_type) {
+        &["GET"]
+    } else {
+        &["GET", "POST"]
+    };
+    links.insert("rules".into(), link(format!("{href}/rules"), rule_methods));
     if matches!(
         policy_type,
         "ACCESS_POLICY"
@@ -89,6 +94,27 @@ pub fn policy_links(base: &str, policy: &PolicyRecord) -> Value {
     }
     if policy_type.starts_with("Okta:") {
         links.insert("applications".into(), link(format!("{href}/app"), &["GET"]));
+    }
+    Value::Object(links)
+}
+
+/// `_links` of an app (Apps API shape): self, users, groups, deactivate and, as real orgs send
+/// it, the app's authentication policy.
+pub fn app_links(base: &str, app: &AppRecord, access_policy: Option<&str>) -> Value {
+    let href = format!("{base}/api/v1/apps/{}", app.id);
+    let mut links = Map::new();
+    links.insert("self".into(), link(href.clone(), &["GET", "PUT", "DELETE"]));
+    links.insert("users".into(), json!({ "href": format!("{href}/users") }));
+    links.insert("groups".into(), json!({ "href": format!("{href}/groups") }));
+    links.insert(
+        "deactivate".into(),
+        link(format!("{href}/lifecycle/deactivate"), &["POST"]),
+    );
+    if let Some(policy_id) = access_policy {
+        links.insert(
+            "accessPolicy".into(),
+            json!({ "href": format!("{base}/api/v1/policies/{policy_id}") }),
+        );
     }
     Value::Object(links)
 }

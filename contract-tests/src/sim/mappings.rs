@@ -109,13 +109,24 @@ pub async fn create(
     {
         return Ok(json(StatusCode::OK, render(&base, &policy_id, existing)));
     }
+    let is_access_policy = policy.policy_type() == "ACCESS_POLICY";
     let mapping = MappingRecord {
         id: org.ids.next("rsm", "0g7"),
-        resource_id,
-        resource_type,
+        resource_id: resource_id.clone(),
+        resource_type: resource_type.clone(),
     };
     let value = render(&base, &policy_id, &mapping);
     policy.mappings.push(mapping);
+    if is_access_policy && resource_type == "APP" {
+        // An app has exactly one authentication policy: mapping it here moves it.
+        for other in org.policies.values_mut() {
+            if other.id != policy_id && other.policy_type() == "ACCESS_POLICY" {
+                other
+                    .mappings
+                    .retain(|m| !(m.resource_type == "APP" && m.resource_id == resource_id));
+            }
+        }
+    }
     Ok(json(StatusCode::OK, value))
 }
 
@@ -148,10 +159,15 @@ pub async fn delete(
         .policies
         .get_mut(&policy_id)
         .ok_or_else(|| policy_not_found(&policy_id))?;
-    let before = policy.mappings.len();
-    policy.mappings.retain(|m| m.id != mapping_id);
-    if policy.mappings.len() == before {
-        return Err(mapping_not_found(&mapping_id));
+    let removed = policy
+        .mappings
+        .iter()
+        .position(|m| m.id == mapping_id)
+        .map(|i| policy.mappings.remove(i))
+        .ok_or_else(|| mapping_not_found(&mapping_id))?;
+    if removed.resource_type == "APP" {
+        // The app falls back to the default authentication policy.
+        org.remap_orphan_app(&removed.resource_id);
     }
     Ok(no_content())
 }

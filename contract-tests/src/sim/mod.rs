@@ -27,6 +27,7 @@ mod request;
 mod rules;
 mod schema;
 mod scim;
+mod simulate;
 mod state;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -199,6 +200,9 @@ pub fn router(config: SimConfig) -> Router {
                 .put(policies::replace)
                 .delete(policies::delete),
         )
+        .route("/api/v1/policies/simulate", post(simulate::simulate))
+        .route("/api/v1/policies/{policy_id}/clone", post(policies::clone))
+        .route("/api/v1/policies/{policy_id}/app", get(policies::apps))
         .route(
             "/api/v1/policies/{policy_id}/lifecycle/{action}",
             post(policies::lifecycle),
@@ -232,6 +236,10 @@ pub fn router(config: SimConfig) -> Router {
         .route(
             "/api/v1/devices/{device_id}/lifecycle/{action}",
             post(devices::lifecycle),
+        )
+        .route(
+            "/api/v1/users/{user_id}/devices",
+            get(devices::user_devices),
         )
         .fallback(errors::unknown_route)
         .method_not_allowed_fallback(errors::method_not_allowed)

@@ -1,5 +1,7 @@
-//! Policy operations: list (by type), create, get (`expand=rules`), replace, delete and the
-//! activate/deactivate lifecycle, with default-policy and account-management protections.
+//! Policy operations: list (by type, `q`, `sortBy`, `resourceId`), create, get
+//! (`expand=rules`), replace, delete, clone, the apps of a policy (deprecated listPolicyApps)
+//! and the activate/deactivate lifecycle, with default-policy and account-management
+//! protections.
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::Shared;
 use super::errors::ApiError;
-use super::links::{BaseUrl, append_page_links, policy_links};
+use super::links::{BaseUrl, app_links, append_page_links, policy_links};
 use super::request::{
     Causes, Params, bool_param, check_name, check_priority, check_status, expands, invalid_cursor,
     json, limit_param, no_content, param, parse_object, parse_query,
@@ -19,8 +21,8 @@ use super::request::{
 use super::rules::render_rule;
 use super::schema;
 use super::state::{
-    MAX_BETA_POLICIES, MAX_EXPANDED_RULES, Org, POLICY_TYPES, PolicyKind, PolicyRecord,
-    is_beta_type, now_ts,
+    AppRecord, MAX_BETA_POLICIES, MAX_EXPANDED_RULES, OKTA_CREATED_TYPES, Org, POLICY_TYPES,
+    PolicyKind, PolicyRecord, RuleRecord, is_beta_type, now_ts,
 };
 
 type ApiResult = Result<Response, ApiError>;
@@ -52,6 +54,18 @@ fn account_management_read_only() -> ApiError {
     ApiError::validation(
         "policy",
         vec!["policy: The Okta Account Management Policy is read-only; only its rules can be managed".to_string()],
+    )
+}
+
+/// The 400 for creating (or cloning) a policy of a type Okta creates in every org itself (D026):
+/// the org holds exactly one, which can be read and replaced. A state-based refusal of a
+/// well-formed request, so E0000001 like the default-policy protections.
+fn okta_created_type(policy_type: &str, what: &str) -> ApiError {
+    ApiError::validation(
+        "type",
+        vec![format!(
+            "type: Policies of type {policy_type} are created by Okta; one cannot be {what} through the API"
+        )],
     )
 }
 
@@ -98,6 +112,14 @@ pub fn render_policy(
     }
     out.insert("_links".into(), policy_links(base, policy));
     Ok(Value::Object(out))
+}
+
+fn policy_name(policy: &PolicyRecord) -> &str {
+    policy
+        .body
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 struct PolicyInput {
@@ -183,24 +205,51 @@ pub async fn list(
     let expand_rules = expands(&params, "rules");
     let limit = limit_param(&params, MAX_POLICY_PAGE)?;
     let after = param(&params, "after");
+    let name_filter = param(&params, "q").map(str::to_lowercase);
+    let by_name = match param(&params, "sortBy") {
+        None | Some("") => false,
+        Some("name") => true,
+        Some(other) => {
+            return Err(ApiError::validation(
+                "sortBy",
+                vec![format!(
+                    "sortBy: Invalid sort field {other}. Valid values: name"
+                )],
+            ));
+        }
+    };
+    let resource_id = param(&params, "resourceId");
 
     let org = shared.org.read().await;
-    let order = org.ordered_ids(&policy_type);
+    let mut ordered: Vec<&PolicyRecord> = org
+        .ordered_ids(&policy_type)
+        .iter()
+        .filter_map(|id| org.policies.get(id))
+        .collect();
+    if by_name {
+        // Stable: policies with the same name keep their priority order.
+        ordered.sort_by_key(|p| policy_name(p).to_lowercase());
+    }
     let start = match after {
         None => 0,
         Some(cursor) => {
-            order
+            ordered
                 .iter()
-                .position(|id| id == cursor)
+                .position(|p| p.id == cursor)
                 .ok_or_else(|| invalid_cursor(cursor))?
                 + 1
         }
     };
-    let matching: Vec<&PolicyRecord> = order
-        .iter()
+    let matching: Vec<&PolicyRecord> = ordered
+        .into_iter()
         .skip(start)
-        .filter_map(|id| org.policies.get(id))
         .filter(|p| status.as_deref().is_none_or(|s| p.status() == s))
+        .filter(|p| {
+            name_filter
+                .as_deref()
+                .is_none_or(|q| policy_name(p).to_lowercase().contains(q))
+        })
+        .filter(|p| resource_id.is_none_or(|r| p.mappings.iter().any(|m| m.resource_id == r)))
         .collect();
     let page_len = limit.unwrap_or(matching.len()).min(matching.len());
     let page = &matching[..page_len];
@@ -245,6 +294,9 @@ pub async fn create(
     let input = parse_object(&body)?;
     let checked = validate(&input, None)?;
     schema::check("Policy", &input)?;
+    if OKTA_CREATED_TYPES.contains(&checked.policy_type.as_str()) {
+        return Err(okta_created_type(&checked.policy_type, "created"));
+    }
 
     let mut org = shared.org.write().await;
     if is_beta_type(&checked.policy_type) && org.beta_policy_count() >= MAX_BETA_POLICIES {
@@ -389,7 +441,12 @@ pub async fn delete(State(shared): State<Arc<Shared>>, Path(policy_id): Path<Str
         )),
         PolicyKind::AccountManagement => Err(account_management_read_only()),
         PolicyKind::Custom => {
-            org.remove_policy(&policy_id);
+            if let Some(removed) = org.remove_policy(&policy_id) {
+                // Its apps fall back to the default authentication policy.
+                for mapping in removed.mappings.iter().filter(|m| m.resource_type == "APP") {
+                    org.remap_orphan_app(&mapping.resource_id);
+                }
+            }
             Ok(no_content())
         }
     }
@@ -427,4 +484,131 @@ pub async fn lifecycle(
             Ok(no_content())
         }
     }
+}
+
+/// The name of a clone: the original's with ` (copy)` appended (the published spec has no clone
+/// example that shows Okta's naming), cut to the 255 characters a policy name may have.
+fn clone_name(name: &str) -> String {
+    const SUFFIX: &str = " (copy)";
+    let keep = 255 - SUFFIX.chars().count();
+    let base: String = name.chars().take(keep).collect();
+    format!("{base}{SUFFIX}")
+}
+
+/// `POST /api/v1/policies/{policyId}/clone`: a copy of the policy and its rules with new ids,
+/// the name `<name> (copy)`, status INACTIVE (the spec: the copy is inactive), placed last among
+/// the type's custom policies. Rules keep their content, order and status; the copied default
+/// rule stays the copy's default rule. Mappings are not copied (an app has one policy).
+///
+/// Refused with 400 E0000001: a default policy (the org has exactly one per type), the
+/// account management policy (read-only) and the types Okta creates itself (one per org).
+pub async fn clone(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(policy_id): Path<String>,
+) -> ApiResult {
+    let mut org = shared.org.write().await;
+    let original = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy_type = original.policy_type().to_string();
+    if OKTA_CREATED_TYPES.contains(&policy_type.as_str()) {
+        return Err(okta_created_type(&policy_type, "cloned"));
+    }
+    match original.kind {
+        PolicyKind::Default => {
+            return Err(ApiError::validation(
+                "policy",
+                vec!["policy: A default policy cannot be cloned; an org has one default policy per type".to_string()],
+            ));
+        }
+        PolicyKind::AccountManagement => return Err(account_management_read_only()),
+        PolicyKind::Custom => {}
+    }
+    if is_beta_type(&policy_type) && org.beta_policy_count() >= MAX_BETA_POLICIES {
+        return Err(ApiError::validation(
+            "type",
+            vec![format!(
+                "type: Okta limits the number of Okta:SignOn and Okta:ProfileEnrollment policies to {MAX_BETA_POLICIES}"
+            )],
+        ));
+    }
+    let now = now_ts();
+    let mut body = original.body.clone();
+    let rules: Vec<(bool, bool, Map<String, Value>)> = original
+        .rules
+        .iter()
+        .map(|r| (r.is_default, r.priority_zero, r.body.clone()))
+        .collect();
+    body.insert("name".into(), json!(clone_name(policy_name(original))));
+    body.insert("status".into(), json!("INACTIVE"));
+    body.insert("system".into(), json!(false));
+    if is_beta_type(&policy_type) {
+        body.insert("default".into(), json!(false));
+    }
+    body.insert("created".into(), json!(now));
+    body.insert("lastUpdated".into(), json!(now));
+    let id = org.ids.next("rst", "0g7");
+    let rules: Vec<RuleRecord> = rules
+        .into_iter()
+        .map(|(is_default, priority_zero, mut rule)| {
+            rule.insert("created".into(), json!(now));
+            rule.insert("lastUpdated".into(), json!(now));
+            RuleRecord {
+                id: org.ids.next("rul", "0g7"),
+                is_default,
+                body: rule,
+                priority_zero,
+            }
+        })
+        .collect();
+    org.policies.insert(
+        id.clone(),
+        PolicyRecord {
+            id: id.clone(),
+            kind: PolicyKind::Custom,
+            body,
+            rules,
+            mappings: Vec::new(),
+        },
+    );
+    org.place_policy(&policy_type, &id, None);
+    let policy = org.policies.get(&id).ok_or_else(|| policy_not_found(&id))?;
+    Ok(json(
+        StatusCode::OK,
+        render_policy(&base, &org, policy, false)?,
+    ))
+}
+
+/// An app as the Apps API answers it: the stored object with `_links`.
+fn render_app(base: &str, org: &Org, app: &AppRecord) -> Value {
+    let mut out = app.body.clone();
+    let policy_id = org.access_policy_of_app(&app.id).map(|p| p.id.as_str());
+    out.insert("_links".into(), app_links(base, app, policy_id));
+    Value::Object(out)
+}
+
+/// `GET /api/v1/policies/{policyId}/app` (deprecated): the apps the policy is mapped to (its
+/// mappings with resourceType APP), as `Application` objects in mapping order. Only an
+/// ACCESS_POLICY is mapped to apps, so any other policy answers an empty list (the operation
+/// declares no 400).
+pub async fn apps(
+    State(shared): State<Arc<Shared>>,
+    BaseUrl(base): BaseUrl,
+    Path(policy_id): Path<String>,
+) -> ApiResult {
+    let org = shared.org.read().await;
+    let policy = org
+        .policies
+        .get(&policy_id)
+        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let items: Vec<Value> = policy
+        .mappings
+        .iter()
+        .filter(|m| m.resource_type == "APP")
+        .filter_map(|m| org.app(&m.resource_id))
+        .map(|app| render_app(&base, &org, app))
+        .collect();
+    Ok(json(StatusCode::OK, Value::Array(items)))
 }

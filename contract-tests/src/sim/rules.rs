@@ -20,8 +20,8 @@ use super::request::{
 };
 use super::schema;
 use super::state::{
-    MAX_RULES_PER_POLICY, POLICY_TYPES, PolicyRecord, RuleRecord, is_beta_type, now_ts, place_rule,
-    rule_type_for,
+    MAX_RULES_PER_POLICY, POLICY_TYPES, PolicyRecord, RuleRecord, SINGLE_RULE_TYPES, is_beta_type,
+    now_ts, place_rule, rule_type_for,
 };
 
 type ApiResult = Result<Response, ApiError>;
@@ -173,6 +173,17 @@ pub async fn create(
         .ok_or_else(|| policy_not_found(&policy_id))?;
     let checked = validate(&input, policy.policy_type(), None)?;
     check_rule_schema(&input)?;
+    if SINGLE_RULE_TYPES.contains(&policy.policy_type()) {
+        // CLIENT_UPDATE and IDENTITY_CLAIM_SOURCING policies hold the one rule Okta creates
+        // (its `rules` link allows only GET); it can be replaced, no rule can be added.
+        return Err(ApiError::validation(
+            "rule",
+            vec![format!(
+                "rule: A {} policy holds only the rule Okta creates; rules cannot be added",
+                policy.policy_type()
+            )],
+        ));
+    }
     if policy.rules.len() >= MAX_RULES_PER_POLICY {
         return Err(ApiError::validation(
             "rules",

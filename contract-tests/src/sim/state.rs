@@ -27,6 +27,31 @@ pub const POLICY_TYPES: [&str; 14] = [
     "Okta:ProfileEnrollment",
 ];
 
+/// Policy types Okta creates in every org itself: a create is refused, the existing policy can be
+/// read and replaced (D026).
+pub const OKTA_CREATED_TYPES: [&str; 6] = [
+    "IDP_DISCOVERY",
+    "ENTITY_RISK",
+    "POST_AUTH_SESSION",
+    "SESSION_VIOLATION_DETECTION",
+    "CLIENT_UPDATE",
+    "IDENTITY_CLAIM_SOURCING",
+];
+
+/// Okta-created types whose policy holds only its Okta-created rule (no rule can be added).
+pub const SINGLE_RULE_TYPES: [&str; 2] = ["CLIENT_UPDATE", "IDENTITY_CLAIM_SOURCING"];
+
+/// The policy types a simulation evaluates (`PolicyTypeSimulation`), in answer order.
+pub const SIMULATION_TYPES: [&str; 4] = [
+    "OKTA_SIGN_ON",
+    "MFA_ENROLL",
+    "ACCESS_POLICY",
+    "PROFILE_ENROLLMENT",
+];
+
+/// Id of the group every user belongs to.
+pub const EVERYONE_GROUP: &str = "00g1everyone0000g7";
+
 /// Maximum number of policies of the beta types (doc 003, "Limitations").
 pub const MAX_BETA_POLICIES: usize = 500;
 /// Maximum number of rules per policy (doc 003, "Limitations").
@@ -244,6 +269,15 @@ impl DeviceRecord {
     }
 }
 
+/// An app of the org (served only through listPolicyApps and the simulation).
+#[derive(Debug, Clone)]
+pub struct AppRecord {
+    /// App id (`0oa…`).
+    pub id: String,
+    /// The `Application` object without `_links`.
+    pub body: Map<String, Value>,
+}
+
 /// The whole simulated org.
 #[derive(Debug)]
 pub struct Org {
@@ -257,6 +291,8 @@ pub struct Org {
     pub devices: BTreeMap<u64, DeviceRecord>,
     /// Sequence number of every device id ever issued (deleted ones too, so cursors survive).
     pub device_seq: HashMap<String, u64>,
+    /// The org's apps; each is mapped (resourceType APP) to exactly one ACCESS_POLICY.
+    pub apps: Vec<AppRecord>,
 }
 
 impl Org {
@@ -268,9 +304,13 @@ impl Org {
             policy_order: BTreeMap::new(),
             devices: BTreeMap::new(),
             device_seq: HashMap::new(),
+            apps: Vec::new(),
         };
         seed_policies(&mut org);
         seed_devices(&mut org, seed, device_count);
+        // Seeded after the devices so the ids of everything seeded before stay as they were.
+        seed_okta_created_policies(&mut org);
+        seed_apps(&mut org);
         org
     }
 
@@ -334,6 +374,54 @@ impl Org {
     pub fn device(&self, id: &str) -> Option<&DeviceRecord> {
         let seq = self.device_seq.get(id)?;
         self.devices.get(seq)
+    }
+
+    /// The app with `id`.
+    pub fn app(&self, id: &str) -> Option<&AppRecord> {
+        self.apps.iter().find(|a| a.id == id)
+    }
+
+    /// The org's default policy of `policy_type`.
+    pub fn default_policy_id(&self, policy_type: &str) -> Option<String> {
+        self.ordered_ids(policy_type)
+            .iter()
+            .find(|id| {
+                self.policies
+                    .get(*id)
+                    .is_some_and(|p| p.kind == PolicyKind::Default)
+            })
+            .cloned()
+    }
+
+    /// The ACCESS_POLICY an app is mapped to.
+    pub fn access_policy_of_app(&self, app_id: &str) -> Option<&PolicyRecord> {
+        self.ordered_ids("ACCESS_POLICY")
+            .iter()
+            .filter_map(|id| self.policies.get(id))
+            .find(|p| {
+                p.mappings
+                    .iter()
+                    .any(|m| m.resource_type == "APP" && m.resource_id == app_id)
+            })
+    }
+
+    /// Maps a seeded app back to the default ACCESS_POLICY when no other policy holds it (an
+    /// app always has an authentication policy).
+    pub fn remap_orphan_app(&mut self, app_id: &str) {
+        if self.app(app_id).is_none() || self.access_policy_of_app(app_id).is_some() {
+            return;
+        }
+        let Some(default_id) = self.default_policy_id("ACCESS_POLICY") else {
+            return;
+        };
+        let mapping = MappingRecord {
+            id: self.ids.next("rsm", "0g7"),
+            resource_id: app_id.to_string(),
+            resource_type: "APP".to_string(),
+        };
+        if let Some(policy) = self.policies.get_mut(&default_id) {
+            policy.mappings.push(mapping);
+        }
     }
 
     /// Mutable access to the device with `id`.
@@ -580,31 +668,7 @@ fn seed_rule_body(policy_type: &str, name: &str, extra: Value, ts: &str) -> Map<
 fn seed_policies(org: &mut Org) {
     let ts = format_ts(org_created());
     for seed in default_policy_seeds() {
-        let classic = !is_beta_type(seed.policy_type);
-        let id = org.ids.next(if classic { "00p" } else { "rst" }, "0g7");
-        let rule_id = org.ids.next(if classic { "0pr" } else { "rul" }, "0g7");
-        let rule = RuleRecord {
-            id: rule_id,
-            is_default: true,
-            body: seed_rule_body(seed.policy_type, seed.rule_name, seed.rule_extra, &ts),
-            priority_zero: false,
-        };
-        let record = PolicyRecord {
-            id: id.clone(),
-            kind: PolicyKind::Default,
-            body: seed_policy_body(
-                seed.policy_type,
-                seed.name,
-                seed.description,
-                true,
-                seed.extra,
-                &ts,
-            ),
-            rules: vec![rule],
-            mappings: Vec::new(),
-        };
-        org.policies.insert(id.clone(), record);
-        org.place_policy(seed.policy_type, &id, None);
+        insert_default_policy(org, seed, &ts);
     }
 
     // Doc 001: the account management policy is an ACCESS_POLICY with priority 1, system false.
@@ -642,6 +706,135 @@ fn seed_policies(org: &mut Org) {
     };
     org.policies.insert(id.clone(), record);
     org.place_policy("ACCESS_POLICY", &id, Some(1));
+}
+
+/// The policies Okta creates in an org that were not in the first seed list (ENTITY_RISK,
+/// CLIENT_UPDATE, IDENTITY_CLAIM_SOURCING), each with its default rule shaped like the
+/// published spec's examples for the type.
+fn okta_created_seeds() -> Vec<SeedPolicy> {
+    vec![
+        SeedPolicy {
+            policy_type: "ENTITY_RISK",
+            name: "Entity Risk Policy",
+            description: "Defines the actions taken when a risk is detected for a user",
+            rule_name: "Catch-all Rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "conditions": null,
+                "actions": { "entityRisk": { "actions": [] } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "CLIENT_UPDATE",
+            name: "Okta Verify Update Policy",
+            description: "Controls which Okta Verify updates devices take",
+            rule_name: "Default Rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "conditions": null,
+                "actions": { "updateControls": { "actions": [
+                    { "action": "OKTA_VERIFY_UPDATE", "value": "ALLOW" }
+                ] } }
+            }),
+        },
+        SeedPolicy {
+            policy_type: "IDENTITY_CLAIM_SOURCING",
+            name: "Default policy",
+            description: "",
+            rule_name: "Catch-all rule",
+            extra: json!({ "conditions": null }),
+            rule_extra: json!({
+                "conditions": null,
+                "actions": { "claimSourcing": {
+                    "redirectType": "IDP_DISCOVERY",
+                    "refresh": { "redirectType": "NONE" }
+                } }
+            }),
+        },
+    ]
+}
+
+fn insert_default_policy(org: &mut Org, seed: SeedPolicy, ts: &str) {
+    let classic = !is_beta_type(seed.policy_type);
+    let id = org.ids.next(if classic { "00p" } else { "rst" }, "0g7");
+    let rule_id = org.ids.next(if classic { "0pr" } else { "rul" }, "0g7");
+    let rule = RuleRecord {
+        id: rule_id,
+        is_default: true,
+        body: seed_rule_body(seed.policy_type, seed.rule_name, seed.rule_extra, ts),
+        priority_zero: false,
+    };
+    let record = PolicyRecord {
+        id: id.clone(),
+        kind: PolicyKind::Default,
+        body: seed_policy_body(
+            seed.policy_type,
+            seed.name,
+            seed.description,
+            true,
+            seed.extra,
+            ts,
+        ),
+        rules: vec![rule],
+        mappings: Vec::new(),
+    };
+    org.policies.insert(id.clone(), record);
+    org.place_policy(seed.policy_type, &id, None);
+}
+
+fn seed_okta_created_policies(org: &mut Org) {
+    let ts = format_ts(org_created());
+    for seed in okta_created_seeds() {
+        insert_default_policy(org, seed, &ts);
+    }
+}
+
+/// `(name, label, signOnMode)` of the seeded apps: the two apps every org has and two
+/// customer apps.
+const SEED_APPS: [(&str, &str, &str); 4] = [
+    ("okta_enduser", "Okta Dashboard", "OPENID_CONNECT"),
+    ("saasure", "Okta Admin Console", "OPENID_CONNECT"),
+    ("oidc_client", "Expense Tracker", "OPENID_CONNECT"),
+    ("bookmark", "Company Wiki", "BOOKMARK"),
+];
+
+/// Seeds the org's apps and maps each to the default ACCESS_POLICY (an app without a policy of
+/// its own uses the default authentication policy).
+fn seed_apps(org: &mut Org) {
+    let created = org_created();
+    for (i, (name, label, mode)) in SEED_APPS.iter().enumerate() {
+        let id = org.ids.next("0oa", "0g7");
+        let ts = format_ts(created + ChronoDuration::days(i as i64));
+        let body = obj(json!({
+            "id": id,
+            "orn": format!("orn:okta:idp:00o1simorg0000000g7:apps:{name}:{id}"),
+            "name": name,
+            "label": label,
+            "status": "ACTIVE",
+            "lastUpdated": ts,
+            "created": ts,
+            "accessibility": { "selfService": false, "errorRedirectUrl": null, "loginRedirectUrl": null },
+            "visibility": { "autoSubmitToolbar": false, "hide": { "iOS": false, "web": false } },
+            "features": [],
+            "signOnMode": mode,
+            "credentials": { "userNameTemplate": { "template": "${source.login}", "type": "BUILT_IN" } },
+            "settings": { "app": {} },
+        }));
+        org.apps.push(AppRecord {
+            id: id.clone(),
+            body,
+        });
+        org.remap_orphan_app(&id);
+    }
+}
+
+/// The id of the link between a device and a user (`deviceUserId`): stable for the pair.
+pub fn device_user_id(device_id: &str, user_id: &str) -> String {
+    let mut seed = 0x11_4e_u64;
+    for b in device_id.bytes().chain(user_id.bytes()) {
+        seed = splitmix64(seed ^ u64::from(b));
+    }
+    format!("lnk{}0g4", base62_from(seed, 14))
 }
 
 const FIRST_NAMES: [&str; 16] = [
