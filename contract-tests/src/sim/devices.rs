@@ -116,6 +116,16 @@ pub async fn list(
         .map(scim::parse)
         .transpose()
         .map_err(|e| ApiError::invalid_search(format!("search: {e}")))?;
+    if let Some(unknown) =
+        param(&params, "expand").filter(|e| !matches!(*e, "user" | "userSummary"))
+    {
+        return Err(ApiError::validation(
+            "expand",
+            vec![format!(
+                "expand: unsupported value {unknown:?} (user or userSummary)"
+            )],
+        ));
+    }
     let embed = if expands(&params, "user") {
         Embed::Users
     } else if expands(&params, "userSummary") {

@@ -90,10 +90,11 @@ fn validate(
     let mut causes = Causes::default();
     check_name(input, &mut causes);
     let rule_type = match input.get("type") {
-        // Doc 004's create-rule example omits `type`: it is inferred from the policy.
-        None | Some(Value::Null) => existing_type
-            .unwrap_or_else(|| rule_type_for(policy_type))
-            .to_string(),
+        // The API requires `type` (doc 004's examples omit it: errata E047, E048).
+        None | Some(Value::Null) => {
+            causes.add("type", "The rule type is required");
+            String::new()
+        }
         Some(Value::String(t)) if rule_type_fits(t, policy_type) => {
             if existing_type.is_some_and(|e| e != t) {
                 causes.add("type", "The rule type cannot be changed");
