@@ -613,6 +613,51 @@ fn prove_text(e: &Erratum) {
     }
 }
 
+/// A published-spec example erratum: every case recording it keeps the example as published
+/// (`source.examples[].raw`), which shows what the erratum says at each patched pointer, and
+/// the case's body shows what it uses instead.
+fn prove_example(e: &Erratum) {
+    let recording: Vec<&Case> = CORPUS.iter().filter(|c| c.errata.contains(&e.id)).collect();
+    assert!(!recording.is_empty(), "{}: no case records it", e.id);
+    for c in recording {
+        let Some(corpus::CaseSource::Upstream { examples, .. }) = &c.source else {
+            panic!("{}: {} is not a published-spec case", e.id, c.id);
+        };
+        let patched = examples
+            .iter()
+            .find(|x| x.raw.is_some())
+            .unwrap_or_else(|| panic!("{}: {} keeps no raw example", e.id, c.id));
+        let raw = patched.raw.as_ref().expect("raw");
+        let body = match patched.role.as_str() {
+            "request" => c.request.as_ref().and_then(|r| r.body.as_ref()),
+            _ => c.response.as_ref().and_then(|r| r.body.as_ref()),
+        }
+        .unwrap_or_else(|| panic!("{}: {} has no body", e.id, c.id));
+        for p in e.patches() {
+            let pointer = p.pointer.as_deref().unwrap_or("");
+            let says: Value = serde_json::from_str(&p.says).expect("says is JSON");
+            assert_eq!(raw.pointer(pointer), Some(&says), "{}: {} raw", e.id, c.id);
+            if p.uses.trim().is_empty() {
+                assert!(
+                    body.pointer(pointer).is_none(),
+                    "{}: {} keeps it",
+                    e.id,
+                    c.id
+                );
+            } else {
+                let uses: Value = serde_json::from_str(&p.uses).expect("uses is JSON");
+                assert_eq!(
+                    body.pointer(pointer),
+                    Some(&uses),
+                    "{}: {} body",
+                    e.id,
+                    c.id
+                );
+            }
+        }
+    }
+}
+
 #[rstest]
 #[case::e001("E001")]
 #[case::e002("E002")]
@@ -670,6 +715,7 @@ fn erratum_is_proven(#[case] id: &str) {
     match e.target {
         Target::Block => prove_block(e),
         Target::Prose | Target::Heading => prove_text(e),
+        Target::Example => prove_example(e),
     }
 }
 
