@@ -181,9 +181,54 @@ fn apply_errata(
     Ok(applied)
 }
 
+/// Splits a JSON pointer into its parent pointer and its last (unescaped) reference token.
+fn split_pointer(pointer: &str) -> Option<(&str, String)> {
+    let i = pointer.rfind('/')?;
+    let key = pointer[i + 1..].replace("~1", "/").replace("~0", "~");
+    Some((&pointer[..i], key))
+}
+
+/// Adds the JSON text `uses` at `pointer`, where the example has nothing: a new member of an
+/// object, or a new item of an array (at an index up to its length).
+fn insert_value(root: &mut Value, pointer: &str, uses: &str) -> Result<(), String> {
+    if root.pointer(pointer).is_some() {
+        return Err(format!(
+            "says is empty (an addition) but the example has a value at {pointer:?}"
+        ));
+    }
+    let new: Value =
+        serde_json::from_str(uses).map_err(|e| format!("uses is not JSON text ({e}): {uses:?}"))?;
+    let (parent, key) =
+        split_pointer(pointer).ok_or_else(|| "cannot add the whole example".to_string())?;
+    match root.pointer_mut(parent) {
+        Some(Value::Object(o)) => {
+            o.insert(key, new);
+            Ok(())
+        }
+        Some(Value::Array(a)) => {
+            let i: usize = key
+                .parse()
+                .map_err(|_| format!("{key:?} is not an array index"))?;
+            if i > a.len() {
+                return Err(format!("index {i} out of range"));
+            }
+            a.insert(i, new);
+            Ok(())
+        }
+        _ => Err(format!("nothing to add to at {parent:?}")),
+    }
+}
+
 /// Replaces the value at `pointer` (which must equal the JSON text `says`) by the JSON text
-/// `uses`; an empty `uses` removes the member or item.
+/// `uses`; an empty `uses` removes the member or item, an empty `says` adds `uses` where the
+/// example has nothing.
 pub fn patch_value(root: &mut Value, pointer: &str, says: &str, uses: &str) -> Result<(), String> {
+    if says.trim().is_empty() {
+        if uses.trim().is_empty() {
+            return Err("says and uses are both empty".into());
+        }
+        return insert_value(root, pointer, uses);
+    }
     let want: Value =
         serde_json::from_str(says).map_err(|e| format!("says is not JSON text ({e}): {says:?}"))?;
     let current = root
@@ -196,11 +241,8 @@ pub fn patch_value(root: &mut Value, pointer: &str, says: &str, uses: &str) -> R
         ));
     }
     if uses.trim().is_empty() {
-        let (parent, last) = match pointer.rfind('/') {
-            Some(i) => (&pointer[..i], &pointer[i + 1..]),
-            None => return Err("cannot remove the whole example".into()),
-        };
-        let key = last.replace("~1", "/").replace("~0", "~");
+        let (parent, key) =
+            split_pointer(pointer).ok_or_else(|| "cannot remove the whole example".to_string())?;
         match root.pointer_mut(parent) {
             Some(Value::Object(o)) => {
                 o.remove(&key);
