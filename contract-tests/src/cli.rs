@@ -184,10 +184,15 @@ pub struct SweepArgs {
 /// `okta-contract extract`.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("mode").required(true).args(["check", "write"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["docs", "upstream"])))]
 pub struct ExtractArgs {
     /// Directory holding the source documents.
     #[arg(long, value_name = "DIR")]
-    pub docs: PathBuf,
+    pub docs: Option<PathBuf>,
+    /// A published Okta management spec (`management-minimal-<release>.yaml`): extract its
+    /// named examples of the curated spec's operations into `cases/upstream-<release>/`.
+    #[arg(long, value_name = "FILE")]
+    pub upstream: Option<PathBuf>,
     /// Fail if the committed corpus differs from a fresh extraction.
     #[arg(long)]
     pub check: bool,
@@ -751,12 +756,29 @@ fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
     let errata = args
         .errata
         .unwrap_or_else(crate::corpus::default_errata_path);
+    if let Some(upstream) = &args.upstream {
+        if args.write {
+            let report = crate::extract::upstream::write_upstream(upstream, &cases, &errata)?;
+            print!("{report}");
+            return Ok(EXIT_OK);
+        }
+        let report = crate::extract::upstream::check_upstream(upstream, &cases, &errata)?;
+        print!("{report}");
+        return Ok(if report.is_clean() {
+            EXIT_OK
+        } else {
+            EXIT_FAILED
+        });
+    }
+    let Some(docs) = &args.docs else {
+        bail!("extract needs --docs DIR or --upstream FILE");
+    };
     if args.write {
-        let report = crate::extract::write(&args.docs, &cases, &errata)?;
+        let report = crate::extract::write(docs, &cases, &errata)?;
         print!("{report}");
         return Ok(EXIT_OK);
     }
-    let report = crate::extract::check(&args.docs, &cases, &errata)?;
+    let report = crate::extract::check(docs, &cases, &errata)?;
     print!("{report}");
     Ok(if report.is_clean() {
         EXIT_OK
@@ -845,6 +867,33 @@ mod tests {
         );
         assert!(
             Cli::try_parse_from(["okta-contract", "extract", "--docs", "d", "--check"]).is_ok()
+        );
+    }
+
+    #[test]
+    fn extract_takes_docs_or_upstream() {
+        assert!(Cli::try_parse_from(["okta-contract", "extract", "--check"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "okta-contract",
+                "extract",
+                "--upstream",
+                "u.yaml",
+                "--write"
+            ])
+            .is_ok()
+        );
+        assert!(
+            Cli::try_parse_from([
+                "okta-contract",
+                "extract",
+                "--docs",
+                "d",
+                "--upstream",
+                "u.yaml",
+                "--check"
+            ])
+            .is_err()
         );
     }
 }

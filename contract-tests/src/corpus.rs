@@ -82,6 +82,9 @@ pub enum Source {
     /// Not shown: derived from the operation heading (request) or implied (status 200 of a
     /// response that shows only a body).
     Derived,
+    /// A named example of a published OpenAPI spec (the body), with method and path from the
+    /// operation and the status from the response key the example sits under.
+    Example,
 }
 
 /// One HTTP header, in document order (a name may repeat, e.g. `Link`).
@@ -160,8 +163,13 @@ pub struct Case {
     pub id: String,
     /// Source document file name.
     pub doc: String,
-    /// Heading the example sits under, verbatim (generic labels such as "Request" skipped).
+    /// Heading the example sits under, verbatim (generic labels such as "Request" skipped);
+    /// for a published-spec example, the operation's summary.
     pub section: String,
+    /// Where a case from a source other than the documents comes from (absent for document
+    /// cases, whose provenance is `doc`, `section` and `blocks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<CaseSource>,
     /// operationId, or `null` for standalone examples and out-of-spec endpoints.
     pub operation: Option<String>,
     /// Schema of a standalone object example.
@@ -193,9 +201,23 @@ pub struct Case {
 }
 
 impl Case {
-    /// Document number (the file name's prefix before `_`), used as the case sub-directory.
+    /// Document number (the file name's prefix before `_`), used as the case sub-directory;
+    /// `upstream-<release>` for an example of a published spec.
     pub fn doc_number(&self) -> &str {
+        if let Some(CaseSource::Upstream { release, .. }) = &self.source {
+            let dir_len = UPSTREAM_DIR_PREFIX.len() + release.len();
+            if self.id.starts_with(UPSTREAM_DIR_PREFIX)
+                && self.id.get(UPSTREAM_DIR_PREFIX.len()..dir_len) == Some(release.as_str())
+            {
+                return &self.id[..dir_len];
+            }
+        }
         doc_number(&self.doc)
+    }
+
+    /// Whether the case comes from a published spec's examples rather than the documents.
+    pub fn is_upstream(&self) -> bool {
+        matches!(self.source, Some(CaseSource::Upstream { .. }))
     }
 
     /// Path of this case's file relative to the cases directory.
@@ -208,6 +230,45 @@ impl Case {
             .unwrap_or(&self.id);
         PathBuf::from(num).join(format!("{stem}.yaml"))
     }
+}
+
+/// Prefix of the sub-directory (and of the ids) of the cases drawn from a published spec.
+pub const UPSTREAM_DIR_PREFIX: &str = "upstream-";
+
+/// A source of cases other than the documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum CaseSource {
+    /// Named examples of Okta's published management spec.
+    Upstream {
+        /// File name of the published spec (`management-minimal-2026.06.3.yaml`).
+        file: String,
+        /// Its `info.version`.
+        release: String,
+        /// operationId the examples sit under in the published spec.
+        operation: String,
+        /// Response status the response example sits under, if the case has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// The named examples the case was built from (request first).
+        examples: Vec<UpstreamExample>,
+    },
+}
+
+/// One named example of a published spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamExample {
+    /// `request` or `response`.
+    pub role: String,
+    /// The example's name in the operation's `examples` map.
+    pub name: String,
+    /// `#/components/examples/…` when the entry is a reference, else absent.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The example's value as published, kept when errata patched it (so errata stay
+    /// provable without the published spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Value>,
 }
 
 /// Document number of a document file name (`002_e48a….txt` → `002`).
@@ -225,11 +286,19 @@ pub enum Target {
     Prose,
     /// A defect in a heading; the case keeps the heading verbatim as its section.
     Heading,
+    /// A defect in a named example of a published spec: `section` is the example's address
+    /// (`#/components/examples/…`), `pointer` the place inside its value, `says`/`uses` the
+    /// JSON text of the value there (an empty `uses` removes the member).
+    Example,
 }
 
 /// One exact-text replacement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Patch {
+    /// JSON pointer inside a published-spec example's value (target `example`; the
+    /// erratum's `pointer` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
     /// Exact text of the document.
     pub says: String,
     /// Exact replacement used by the corpus.
@@ -245,10 +314,15 @@ pub struct Erratum {
     pub doc: String,
     /// Heading the defect sits under, verbatim.
     pub section: String,
-    /// Line range of the block (`"76-90"`), or of the prose lines, in the document.
+    /// Line range of the block (`"76-90"`), or of the prose lines, in the document (empty
+    /// for an example of a published spec).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub lines: String,
     /// What the patch applies to.
     pub target: Target,
+    /// JSON pointer inside the example's value (target `example` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
     /// Exact text of the document.
     pub says: String,
     /// Exact replacement.
@@ -258,7 +332,8 @@ pub struct Erratum {
     pub more: Vec<Patch>,
     /// Why: what the rest of the documents and the real API say.
     pub why: String,
-    /// Cases a prose or heading erratum concerns beyond those under its section.
+    /// Cases a prose or heading erratum concerns beyond those under its section; for target
+    /// `example`, further example addresses the same patches apply to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub affects: Vec<String>,
     /// How `tests/errata.rs` proves the raw text fails and the replacement passes.
@@ -269,6 +344,7 @@ impl Erratum {
     /// All patches of this erratum, the main one first.
     pub fn patches(&self) -> Vec<Patch> {
         let mut all = vec![Patch {
+            pointer: self.pointer.clone(),
             says: self.says.clone(),
             uses: self.uses.clone(),
         }];

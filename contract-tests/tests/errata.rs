@@ -10,6 +10,7 @@ use okta_contract::corpus::{self, BlockRef, Case, Errata, Erratum, Target};
 use okta_contract::extract::{
     parse_curl, parse_json_block, parse_prose_status, parse_status_line, split_response,
 };
+use okta_contract::schema_check::{CaseValidation, validate_case};
 use rstest::rstest;
 use serde_json::Value;
 
@@ -198,6 +199,7 @@ const VALUE_CHECKS: &[&str] = &[
     "equal",
     "link_target",
     "authenticator_constraints",
+    "no_format_placeholder",
 ];
 
 /// Ok when the block text passes the check, Err(why) when it fails.
@@ -366,6 +368,19 @@ fn value_check(check: &Value, v: &Value) -> Result<(), String> {
                 }
             }
             Ok(())
+        }
+        "no_format_placeholder" => {
+            let x = at(v, s(check, "pointer"))?.as_str().ok_or("not a string")?;
+            let placeholder = x.match_indices('{').any(|(i, _)| {
+                let rest = &x[i + 1..];
+                let digits = rest.chars().take_while(char::is_ascii_digit).count();
+                digits > 0 && rest[digits..].starts_with('}')
+            });
+            if placeholder {
+                Err(format!("{x:?} holds a {{n}} template placeholder"))
+            } else {
+                Ok(())
+            }
         }
         other => panic!("unknown check kind {other}"),
     }
@@ -613,6 +628,191 @@ fn prove_text(e: &Erratum) {
     }
 }
 
+/// The example errata addressed to the published example `reference` (besides `skip`), in the
+/// order the extractor applies them.
+fn example_errata<'a>(reference: &str, skip: &str) -> Vec<&'a Erratum> {
+    let mut list: Vec<&Erratum> = ERRATA
+        .errata
+        .iter()
+        .filter(|x| x.target == Target::Example && x.id != skip)
+        .filter(|x| x.section == reference || x.affects.iter().any(|a| a == reference))
+        .collect();
+    list.sort_by(|a, b| a.id.cmp(&b.id));
+    list
+}
+
+/// Drift (what the strict spec rejects and the tolerant one accepts: unknown enum values,
+/// unexpected nulls, undeclared fields…) in the `role` body (`request`, `response`), at or under
+/// one of `pointers`.
+fn drift_under(v: &CaseValidation, role: &str, pointers: &[String]) -> Vec<String> {
+    v.drift
+        .iter()
+        .filter(|d| d.part.starts_with(role))
+        .filter(|d| {
+            pointers.iter().any(|p| {
+                d.pointer == *p
+                    || p.is_empty()
+                    || d.pointer
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        })
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// `raw` with the patches of `errata` applied.
+fn patch_example(raw: &Value, errata: &[&Erratum]) -> Value {
+    let mut v = raw.clone();
+    for x in errata {
+        for p in x.patches() {
+            okta_contract::extract::upstream::patch_value(
+                &mut v,
+                p.pointer.as_deref().unwrap_or(""),
+                &p.says,
+                &p.uses,
+            )
+            .unwrap_or_else(|m| panic!("{}: {m}", x.id));
+        }
+    }
+    v
+}
+
+/// A published-spec example erratum: every case recording it keeps the example as published
+/// (`source.examples[].raw`), which shows what the erratum says at each patched pointer, and
+/// the case's body shows what it uses instead. The check proves the defect: the example as
+/// published with the example's other errata applied fails it, the case body passes it.
+fn prove_example(e: &Erratum) {
+    let recording: Vec<&Case> = CORPUS.iter().filter(|c| c.errata.contains(&e.id)).collect();
+    assert!(!recording.is_empty(), "{}: no case records it", e.id);
+    let mut addresses: BTreeSet<&str> = e.affects.iter().map(String::as_str).collect();
+    addresses.insert(e.section.as_str());
+    let mut seen = BTreeSet::new();
+    for c in recording {
+        let Some(corpus::CaseSource::Upstream { examples, .. }) = &c.source else {
+            panic!("{}: {} is not a published-spec case", e.id, c.id);
+        };
+        let patched: Vec<_> = examples
+            .iter()
+            .filter(|x| x.raw.is_some())
+            .filter(|x| {
+                x.reference
+                    .as_deref()
+                    .is_some_and(|r| addresses.contains(r))
+            })
+            .collect();
+        assert!(
+            !patched.is_empty(),
+            "{}: {} keeps no raw example of {addresses:?}",
+            e.id,
+            c.id
+        );
+        for x in patched {
+            let reference = x.reference.as_deref().unwrap_or("");
+            seen.insert(reference);
+            let raw = x.raw.as_ref().expect("raw");
+            let body = side(
+                c,
+                if x.role == "request" {
+                    "request"
+                } else {
+                    "response"
+                },
+            );
+            for p in e.patches() {
+                let pointer = p.pointer.as_deref().unwrap_or("");
+                if p.says.trim().is_empty() {
+                    assert!(
+                        raw.pointer(pointer).is_none(),
+                        "{}: {} raw has it",
+                        e.id,
+                        c.id
+                    );
+                } else {
+                    let says: Value = serde_json::from_str(&p.says).expect("says is JSON");
+                    assert_eq!(raw.pointer(pointer), Some(&says), "{}: {} raw", e.id, c.id);
+                }
+                if p.uses.trim().is_empty() {
+                    assert!(
+                        body.pointer(pointer).is_none(),
+                        "{}: {} keeps it",
+                        e.id,
+                        c.id
+                    );
+                } else {
+                    let uses: Value = serde_json::from_str(&p.uses).expect("uses is JSON");
+                    assert_eq!(
+                        body.pointer(pointer),
+                        Some(&uses),
+                        "{}: {} body",
+                        e.id,
+                        c.id
+                    );
+                }
+            }
+            // The published example with the example's other errata: it still fails the check.
+            let without = patch_example(raw, &example_errata(reference, &e.id));
+            let check = &e.check;
+            match s(check, "kind") {
+                "schema" => {
+                    let mut broken = c.clone();
+                    let slot = match x.role.as_str() {
+                        "request" => broken.request.as_mut().and_then(|r| r.body.as_mut()),
+                        _ => broken.response.as_mut().and_then(|r| r.body.as_mut()),
+                    }
+                    .expect("body");
+                    *slot = without;
+                    let role = if x.role == "request" {
+                        "request"
+                    } else {
+                        "response"
+                    };
+                    let pointers: Vec<String> = e
+                        .patches()
+                        .iter()
+                        .map(|p| p.pointer.clone().unwrap_or_default())
+                        .collect();
+                    let documented = validate_case(&broken);
+                    assert!(
+                        !documented.failures.is_empty()
+                            || !drift_under(&documented, role, &pointers).is_empty(),
+                        "{}: {} validates, without drift, without the erratum",
+                        e.id,
+                        c.id
+                    );
+                    let corrected = validate_case(c);
+                    assert!(
+                        corrected.failures.is_empty(),
+                        "{}: {}: {:?}",
+                        e.id,
+                        c.id,
+                        corrected.failures
+                    );
+                    // A patch of the whole example cannot single out the drift it removes.
+                    let targeted: Vec<String> =
+                        pointers.into_iter().filter(|p| !p.is_empty()).collect();
+                    let drift = drift_under(&corrected, role, &targeted);
+                    assert!(drift.is_empty(), "{}: {}: {drift:?}", e.id, c.id);
+                }
+                _ => {
+                    assert!(
+                        value_check(check, &without).is_err(),
+                        "{}: {} passes the check without the erratum",
+                        e.id,
+                        c.id
+                    );
+                    if let Err(why) = value_check(check, body) {
+                        panic!("{}: {} fails the check: {why}", e.id, c.id);
+                    }
+                }
+            }
+        }
+    }
+    for a in &addresses {
+        assert!(seen.contains(a), "{}: no case keeps the example {a}", e.id);
+    }
+}
+
 #[rstest]
 #[case::e001("E001")]
 #[case::e002("E002")]
@@ -662,6 +862,21 @@ fn prove_text(e: &Erratum) {
 #[case::e046("E046")]
 #[case::e047("E047")]
 #[case::e048("E048")]
+#[case::e049("E049")]
+#[case::e050("E050")]
+#[case::e051("E051")]
+#[case::e052("E052")]
+#[case::e053("E053")]
+#[case::e054("E054")]
+#[case::e055("E055")]
+#[case::e056("E056")]
+#[case::e057("E057")]
+#[case::e058("E058")]
+#[case::e059("E059")]
+#[case::e060("E060")]
+#[case::e061("E061")]
+#[case::e062("E062")]
+#[case::e063("E063")]
 fn erratum_is_proven(#[case] id: &str) {
     let e = ERRATA
         .get(id)
@@ -670,6 +885,7 @@ fn erratum_is_proven(#[case] id: &str) {
     match e.target {
         Target::Block => prove_block(e),
         Target::Prose | Target::Heading => prove_text(e),
+        Target::Example => prove_example(e),
     }
 }
 
@@ -678,6 +894,8 @@ const TESTED: &[&str] = &[
     "E013", "E014", "E015", "E016", "E017", "E018", "E019", "E020", "E021", "E022", "E023", "E024",
     "E025", "E026", "E027", "E028", "E029", "E030", "E031", "E032", "E033", "E034", "E035", "E036",
     "E037", "E038", "E039", "E040", "E041", "E042", "E043", "E044", "E045", "E046", "E047", "E048",
+    "E049", "E050", "E051", "E052", "E053", "E054", "E055", "E056", "E057", "E058", "E059", "E060",
+    "E061", "E062", "E063",
 ];
 
 #[test]

@@ -176,3 +176,29 @@ fn plain_layout_scanning() {
         "unclosed fence"
     );
 }
+
+#[test]
+fn example_patches_replace_remove_and_add() {
+    use okta_contract::extract::upstream::patch_value;
+    let mut v = json!({"a": {"b": "x", "c": {}}, "l": [1, 2]});
+    patch_value(&mut v, "/a/b", r#""x""#, r#""y""#).unwrap_or_else(|e| panic!("{e}"));
+    patch_value(&mut v, "/a/c", "{}", "").unwrap_or_else(|e| panic!("{e}"));
+    patch_value(&mut v, "/type", "", r#""ACCESS_POLICY""#).unwrap_or_else(|e| panic!("{e}"));
+    patch_value(&mut v, "/l/2", "", "3").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        v,
+        json!({"a": {"b": "y"}, "l": [1, 2, 3], "type": "ACCESS_POLICY"})
+    );
+    let whole = v.to_string();
+    patch_value(&mut v, "", &whole, "[0]").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v, json!([0]));
+
+    let mut v = json!({"a": "x", "l": []});
+    // says must match what the example has; an addition must find nothing there.
+    assert!(patch_value(&mut v, "/a", r#""z""#, r#""y""#).is_err());
+    assert!(patch_value(&mut v, "/a", "", r#""y""#).is_err());
+    assert!(patch_value(&mut v, "/missing/b", "", "1").is_err());
+    assert!(patch_value(&mut v, "/l/1", "", "1").is_err());
+    assert!(patch_value(&mut v, "/a", "", "").is_err());
+    assert_eq!(v, json!({"a": "x", "l": []}));
+}

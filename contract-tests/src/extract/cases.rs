@@ -671,7 +671,7 @@ pub(crate) fn build_doc(
     for e in errata
         .errata
         .iter()
-        .filter(|e| e.doc == doc.name && e.target != Target::Block)
+        .filter(|e| e.doc == doc.name && matches!(e.target, Target::Prose | Target::Heading))
     {
         let (a, b) = crate::corpus::parse_lines(&e.lines).ok_or_else(|| ExtractError::Patch {
             id: e.id.clone(),
@@ -878,6 +878,7 @@ fn build_case(
         id: String::new(),
         doc: doc.name.clone(),
         section,
+        source: None,
         operation: None,
         schema: None,
         schema_pointer: None,

@@ -16,6 +16,7 @@ pub mod doc;
 pub mod http;
 pub mod json;
 pub mod ops;
+pub mod upstream;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -25,8 +26,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::corpus::{
-    self, Case, CorpusError, Errata, MANIFEST_FILE, Manifest, default_cases_dir,
-    default_errata_path, load_errata,
+    self, Case, CorpusError, Errata, MANIFEST_FILE, Manifest, Target, UPSTREAM_DIR_PREFIX,
+    default_cases_dir, default_errata_path, load_errata,
 };
 
 pub use curl::{Curl, CurlError, parse_curl, tokenize};
@@ -125,7 +126,7 @@ pub struct Extraction {
     pub manifest: Manifest,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExtractError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExtractError + '_ {
     move |source| ExtractError::Io {
         path: path.to_path_buf(),
         source,
@@ -174,7 +175,11 @@ pub fn extract(docs_dir: &Path, errata: &Errata) -> Result<Extraction, ExtractEr
         manifest.docs.push(entry);
         seen_docs.insert(name);
     }
-    if let Some(e) = errata.errata.iter().find(|e| !used.contains(&e.id)) {
+    if let Some(e) = errata
+        .errata
+        .iter()
+        .find(|e| e.target != Target::Example && !used.contains(&e.id))
+    {
         return Err(ExtractError::UnusedErratum(e.id.clone()));
     }
     if let Some(ne) = errata
@@ -275,7 +280,7 @@ impl fmt::Display for CheckReport {
         }
         writeln!(
             f,
-            "run `okta-contract extract --docs <dir> --write` to regenerate"
+            "run `okta-contract extract --docs <dir> --write` (or `--upstream <file> --write`) to regenerate"
         )
     }
 }
@@ -314,14 +319,28 @@ fn diff_into(a: &Value, b: &Value, ptr: String, out: &mut Vec<String>, limit: us
     }
 }
 
+/// Whether a path relative to the cases directory lies in a published-spec directory
+/// (`upstream-<release>/…`), which the documents' extraction leaves alone.
+pub(crate) fn is_upstream_path(rel: &Path) -> bool {
+    rel.components()
+        .next()
+        .and_then(|c| c.as_os_str().to_str())
+        .is_some_and(|c| c.starts_with(UPSTREAM_DIR_PREFIX))
+}
+
+/// Committed case files of the documents (the published-spec directories excluded) and the
+/// manifest.
 fn existing_files(cases_dir: &Path) -> Result<BTreeMap<PathBuf, String>, ExtractError> {
     let mut out = BTreeMap::new();
     if !cases_dir.exists() {
         return Ok(out);
     }
     for path in corpus::case_files(cases_dir)? {
-        let text = fs::read_to_string(&path).map_err(io(&path))?;
         let rel = path.strip_prefix(cases_dir).unwrap_or(&path).to_path_buf();
+        if is_upstream_path(&rel) {
+            continue;
+        }
+        let text = fs::read_to_string(&path).map_err(io(&path))?;
         out.insert(rel, text);
     }
     let manifest = cases_dir.join(MANIFEST_FILE);
@@ -334,24 +353,20 @@ fn existing_files(cases_dir: &Path) -> Result<BTreeMap<PathBuf, String>, Extract
     Ok(out)
 }
 
-/// Compares the extraction of `docs_dir` (with `errata_path`) to the files in `cases_dir`.
-pub fn check(
-    docs_dir: &Path,
-    cases_dir: &Path,
-    errata_path: &Path,
-) -> Result<CheckReport, ExtractError> {
-    let errata = load_errata(errata_path)?;
-    let extraction = extract(docs_dir, &errata)?;
-    let wanted = render(&extraction)?;
-    let mut existing = existing_files(cases_dir)?;
+/// Compares extracted `cases` (rendered as `wanted`) with the committed case files
+/// `existing` (relative path → text); the manifest is not looked at.
+pub(crate) fn compare_cases(
+    cases: &[Case],
+    wanted: &BTreeMap<PathBuf, String>,
+    existing: BTreeMap<PathBuf, String>,
+) -> CheckReport {
     let mut report = CheckReport {
-        cases: extraction.cases.len(),
+        cases: cases.len(),
         ..CheckReport::default()
     };
 
     // Committed cases by id (unreadable files are stray).
     let mut committed: BTreeMap<String, (PathBuf, String, Value)> = BTreeMap::new();
-    let manifest_text = existing.remove(Path::new(MANIFEST_FILE));
     for (rel, text) in existing {
         match serde_yaml_ng::from_str::<Case>(&text) {
             Ok(case) => {
@@ -363,7 +378,7 @@ pub fn check(
                 .push(format!("{} (unreadable: {e})", rel.display())),
         }
     }
-    for case in &extraction.cases {
+    for case in cases {
         let rel = case.relative_path();
         let text = wanted.get(&rel).cloned().unwrap_or_default();
         match committed.remove(&case.id) {
@@ -396,6 +411,49 @@ pub fn check(
         }
     }
     report.removed = committed.into_keys().collect();
+    report
+}
+
+/// Writes the files of `wanted` that differ from `existing` and removes the files of
+/// `existing` that are not wanted (paths relative to `cases_dir`).
+pub(crate) fn sync_files(
+    cases_dir: &Path,
+    wanted: &BTreeMap<PathBuf, String>,
+    existing: &BTreeMap<PathBuf, String>,
+    report: &mut WriteReport,
+) -> Result<(), ExtractError> {
+    for (rel, text) in wanted {
+        if existing.get(rel) != Some(text) {
+            let path = cases_dir.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            fs::write(&path, text).map_err(io(&path))?;
+            report.written.push(rel.clone());
+        }
+    }
+    for rel in existing.keys() {
+        if !wanted.contains_key(rel) {
+            let path = cases_dir.join(rel);
+            fs::remove_file(&path).map_err(io(&path))?;
+            report.removed.push(rel.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Compares the extraction of `docs_dir` (with `errata_path`) to the files in `cases_dir`.
+pub fn check(
+    docs_dir: &Path,
+    cases_dir: &Path,
+    errata_path: &Path,
+) -> Result<CheckReport, ExtractError> {
+    let errata = load_errata(errata_path)?;
+    let extraction = extract(docs_dir, &errata)?;
+    let wanted = render(&extraction)?;
+    let mut existing = existing_files(cases_dir)?;
+    let manifest_text = existing.remove(Path::new(MANIFEST_FILE));
+    let mut report = compare_cases(&extraction.cases, &wanted, existing);
 
     let wanted_manifest = wanted
         .get(Path::new(MANIFEST_FILE))
@@ -459,23 +517,7 @@ pub fn write(
         cases: extraction.cases.len(),
         ..WriteReport::default()
     };
-    for (rel, text) in &wanted {
-        if existing.get(rel) != Some(text) {
-            let path = cases_dir.join(rel);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            fs::write(&path, text).map_err(io(&path))?;
-            report.written.push(rel.clone());
-        }
-    }
-    for rel in existing.keys() {
-        if !wanted.contains_key(rel) {
-            let path = cases_dir.join(rel);
-            fs::remove_file(&path).map_err(io(&path))?;
-            report.removed.push(rel.clone());
-        }
-    }
+    sync_files(cases_dir, &wanted, &existing, &mut report)?;
     Ok(report)
 }
 

@@ -636,6 +636,12 @@ pub(super) fn policy_variant(p: &Policy) -> &'static str {
         Policy::DeviceSignalCollection(_) => "DeviceSignalCollection",
         Policy::BetaSignOn(_) => "BetaSignOn",
         Policy::BetaProfileEnrollment(_) => "BetaProfileEnrollment",
+        Policy::IdpDiscovery(_) => "IdpDiscovery",
+        Policy::PostAuthSession(_) => "PostAuthSession",
+        Policy::EntityRisk(_) => "EntityRisk",
+        Policy::SessionViolationDetection(_) => "SessionViolationDetection",
+        Policy::ClientUpdate(_) => "ClientUpdate",
+        Policy::IdentityClaimSourcing(_) => "IdentityClaimSourcing",
         Policy::Other(_) => "Other",
         _ => "<new variant>",
     }
@@ -652,6 +658,12 @@ fn expected_policy_variant(type_: &str) -> Option<&'static str> {
         "DEVICE_SIGNAL_COLLECTION" => "DeviceSignalCollection",
         "Okta:SignOn" => "BetaSignOn",
         "Okta:ProfileEnrollment" => "BetaProfileEnrollment",
+        "IDP_DISCOVERY" => "IdpDiscovery",
+        "POST_AUTH_SESSION" => "PostAuthSession",
+        "ENTITY_RISK" => "EntityRisk",
+        "SESSION_VIOLATION_DETECTION" => "SessionViolationDetection",
+        "CLIENT_UPDATE" => "ClientUpdate",
+        "IDENTITY_CLAIM_SOURCING" => "IdentityClaimSourcing",
         _ => return None,
     })
 }
@@ -666,6 +678,12 @@ pub(super) fn rule_variant(r: &PolicyRule) -> &'static str {
         PolicyRule::ProfileEnrollment(_) => "ProfileEnrollment",
         PolicyRule::DeviceSignalCollection(_) => "DeviceSignalCollection",
         PolicyRule::Beta(_) => "Beta",
+        PolicyRule::IdpDiscovery(_) => "IdpDiscovery",
+        PolicyRule::PostAuthSession(_) => "PostAuthSession",
+        PolicyRule::EntityRisk(_) => "EntityRisk",
+        PolicyRule::SessionViolationDetection(_) => "SessionViolationDetection",
+        PolicyRule::ClientUpdate(_) => "ClientUpdate",
+        PolicyRule::IdentityClaimSourcing(_) => "IdentityClaimSourcing",
         PolicyRule::Other(_) => "Other",
         _ => "<new variant>",
     }
@@ -681,6 +699,12 @@ fn expected_rule_variant(type_: &str) -> Option<&'static str> {
         "PROFILE_ENROLLMENT" => "ProfileEnrollment",
         "DEVICE_SIGNAL_COLLECTION" => "DeviceSignalCollection",
         "Okta:SignOn" | "Okta:ProfileEnrollment" => "Beta",
+        "IDP_DISCOVERY" => "IdpDiscovery",
+        "POST_AUTH_SESSION" => "PostAuthSession",
+        "ENTITY_RISK" => "EntityRisk",
+        "SESSION_VIOLATION_DETECTION" => "SessionViolationDetection",
+        "CLIENT_UPDATE" => "ClientUpdate",
+        "IDENTITY_CLAIM_SOURCING" => "IdentityClaimSourcing",
         _ => return None,
     })
 }

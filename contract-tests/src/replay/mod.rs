@@ -45,6 +45,11 @@ pub enum CaseKind {
     /// A spec operation with a documented request and no response: only the request side is
     /// checked (the client sends exactly the documented request).
     RequestOnly,
+    /// A spec operation that takes a request body, with a documented response and no request
+    /// (a published-spec response example without a request partner): the response body is
+    /// decoded into the operation's typed response for its status and re-encoded, without a
+    /// call.
+    ResponseOnly,
     /// An endpoint outside the spec (`operation: null`): replayed through the client's raw
     /// escape hatch; bodies are checked as JSON only.
     OutOfSpec,
@@ -61,6 +66,7 @@ impl CaseKind {
             CaseKind::Exchange => "exchange",
             CaseKind::StatusOnly => "status-only",
             CaseKind::RequestOnly => "request-only",
+            CaseKind::ResponseOnly => "response-only",
             CaseKind::OutOfSpec => "out-of-spec",
             CaseKind::Schema => "schema",
             CaseKind::Empty => "empty",
@@ -79,6 +85,7 @@ impl CaseKind {
                     CaseKind::Exchange
                 }
             }
+            (None, Some(_), Some(_)) => CaseKind::ResponseOnly,
             (None, _, _) if case.example.is_some() && case.schema.is_some() => CaseKind::Schema,
             _ => CaseKind::Empty,
         }
@@ -175,6 +182,7 @@ async fn replay_with(harness: &mut mock::Harness, case: &Case) -> CaseOutcome {
             mock::replay_exchange(harness, case, &doc, &mut outcome).await;
         }
         CaseKind::Schema => objects::replay_object(case, &doc, &mut outcome),
+        CaseKind::ResponseOnly => objects::replay_response(case, &doc, &mut outcome),
         CaseKind::Empty => outcome
             .failures
             .push("the case has neither a request nor a standalone example".into()),
