@@ -15,6 +15,11 @@ mod generated {
 
 pub mod model;
 
+/// The curated OpenAPI 3.0.3 spec (`spec/openapi.yaml`) this client was generated from, as
+/// shipped in the crate: tools can validate requests and responses against the exact contract
+/// the types come from.
+pub const OPENAPI_SPEC: &str = include_str!("../spec/openapi.yaml");
+
 /// Request and response types: generated structs, open enums and the hand-written unions.
 pub mod types {
     pub use crate::generated::extras::*;

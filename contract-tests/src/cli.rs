@@ -19,7 +19,8 @@ use crate::corpus::{Case, load_corpus};
 use crate::live::{self, NAME_PREFIX, RunNaming, Tracker};
 use crate::replay::{CaseOutcome, REPLAY_TOKEN, replay_case};
 use crate::report::{
-    self, EntryKind, EntryReport, Format, Redactor, RunReport, Status, StepOutcome,
+    self, EntryKind, EntryReport, Format, Redactor, RunReport, Status, StepOutcome, TableStyle,
+    Verbosity,
 };
 use crate::scenarios::runner::{self, Progress};
 use crate::scenarios::{self, AuthScheme, RunEnv, TargetKind};
@@ -38,19 +39,85 @@ pub const EXIT_ERROR: u8 = 2;
 /// Exit code after Ctrl-C.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// The exit codes, as `--help` shows them.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    everything passed
+  1    a check failed (or cleanup left something behind)
+  2    usage or setup error (bad flag, no token, port in use, ...)
+  130  interrupted (Ctrl-C); what the run created is deleted first";
+
 /// Conformance checks for okta-mgmt against a simulator, a mock or a live Okta org.
 #[derive(Debug, Parser)]
-#[command(name = "okta-contract", version, about, long_about = None)]
+#[command(
+    name = "okta-contract",
+    version,
+    about,
+    long_about = None,
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Output options shared by every subcommand.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--quiet`, `--verbose`, `--color`.
+#[derive(Debug, Clone, Copy, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Print only failures, errors and the summary line; no progress bar.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print every step of every scenario.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set to a non-empty value.
+    Auto,
+    /// Always (also when NO_COLOR is set).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl OutputArgs {
+    /// The table style for stdout: colour per `--color`, `NO_COLOR` and whether stdout is a
+    /// terminal.
+    pub fn table_style(&self) -> TableStyle {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
+        let verbosity = if self.quiet {
+            Verbosity::Quiet
+        } else if self.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        };
+        TableStyle { color, verbosity }
+    }
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance scenarios (default: against the embedded simulator).
+    #[command(after_help = EXIT_CODES_HELP)]
     Check(CheckArgs),
     /// Run the simulator standalone until Ctrl-C.
     Serve(ServeArgs),
@@ -225,16 +292,56 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{}", redactor.redact(&format!("error: {e:#}")));
+            eprintln!("{}", redactor.redact(&error_line(&e)));
             ExitCode::from(EXIT_ERROR)
         }
     }
 }
 
+/// `error: <what>: <cause>[ (hint: <what to do>)]` on one line: each cause once (a cause
+/// already quoted by the message above it is not repeated).
+pub fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::from("error: ");
+    let mut shown = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || shown.contains(&text) {
+            continue;
+        }
+        if !shown.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+        shown.push_str(&text);
+    }
+    if let Some(hint) = hint(e) {
+        line.push_str(&format!(" (hint: {hint})"));
+    }
+    line.replace('\n', " ")
+}
+
+/// What to do about an error, when there is something to say.
+fn hint(e: &anyhow::Error) -> Option<String> {
+    for cause in e.chain() {
+        if let Some(sim::SimError::Bind { port, source }) = cause.downcast_ref::<sim::SimError>() {
+            return Some(if source.kind() == std::io::ErrorKind::AddrInUse {
+                format!("another process listens on port {port}; pass --port 0 to pick a free port")
+            } else {
+                "pass --port 0 to pick a free port".to_owned()
+            });
+        }
+        if cause.downcast_ref::<runner::UnknownScenario>().is_some() {
+            return Some("okta-contract check --list shows every scenario".to_owned());
+        }
+    }
+    None
+}
+
 /// Runs a parsed command line; returns the exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    let output = cli.output;
     match cli.command {
-        Command::Check(args) => check(args).await,
+        Command::Check(args) => check(args, output).await,
         Command::Serve(args) => serve(args).await,
         Command::Sweep(args) => sweep(args).await,
         Command::Extract(args) => extract(args),
@@ -306,8 +413,9 @@ impl Progress for Bar {
     }
 }
 
-fn progress_bar(len: usize) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
+/// A progress bar on stderr, only when stderr is a terminal and not `--quiet`.
+fn progress_bar(len: usize, quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
@@ -341,7 +449,7 @@ fn print_scenarios() {
     }
 }
 
-async fn check(args: CheckArgs) -> anyhow::Result<u8> {
+async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
     if args.list {
         if args.target == Target::Mock {
             let dir = args
@@ -370,7 +478,7 @@ async fn check(args: CheckArgs) -> anyhow::Result<u8> {
     let report = match args.target {
         Target::Mock => {
             redactor.add(REPLAY_TOKEN);
-            run_mock(&args, naming.run_id(), started_at, start).await?
+            run_mock(&args, naming.run_id(), started_at, start, output.quiet).await?
         }
         Target::Sim => {
             let config = SimConfig::default();
@@ -399,7 +507,7 @@ async fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 tracker: Arc::new(Tracker::new()),
                 allow_writes: true,
             };
-            let report = run_scenarios(env, &args, started_at, start).await?;
+            let report = run_scenarios(env, &args, started_at, start, output.quiet).await?;
             running.shutdown().await;
             report
         }
@@ -415,10 +523,10 @@ async fn check(args: CheckArgs) -> anyhow::Result<u8> {
                 tracker: Arc::new(Tracker::new()),
                 allow_writes: args.allow_writes,
             };
-            run_scenarios(env, &args, started_at, start).await?
+            run_scenarios(env, &args, started_at, start, output.quiet).await?
         }
     };
-    emit(&report, &args, &redactor)?;
+    emit(&report, &args, &redactor, output.table_style())?;
     Ok(if report.interrupted {
         EXIT_INTERRUPTED
     } else if report.success() {
@@ -434,11 +542,12 @@ async fn run_scenarios(
     args: &CheckArgs,
     started_at: String,
     start: Instant,
+    quiet: bool,
 ) -> anyhow::Result<RunReport> {
     let selected = runner::select(&scenarios::all(), &args.scenarios)?;
     let env = Arc::new(env);
     let sink = Mutex::new(Vec::new());
-    let bar = progress_bar(selected.len());
+    let bar = progress_bar(selected.len(), quiet);
     let progress: Box<dyn Progress> = match &bar {
         Some(b) => Box::new(Bar(b.clone())),
         None => Box::new(runner::NoProgress),
@@ -466,7 +575,12 @@ async fn run_scenarios(
             Vec::new()
         }
     };
-    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
+    // Every selected scenario appears in the report: those an interruption kept from finishing
+    // list their planned steps as not run.
+    for scenario in selected.iter().skip(entries.len()) {
+        entries.push(runner::interrupted_entry(&env, scenario));
+    }
     Ok(RunReport {
         tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
         target: env.target.as_str().to_owned(),
@@ -513,37 +627,21 @@ fn split_failure(failure: &str) -> (String, Option<String>, Option<String>) {
     }
 }
 
-/// A replayed case as a report entry: one failed step per failure, else one passed step
-/// (drift warnings and notes in its message).
+/// A replayed case as a report entry with one step, `replay (<kind>)`, whatever the outcome (so
+/// report identities do not change): failed with every failure in its message, or passed with
+/// drift warnings and notes in its message.
 fn case_entry(case: &Case, outcome: &CaseOutcome, duration_ms: u64) -> EntryReport {
     let group = format!("corpus-{}", case.doc_number());
-    let curl = (!outcome.curl.is_empty()).then(|| outcome.curl.clone());
-    let mut steps: Vec<StepOutcome> = outcome
-        .failures
-        .iter()
-        .map(|f| {
-            let (name, expected, actual) = split_failure(f);
-            StepOutcome {
-                name,
-                status: Status::Failed,
-                expected,
-                actual,
-                message: Some(f.clone()),
-                curl: curl.clone(),
-                request_id: None,
-                duration_ms,
-            }
-        })
-        .collect();
-    if steps.is_empty() {
+    let name = format!("replay ({})", outcome.kind.as_str());
+    let step = if outcome.failures.is_empty() {
         let mut info: Vec<String> = outcome
             .drift
             .iter()
             .map(|d| format!("drift: {d}"))
             .collect();
         info.extend(outcome.notes.iter().map(|n| format!("note: {n}")));
-        steps.push(StepOutcome {
-            name: format!("replay ({})", outcome.kind.as_str()),
+        StepOutcome {
+            name,
             status: Status::Passed,
             expected: None,
             actual: None,
@@ -551,9 +649,27 @@ fn case_entry(case: &Case, outcome: &CaseOutcome, duration_ms: u64) -> EntryRepo
             curl: None,
             request_id: None,
             duration_ms,
-        });
-    }
-    EntryReport::from_steps(&case.id, &group, EntryKind::Case, steps, duration_ms)
+        }
+    } else {
+        let (expected, actual) = match outcome.failures.as_slice() {
+            [only] => {
+                let (_, expected, actual) = split_failure(only);
+                (expected, actual)
+            }
+            _ => (None, None),
+        };
+        StepOutcome {
+            name,
+            status: Status::Failed,
+            expected,
+            actual,
+            message: Some(outcome.failures.join("; ")),
+            curl: (!outcome.curl.is_empty()).then(|| outcome.curl.clone()),
+            request_id: None,
+            duration_ms,
+        }
+    };
+    EntryReport::from_steps(&case.id, &group, EntryKind::Case, vec![step], duration_ms)
 }
 
 /// `--target mock`: replays the documented corpus against httpmock.
@@ -562,6 +678,7 @@ async fn run_mock(
     run_id: &str,
     started_at: String,
     start: Instant,
+    quiet: bool,
 ) -> anyhow::Result<RunReport> {
     let dir = args
         .cases
@@ -583,7 +700,7 @@ async fn run_mock(
         .into_iter()
         .filter(|c| args.scenarios.is_empty() || args.scenarios.iter().any(|f| case_matches(c, f)))
         .collect();
-    let bar = progress_bar(cases.len());
+    let bar = progress_bar(cases.len(), quiet);
     let sink = Mutex::new(Vec::new());
     let replay = futures::stream::iter(cases.iter().map(|case| {
         let bar = bar.clone();
@@ -627,8 +744,13 @@ async fn run_mock(
     })
 }
 
-/// Prints and/or writes the report.
-fn emit(report: &RunReport, args: &CheckArgs, redactor: &Redactor) -> anyhow::Result<()> {
+/// Prints and/or writes the report; the table on stdout follows `style` (files are plain).
+fn emit(
+    report: &RunReport,
+    args: &CheckArgs,
+    redactor: &Redactor,
+    style: TableStyle,
+) -> anyhow::Result<()> {
     let format = args.format.unwrap_or(Format::Table);
     let mut stdout = std::io::stdout().lock();
     match &args.output {
@@ -640,12 +762,13 @@ fn emit(report: &RunReport, args: &CheckArgs, redactor: &Redactor) -> anyhow::Re
             }
             std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            write!(
-                stdout,
-                "{}",
-                report::render(report, Format::Table, redactor)
-            )?;
-            writeln!(stdout, "report ({format:?}) written to {}", path.display())?;
+            write!(stdout, "{}", report::render_table(report, style, redactor))?;
+            if style.verbosity != Verbosity::Quiet {
+                writeln!(stdout, "report ({format:?}) written to {}", path.display())?;
+            }
+        }
+        None if format == Format::Table => {
+            write!(stdout, "{}", report::render_table(report, style, redactor))?;
         }
         None => write!(stdout, "{}", report::render(report, format, redactor))?,
     }
@@ -672,7 +795,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
         config.seed = seed;
     }
     let token = config.api_tokens.first().cloned().unwrap_or_default();
-    let running = sim::start(config, args.port).await?;
+    let running = sim::start(config, args.port)
+        .await
+        .context("cannot start the simulator")?;
     let url = running.base_url();
     {
         // The first line is the URL alone after "listening on ", for scripts.

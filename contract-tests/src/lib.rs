@@ -11,3 +11,4 @@ pub mod scenarios;
 pub mod schema_check;
 pub mod sim;
 pub mod spec_diff;
+pub mod step_plan;

@@ -8,16 +8,19 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-/// Whether a step or an entry passed, failed or was skipped.
+/// Whether a step or an entry passed, failed, was skipped or did not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Everything checked held.
     Passed,
     /// A check did not hold or a call failed.
     Failed,
-    /// Not run (with a reason).
+    /// Skipped by design on this target or run (the message says why).
     Skipped,
+    /// A step that did not run because an earlier step failed or the run was interrupted (the
+    /// message says which). Never the status of an entry.
+    NotRun,
 }
 
 impl Status {
@@ -27,14 +30,17 @@ impl Status {
             Status::Passed => "passed",
             Status::Failed => "failed",
             Status::Skipped => "skipped",
+            Status::NotRun => "not_run",
         }
     }
 
-    fn label(self) -> &'static str {
+    /// Upper-case label of the table (`PASS`, `FAIL`, `SKIP`, `NOT RUN`).
+    pub fn label(self) -> &'static str {
         match self {
             Status::Passed => "PASS",
             Status::Failed => "FAIL",
             Status::Skipped => "SKIP",
+            Status::NotRun => "NOT RUN",
         }
     }
 }
@@ -44,7 +50,7 @@ impl Status {
 pub struct StepOutcome {
     /// What the step does, e.g. `create ACCESS_POLICY`.
     pub name: String,
-    /// Passed, failed or skipped.
+    /// Passed, failed, skipped or not run.
     pub status: Status,
     /// What the step expected (on failure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,7 +58,7 @@ pub struct StepOutcome {
     /// What it got instead (on failure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    /// Failure message or skip reason.
+    /// Failure message, skip reason or why the step did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A curl command reproducing the step's request, token redacted.
@@ -66,6 +72,20 @@ pub struct StepOutcome {
 }
 
 impl StepOutcome {
+    /// A step that did not run: `status` is [`Status::Skipped`] or [`Status::NotRun`].
+    pub fn not_run(name: &str, status: Status, reason: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            status,
+            expected: None,
+            actual: None,
+            message: Some(reason.to_owned()),
+            curl: None,
+            request_id: None,
+            duration_ms: 0,
+        }
+    }
+
     /// Whether the step passed.
     pub fn passed(&self) -> bool {
         self.status == Status::Passed
@@ -103,15 +123,27 @@ pub struct EntryReport {
 }
 
 impl EntryReport {
-    /// A skipped entry without steps.
-    pub fn skipped(name: &str, group: &str, kind: EntryKind, reason: impl Into<String>) -> Self {
+    /// A skipped entry: each of `steps` (the steps it would have run) is listed with `status`
+    /// ([`Status::Skipped`], or [`Status::NotRun`] after an interruption) and the reason.
+    pub fn skipped(
+        name: &str,
+        group: &str,
+        kind: EntryKind,
+        reason: impl Into<String>,
+        steps: &[String],
+        status: Status,
+    ) -> Self {
+        let reason = reason.into();
         Self {
             name: name.to_owned(),
             group: group.to_owned(),
             kind,
             status: Status::Skipped,
-            skip_reason: Some(reason.into()),
-            steps: Vec::new(),
+            steps: steps
+                .iter()
+                .map(|step| StepOutcome::not_run(step, status, &reason))
+                .collect(),
+            skip_reason: Some(reason),
             duration_ms: 0,
         }
     }
@@ -140,17 +172,34 @@ impl EntryReport {
         }
     }
 
-    /// `(passed, failed, skipped)` step counts.
-    pub fn step_counts(&self) -> (usize, usize, usize) {
+    /// Step counts by status.
+    pub fn step_counts(&self) -> Counts {
         count(self.steps.iter().map(|s| s.status))
     }
 }
 
-fn count(statuses: impl Iterator<Item = Status>) -> (usize, usize, usize) {
-    statuses.fold((0, 0, 0), |(p, f, s), status| match status {
-        Status::Passed => (p + 1, f, s),
-        Status::Failed => (p, f + 1, s),
-        Status::Skipped => (p, f, s + 1),
+/// How many steps (or entries) have each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Not run.
+    pub not_run: usize,
+}
+
+fn count(statuses: impl Iterator<Item = Status>) -> Counts {
+    statuses.fold(Counts::default(), |mut c, status| {
+        match status {
+            Status::Passed => c.passed += 1,
+            Status::Failed => c.failed += 1,
+            Status::Skipped => c.skipped += 1,
+            Status::NotRun => c.not_run += 1,
+        }
+        c
     })
 }
 
@@ -212,24 +261,27 @@ pub struct Totals {
     pub steps_failed: usize,
     /// Steps that were skipped.
     pub steps_skipped: usize,
+    /// Steps that did not run (after an earlier failure or an interruption).
+    pub steps_not_run: usize,
 }
 
 impl RunReport {
     /// Entry and step totals.
     pub fn totals(&self) -> Totals {
-        let (passed, failed, skipped) = count(self.entries.iter().map(|e| e.status));
-        let (steps_passed, steps_failed, steps_skipped) = count(
+        let entries = count(self.entries.iter().map(|e| e.status));
+        let steps = count(
             self.entries
                 .iter()
                 .flat_map(|e| e.steps.iter().map(|s| s.status)),
         );
         Totals {
-            passed,
-            failed,
-            skipped,
-            steps_passed,
-            steps_failed,
-            steps_skipped,
+            passed: entries.passed,
+            failed: entries.failed,
+            skipped: entries.skipped,
+            steps_passed: steps.passed,
+            steps_failed: steps.failed,
+            steps_skipped: steps.skipped,
+            steps_not_run: steps.not_run,
         }
     }
 
@@ -249,7 +301,7 @@ impl RunReport {
             "scenarios"
         };
         format!(
-            "{} {what}: {} passed, {} failed, {} skipped (steps: {} passed, {} failed, {} skipped) in {}{}",
+            "{} {what}: {} passed, {} failed, {} skipped (steps: {} passed, {} failed, {} skipped, {} not run) in {}{}",
             self.entries.len(),
             t.passed,
             t.failed,
@@ -257,6 +309,7 @@ impl RunReport {
             t.steps_passed,
             t.steps_failed,
             t.steps_skipped,
+            t.steps_not_run,
             seconds(self.duration_ms),
             if self.interrupted {
                 " — interrupted"
@@ -276,7 +329,7 @@ fn seconds(ms: u64) -> String {
 pub enum Format {
     /// A readable table with failure details (default).
     Table,
-    /// The [`RunReport`] as JSON.
+    /// The whole report as JSON.
     Json,
     /// JUnit XML: a test suite per group, a test case per step.
     Junit,
@@ -351,43 +404,103 @@ fn entry_title(e: &EntryReport) -> String {
     format!("{}/{}", e.group, e.name)
 }
 
+/// How much the terminal table shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Failures and the summary line only (`--quiet`).
+    Quiet,
+    /// A line per scenario, failures, cleanup and the summary (default).
+    #[default]
+    Normal,
+    /// Also a line per step (`--verbose`).
+    Verbose,
+}
+
+/// How the terminal table is drawn (files are always plain).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableStyle {
+    /// ANSI colours for statuses.
+    pub color: bool,
+    /// What is shown.
+    pub verbosity: Verbosity,
+}
+
+fn paint(style: TableStyle, status: Status, text: &str) -> String {
+    if !style.color {
+        return text.to_owned();
+    }
+    let code = match status {
+        Status::Passed => "32",
+        Status::Failed => "1;31",
+        Status::Skipped => "33",
+        Status::NotRun => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The terminal table in `style`, redacted.
+pub fn render_table(report: &RunReport, style: TableStyle, redactor: &Redactor) -> String {
+    redactor.redact(&table_styled(report, style))
+}
+
 fn table(report: &RunReport) -> String {
+    table_styled(report, TableStyle::default())
+}
+
+fn table_styled(report: &RunReport, style: TableStyle) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "okta-contract check — target {} ({}), run {}",
-        report.target, report.base_url, report.run_id
-    );
-    let width = report
-        .entries
-        .iter()
-        .map(|e| entry_title(e).chars().count())
-        .max()
-        .unwrap_or(8)
-        .clamp(8, 70);
-    let _ = writeln!(
-        out,
-        "{:<6} {:<width$}  {:>6} {:>6} {:>6}  {:>9}",
-        "RESULT", "SCENARIO", "PASS", "FAIL", "SKIP", "TIME"
-    );
-    for e in &report.entries {
-        let (p, f, s) = e.step_counts();
-        let mut title = entry_title(e);
-        if title.chars().count() > width {
-            title = title.chars().take(width - 1).collect::<String>() + "…";
-        }
+    let quiet = style.verbosity == Verbosity::Quiet;
+    if !quiet {
         let _ = writeln!(
             out,
-            "{:<6} {:<width$}  {:>6} {:>6} {:>6}  {:>9}",
-            e.status.label(),
-            title,
-            p,
-            f,
-            s,
-            seconds(e.duration_ms)
+            "okta-contract check — target {} ({}), run {}",
+            report.target, report.base_url, report.run_id
         );
-        if let Some(reason) = &e.skip_reason {
-            let _ = writeln!(out, "       ↳ skipped: {reason}");
+        let width = report
+            .entries
+            .iter()
+            .map(|e| entry_title(e).chars().count())
+            .max()
+            .unwrap_or(8)
+            .clamp(8, 70);
+        let _ = writeln!(
+            out,
+            "{:<6} {:<width$}  {:>6} {:>6} {:>6} {:>7}  {:>9}",
+            "RESULT", "SCENARIO", "PASS", "FAIL", "SKIP", "NOT RUN", "TIME"
+        );
+        for e in &report.entries {
+            let c = e.step_counts();
+            let mut title = entry_title(e);
+            if title.chars().count() > width {
+                title = title.chars().take(width - 1).collect::<String>() + "…";
+            }
+            let label = paint(style, e.status, &format!("{:<6}", e.status.label()));
+            let _ = writeln!(
+                out,
+                "{label} {:<width$}  {:>6} {:>6} {:>6} {:>7}  {:>9}",
+                title,
+                c.passed,
+                c.failed,
+                c.skipped,
+                c.not_run,
+                seconds(e.duration_ms)
+            );
+            if let Some(reason) = &e.skip_reason {
+                let _ = writeln!(out, "       ↳ skipped: {reason}");
+            }
+            if style.verbosity == Verbosity::Verbose {
+                for s in &e.steps {
+                    let label = paint(style, s.status, &format!("{:<7}", s.status.label()));
+                    let _ = write!(out, "         {label} {}", s.name);
+                    match (&s.status, &s.message) {
+                        (Status::Skipped | Status::NotRun, Some(m)) if e.skip_reason.is_none() => {
+                            let _ = write!(out, " ({m})");
+                        }
+                        _ => {}
+                    }
+                    out.push('\n');
+                }
+            }
         }
     }
     let failures: Vec<(&EntryReport, &StepOutcome)> = report
@@ -397,22 +510,30 @@ fn table(report: &RunReport) -> String {
         .filter(|(_, s)| s.status == Status::Failed)
         .collect();
     if !failures.is_empty() {
-        let _ = writeln!(out, "\nFailures:");
+        let _ = writeln!(out, "{}Failures:", if quiet { "" } else { "\n" });
         for (i, (e, s)) in failures.iter().enumerate() {
             let _ = writeln!(out, "\n{}) {} › {}", i + 1, entry_title(e), s.name);
             for line in failure_lines(s) {
                 let _ = writeln!(out, "   {line}");
             }
         }
+        if quiet {
+            out.push('\n');
+        }
     }
-    cleanup_section(&mut out, report, "\nCleanup:", "  ");
-    let _ = writeln!(out, "\n{}", report.summary_line());
-    let t = report.totals();
-    let _ = writeln!(
-        out,
-        "summary: {} passed, {} failed, {} skipped",
-        t.passed, t.failed, t.skipped
-    );
+    if !quiet {
+        cleanup_section(&mut out, report, "\nCleanup:", "  ");
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", report.summary_line());
+    if !quiet {
+        let t = report.totals();
+        let _ = writeln!(
+            out,
+            "summary: {} passed, {} failed, {} skipped",
+            t.passed, t.failed, t.skipped
+        );
+    }
     out
 }
 
@@ -480,6 +601,37 @@ fn xml_escape(text: &str) -> String {
     out
 }
 
+/// The JUnit test case name of each step of `e`: `<scenario> :: <step>`, with ` #2`, ` #3`, …
+/// for a step name that repeats within the scenario. Depends only on the step names (never on
+/// outcomes), so every run lists the same test cases.
+fn junit_case_names(e: &EntryReport) -> Vec<String> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    e.steps
+        .iter()
+        .map(|s| {
+            let n = seen.entry(s.name.as_str()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                format!("{} :: {}", e.name, s.name)
+            } else {
+                format!("{} :: {} #{n}", e.name, s.name)
+            }
+        })
+        .collect()
+}
+
+/// Test cases of an entry in JUnit: one per step, or one for an entry without steps.
+fn junit_counts(entries: &[&EntryReport]) -> (usize, usize, usize) {
+    entries.iter().fold((0, 0, 0), |(t, f, s), e| {
+        if e.steps.is_empty() {
+            (t + 1, f, s + usize::from(e.status != Status::Failed))
+        } else {
+            let c = e.step_counts();
+            (t + e.steps.len(), f + c.failed, s + c.skipped + c.not_run)
+        }
+    })
+}
+
 fn junit(report: &RunReport) -> String {
     let mut groups: Vec<&str> = Vec::new();
     for e in &report.entries {
@@ -487,44 +639,18 @@ fn junit(report: &RunReport) -> String {
             groups.push(&e.group);
         }
     }
-    let t = report.totals();
-    let tests: usize = report.entries.iter().map(|e| e.steps.len().max(1)).sum();
-    let skipped_cases: usize = report
-        .entries
-        .iter()
-        .map(|e| {
-            if e.steps.is_empty() {
-                1
-            } else {
-                e.steps
-                    .iter()
-                    .filter(|s| s.status == Status::Skipped)
-                    .count()
-            }
-        })
-        .sum();
+    let all: Vec<&EntryReport> = report.entries.iter().collect();
+    let (tests, failures, skipped) = junit_counts(&all);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"okta-contract\" tests=\"{tests}\" failures=\"{}\" errors=\"0\" skipped=\"{skipped_cases}\" time=\"{:.3}\">",
-        t.steps_failed,
+        "<testsuites name=\"okta-contract\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{:.3}\">",
         report.duration_ms as f64 / 1000.0
     );
     for group in groups {
         let entries: Vec<&EntryReport> =
             report.entries.iter().filter(|e| e.group == group).collect();
-        let g_tests: usize = entries.iter().map(|e| e.steps.len().max(1)).sum();
-        let g_fail: usize = entries.iter().map(|e| e.step_counts().1).sum();
-        let g_skip: usize = entries
-            .iter()
-            .map(|e| {
-                if e.steps.is_empty() {
-                    1
-                } else {
-                    e.step_counts().2
-                }
-            })
-            .sum();
+        let (g_tests, g_fail, g_skip) = junit_counts(&entries);
         let g_time: u64 = entries.iter().map(|e| e.duration_ms).sum();
         let _ = writeln!(
             out,
@@ -545,20 +671,25 @@ fn junit(report: &RunReport) -> String {
                 let _ = writeln!(out, "    </testcase>");
                 continue;
             }
-            for s in &e.steps {
+            for (s, name) in e.steps.iter().zip(junit_case_names(e)) {
                 let _ = write!(
                     out,
                     "    <testcase classname=\"{classname}\" name=\"{}\" time=\"{:.3}\"",
-                    xml_escape(&format!("{} :: {}", e.name, s.name)),
+                    xml_escape(&name),
                     s.duration_ms as f64 / 1000.0
                 );
                 match s.status {
                     Status::Passed => out.push_str("/>\n"),
-                    Status::Skipped => {
+                    Status::Skipped | Status::NotRun => {
+                        let fallback = if s.status == Status::Skipped {
+                            "skipped"
+                        } else {
+                            "not run"
+                        };
                         let _ = writeln!(
                             out,
                             ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                            xml_escape(s.message.as_deref().unwrap_or("skipped"))
+                            xml_escape(s.message.as_deref().unwrap_or(fallback))
                         );
                     }
                     Status::Failed => {
@@ -594,21 +725,25 @@ fn markdown(report: &RunReport) -> String {
     let _ = writeln!(out, "**{}**\n", report.summary_line());
     let _ = writeln!(
         out,
-        "| result | group | scenario | steps passed | failed | skipped | time |"
+        "| result | group | scenario | steps passed | failed | skipped | not run | time |"
     );
-    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|");
     for e in &report.entries {
-        let (p, f, s) = e.step_counts();
+        let c = e.step_counts();
         let mut name = md_cell(&e.name);
         if let Some(reason) = &e.skip_reason {
             name = format!("{name} ({})", md_cell(reason));
         }
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {p} | {f} | {s} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             e.status.label(),
             md_cell(&e.group),
             name,
+            c.passed,
+            c.failed,
+            c.skipped,
+            c.not_run,
             seconds(e.duration_ms)
         );
     }
@@ -693,7 +828,14 @@ mod tests {
                     15,
                 ),
                 EntryReport::from_steps("b", "devices", EntryKind::Scenario, vec![ok], 3),
-                EntryReport::skipped("c", "devices", EntryKind::Scenario, "sim_only"),
+                EntryReport::skipped(
+                    "c",
+                    "devices",
+                    EntryKind::Scenario,
+                    "sim_only",
+                    &["one".to_owned()],
+                    Status::Skipped,
+                ),
             ],
             cleanup: vec![],
         }
@@ -704,7 +846,15 @@ mod tests {
         let r = sample();
         let t = r.totals();
         assert_eq!((t.passed, t.failed, t.skipped), (1, 1, 1));
-        assert_eq!((t.steps_passed, t.steps_failed, t.steps_skipped), (2, 1, 0));
+        assert_eq!(
+            (
+                t.steps_passed,
+                t.steps_failed,
+                t.steps_skipped,
+                t.steps_not_run
+            ),
+            (2, 1, 1, 0)
+        );
         assert!(!r.success());
         assert!(
             r.summary_line()

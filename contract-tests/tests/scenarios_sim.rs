@@ -196,7 +196,7 @@ async fn live_paths_pass_with_the_simulator_as_the_org() {
         if s.sim_only {
             assert_eq!(
                 e.skip_reason.as_deref(),
-                Some(runner::SIM_ONLY_REASON),
+                Some(runner::sim_only_reason(s)),
                 "{}",
                 s.name
             );

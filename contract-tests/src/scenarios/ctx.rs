@@ -80,6 +80,7 @@ pub struct Req {
     path: String,
     query: Vec<(String, String)>,
     body: Option<Value>,
+    authorization: Option<String>,
 }
 
 impl Req {
@@ -89,6 +90,7 @@ impl Req {
             path: path.into(),
             query: Vec::new(),
             body: None,
+            authorization: None,
         }
     }
 
@@ -121,6 +123,14 @@ impl Req {
     /// Sets the JSON body.
     pub fn json(mut self, body: &impl Serialize) -> Self {
         self.body = serde_json::to_value(body).ok();
+        self
+    }
+
+    /// Sends this literal `Authorization` value instead of the run's credentials (for steps
+    /// that send a deliberately wrong, non-secret token), so the curl command sends exactly
+    /// what the step sent.
+    pub fn authorization(mut self, value: impl Into<String>) -> Self {
+        self.authorization = Some(value.into());
         self
     }
 
@@ -167,8 +177,14 @@ impl Req {
         }
         cmd.push(' ');
         cmd.push_str(&shell_quote(&self.url(base)));
-        // Double quotes so the shell expands the variable; the token itself never appears.
-        cmd.push_str(&format!(" -H \"{}\"", auth.redacted_header()));
+        match &self.authorization {
+            Some(value) => {
+                cmd.push_str(" -H ");
+                cmd.push_str(&shell_quote(&format!("Authorization: {value}")));
+            }
+            // Double quotes so the shell expands the variable; the token itself never appears.
+            None => cmd.push_str(&format!(" -H \"{}\"", auth.redacted_header())),
+        }
         cmd.push_str(" -H 'Accept: application/json'");
         if let Some(body) = &self.body {
             cmd.push_str(" -H 'Content-Type: application/json' --data ");
@@ -562,6 +578,14 @@ mod tests {
             .curl("https://x.okta.com", AuthScheme::Bearer);
         assert!(s.contains("search=status+eq+%22ACTIVE%22"), "{s}");
         assert!(s.contains("Bearer ${OKTA_ACCESS_TOKEN}"));
+        let wrong = Req::get("/api/v1/devices")
+            .authorization("SSWS not-a-token")
+            .curl("https://x.okta.com", AuthScheme::Ssws);
+        assert!(
+            wrong.contains("-H 'Authorization: SSWS not-a-token'"),
+            "{wrong}"
+        );
+        assert!(!wrong.contains("OKTA_API_TOKEN"), "{wrong}");
     }
 
     #[test]

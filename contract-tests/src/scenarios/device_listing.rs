@@ -64,6 +64,9 @@ fn parse_ts(value: Option<&str>) -> Option<chrono::DateTime<chrono::FixedOffset>
 /// A search expression and the predicate it means, as doc 002 defines it.
 struct Filter {
     expr: String,
+    /// The step name when `expr` holds data of the org (an id, a timestamp): step names, and so
+    /// JUnit test cases, must not change with the org's data.
+    label: Option<&'static str>,
     matches: Box<dyn Fn(&Value) -> bool + Send + Sync>,
 }
 
@@ -78,7 +81,9 @@ async fn check_filter(
     must_match: bool,
 ) -> Result<(), StepFailure> {
     ctx.step(
-        format!("search {}", filter.expr),
+        filter
+            .label
+            .map_or_else(|| format!("search {}", filter.expr), str::to_owned),
         Req::get("/api/v1/devices")
             .query("search", &filter.expr)
             .query("limit", FULL_PAGE),
@@ -192,6 +197,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             (
                 Filter {
                     expr: "status eq \"ACTIVE\"".to_owned(),
+                    label: None,
                     matches: Box::new(|d| ci_eq(str_at(d, "/status"), "ACTIVE")),
                 },
                 true,
@@ -199,6 +205,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             (
                 Filter {
                     expr: "profile.displayName sw \"Eng-dev\"".to_owned(),
+                    label: None,
                     matches: Box::new(|d| {
                         ci_starts_with(str_at(d, "/profile/displayName"), "Eng-dev")
                     }),
@@ -208,6 +215,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             (
                 Filter {
                     expr: "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"".to_owned(),
+                    label: None,
                     matches: Box::new(|d| {
                         ci_starts_with(str_at(d, "/profile/displayName"), "Eng-dev")
                             && ci_eq(str_at(d, "/status"), "ACTIVE")
@@ -219,6 +227,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 Filter {
                     expr: "profile.platform eq \"IOS\" or profile.platform eq \"ANDROID\""
                         .to_owned(),
+                    label: None,
                     matches: Box::new(|d| {
                         let p = str_at(d, "/profile/platform");
                         ci_eq(p, "IOS") || ci_eq(p, "ANDROID")
@@ -229,6 +238,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             (
                 Filter {
                     expr: "profile.displayName eq \"okta-contract-no-such-device\"".to_owned(),
+                    label: None,
                     matches: Box::new(|d| {
                         ci_eq(
                             str_at(d, "/profile/displayName"),
@@ -244,6 +254,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             filters.push((
                 Filter {
                     expr: format!("lastUpdated gt \"{median}\""),
+                    label: Some("search lastUpdated gt \"<the median lastUpdated>\""),
                     matches: Box::new(move |d| {
                         parse_ts(str_at(d, "/lastUpdated")).is_some_and(|t| Some(t) > threshold)
                     }),
@@ -256,6 +267,7 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             filters.push((
                 Filter {
                     expr: format!("id eq \"{first}\""),
+                    label: Some("search id eq \"<the first device's id>\""),
                     matches: Box::new(move |d| str_at(d, "/id") == Some(wanted.as_str())),
                 },
                 true,

@@ -14,6 +14,9 @@ use super::kit::{
 use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
 
+/// The deliberately wrong API token of the 401 step (not a secret: its curl command shows it).
+const WRONG_TOKEN: &str = "okta-contract-wrong-token";
+
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
@@ -58,11 +61,13 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let client = ctx.client();
         ctx.step(
             "a wrong API token → 401 E0000011 with a complete error body",
-            Req::get("/api/v1/devices").query("limit", 1),
+            Req::get("/api/v1/devices")
+                .query("limit", 1)
+                .authorization(format!("SSWS {WRONG_TOKEN}")),
             async {
                 let wrong = Client::builder()
                     .org_url(ctx.base_url())
-                    .api_token("okta-contract-wrong-token")
+                    .api_token(WRONG_TOKEN)
                     .build()
                     .map_err(|e| StepFailure::new(format!("cannot build a client: {e}")))?;
                 let result = wrong.list_devices().limit(page_size(1)).send().await;

@@ -322,7 +322,7 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             let path = "/api/v1/policies";
             if !ctx.is_sim() {
                 ctx.skip_step(
-                    format!("a new org holds a default {policy_type} policy"),
+                    format!("a new org holds a default {policy_type} policy with a default rule"),
                     "only a new org is known to hold it (Identity Threat Protection orgs)",
                 );
                 continue;

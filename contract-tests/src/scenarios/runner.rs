@@ -13,9 +13,33 @@ use crate::report::{EntryKind, EntryReport, Status, StepOutcome};
 /// Longest a scenario may run before it is failed.
 pub const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Why a scenario is skipped on a live target without running.
+/// Why a device-changing scenario is skipped on a live target without running.
 pub const SIM_ONLY_REASON: &str =
     "sim_only: it changes devices, which okta-contract never does on a real org";
+
+/// Why each `sim_only` scenario that does not change devices is skipped on a live target
+/// (`group/name`, reason). A test checks that every `sim_only` scenario outside the `devices`
+/// group has an entry.
+pub const SIM_ONLY_REASONS: &[(&str, &str)] = &[
+    (
+        "policies/policy-type-beta-sign-on",
+        "sim_only: real orgs reject the beta policy type Okta:SignOn (it is in the published spec, \
+         but no org accepts it), so it is checked against the simulator only",
+    ),
+    (
+        "policies/policy-type-beta-profile-enrollment",
+        "sim_only: real orgs reject the beta policy type Okta:ProfileEnrollment (it is in the \
+         published spec, but no org accepts it), so it is checked against the simulator only",
+    ),
+    (
+        "errors/default-policy-protections",
+        "sim_only: it tries to delete, deactivate and change the org's default policy and rule, \
+         which okta-contract never risks on a real org (it only changes what it created)",
+    ),
+];
+
+/// Why an interrupted run did not run a step.
+pub const INTERRUPTED_REASON: &str = "not run: the run was interrupted (Ctrl-C)";
 /// Why a writing scenario is skipped on a read-only live run.
 pub const WRITES_REASON: &str =
     "writes: it creates objects; pass --allow-writes to run it against a live org";
@@ -72,11 +96,20 @@ pub fn select(all: &[Scenario], filters: &[String]) -> Result<Vec<Scenario>, Unk
         .collect())
 }
 
+/// Why a `sim_only` scenario does not run against a live org.
+pub fn sim_only_reason(scenario: &Scenario) -> &'static str {
+    let key = format!("{}/{}", scenario.group, scenario.name);
+    SIM_ONLY_REASONS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(SIM_ONLY_REASON, |(_, reason)| reason)
+}
+
 /// Why `scenario` does not run on this target, if it does not.
 pub fn skip_reason(env: &RunEnv, scenario: &Scenario) -> Option<&'static str> {
     match env.target {
         TargetKind::Sim => None,
-        TargetKind::Live if scenario.sim_only => Some(SIM_ONLY_REASON),
+        TargetKind::Live if scenario.sim_only => Some(sim_only_reason(scenario)),
         TargetKind::Live if scenario.writes && !env.allow_writes => Some(WRITES_REASON),
         TargetKind::Live => None,
     }
@@ -103,10 +136,49 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic".to_owned())
 }
 
-/// Runs one scenario (or records why it is skipped), then deletes what it left behind.
+/// Name of the step every writing scenario ends with: deleting what it left behind.
+pub const CLEANUP_STEP: &str = "cleanup";
+
+/// The steps `scenario` lists on `env`'s target: its planned steps, then [`CLEANUP_STEP`] for a
+/// writing scenario.
+pub fn planned_steps(env: &RunEnv, scenario: &Scenario) -> Vec<String> {
+    let mut steps = crate::step_plan::embedded()
+        .steps(env.target, scenario)
+        .to_vec();
+    if scenario.writes {
+        steps.push(CLEANUP_STEP.to_owned());
+    }
+    steps
+}
+
+/// Runs one scenario (or records why it is skipped), then deletes what it left behind. The
+/// entry lists every planned step ([`crate::step_plan`]): a skipped scenario's as skipped, the
+/// steps a failure kept from running as not run.
 pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) -> EntryReport {
+    let plan = crate::step_plan::embedded().steps(env.target, scenario);
+    run_one_with_plan(env, scenario, timeout, plan).await
+}
+
+/// [`run_one`] with an explicit plan (empty: list only what ran).
+pub async fn run_one_with_plan(
+    env: &Arc<RunEnv>,
+    scenario: &Scenario,
+    timeout: Duration,
+    plan: &[String],
+) -> EntryReport {
     if let Some(reason) = skip_reason(env, scenario) {
-        return EntryReport::skipped(scenario.name, scenario.group, EntryKind::Scenario, reason);
+        let mut steps = plan.to_vec();
+        if scenario.writes {
+            steps.push(CLEANUP_STEP.to_owned());
+        }
+        return EntryReport::skipped(
+            scenario.name,
+            scenario.group,
+            EntryKind::Scenario,
+            reason,
+            &steps,
+            Status::Skipped,
+        );
     }
     let start = Instant::now();
     let ctx = Ctx::new(env.clone(), scenario.name, scenario.writes);
@@ -116,31 +188,52 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
     )
     .await;
     let mut steps = ctx.take_steps();
-    match outcome {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(failure))) => {
-            if !failure.recorded {
-                steps.push(failed_step("scenario", &failure));
-            }
+    // A failure that no step recorded (outside a step, a panic, a timeout) is charged to the
+    // next planned step, the one that was running or about to run.
+    let unrecorded = match outcome {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(failure))) => (!failure.recorded).then_some(failure),
+        Ok(Err(payload)) => Some(StepFailure::new(format!(
+            "the scenario panicked: {}",
+            panic_message(&*payload)
+        ))),
+        Err(_) => Some(StepFailure::new(format!(
+            "timed out after {} s",
+            timeout.as_secs()
+        ))),
+    };
+    let stopped = unrecorded.is_some() || steps.iter().any(|s| s.status == Status::Failed);
+    if stopped {
+        let ran: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+        let mut left: Vec<String> = crate::step_plan::remaining(plan, &ran)
+            .into_iter()
+            .cloned()
+            .collect();
+        if let Some(failure) = &unrecorded {
+            let name = if left.is_empty() {
+                "scenario".to_owned()
+            } else {
+                left.remove(0)
+            };
+            steps.push(failed_step(&name, failure));
         }
-        Ok(Err(payload)) => steps.push(failed_step(
-            "scenario",
-            &StepFailure::new(format!(
-                "the scenario panicked: {}",
-                panic_message(&*payload)
-            )),
-        )),
-        Err(_) => steps.push(failed_step(
-            "scenario",
-            &StepFailure::new(format!("timed out after {} s", timeout.as_secs())),
-        )),
+        let failed = steps
+            .iter()
+            .find(|s| s.status == Status::Failed)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        let reason = format!("not run: the earlier step {failed:?} failed");
+        steps.extend(
+            left.iter()
+                .map(|name| StepOutcome::not_run(name, Status::NotRun, &reason)),
+        );
     }
     let cleanup_start = Instant::now();
     let records = env
         .tracker
         .cleanup(&env.client, &env.naming.prefix(), Some(scenario.name))
         .await;
-    if !records.is_empty() {
+    if scenario.writes || !records.is_empty() {
         let failed: Vec<String> = records
             .iter()
             .filter(|r| !r.ok())
@@ -158,7 +251,7 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
             .map(|r| format!("{} {}", r.action, r.object))
             .collect();
         steps.push(StepOutcome {
-            name: format!("cleanup ({} left behind)", records.len()),
+            name: CLEANUP_STEP.to_owned(),
             status: if failed.is_empty() {
                 Status::Passed
             } else {
@@ -166,7 +259,11 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
             },
             expected: (!failed.is_empty()).then(|| "every created object deleted".to_owned()),
             actual: (!failed.is_empty()).then(|| failed.join("; ")),
-            message: Some(done.join("; ")),
+            message: Some(if done.is_empty() {
+                "nothing left behind".to_owned()
+            } else {
+                format!("{} left behind: {}", done.len(), done.join("; "))
+            }),
             curl: None,
             request_id: None,
             duration_ms: u64::try_from(cleanup_start.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -179,6 +276,19 @@ pub async fn run_one(env: &Arc<RunEnv>, scenario: &Scenario, timeout: Duration) 
         EntryKind::Scenario,
         steps,
         duration_ms,
+    )
+}
+
+/// The entry of a selected scenario an interrupted run never started: every planned step,
+/// not run.
+pub fn interrupted_entry(env: &RunEnv, scenario: &Scenario) -> EntryReport {
+    EntryReport::skipped(
+        scenario.name,
+        scenario.group,
+        EntryKind::Scenario,
+        INTERRUPTED_REASON,
+        &planned_steps(env, scenario),
+        Status::NotRun,
     )
 }
 
@@ -301,10 +411,7 @@ mod tests {
         let entry = run_one(&env, &s, Duration::from_secs(30)).await;
         assert_eq!(entry.status, Status::Failed);
         let names: Vec<&str> = entry.steps.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(
-            names,
-            ["create", "expect the impossible", "cleanup (1 left behind)"]
-        );
+        assert_eq!(names, ["create", "expect the impossible", "cleanup"]);
         let failed = &entry.steps[1];
         assert_eq!(failed.expected.as_deref(), Some("HTTP 400 E0000001"));
         assert!(
@@ -327,7 +434,7 @@ mod tests {
                 .message
                 .as_deref()
                 .unwrap()
-                .starts_with("deleted policy")
+                .starts_with("1 left behind: deleted policy")
         );
         assert!(env.tracker.pending(None).is_empty());
         let left: Vec<Policy> = {
@@ -427,6 +534,74 @@ mod tests {
             "even with --allow-writes"
         );
         sim.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_stopped_scenario_lists_its_planned_steps_as_not_run() {
+        let (sim, env) = sim_env(TargetKind::Sim, true).await;
+        let plan: Vec<String> = ["create", "expect the impossible", "later", "last"]
+            .map(str::to_owned)
+            .to_vec();
+        let s = scenario("create-then-fail", true, false, create_then_fail);
+        let entry = run_one_with_plan(&env, &s, Duration::from_secs(30), &plan).await;
+        let got: Vec<(&str, Status)> = entry
+            .steps
+            .iter()
+            .map(|s| (s.name.as_str(), s.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("create", Status::Passed),
+                ("expect the impossible", Status::Failed),
+                ("later", Status::NotRun),
+                ("last", Status::NotRun),
+                (CLEANUP_STEP, Status::Passed),
+            ]
+        );
+        assert!(
+            entry.steps[2]
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("\"expect the impossible\" failed")
+        );
+        // A panic is charged to the step that was running.
+        let plan: Vec<String> = ["first", "second"].map(str::to_owned).to_vec();
+        let entry = run_one_with_plan(
+            &env,
+            &scenario("panics", false, false, panics),
+            Duration::from_secs(5),
+            &plan,
+        )
+        .await;
+        let got: Vec<(&str, Status)> = entry
+            .steps
+            .iter()
+            .map(|s| (s.name.as_str(), s.status))
+            .collect();
+        assert_eq!(got, [("first", Status::Failed), ("second", Status::NotRun)]);
+        sim.shutdown().await;
+    }
+
+    #[test]
+    fn every_sim_only_scenario_has_a_true_reason() {
+        for s in crate::scenarios::all().iter().filter(|s| s.sim_only) {
+            let reason = sim_only_reason(s);
+            if s.group == "devices" {
+                assert_eq!(reason, SIM_ONLY_REASON, "{}", s.name);
+            } else {
+                assert!(!reason.contains("devices"), "{}: {reason}", s.name);
+            }
+        }
+        for (key, _) in SIM_ONLY_REASONS {
+            assert!(
+                crate::scenarios::all()
+                    .iter()
+                    .any(|s| s.sim_only && format!("{}/{}", s.group, s.name) == *key),
+                "{key} is not a sim_only scenario"
+            );
+        }
     }
 
     #[test]

@@ -247,11 +247,20 @@ pub fn default_spec_path() -> PathBuf {
 
 static SPEC: OnceLock<Result<Spec, SchemaError>> = OnceLock::new();
 
-/// The workspace spec, loaded once.
+/// The spec okta-mgmt was generated from ([`okta_mgmt::OPENAPI_SPEC`], the workspace's
+/// `spec/openapi.yaml` embedded at build time), loaded once.
 pub fn spec() -> Result<&'static Spec, SchemaError> {
-    SPEC.get_or_init(|| Spec::load(&default_spec_path()))
-        .as_ref()
-        .map_err(Clone::clone)
+    SPEC.get_or_init(|| {
+        let path = default_spec_path();
+        let doc: Value =
+            serde_yaml_ng::from_str(okta_mgmt::OPENAPI_SPEC).map_err(|e| SchemaError::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        Spec::from_openapi(&doc).map_err(|message| SchemaError::Parse { path, message })
+    })
+    .as_ref()
+    .map_err(Clone::clone)
 }
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
