@@ -142,7 +142,10 @@ async fn no_content_has_no_body_or_content_type_and_every_response_has_okta_head
     let id = policy["id"].as_str().expect("id").to_string();
     let path = format!("/api/v1/policies/{id}");
     let rule = org
-        .create(&format!("{path}/rules"), &json!({ "name": "wire rule" }))
+        .create(
+            &format!("{path}/rules"),
+            &json!({ "name": "wire rule", "type": "PASSWORD" }),
+        )
         .await;
     let rule_path = format!("{path}/rules/{}", rule["id"].as_str().expect("rule id"));
     let devices = org

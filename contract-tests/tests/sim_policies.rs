@@ -842,7 +842,7 @@ async fn concurrent_creates_get_distinct_ids_and_a_consistent_order() {
                 client
                     .post(url)
                     .header("Authorization", auth)
-                    .json(&json!({ "name": format!("rule-{i}") }))
+                    .json(&json!({ "name": format!("rule-{i}"), "type": "SIGN_ON" }))
                     .send()
                     .await
                     .expect("send")

@@ -31,10 +31,11 @@ async fn rule_crud_lifecycle_and_hints() {
     let org = Org::start().await;
     let policy_id = new_policy(&org, "OKTA_SIGN_ON").await;
     let rules = format!("/api/v1/policies/{policy_id}/rules");
-    // Doc 004 "Create a rule": no `type` in the body; it is inferred (SIGN_ON for OKTA_SIGN_ON).
+    // Doc 004 "Create a rule" with the `type` its example omits (erratum E047).
     let rule = org
         .create(&rules, &json!({
             "name": "New Policy Rule",
+            "type": "SIGN_ON",
             "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ON_NETWORK" }, "authContext": { "authType": "ANY" } },
             "actions": { "signon": { "access": "ALLOW" } },
             "x-extension": [true]
@@ -111,7 +112,11 @@ async fn rule_creation_checks_and_activate_parameter() {
         (json!({ "type": "PASSWORD" }), "name"),
         (json!({ "name": "r", "type": "MFA_ENROLL" }), "type"),
         (json!({ "name": "r", "type": "BOGUS" }), "type"),
-        (json!({ "name": "r", "status": "ON" }), "status"),
+        (json!({ "name": "r" }), "type"),
+        (
+            json!({ "name": "r", "type": "PASSWORD", "status": "ON" }),
+            "status",
+        ),
     ] {
         let err = expect_error(
             org.post(&rules, &body).await,
@@ -148,7 +153,7 @@ async fn rule_creation_checks_and_activate_parameter() {
     let explicit = org
         .create(
             &rules,
-            &json!({ "name": "body wins", "status": "INACTIVE" }),
+            &json!({ "name": "body wins", "type": "PASSWORD", "status": "INACTIVE" }),
         )
         .await;
     assert_eq!(explicit["status"], "INACTIVE");
@@ -175,14 +180,22 @@ async fn rule_priorities_shift_and_default_rule_stays_last() {
         .expect("id")
         .to_string();
     let rules = format!("/api/v1/policies/{default_policy}/rules");
-    org.create(&rules, &json!({ "name": "A" })).await;
-    org.create(&rules, &json!({ "name": "B" })).await;
+    org.create(&rules, &json!({ "name": "A", "type": "PASSWORD" }))
+        .await;
+    org.create(&rules, &json!({ "name": "B", "type": "PASSWORD" }))
+        .await;
     let c = org
-        .create(&rules, &json!({ "name": "C", "priority": 1 }))
+        .create(
+            &rules,
+            &json!({ "name": "C", "type": "PASSWORD", "priority": 1 }),
+        )
         .await;
     assert_eq!(c["priority"], 1);
-    org.create(&rules, &json!({ "name": "Z", "priority": 50 }))
-        .await;
+    org.create(
+        &rules,
+        &json!({ "name": "Z", "type": "PASSWORD", "priority": 50 }),
+    )
+    .await;
     let listed = org.get_ok(&rules).await;
     assert_eq!(names(&listed), ["C", "A", "B", "Z", "Default Rule"]);
     let prios: Vec<u64> = listed
@@ -261,8 +274,11 @@ async fn default_rules_cannot_be_deleted_changed_or_deactivated() {
             changed[field] = value;
             if field == "priority" {
                 // Only meaningful when another rule exists.
-                org.create(&rules, &json!({ "name": format!("{t} extra") }))
-                    .await;
+                org.create(
+                    &rules,
+                    &json!({ "name": format!("{t} extra"), "type": rule["type"].clone() }),
+                )
+                .await;
             }
             expect_error(
                 org.put(&path, &changed).await,

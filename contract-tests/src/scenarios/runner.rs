@@ -36,6 +36,17 @@ pub const SIM_ONLY_REASONS: &[(&str, &str)] = &[
         "sim_only: it tries to delete, deactivate and change the org's default policy and rule, \
          which okta-contract never risks on a real org (it only changes what it created)",
     ),
+    (
+        "policies/okta-created-policy-types",
+        "sim_only: it renames and adds rules to the policies Okta creates in every org (IdP \
+         discovery, entity risk, session protection, …), which okta-contract never changes on a \
+         real org",
+    ),
+    (
+        "policies/policy-simulation",
+        "sim_only: it evaluates the simulator's seeded users, groups and apps; a real org has \
+         other ones, so the expected matches hold only against the simulator",
+    ),
 ];
 
 /// Why an interrupted run did not run a step.
