@@ -190,7 +190,7 @@ pub struct CheckArgs {
     /// mock: a case id, id prefix, document number or operationId.
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenarios: Vec<String>,
-    /// Live mode: allow scenarios that create (and then delete) objects named okta-contract-<run-id>-….
+    /// Live mode: allow scenarios that create (and then delete) objects named okta-contract-{run-id}-….
     #[arg(long)]
     pub allow_writes: bool,
     /// Run id used in names of created objects (a-z, 0-9, '-'; default: timestamp + random).

@@ -2,7 +2,7 @@
 //!
 //! [`extract`] reads every document of a directory (Markdown with ``` / ~~~ fences, or the
 //! unfenced layout of scraped pages), applies the patches of `errata.yaml`, and derives the
-//! cases deterministically. [`write`] stores them under `cases/` (plus the block manifest
+//! cases deterministically. [`write()`] stores them under `cases/` (plus the block manifest
 //! `cases/_blocks.yaml`); [`check`] compares them with the committed files and reports every
 //! difference. The `okta-contract extract --docs DIR --check|--write` command calls
 //! [`run_check`] / [`run_write`].
@@ -479,7 +479,7 @@ pub fn check(
     Ok(report)
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteReport {
     /// Files created or rewritten (relative to the cases directory).
