@@ -214,6 +214,33 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         )
         .await?;
 
+        // AUTH_METHOD_CHAIN rules come back without the ASSURANCE-only fields.
+        let chain_body = json!({
+            "name": ctx.name("recorded-chain-rule"),
+            "type": "ACCESS_POLICY",
+            "actions": { "appSignOn": { "access": "ALLOW", "verificationMethod": {
+                "type": "AUTH_METHOD_CHAIN", "factorMode": "2FA", "inactivityPeriod": "PT1H",
+                "chains": [{ "authenticationMethods": [{ "key": "okta_password", "method": "password" }],
+                             "reauthenticateIn": "PT43800H" }]
+            } } }
+        });
+        ctx.step(
+            "AUTH_METHOD_CHAIN rule → 200 without verificationMethod.factorMode and inactivityPeriod",
+            Req::post(format!("{}/rules", policy_path(&ap_id))).json(&chain_body),
+            async {
+                let created = create_rule_raw(ctx, &ap_id, &chain_body).await?;
+                let method = at(&created, "/actions/appSignOn/verificationMethod", "rule")?;
+                ensure(
+                    method.get("factorMode").is_none() && method.get("inactivityPeriod").is_none(),
+                    "verificationMethod",
+                    "no factorMode and no inactivityPeriod",
+                    method.to_string(),
+                )?;
+                ensure_eq("chains kept", Some(1), method["chains"].as_array().map(Vec::len))
+            },
+        )
+        .await?;
+
         // ACCESS_POLICY rules: priority 0 kept, os.expression null accepted, server defaults.
         let conditions = json!({ "platform": { "include": [
             { "type": "DESKTOP", "os": { "type": "MACOS", "expression": null } }

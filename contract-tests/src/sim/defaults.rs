@@ -9,7 +9,9 @@ use serde_json::{Map, Value, json};
 /// - ACCESS_POLICY rules get `conditions.people.users.exclude: []`, `conditions.userType`
 ///   (`{include: [], exclude: []}`, both required by `UserTypeCondition`) and
 ///   `actions.appSignOn.keepMeSignedIn` (`postAuth: NOT_ALLOWED`, `postAuthPromptFrequency`:
-///   the spec's default `P30D`) when the request leaves them out.
+///   the spec's default `P30D`) when the request leaves them out;
+/// - an AUTH_METHOD_CHAIN verification method keeps only its chains: `factorMode` and
+///   `inactivityPeriod` (fields of ASSURANCE) are not stored.
 pub fn normalize_rule(policy_type: &str, body: &mut Map<String, Value>) {
     if let Some(Value::Object(conditions)) = body.get_mut("conditions")
         && conditions
@@ -37,6 +39,12 @@ pub fn normalize_rule(policy_type: &str, body: &mut Map<String, Value>) {
         app_sign_on.entry("keepMeSignedIn").or_insert_with(
             || json!({ "postAuth": "NOT_ALLOWED", "postAuthPromptFrequency": "P30D" }),
         );
+        if let Some(Value::Object(method)) = app_sign_on.get_mut("verificationMethod")
+            && method.get("type").and_then(Value::as_str) == Some("AUTH_METHOD_CHAIN")
+        {
+            method.remove("factorMode");
+            method.remove("inactivityPeriod");
+        }
     }
 }
 
@@ -130,6 +138,26 @@ mod tests {
             json!({"postAuth": "ALLOWED"})
         );
         assert!(sent["conditions"].get("platform").is_none());
+    }
+
+    #[test]
+    fn auth_method_chain_rules_drop_the_assurance_fields() {
+        let mut body = obj(json!({ "actions": { "appSignOn": { "verificationMethod": {
+            "type": "AUTH_METHOD_CHAIN", "factorMode": "2FA", "inactivityPeriod": "PT1H", "chains": []
+        } } } }));
+        normalize_rule("ACCESS_POLICY", &mut body);
+        assert_eq!(
+            body["actions"]["appSignOn"]["verificationMethod"],
+            json!({ "type": "AUTH_METHOD_CHAIN", "chains": [] })
+        );
+        let mut assurance = obj(json!({ "actions": { "appSignOn": { "verificationMethod": {
+            "type": "ASSURANCE", "factorMode": "2FA"
+        } } } }));
+        normalize_rule("ACCESS_POLICY", &mut assurance);
+        assert_eq!(
+            assurance["actions"]["appSignOn"]["verificationMethod"]["factorMode"],
+            "2FA"
+        );
     }
 
     #[test]
