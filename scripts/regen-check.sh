@@ -12,17 +12,18 @@ trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
 
 mkdir -p "$work/okta-mgmt"
-cp -r "$repo/build.rs" "$repo/spec" "$repo/src" "$repo/README.md" "$work/okta-mgmt/"
+cp -r "$repo/build.rs" "$repo/build" "$repo/spec" "$repo/src" "$repo/README.md" "$work/okta-mgmt/"
 # Standalone package: drop the workspace table and the member list.
 python3 - "$repo/Cargo.toml" "$work/okta-mgmt/Cargo.toml" <<'PY'
-import re, sys
+import json, re, sys, tomllib
 src, dst = sys.argv[1], sys.argv[2]
 text = open(src).read()
+inherited = tomllib.loads(text).get("workspace", {}).get("package", {})
 text = re.sub(r"\[workspace\]\n(?:[^\[\n].*\n|\n)*", "", text)
 text = re.sub(r"\[workspace\.package\]\n(?:[^\[\n].*\n|\n)*", "", text)
-text = text.replace("edition.workspace = true", 'edition = "2024"')
-text = text.replace("rust-version.workspace = true", 'rust-version = "1.88"')
-text = text.replace("license.workspace = true", 'license = "MIT OR Apache-2.0"')
+# Every `key.workspace = true` of [package] gets the workspace's value.
+for key, value in inherited.items():
+    text = text.replace(f"{key}.workspace = true", f"{key} = {json.dumps(value)}")
 open(dst, "w").write(text + "\n[workspace]\n")
 PY
 cp "$repo/Cargo.lock" "$work/okta-mgmt/" 2>/dev/null || true
@@ -31,7 +32,7 @@ cat > "$work/okta-mgmt/examples/regen_probe.rs" <<'RS'
 //! Uses a query parameter that exists only after the spec edit.
 fn main() {
     fn probe(c: &okta_mgmt::Client) -> okta_mgmt::builder::ListPolicies<'_> {
-        c.list_policies().q("Sales")
+        c.list_policies().regen_probe("x")
     }
     let _ = probe;
 }
@@ -43,9 +44,9 @@ if cargo build --quiet --example regen_probe 2>/dev/null; then
   echo "FAIL: the probe compiled before the spec edit" >&2
   exit 1
 fi
-echo "   ok: list_policies() has no .q() yet"
+echo "   ok: list_policies() has no .regen_probe() yet"
 
-echo "== one-line spec edit: add query parameter q to listPolicies"
+echo "== one-line spec edit: add query parameter regenProbe to listPolicies"
 python3 - spec/openapi.yaml <<'PY'
 import sys
 p = sys.argv[1]
@@ -53,12 +54,12 @@ s = open(p).read()
 anchor = "      operationId: listPolicies\n"
 i = s.index(anchor)
 j = s.index("      parameters:\n", i) + len("      parameters:\n")
-s = s[:j] + "        - {name: q, in: query, description: Name filter, schema: {type: string}}\n" + s[j:]
+s = s[:j] + "        - {name: regenProbe, in: query, description: A parameter added by the regeneration check, schema: {type: string}}\n" + s[j:]
 open(p, "w").write(s)
 PY
 start=$(date +%s.%N)
 cargo build --quiet --lib
 end=$(date +%s.%N)
 cargo build --quiet --example regen_probe
-echo "   ok: the probe compiles: list_policies().q(..) was generated"
+echo "   ok: the probe compiles: list_policies().regen_probe(..) was generated"
 python3 -c "import sys; print(f'rebuild after one-line spec edit: {float(sys.argv[2]) - float(sys.argv[1]):.1f} s')" "$start" "$end"
