@@ -13,7 +13,7 @@ use reqwest::header::{AUTHORIZATION, USER_AGENT};
 use tracing::Instrument as _;
 
 use crate::Client;
-use crate::config::ClientState;
+use crate::config::{Auth, ClientState};
 
 /// The header progenitor adds to every request.
 const API_VERSION_HEADER: &str = "api-version";
@@ -34,7 +34,10 @@ impl ClientHooks<ClientState> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         crate::pagination::offer_client(self);
-        let response = self.send_traced(request, info.operation_id).await?;
+        let response = self.send_authorized(request, info.operation_id).await?;
+        if crate::oauth::failure_of(&response).is_some() {
+            return Ok(response);
+        }
         crate::error::buffer_error_body(response).await
     }
 }
@@ -45,7 +48,7 @@ impl Client {
         let state = &self.inner;
         let headers = request.headers_mut();
         headers.remove(API_VERSION_HEADER);
-        if let Some(auth) = &state.auth {
+        if let Some(Auth::Static(auth)) = &state.auth {
             headers.insert(AUTHORIZATION, auth.0.clone());
         }
         headers.insert(USER_AGENT, state.user_agent.clone());
@@ -61,7 +64,42 @@ impl Client {
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
         self.prepare(&mut request);
-        self.send_traced(request, operation).await
+        self.send_authorized(request, operation).await
+    }
+
+    /// Adds an OAuth access token when the client uses one, sends, and on a `401` renews
+    /// the token once and sends again. A token failure becomes a synthetic response that
+    /// the error conversion turns into [`crate::Error::Token`].
+    async fn send_authorized(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let Some(Auth::OAuth(cache)) = &self.inner.auth else {
+            return self.send_traced(request, operation).await;
+        };
+        let (header, generation) = match cache.authorization().await {
+            Ok(found) => found,
+            Err(error) => return Ok(crate::oauth::failure_response(error)),
+        };
+        let second = request.try_clone();
+        request.headers_mut().insert(AUTHORIZATION, header);
+        let response = self.send_traced(request, operation).await?;
+        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(response);
+        }
+        let Some(mut second) = second else {
+            return Ok(response);
+        };
+        tracing::debug!(operation, "okta-mgmt: access token refused (401); renewing once");
+        cache.invalidate(generation).await;
+        match cache.authorization().await {
+            Ok((header, _)) => {
+                second.headers_mut().insert(AUTHORIZATION, header);
+                self.send_traced(second, operation).await
+            }
+            Err(error) => Ok(crate::oauth::failure_response(error)),
+        }
     }
 
     /// Sends with retries inside an `okta_request` span.
