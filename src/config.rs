@@ -167,7 +167,9 @@ impl Credentials {
 
     fn into_auth(self, http: &reqwest::Client, base: &str) -> Result<Auth, BuildError> {
         match self {
-            Credentials::ApiToken(t) => Ok(Auth::Static(AuthHeader(Self::static_header("SSWS", &t)?))),
+            Credentials::ApiToken(t) => {
+                Ok(Auth::Static(AuthHeader(Self::static_header("SSWS", &t)?)))
+            }
             Credentials::AccessToken(t) => {
                 Ok(Auth::Static(AuthHeader(Self::static_header("Bearer", &t)?)))
             }

@@ -91,7 +91,10 @@ impl Client {
         let Some(mut second) = second else {
             return Ok(response);
         };
-        tracing::debug!(operation, "okta-mgmt: access token refused (401); renewing once");
+        tracing::debug!(
+            operation,
+            "okta-mgmt: access token refused (401); renewing once"
+        );
         cache.invalidate(generation).await;
         match cache.authorization().await {
             Ok((header, _)) => {

@@ -34,7 +34,9 @@ pub mod raw;
 pub mod retry;
 mod secret;
 
-pub use config::{BuildError, ClientBuilder, ClientState, Credentials, PrivateKeyJwt, SecretString};
+pub use config::{
+    BuildError, ClientBuilder, ClientState, Credentials, PrivateKeyJwt, SecretString,
+};
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
 pub use link::{Links, NextLink};
 pub use oauth::{AccessToken, OAuthErrorCode, TokenError, TokenProvider};

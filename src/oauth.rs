@@ -77,7 +77,9 @@ impl AccessToken {
     /// [`MAX_RENEWAL_MARGIN`]) before it expires.
     fn renew_at(&self) -> Instant {
         let margin = (self.lifetime / 5).min(MAX_RENEWAL_MARGIN);
-        self.expires_at.checked_sub(margin).unwrap_or(self.expires_at)
+        self.expires_at
+            .checked_sub(margin)
+            .unwrap_or(self.expires_at)
     }
 }
 
@@ -326,8 +328,8 @@ impl SigningKey {
             dq: Option<String>,
             qi: Option<String>,
         }
-        let jwk: Jwk =
-            serde_json::from_str(text).map_err(|_| key_error("the JSON Web Key is not valid JSON"))?;
+        let jwk: Jwk = serde_json::from_str(text)
+            .map_err(|_| key_error("the JSON Web Key is not valid JSON"))?;
         let b64 = |field: &Option<String>, name: &'static str| -> Result<Vec<u8>, BuildError> {
             let value = field.as_deref().ok_or(key_error(name))?;
             base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -363,8 +365,9 @@ impl SigningKey {
                 use num_bigint::{BigInt, Sign};
                 use simple_asn1::ASN1Block;
                 let int = |field: &Option<String>, name: &'static str| {
-                    b64(field, name)
-                        .map(|bytes| ASN1Block::Integer(0, BigInt::from_bytes_be(Sign::Plus, &bytes)))
+                    b64(field, name).map(|bytes| {
+                        ASN1Block::Integer(0, BigInt::from_bytes_be(Sign::Plus, &bytes))
+                    })
                 };
                 let missing = "the RSA JWK lacks a private member (d, p, q, dp, dq, qi)";
                 // RFC 8017 A.1.2 RSAPrivateKey, DER-encoded for the signer.
@@ -608,13 +611,15 @@ impl TokenCache {
         }
         *slot = None;
         let token = self.provider.fetch_token().await.map_err(Arc::new)?;
-        let mut header = HeaderValue::from_str(&format!("Bearer {}", token.secret().expose_secret()))
-            .map_err(|_| {
-                Arc::new(TokenError::Provider {
-                    message: "the access token contains characters not allowed in a header"
-                        .to_owned(),
-                })
-            })?;
+        let mut header = HeaderValue::from_str(&format!(
+            "Bearer {}",
+            token.secret().expose_secret()
+        ))
+        .map_err(|_| {
+            Arc::new(TokenError::Provider {
+                message: "the access token contains characters not allowed in a header".to_owned(),
+            })
+        })?;
         header.set_sensitive(true);
         let generation = self
             .generation
@@ -694,7 +699,11 @@ mod tests {
 
     #[test]
     fn rejects_non_keys_without_echoing_them() {
-        for text in ["hunter2-not-a-key", "{\"kty\":\"oct\",\"k\":\"hunter2\"}", "-----BEGIN CERTIFICATE-----\naHVudGVyMg==\n-----END CERTIFICATE-----"] {
+        for text in [
+            "hunter2-not-a-key",
+            "{\"kty\":\"oct\",\"k\":\"hunter2\"}",
+            "-----BEGIN CERTIFICATE-----\naHVudGVyMg==\n-----END CERTIFICATE-----",
+        ] {
             let e = SigningKey::parse(text, None).unwrap_err();
             let shown = format!("{e} {e:?}");
             assert!(!shown.contains("hunter2"), "{shown}");
@@ -703,7 +712,10 @@ mod tests {
 
     #[test]
     fn redact_replaces_secrets() {
-        assert_eq!(redact("bad jwt abc.def", &["abc.def"]), "bad jwt [redacted]");
+        assert_eq!(
+            redact("bad jwt abc.def", &["abc.def"]),
+            "bad jwt [redacted]"
+        );
     }
 
     #[test]

@@ -165,6 +165,29 @@ pub struct ServeArgs {
     /// `response-check: …` lines (the interop suite fails on them).
     #[arg(long)]
     pub check_responses: bool,
+    /// OAuth service app client id accepted by POST /oauth2/v1/token (default with
+    /// --oauth-generate-key: 0oasimserviceapp).
+    #[arg(long, value_name = "ID")]
+    pub oauth_client: Option<String>,
+    /// PEM public key (RSA or EC P-256) verifying --oauth-client's assertions.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "oauth_client",
+        conflicts_with = "oauth_generate_key"
+    )]
+    pub oauth_public_key: Option<PathBuf>,
+    /// Write a new RSA key pair (private.pem, public.pem) to DIR, register its public key and
+    /// print the settings for a PrivateKey client.
+    #[arg(long, value_name = "DIR")]
+    pub oauth_generate_key: Option<PathBuf>,
+    /// Scopes granted to the OAuth client (comma or space separated; default: all four
+    /// okta.policies/okta.devices read and manage scopes).
+    #[arg(long, value_name = "SCOPES")]
+    pub oauth_scopes: Option<String>,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    pub oauth_token_ttl: u64,
 }
 
 /// `okta-contract sweep`.
@@ -666,6 +689,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
+    let oauth_hint = configure_oauth(&args, &mut config)?;
     let token = config.api_tokens.first().cloned().unwrap_or_default();
     let running = sim::start(config, args.port).await?;
     let url = running.base_url();
@@ -676,12 +700,93 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
         writeln!(out, "export {ORG_URL_ENV}={url}")?;
         writeln!(out, "export {API_TOKEN_ENV}={token}")?;
         writeln!(out, "# Authorization: SSWS {token}   (Ctrl-C to stop)")?;
+        if let Some(hint) = &oauth_hint {
+            writeln!(
+                out,
+                "# OAuth service app (private_key_jwt), instead of the API token:"
+            )?;
+            writeln!(out, "export OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey")?;
+            writeln!(out, "export OKTA_CLIENT_CLIENTID={}", hint.client_id)?;
+            writeln!(out, "export OKTA_CLIENT_SCOPES={}", hint.scopes)?;
+            if let Some(path) = &hint.private_key {
+                writeln!(out, "export OKTA_CLIENT_PRIVATEKEY={}", path.display())?;
+            }
+        }
         out.flush()?;
     }
     shutdown_signal().await;
     running.shutdown().await;
     eprintln!("simulator stopped");
     Ok(EXIT_OK)
+}
+
+/// What `serve` prints about its OAuth service app.
+struct OAuthHint {
+    client_id: String,
+    scopes: String,
+    private_key: Option<PathBuf>,
+}
+
+/// Registers the OAuth service app of `serve --oauth-*`, generating its key pair if asked.
+fn configure_oauth(args: &ServeArgs, config: &mut SimConfig) -> anyhow::Result<Option<OAuthHint>> {
+    use anyhow::Context as _;
+    use sim::oauth::{ALL_SCOPES, KeyKind, OAuthClient, generate_key};
+    config.oauth.token_lifetime = Duration::from_secs(args.oauth_token_ttl.max(1));
+    let granted: Vec<String> = match &args.oauth_scopes {
+        Some(list) => list
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let (public_key_pem, private_key) = match (&args.oauth_generate_key, &args.oauth_public_key) {
+        (Some(dir), _) => {
+            let pair = generate_key(KeyKind::Rsa).map_err(anyhow::Error::msg)?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            let private = dir.join("private.pem");
+            write_private_file(&private, &pair.private_pem)
+                .with_context(|| format!("writing {}", private.display()))?;
+            let public = dir.join("public.pem");
+            std::fs::write(&public, &pair.public_pem)
+                .with_context(|| format!("writing {}", public.display()))?;
+            (pair.public_pem, Some(private))
+        }
+        (None, Some(file)) => (
+            std::fs::read_to_string(file)
+                .with_context(|| format!("reading the public key {}", file.display()))?,
+            None,
+        ),
+        (None, None) => return Ok(None),
+    };
+    let client_id = args
+        .oauth_client
+        .clone()
+        .unwrap_or_else(|| "0oasimserviceapp".to_owned());
+    let scopes = granted.join(" ");
+    config.oauth.clients.push(OAuthClient {
+        client_id: client_id.clone(),
+        public_key_pem,
+        granted_scopes: granted,
+    });
+    Ok(Some(OAuthHint {
+        client_id,
+        scopes: format!("\"{scopes}\""),
+        private_key,
+    }))
+}
+
+/// Writes a private key readable by the owner only (on Unix).
+fn write_private_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -11,7 +11,8 @@ use super::errors::ApiError;
 use crate::schema_check::{Mode, Spec};
 
 /// The spec the simulator serves, embedded at build time.
-const SPEC_YAML: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml"));
+pub(crate) const SPEC_YAML: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml"));
 
 /// At most this many causes are reported for one body.
 const MAX_CAUSES: usize = 5;
