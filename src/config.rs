@@ -301,6 +301,14 @@ pub enum BuildError {
         /// The refused host.
         host: String,
     },
+    /// A configuration value (environment variable or `okta.yaml` key) is unusable.
+    #[error("invalid configuration in {origin}: {reason}")]
+    InvalidConfig {
+        /// Where the value came from: a variable name, or `<file>: okta.client.<key>`.
+        origin: String,
+        /// What is wrong with it (never the value).
+        reason: &'static str,
+    },
     /// The OAuth private key cannot be used.
     #[error("invalid private key: {reason}")]
     InvalidPrivateKey {
@@ -349,14 +357,17 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// Builds a client from `OKTA_ORG_URL` and one of `OKTA_API_TOKEN` or
-    /// `OKTA_ACCESS_TOKEN` (setting both is an error), with default settings otherwise.
+    /// Builds a client from the environment and the `okta.yaml` files, with default
+    /// settings otherwise: `OKTA_ORG_URL` and one of `OKTA_API_TOKEN` or `OKTA_ACCESS_TOKEN`
+    /// (setting both is an error), or the official SDKs' `OKTA_CLIENT_*` variables,
+    /// `./.okta.yaml` and `~/.okta/okta.yaml` (any credential kind, including
+    /// `PrivateKey`). See [`crate::sources`] for the precedence.
     pub fn from_env() -> Result<Client, BuildError> {
         ClientBuilder::from_env()?.build()
     }
 
     /// Like [`Client::from_env`], reading variables through `lookup` instead of the process
-    /// environment.
+    /// environment, and reading no files.
     pub fn from_env_with<F>(lookup: F) -> Result<Client, BuildError>
     where
         F: FnMut(&str) -> Option<String>,
@@ -366,26 +377,24 @@ impl Client {
 }
 
 impl ClientBuilder {
-    /// A builder pre-filled from the process environment (see [`Client::from_env`]).
+    /// A builder pre-filled from the process environment and the `okta.yaml` files (see
+    /// [`Client::from_env`]).
     pub fn from_env() -> Result<Self, BuildError> {
-        Self::from_env_with(|key| std::env::var(key).ok())
+        let (project, home) = crate::sources::default_files();
+        Self::from_sources(
+            |key| std::env::var(key).ok(),
+            project.as_deref(),
+            home.as_deref(),
+        )
     }
 
-    /// A builder pre-filled from `lookup` (see [`Client::from_env`]). Empty values count
-    /// as unset.
-    pub fn from_env_with<F>(mut lookup: F) -> Result<Self, BuildError>
+    /// A builder pre-filled from variables read through `lookup` (see
+    /// [`Client::from_env`]); no files are read. Empty values count as unset.
+    pub fn from_env_with<F>(lookup: F) -> Result<Self, BuildError>
     where
         F: FnMut(&str) -> Option<String>,
     {
-        let mut get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
-        let org_url = get(ORG_URL_ENV).ok_or(BuildError::MissingOrgUrl)?;
-        let credentials = match (get(API_TOKEN_ENV), get(ACCESS_TOKEN_ENV)) {
-            (Some(_), Some(_)) => return Err(BuildError::ConflictingCredentials),
-            (Some(token), None) => Credentials::api_token(token),
-            (None, Some(token)) => Credentials::access_token(token),
-            (None, None) => return Err(BuildError::MissingCredentials),
-        };
-        Ok(Self::default().org_url(org_url).credentials(credentials))
+        Self::from_sources(lookup, None, None)
     }
 
     /// The org URL, e.g. `https://acme.okta.com`. It must use `https`, except for
@@ -399,6 +408,11 @@ impl ClientBuilder {
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
+    }
+
+    /// The kind of the credentials set so far ([`Credentials::kind`]), if any.
+    pub fn credentials_kind(&self) -> Option<&'static str> {
+        self.credentials.as_ref().map(Credentials::kind)
     }
 
     /// Shorthand for `credentials(Credentials::api_token(token))`.

@@ -33,6 +33,7 @@ pub mod pagination;
 pub mod raw;
 pub mod retry;
 mod secret;
+pub mod sources;
 
 pub use config::{
     BuildError, ClientBuilder, ClientState, Credentials, PrivateKeyJwt, SecretString,

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use okta_mgmt::config::{ACCESS_TOKEN_ENV, API_TOKEN_ENV, ORG_URL_ENV};
-use okta_mgmt::{BuildError, Client, Credentials, RetryPolicy};
+use okta_mgmt::{BuildError, Client, RetryPolicy};
 
 use crate::corpus::{Case, load_corpus};
 use crate::live::{self, NAME_PREFIX, RunNaming, Tracker};
@@ -266,35 +266,55 @@ fn nonblank_env(key: &str) -> Option<String> {
 
 /// Token values from the environment (redacted from every output).
 fn env_secrets() -> Vec<String> {
-    [API_TOKEN_ENV, ACCESS_TOKEN_ENV]
-        .iter()
-        .filter_map(|k| nonblank_env(k))
-        .collect()
+    [
+        API_TOKEN_ENV,
+        ACCESS_TOKEN_ENV,
+        okta_mgmt::sources::CLIENT_TOKEN_ENV,
+        okta_mgmt::sources::CLIENT_PRIVATEKEY_ENV,
+    ]
+    .iter()
+    .filter_map(|k| nonblank_env(k))
+    .collect()
 }
 
 /// The live org URL: `--org` or `$OKTA_ORG_URL`.
 fn org_url(arg: Option<String>) -> anyhow::Result<String> {
     arg.or_else(|| nonblank_env(ORG_URL_ENV))
+        .or_else(|| nonblank_env(okta_mgmt::sources::CLIENT_ORGURL_ENV))
         .ok_or_else(|| anyhow!("no org: pass --org URL or set {ORG_URL_ENV}"))
 }
 
 /// A client for a live org with the token from the environment; the 429 waits come from the
 /// default retry policy.
 fn live_client(org: &str) -> anyhow::Result<(Client, AuthScheme)> {
-    let (credentials, scheme) = match (nonblank_env(API_TOKEN_ENV), nonblank_env(ACCESS_TOKEN_ENV))
-    {
-        (Some(_), Some(_)) => {
-            bail!("both {API_TOKEN_ENV} and {ACCESS_TOKEN_ENV} are set; set only one")
-        }
-        (Some(t), None) => (Credentials::api_token(t), AuthScheme::Ssws),
-        (None, Some(t)) => (Credentials::access_token(t), AuthScheme::Bearer),
-        (None, None) => {
-            bail!("no token: set {API_TOKEN_ENV} (SSWS) or {ACCESS_TOKEN_ENV} (Bearer)")
-        }
+    // Credentials of any kind from the environment and the okta.yaml files, as the official
+    // SDKs read them; the org URL is the one resolved by the command line.
+    let (project, home) = okta_mgmt::sources::default_files();
+    let builder = okta_mgmt::ClientBuilder::from_sources(
+        |key| {
+            if key == ORG_URL_ENV {
+                Some(org.to_owned())
+            } else {
+                nonblank_env(key)
+            }
+        },
+        project.as_deref(),
+        home.as_deref(),
+    )
+    .map_err(|e| match e {
+        BuildError::MissingCredentials => anyhow!(
+            "no token: set {API_TOKEN_ENV} (SSWS) or {ACCESS_TOKEN_ENV} (Bearer), or \
+             OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey with OKTA_CLIENT_CLIENTID, \
+             OKTA_CLIENT_SCOPES and OKTA_CLIENT_PRIVATEKEY (or ~/.okta/okta.yaml)"
+        ),
+        other => anyhow!(other),
+    })?;
+    let scheme = match builder.credentials_kind() {
+        Some("SSWS") => AuthScheme::Ssws,
+        Some("Bearer") => AuthScheme::Bearer,
+        _ => AuthScheme::OAuth,
     };
-    let client = Client::builder()
-        .org_url(org)
-        .credentials(credentials)
+    let client = builder
         .retry_policy(RetryPolicy::default())
         .user_agent_suffix(concat!("okta-contract/", env!("CARGO_PKG_VERSION")))
         .build()
