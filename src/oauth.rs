@@ -711,6 +711,46 @@ mod tests {
     }
 
     #[test]
+    fn assertion_claims_and_signature() {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let pem = pem::encode(&pem::Pem::new(
+            "PRIVATE KEY",
+            pair.to_pkcs8v1().unwrap().as_ref().to_vec(),
+        ));
+        let provider = PrivateKeyJwtProvider {
+            http: reqwest::Client::new(),
+            token_url: "https://acme.okta.com/oauth2/v1/token".to_owned(),
+            client_id: "0oa1".to_owned(),
+            scopes: "okta.policies.read".to_owned(),
+            key: SigningKey::parse(&pem, Some("kid-7")).unwrap(),
+        };
+        let a = provider.assertion().unwrap();
+        let b = provider.assertion().unwrap();
+        let point = pair.public_key().as_ref();
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let key = jsonwebtoken::DecodingKey::from_ec_components(
+            &b64(&point[1..33]),
+            &b64(&point[33..65]),
+        )
+        .unwrap();
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::ES256);
+        validation.set_audience(&["https://acme.okta.com/oauth2/v1/token"]);
+        validation.set_issuer(&["0oa1"]);
+        let decode = |t: &SecretString| {
+            jsonwebtoken::decode::<serde_json::Value>(t.expose_secret(), &key, &validation).unwrap()
+        };
+        let (da, db) = (decode(&a), decode(&b));
+        assert_eq!(da.header.kid.as_deref(), Some("kid-7"));
+        let c = &da.claims;
+        assert_eq!(c["sub"], "0oa1");
+        let lifetime = c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap();
+        assert!(lifetime <= 300, "{lifetime}");
+        assert_ne!(c["jti"], db.claims["jti"], "jti must be unique");
+        assert_eq!(format!("{a:?}"), "[redacted]");
+    }
+
+    #[test]
     fn redact_replaces_secrets() {
         assert_eq!(
             redact("bad jwt abc.def", &["abc.def"]),

@@ -234,7 +234,7 @@ pub async fn auth(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
     };
     let ssws = scheme.eq_ignore_ascii_case("SSWS");
     let bearer = scheme.eq_ignore_ascii_case("Bearer");
-    if (ssws || bearer) && shared.config.api_tokens.iter().any(|t| *t == token) {
+    if (ssws || bearer) && shared.config.api_tokens.contains(&token) {
         return next.run(req).await;
     }
     if !bearer {
