@@ -72,6 +72,9 @@ pub struct PrivateKeyJwt {
     pub key: SecretString,
     /// The key id sent as the assertion's `kid` header (overrides a JWK's `kid`).
     pub key_id: Option<String>,
+    /// Ask for DPoP-bound tokens (RFC 9449): the client generates an ES256 key and signs a
+    /// proof for the token request and for every API request (`Authorization: DPoP …`).
+    pub dpop: bool,
 }
 
 impl PrivateKeyJwt {
@@ -89,7 +92,15 @@ impl PrivateKeyJwt {
             scopes: scopes.into_iter().map(Into::into).collect(),
             key: key.into(),
             key_id: None,
+            dpop: false,
         }
+    }
+
+    /// Requests DPoP-bound access tokens (see [`PrivateKeyJwt::dpop`]).
+    #[must_use]
+    pub fn with_dpop(mut self) -> Self {
+        self.dpop = true;
+        self
     }
 
     /// Sets the key id (`kid` header of the assertion).
@@ -191,17 +202,26 @@ impl Credentials {
                     });
                 }
                 let key = SigningKey::parse(p.key.expose_secret(), p.key_id.as_deref())?;
+                let dpop = if p.dpop {
+                    Some(Arc::new(crate::dpop::DpopKey::generate()?))
+                } else {
+                    None
+                };
                 let provider = PrivateKeyJwtProvider {
+                    dpop: dpop.clone(),
                     http: http.clone(),
                     token_url: format!("{base}{}", crate::oauth::TOKEN_PATH),
                     client_id: p.client_id.trim().to_owned(),
                     scopes: scopes.join(" "),
                     key,
                 };
-                Ok(Auth::OAuth(Arc::new(TokenCache::new(Arc::new(provider)))))
+                Ok(Auth::OAuth(Arc::new(TokenCache::new(
+                    Arc::new(provider),
+                    dpop,
+                ))))
             }
             Credentials::TokenProvider(provider) => {
-                Ok(Auth::OAuth(Arc::new(TokenCache::new(provider))))
+                Ok(Auth::OAuth(Arc::new(TokenCache::new(provider, None))))
             }
         }
     }

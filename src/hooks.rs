@@ -78,12 +78,14 @@ impl Client {
         let Some(Auth::OAuth(cache)) = &self.inner.auth else {
             return self.send_traced(request, operation).await;
         };
-        let (header, generation) = match cache.authorization().await {
+        let authz = match cache.authorization().await {
             Ok(found) => found,
             Err(error) => return Ok(crate::oauth::failure_response(error)),
         };
         let second = request.try_clone();
-        request.headers_mut().insert(AUTHORIZATION, header);
+        if let Err(error) = self.authorize(&mut request, &authz) {
+            return Ok(crate::oauth::failure_response(error));
+        }
         let response = self.send_traced(request, operation).await?;
         if response.status() != reqwest::StatusCode::UNAUTHORIZED {
             return Ok(response);
@@ -91,18 +93,57 @@ impl Client {
         let Some(mut second) = second else {
             return Ok(response);
         };
-        tracing::debug!(
-            operation,
-            "okta-mgmt: access token refused (401); renewing once"
-        );
-        cache.invalidate(generation).await;
-        match cache.authorization().await {
-            Ok((header, _)) => {
-                second.headers_mut().insert(AUTHORIZATION, header);
-                self.send_traced(second, operation).await
+        let nonce = response.headers().get(crate::dpop::DPOP_NONCE_HEADER);
+        let authz = match (&cache.dpop, nonce) {
+            (Some(dpop), Some(nonce)) if authz.dpop => {
+                // RFC 9449 §9: the resource server wants a nonce; same token, new proof.
+                tracing::debug!(operation, "okta-mgmt: DPoP nonce required; retrying once");
+                dpop.set_nonce(crate::dpop::Server::Api, nonce);
+                authz
             }
-            Err(error) => Ok(crate::oauth::failure_response(error)),
+            _ => {
+                tracing::debug!(
+                    operation,
+                    "okta-mgmt: access token refused (401); renewing once"
+                );
+                cache.invalidate(authz.generation).await;
+                match cache.authorization().await {
+                    Ok(found) => found,
+                    Err(error) => return Ok(crate::oauth::failure_response(error)),
+                }
+            }
+        };
+        if let Err(error) = self.authorize(&mut second, &authz) {
+            return Ok(crate::oauth::failure_response(error));
         }
+        self.send_traced(second, operation).await
+    }
+
+    /// Sets `Authorization` and, for a DPoP-bound token, a fresh `DPoP` proof.
+    fn authorize(
+        &self,
+        request: &mut reqwest::Request,
+        authz: &crate::oauth::Authz,
+    ) -> Result<(), std::sync::Arc<crate::oauth::TokenError>> {
+        if let (true, Some(Auth::OAuth(cache))) = (authz.dpop, &self.inner.auth)
+            && let Some(dpop) = &cache.dpop
+        {
+            let proof = dpop
+                .proof(
+                    crate::dpop::Server::Api,
+                    request.method().as_str(),
+                    request.url(),
+                    Some(authz.token.expose_secret()),
+                )
+                .map_err(std::sync::Arc::new)?;
+            request
+                .headers_mut()
+                .insert(crate::dpop::DPOP_HEADER, proof);
+        }
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, authz.header.clone());
+        Ok(())
     }
 
     /// Sends with retries inside an `okta_request` span.

@@ -25,6 +25,7 @@ pub mod types {
 pub use generated::{Client, ResponseValue, builder};
 
 pub mod config;
+mod dpop;
 pub mod error;
 mod hooks;
 pub mod link;

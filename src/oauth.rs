@@ -33,6 +33,7 @@ use reqwest::header::HeaderValue;
 use serde::{Deserialize, Serialize};
 
 use crate::config::BuildError;
+use crate::dpop::{DpopKey, Server};
 use crate::secret::SecretString;
 
 /// The `client_assertion_type` of a JWT client assertion (RFC 7523).
@@ -51,6 +52,8 @@ pub struct AccessToken {
     token: SecretString,
     expires_at: Instant,
     lifetime: Duration,
+    /// Bound to the client's DPoP key (`token_type: DPoP`).
+    pub(crate) dpop: bool,
 }
 
 impl AccessToken {
@@ -60,6 +63,7 @@ impl AccessToken {
             token: token.into(),
             expires_at: Instant::now() + expires_in,
             lifetime: expires_in,
+            dpop: false,
         }
     }
 
@@ -433,6 +437,7 @@ pub(crate) struct PrivateKeyJwtProvider {
     pub(crate) client_id: String,
     pub(crate) scopes: String,
     pub(crate) key: SigningKey,
+    pub(crate) dpop: Option<Arc<DpopKey>>,
 }
 
 impl fmt::Debug for PrivateKeyJwtProvider {
@@ -442,6 +447,7 @@ impl fmt::Debug for PrivateKeyJwtProvider {
             .field("client_id", &self.client_id)
             .field("scopes", &self.scopes)
             .field("key", &self.key)
+            .field("dpop", &self.dpop.is_some())
             .finish()
     }
 }
@@ -449,6 +455,8 @@ impl fmt::Debug for PrivateKeyJwtProvider {
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
     #[serde(default)]
     expires_in: Option<u64>,
 }
@@ -481,7 +489,24 @@ impl PrivateKeyJwtProvider {
             .map_err(|source| TokenError::Signing { source })
     }
 
+    /// Requests a token; with DPoP, retries once when the endpoint asks for a nonce.
     async fn request(&self) -> Result<AccessToken, TokenError> {
+        match self.request_once().await {
+            Err(Attempt::NonceRequired) => match self.request_once().await {
+                Err(Attempt::NonceRequired) => Err(TokenError::Endpoint {
+                    status: StatusCode::BAD_REQUEST,
+                    code: OAuthErrorCode::UseDpopNonce,
+                    description: Some("the token endpoint asked for a DPoP nonce twice".to_owned()),
+                }),
+                Err(Attempt::Failed(e)) => Err(e),
+                Ok(token) => Ok(token),
+            },
+            Err(Attempt::Failed(e)) => Err(e),
+            Ok(token) => Ok(token),
+        }
+    }
+
+    async fn request_once(&self) -> Result<AccessToken, Attempt> {
         let assertion = self.assertion()?;
         let form = [
             ("grant_type", "client_credentials"),
@@ -494,7 +519,7 @@ impl PrivateKeyJwtProvider {
             .map(|(k, v)| format!("{k}={}", form_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let response = self
+        let mut request = self
             .http
             .post(&self.token_url)
             .header(reqwest::header::ACCEPT, "application/json")
@@ -502,13 +527,30 @@ impl PrivateKeyJwtProvider {
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(body)
+            .body(body);
+        if let Some(dpop) = &self.dpop {
+            let url = url::Url::parse(&self.token_url).map_err(|_| TokenError::Provider {
+                message: "the token URL cannot be parsed".to_owned(),
+            })?;
+            request = request.header(
+                crate::dpop::DPOP_HEADER,
+                dpop.proof(Server::Token, "POST", &url, None)?,
+            );
+        }
+        let response = request
             .send()
             .await
             .map_err(|source| TokenError::Transport {
                 source: source.without_url(),
             })?;
         let status = response.status();
+        let nonce = response
+            .headers()
+            .get(crate::dpop::DPOP_NONCE_HEADER)
+            .cloned();
+        if let (Some(dpop), Some(nonce)) = (&self.dpop, &nonce) {
+            dpop.set_nonce(Server::Token, nonce);
+        }
         let bytes = response
             .bytes()
             .await
@@ -525,28 +567,66 @@ impl PrivateKeyJwtProvider {
                 return Err(TokenError::InvalidResponse {
                     status,
                     reason: "the access token is empty",
-                });
+                }
+                .into());
+            }
+            let dpop_bound = token
+                .token_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("DPoP"));
+            if self.dpop.is_some() != dpop_bound {
+                return Err(TokenError::InvalidResponse {
+                    status,
+                    reason: "the token type does not match the DPoP setting",
+                }
+                .into());
             }
             let expires_in = Duration::from_secs(token.expires_in.unwrap_or(3600));
             tracing::debug!(
                 expires_in_s = expires_in.as_secs(),
+                dpop = dpop_bound,
                 "okta-mgmt: access token obtained"
             );
-            return Ok(AccessToken::new(token.access_token, expires_in));
+            let mut access = AccessToken::new(token.access_token, expires_in);
+            access.dpop = dpop_bound;
+            return Ok(access);
         }
         match serde_json::from_slice::<OAuthErrorBody>(&bytes) {
-            Ok(body) => Err(TokenError::Endpoint {
-                status,
-                code: OAuthErrorCode::parse(&body.error),
-                description: body
-                    .error_description
-                    .map(|d| redact(&d, &[assertion.expose_secret()])),
-            }),
+            Ok(body) => {
+                let code = OAuthErrorCode::parse(&body.error);
+                if code == OAuthErrorCode::UseDpopNonce && self.dpop.is_some() && nonce.is_some() {
+                    tracing::debug!("okta-mgmt: token endpoint asked for a DPoP nonce; retrying");
+                    return Err(Attempt::NonceRequired);
+                }
+                Err(TokenError::Endpoint {
+                    status,
+                    code,
+                    description: body
+                        .error_description
+                        .map(|d| redact(&d, &[assertion.expose_secret()])),
+                }
+                .into())
+            }
             Err(_) => Err(TokenError::InvalidResponse {
                 status,
                 reason: "the body is not an OAuth error",
-            }),
+            }
+            .into()),
         }
+    }
+}
+
+/// The outcome of one token request that is not a token.
+enum Attempt {
+    /// `use_dpop_nonce` with a `DPoP-Nonce` header (now remembered).
+    NonceRequired,
+    /// Any other failure.
+    Failed(TokenError),
+}
+
+impl From<TokenError> for Attempt {
+    fn from(e: TokenError) -> Self {
+        Attempt::Failed(e)
     }
 }
 
@@ -571,14 +651,24 @@ fn form_encode(value: &str) -> String {
 }
 
 struct Cached {
-    header: HeaderValue,
+    authz: Authz,
     renew_at: Instant,
-    generation: u64,
+}
+
+/// What a request needs from the cache: the `Authorization` value, the token (for a DPoP
+/// proof's `ath`) and the generation of the token (to invalidate exactly it).
+#[derive(Clone)]
+pub(crate) struct Authz {
+    pub(crate) header: HeaderValue,
+    pub(crate) token: SecretString,
+    pub(crate) dpop: bool,
+    pub(crate) generation: u64,
 }
 
 /// The token cache shared by clones of a client: one renewal at a time.
 pub(crate) struct TokenCache {
     provider: Arc<dyn TokenProvider>,
+    pub(crate) dpop: Option<Arc<DpopKey>>,
     slot: tokio::sync::Mutex<Option<Cached>>,
     generation: std::sync::atomic::AtomicU64,
 }
@@ -592,9 +682,10 @@ impl fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
-    pub(crate) fn new(provider: Arc<dyn TokenProvider>) -> Self {
+    pub(crate) fn new(provider: Arc<dyn TokenProvider>, dpop: Option<Arc<DpopKey>>) -> Self {
         Self {
             provider,
+            dpop,
             slot: tokio::sync::Mutex::new(None),
             generation: std::sync::atomic::AtomicU64::new(0),
         }
@@ -602,41 +693,49 @@ impl TokenCache {
 
     /// The `Authorization` header for a request and the generation of the token in it.
     /// Waits for a renewal in progress instead of starting another.
-    pub(crate) async fn authorization(&self) -> Result<(HeaderValue, u64), Arc<TokenError>> {
+    pub(crate) async fn authorization(&self) -> Result<Authz, Arc<TokenError>> {
         let mut slot = self.slot.lock().await;
         if let Some(cached) = slot.as_ref()
             && Instant::now() < cached.renew_at
         {
-            return Ok((cached.header.clone(), cached.generation));
+            return Ok(cached.authz.clone());
         }
         *slot = None;
         let token = self.provider.fetch_token().await.map_err(Arc::new)?;
-        let mut header = HeaderValue::from_str(&format!(
-            "Bearer {}",
-            token.secret().expose_secret()
-        ))
-        .map_err(|_| {
-            Arc::new(TokenError::Provider {
-                message: "the access token contains characters not allowed in a header".to_owned(),
-            })
-        })?;
+        let scheme = if token.dpop { "DPoP" } else { "Bearer" };
+        let mut header =
+            HeaderValue::from_str(&format!("{scheme} {}", token.secret().expose_secret()))
+                .map_err(|_| {
+                    Arc::new(TokenError::Provider {
+                        message: "the access token contains characters not allowed in a header"
+                            .to_owned(),
+                    })
+                })?;
         header.set_sensitive(true);
         let generation = self
             .generation
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
-        *slot = Some(Cached {
-            header: header.clone(),
-            renew_at: token.renew_at(),
+        let authz = Authz {
+            header,
+            token: token.secret().clone(),
+            dpop: token.dpop,
             generation,
+        };
+        *slot = Some(Cached {
+            authz: authz.clone(),
+            renew_at: token.renew_at(),
         });
-        Ok((header, generation))
+        Ok(authz)
     }
 
     /// Drops the cached token if it is still the one of `generation` (the API refused it).
     pub(crate) async fn invalidate(&self, generation: u64) {
         let mut slot = self.slot.lock().await;
-        if slot.as_ref().is_some_and(|c| c.generation == generation) {
+        if slot
+            .as_ref()
+            .is_some_and(|c| c.authz.generation == generation)
+        {
             *slot = None;
         }
     }
@@ -724,6 +823,7 @@ mod tests {
             client_id: "0oa1".to_owned(),
             scopes: "okta.policies.read".to_owned(),
             key: SigningKey::parse(&pem, Some("kid-7")).unwrap(),
+            dpop: None,
         };
         let a = provider.assertion().unwrap();
         let b = provider.assertion().unwrap();

@@ -313,3 +313,58 @@ fn bad_private_keys_fail_at_build_time_without_echoing_the_key() {
         );
     }
 }
+
+#[tokio::test]
+async fn dpop_tokens_are_sent_with_a_proof_and_a_nonce_challenge_is_retried_once() {
+    let server = MockServer::start_async().await;
+    let token = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth2/v1/token")
+                .header_exists("dpop");
+            then.status(200).json_body(serde_json::json!({
+                "token_type": "DPoP", "expires_in": 3600, "access_token": ACCESS,
+            }));
+        })
+        .await;
+    let ok = server
+        .mock_async(|when, then| {
+            when.path("/api/v1/devices/guo1")
+                .header("authorization", format!("DPoP {ACCESS}"))
+                .header_exists("dpop");
+            then.status(200).json_body(device("guo1"));
+        })
+        .await;
+    let nonce = server
+        .mock_async(|when, then| {
+            when.path("/api/v1/devices/needs-nonce");
+            then.status(401)
+                .header("dpop-nonce", "n-1")
+                .header("www-authenticate", "DPoP error=\"use_dpop_nonce\"")
+                .json_body(serde_json::json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"}));
+        })
+        .await;
+    let pem = ec_pem();
+    let client = Client::builder()
+        .org_url(server.base_url())
+        .credentials(Credentials::PrivateKey(
+            okta_mgmt::PrivateKeyJwt::new("0oa1", ["okta.devices.read"], pem.as_str()).with_dpop(),
+        ))
+        .build()
+        .unwrap();
+    client.get_device().device_id("guo1").send().await.unwrap();
+    ok.assert_calls_async(1).await;
+    let e = Error::from(
+        client
+            .get_device()
+            .device_id("needs-nonce")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    // One retry with a new proof, and the token was not renewed for a nonce challenge.
+    nonce.assert_calls_async(2).await;
+    token.assert_calls_async(1).await;
+    assert!(!format!("{client:?}").contains(ACCESS));
+}

@@ -188,6 +188,12 @@ pub struct ServeArgs {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3600)]
     pub oauth_token_ttl: u64,
+    /// Refuse token requests without a DPoP proof (RFC 9449).
+    #[arg(long)]
+    pub oauth_require_dpop: bool,
+    /// Demand a server nonce in DPoP proofs at the token endpoint (use_dpop_nonce).
+    #[arg(long)]
+    pub oauth_dpop_nonce: bool,
 }
 
 /// `okta-contract sweep`.
@@ -752,6 +758,8 @@ fn configure_oauth(args: &ServeArgs, config: &mut SimConfig) -> anyhow::Result<O
     use anyhow::Context as _;
     use sim::oauth::{ALL_SCOPES, KeyKind, OAuthClient, generate_key};
     config.oauth.token_lifetime = Duration::from_secs(args.oauth_token_ttl.max(1));
+    config.oauth.require_dpop = args.oauth_require_dpop;
+    config.oauth.dpop_nonce = args.oauth_dpop_nonce;
     let granted: Vec<String> = match &args.oauth_scopes {
         Some(list) => list
             .split([',', ' '])

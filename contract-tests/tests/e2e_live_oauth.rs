@@ -59,6 +59,52 @@ fn live_check_with_a_generated_rsa_key_from_environment_variables() {
 }
 
 #[test]
+fn live_check_with_dpop_bound_tokens_and_a_nonce() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let served = Served::start(&[
+        "--oauth-generate-key",
+        keys.to_str().unwrap(),
+        "--oauth-require-dpop",
+        "--oauth-dpop-nonce",
+        "--oauth-token-ttl",
+        "2",
+    ]);
+    let private = keys.join("private.pem");
+    let pem = std::fs::read_to_string(&private).unwrap();
+    let key_line = pem.lines().nth(1).unwrap().to_owned();
+    let envs = [
+        ("HOME", dir.path().to_str().unwrap()),
+        ("OKTA_CLIENT_AUTHORIZATIONMODE", "PrivateKey"),
+        ("OKTA_CLIENT_CLIENTID", "0oasimserviceapp"),
+        ("OKTA_CLIENT_SCOPES", SCOPES),
+        ("OKTA_CLIENT_PRIVATEKEY", private.to_str().unwrap()),
+    ];
+    let mut with_dpop = envs.to_vec();
+    with_dpop.push(("OKTA_CLIENT_DPOP", "true"));
+    let out = run(
+        &[
+            "check",
+            "--target",
+            "live",
+            "--org",
+            &served.url,
+            "--allow-writes",
+        ],
+        &with_dpop,
+    );
+    assert_clean_run(&out, &[&key_line]);
+    // The same app without DPoP is refused by the token endpoint.
+    let out = run(&["check", "--target", "live", "--org", &served.url], &envs);
+    let (stdout, stderr) = text(&out);
+    assert_ne!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("could not obtain an access token"),
+        "{stdout}\n{stderr}"
+    );
+}
+
+#[test]
 fn live_check_with_an_ec_key_from_the_home_okta_yaml() {
     let dir = tempfile::tempdir().unwrap();
     let pair = generate_key(KeyKind::Ec).unwrap();

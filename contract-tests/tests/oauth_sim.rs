@@ -9,7 +9,7 @@ use okta_contract::sim::oauth::{ALL_SCOPES, GeneratedKey, KeyKind, OAuthClient, 
 use okta_contract::sim::{RunningSim, SimConfig, start};
 use okta_mgmt::prelude::*;
 use okta_mgmt::types::PolicyType;
-use okta_mgmt::{Credentials, OAuthErrorCode};
+use okta_mgmt::{Credentials, OAuthErrorCode, PrivateKeyJwt};
 
 const CLIENT_ID: &str = "0oatestserviceapp";
 
@@ -174,5 +174,67 @@ async fn scopes_are_enforced() {
     // …nor read devices without okta.devices.read.
     let e = Error::from(reader.list_devices().send().await.unwrap_err());
     assert_eq!(e.okta_error_code(), Some("E0000006"));
+    sim.shutdown().await;
+}
+
+async fn dpop_sim(key: &GeneratedKey, ttl: Duration) -> RunningSim {
+    let mut config = SimConfig::default();
+    config.oauth.token_lifetime = ttl;
+    config.oauth.require_dpop = true;
+    config.oauth.dpop_nonce = true;
+    config.oauth.clients.push(OAuthClient {
+        client_id: CLIENT_ID.to_owned(),
+        public_key_pem: key.public_pem.clone(),
+        granted_scopes: ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+    });
+    start(config, 0).await.unwrap()
+}
+
+fn dpop_client(sim: &RunningSim, scopes: &[&str], key: &str) -> Client {
+    Client::builder()
+        .org_url(sim.base_url())
+        .credentials(Credentials::PrivateKey(
+            PrivateKeyJwt::new(CLIENT_ID, scopes.iter().copied(), key).with_dpop(),
+        ))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn dpop_bound_tokens_with_a_nonce_and_renewal_mid_listing() {
+    for kind in [KeyKind::Rsa, KeyKind::Ec] {
+        let key = generate_key(kind).unwrap();
+        let sim = dpop_sim(&key, Duration::from_secs(1)).await;
+        let client = dpop_client(
+            &sim,
+            &["okta.devices.read", "okta.policies.read"],
+            &key.private_pem,
+        );
+        assert!(list_access_policies(&client).await.unwrap() > 0, "{kind:?}");
+        // The first token request was answered with use_dpop_nonce and retried.
+        assert_eq!(sim.oauth_nonce_challenges().await, 1, "{kind:?}");
+        let mut pages = client.list_devices().limit(15).pages();
+        let mut seen = 0;
+        while let Some(page) = pages.next().await {
+            seen += page.unwrap().items.len();
+            tokio::time::sleep(Duration::from_millis(600)).await;
+        }
+        assert_eq!(seen, 45);
+        assert!(sim.oauth_tokens_issued().await >= 2, "{kind:?}");
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn without_dpop_the_app_that_requires_it_refuses() {
+    let key = generate_key(KeyKind::Ec).unwrap();
+    let sim = dpop_sim(&key, Duration::from_secs(60)).await;
+    let plain = client(&sim, &["okta.policies.read"], &key.private_pem);
+    let e = list_access_policies(&plain).await.unwrap_err();
+    assert_eq!(
+        e.token_error().and_then(|t| t.oauth_code()),
+        Some(&OAuthErrorCode::InvalidDpopProof),
+        "{e:?}"
+    );
     sim.shutdown().await;
 }

@@ -234,13 +234,37 @@ pub async fn auth(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
     };
     let ssws = scheme.eq_ignore_ascii_case("SSWS");
     let bearer = scheme.eq_ignore_ascii_case("Bearer");
+    let dpop = scheme.eq_ignore_ascii_case("DPoP");
     if (ssws || bearer) && shared.config.api_tokens.contains(&token) {
         return next.run(req).await;
     }
-    if !bearer {
+    if !bearer && !dpop {
         return ApiError::invalid_token().into_response();
     }
-    match oauth::check(&shared, &token, req.method(), req.uri().path()).await {
+    let proof = req
+        .headers()
+        .get("dpop")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let htu = format!(
+        "http://{}{}",
+        req.headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1"),
+        req.uri().path()
+    );
+    let verdict = oauth::check(
+        &shared,
+        dpop,
+        &token,
+        proof.as_deref(),
+        req.method(),
+        &htu,
+        req.uri().path(),
+    )
+    .await;
+    match verdict {
         oauth::TokenCheck::Allowed => next.run(req).await,
         oauth::TokenCheck::MissingScope(scope) => {
             let mut response = ApiError::access_denied().into_response();

@@ -287,6 +287,11 @@ impl RunningSim {
         format!("http://{}", self.addr)
     }
 
+    /// Number of `use_dpop_nonce` answers of the token endpoint.
+    pub async fn oauth_nonce_challenges(&self) -> u64 {
+        oauth::nonce_challenges(&self.shared).await
+    }
+
     /// Number of OAuth access tokens the token endpoint has issued.
     pub async fn oauth_tokens_issued(&self) -> u64 {
         oauth::issued_count(&self.shared).await

@@ -50,6 +50,10 @@ pub struct OAuthConfig {
     pub clients: Vec<OAuthClient>,
     /// Lifetime of issued access tokens (one hour by default; short values test renewal).
     pub token_lifetime: Duration,
+    /// Refuse token requests without a DPoP proof (Okta's "Require DPoP" app setting).
+    pub require_dpop: bool,
+    /// Demand a server nonce in DPoP proofs at the token endpoint (`use_dpop_nonce`).
+    pub dpop_nonce: bool,
 }
 
 impl Default for OAuthConfig {
@@ -57,6 +61,8 @@ impl Default for OAuthConfig {
         Self {
             clients: Vec::new(),
             token_lifetime: Duration::from_secs(3600),
+            require_dpop: false,
+            dpop_nonce: false,
         }
     }
 }
@@ -66,6 +72,8 @@ impl Default for OAuthConfig {
 struct Issued {
     scopes: HashSet<String>,
     expires: Instant,
+    /// JWK SHA-256 thumbprint of the DPoP key the token is bound to.
+    jkt: Option<String>,
 }
 
 /// Issued tokens and used assertion ids.
@@ -73,8 +81,95 @@ struct Issued {
 pub(crate) struct OAuthState {
     tokens: HashMap<String, Issued>,
     used_jti: HashSet<String>,
+    dpop_jti: HashSet<String>,
+    nonce: Option<String>,
     /// Number of tokens issued (for tests and scenarios).
     pub(crate) issued: u64,
+    /// Number of `use_dpop_nonce` answers.
+    pub(crate) nonce_challenges: u64,
+}
+
+/// Why a DPoP proof is refused.
+struct ProofError(&'static str);
+
+/// Verifies a DPoP proof (RFC 9449 §4.3) and returns the thumbprint of its key.
+fn verify_proof(
+    state: &mut OAuthState,
+    proof: &str,
+    method: &str,
+    htu: &str,
+    access_token: Option<&str>,
+    nonce: Option<&str>,
+) -> Result<String, ProofError> {
+    use base64::Engine as _;
+    use jsonwebtoken::jwk::{Jwk, ThumbprintHash};
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header_part = proof.split('.').next().unwrap_or_default();
+    let header: Value = b64
+        .decode(header_part)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(ProofError("the DPoP proof header is malformed"))?;
+    if header.get("typ").and_then(Value::as_str) != Some("dpop+jwt") {
+        return Err(ProofError("the DPoP proof typ must be dpop+jwt"));
+    }
+    let alg = match header.get("alg").and_then(Value::as_str) {
+        Some("ES256") => Algorithm::ES256,
+        Some("RS256") => Algorithm::RS256,
+        _ => return Err(ProofError("the DPoP proof alg is not supported")),
+    };
+    let jwk: Jwk = header
+        .get("jwk")
+        .cloned()
+        .and_then(|j| serde_json::from_value(j).ok())
+        .ok_or(ProofError("the DPoP proof has no usable jwk"))?;
+    let key =
+        DecodingKey::from_jwk(&jwk).map_err(|_| ProofError("the DPoP proof jwk is invalid"))?;
+    let mut validation = Validation::new(alg);
+    validation.required_spec_claims = HashSet::new();
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    let claims = jsonwebtoken::decode::<Value>(proof, &key, &validation)
+        .map_err(|_| ProofError("the DPoP proof signature is invalid"))?
+        .claims;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    if text("htm") != Some(method) {
+        return Err(ProofError(
+            "the DPoP proof htm does not match the request method",
+        ));
+    }
+    if text("htu") != Some(htu) {
+        return Err(ProofError(
+            "the DPoP proof htu does not match the request URL",
+        ));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let iat = claims.get("iat").and_then(Value::as_u64).unwrap_or(0);
+    if iat.abs_diff(now) > 300 {
+        return Err(ProofError("the DPoP proof iat is too far from now"));
+    }
+    if let Some(token) = access_token {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+        if text("ath") != Some(b64.encode(digest.as_ref()).as_str()) {
+            return Err(ProofError(
+                "the DPoP proof ath does not match the access token",
+            ));
+        }
+    }
+    if let Some(expected) = nonce
+        && text("nonce") != Some(expected)
+    {
+        return Err(ProofError("nonce"));
+    }
+    let jti = text("jti").ok_or(ProofError("the DPoP proof has no jti"))?;
+    if !state.dpop_jti.insert(jti.to_owned()) {
+        return Err(ProofError("the DPoP proof jti has already been used"));
+    }
+    jwk.thumbprint(ThumbprintHash::SHA256)
+        .map_err(|_| ProofError("the DPoP proof jwk has no thumbprint"))
 }
 
 /// A key pair written by `serve --oauth-generate-key`, or generated for tests.
@@ -277,6 +372,48 @@ pub(crate) async fn token(
         );
     }
     let mut state = shared.oauth.lock().await;
+    let proof = headers.get("dpop").and_then(|v| v.to_str().ok());
+    let oauth_config = &shared.config.oauth;
+    let jkt = match proof {
+        None if oauth_config.require_dpop => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_dpop_proof",
+                "The DPoP proof JWT header is missing.",
+            );
+        }
+        None => None,
+        Some(proof) => {
+            let nonce = if oauth_config.dpop_nonce {
+                Some(
+                    state
+                        .nonce
+                        .get_or_insert_with(|| format!("sim-nonce-{}", random_hex()))
+                        .clone(),
+                )
+            } else {
+                None
+            };
+            match verify_proof(&mut state, proof, "POST", &audience, None, nonce.as_deref()) {
+                Ok(jkt) => Some(jkt),
+                Err(ProofError("nonce")) => {
+                    state.nonce_challenges += 1;
+                    let mut response = oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "use_dpop_nonce",
+                        "Authorization server requires nonce in DPoP proof.",
+                    );
+                    if let Some(nonce) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+                        response.headers_mut().insert("dpop-nonce", nonce);
+                    }
+                    return response;
+                }
+                Err(ProofError(why)) => {
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", why);
+                }
+            }
+        }
+    };
     if !state.used_jti.insert(jti) {
         return invalid_client("The client_assertion token has already been used.");
     }
@@ -289,11 +426,12 @@ pub(crate) async fn token(
         Issued {
             scopes: requested.iter().map(|s| (*s).to_owned()).collect(),
             expires: now + lifetime,
+            jkt: jkt.clone(),
         },
     );
     state.issued += 1;
     let body = json!({
-        "token_type": "Bearer",
+        "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
         "expires_in": lifetime.as_secs().max(1),
         "access_token": access_token,
         "scope": requested.join(" "),
@@ -326,18 +464,41 @@ pub(crate) enum TokenCheck {
     Allowed,
 }
 
-/// Checks an OAuth access token against the operation's required scope.
-pub(crate) async fn check(shared: &Shared, token: &str, method: &Method, path: &str) -> TokenCheck {
-    let state = shared.oauth.lock().await;
+/// Checks an OAuth access token against the operation's required scope; a DPoP-bound token
+/// must come with the `DPoP` scheme and a valid proof for this request.
+pub(crate) async fn check(
+    shared: &Shared,
+    scheme_is_dpop: bool,
+    token: &str,
+    proof: Option<&str>,
+    method: &Method,
+    htu: &str,
+    path: &str,
+) -> TokenCheck {
+    let mut state = shared.oauth.lock().await;
     let Some(issued) = state.tokens.get(token) else {
         return TokenCheck::Unknown;
     };
     if Instant::now() >= issued.expires {
         return TokenCheck::Expired;
     }
-    match required_scope(method, path) {
-        Some(scope) if !has_scope(&issued.scopes, scope) => TokenCheck::MissingScope(scope),
-        _ => TokenCheck::Allowed,
+    let scopes_ok = match required_scope(method, path) {
+        Some(scope) if !has_scope(&issued.scopes, scope) => Err(scope),
+        _ => Ok(()),
+    };
+    match (issued.jkt.clone(), scheme_is_dpop, proof) {
+        (None, false, _) => {}
+        (Some(jkt), true, Some(proof)) => {
+            match verify_proof(&mut state, proof, method.as_str(), htu, Some(token), None) {
+                Ok(thumbprint) if thumbprint == jkt => {}
+                _ => return TokenCheck::Unknown,
+            }
+        }
+        _ => return TokenCheck::Unknown,
+    }
+    match scopes_ok {
+        Err(scope) => TokenCheck::MissingScope(scope),
+        Ok(()) => TokenCheck::Allowed,
     }
 }
 
@@ -415,6 +576,11 @@ pub fn required_scope(method: &Method, path: &str) -> Option<&'static str> {
         })
         .max_by_key(|(literal, _)| *literal)
         .map(|(_, scope)| scope)
+}
+
+/// Number of `use_dpop_nonce` answers so far.
+pub(crate) async fn nonce_challenges(shared: &Shared) -> u64 {
+    shared.oauth.lock().await.nonce_challenges
 }
 
 /// Number of access tokens issued so far.

@@ -28,6 +28,7 @@ pub fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
         "OKTA_CLIENT_SCOPES",
         "OKTA_CLIENT_PRIVATEKEY",
         "OKTA_CLIENT_PRIVATEKEYID",
+        "OKTA_CLIENT_DPOP",
     ] {
         cmd.env_remove(key);
     }
