@@ -76,7 +76,7 @@ impl Client {
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
         let Some(Auth::OAuth(cache)) = &self.inner.auth else {
-            return self.send_traced(request, operation).await;
+            return self.send_traced(request, operation, None).await;
         };
         let authz = match cache.authorization().await {
             Ok(found) => found,
@@ -86,7 +86,7 @@ impl Client {
         if let Err(error) = self.authorize(&mut request, &authz) {
             return Ok(crate::oauth::failure_response(error));
         }
-        let response = self.send_traced(request, operation).await?;
+        let response = self.send_traced(request, operation, Some(&authz)).await?;
         if response.status() != reqwest::StatusCode::UNAUTHORIZED {
             return Ok(response);
         }
@@ -116,7 +116,7 @@ impl Client {
         if let Err(error) = self.authorize(&mut second, &authz) {
             return Ok(crate::oauth::failure_response(error));
         }
-        self.send_traced(second, operation).await
+        self.send_traced(second, operation, Some(&authz)).await
     }
 
     /// Sets `Authorization` and, for a DPoP-bound token, a fresh `DPoP` proof.
@@ -151,6 +151,7 @@ impl Client {
         &self,
         request: reqwest::Request,
         operation: &'static str,
+        authz: Option<&crate::oauth::Authz>,
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::debug_span!(
             "okta_request",
@@ -165,7 +166,14 @@ impl Client {
         let policy = &self.inner.retry;
         async move {
             let start = std::time::Instant::now();
-            let result = crate::retry::execute(&self.client, request, policy, operation).await;
+            // A DPoP proof is single-use: sign a new one for every retry.
+            let resign = |retry: &mut reqwest::Request| {
+                if let Some(authz) = authz.filter(|a| a.dpop) {
+                    let _ = self.authorize(retry, authz);
+                }
+            };
+            let result =
+                crate::retry::execute_with(&self.client, request, policy, operation, &resign).await;
             let span = tracing::Span::current();
             span.record(
                 "duration_ms",
