@@ -181,8 +181,8 @@ pub struct ServeArgs {
     /// print the settings for a PrivateKey client.
     #[arg(long, value_name = "DIR")]
     pub oauth_generate_key: Option<PathBuf>,
-    /// Scopes granted to the OAuth client (comma or space separated; default: all four
-    /// okta.policies/okta.devices read and manage scopes).
+    /// Scopes granted to the OAuth client (comma or space separated; default: the
+    /// okta.policies/okta.devices read and manage scopes and okta.users.read).
     #[arg(long, value_name = "SCOPES")]
     pub oauth_scopes: Option<String>,
     /// Lifetime of issued access tokens, in seconds.

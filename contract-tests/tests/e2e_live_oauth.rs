@@ -8,7 +8,7 @@ use cli_common::{Served, run, text};
 use okta_contract::sim::oauth::{KeyKind, generate_key};
 
 const SCOPES: &str =
-    "okta.policies.read okta.policies.manage okta.devices.read okta.devices.manage";
+    "okta.policies.read okta.policies.manage okta.devices.read okta.devices.manage okta.users.read";
 
 fn assert_clean_run(out: &std::process::Output, secrets: &[&str]) {
     let (stdout, stderr) = text(out);

@@ -24,12 +24,13 @@ use serde_json::{Value, json};
 
 use super::Shared;
 
-/// The scopes of the Policies and Devices APIs.
-pub const ALL_SCOPES: [&str; 4] = [
+/// The scopes the served operations require (`listUserDevices` needs `okta.users.read`).
+pub const ALL_SCOPES: [&str; 5] = [
     "okta.policies.read",
     "okta.policies.manage",
     "okta.devices.read",
     "okta.devices.manage",
+    "okta.users.read",
 ];
 
 /// A registered OAuth 2.0 service app.
@@ -459,7 +460,7 @@ pub(crate) enum TokenCheck {
     /// Issued here but expired.
     Expired,
     /// Valid, but lacks the scope the operation needs.
-    MissingScope(&'static str),
+    MissingScope(String),
     /// Valid and sufficient.
     Allowed,
 }
@@ -483,7 +484,7 @@ pub(crate) async fn check(
         return TokenCheck::Expired;
     }
     let scopes_ok = match required_scope(method, path) {
-        Some(scope) if !has_scope(&issued.scopes, scope) => Err(scope),
+        Some(scope) if !has_scope(&issued.scopes, scope) => Err(scope.to_owned()),
         _ => Ok(()),
     };
     match (issued.jkt.clone(), scheme_is_dpop, proof) {
@@ -515,7 +516,7 @@ fn has_scope(granted: &HashSet<String>, needed: &str) -> bool {
 struct ScopedOperation {
     method: Method,
     segments: Vec<String>,
-    scope: &'static str,
+    scope: String,
 }
 
 fn scope_table() -> &'static [ScopedOperation] {
@@ -539,8 +540,8 @@ fn scope_table() -> &'static [ScopedOperation] {
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
-                    .filter_map(|req| req.get("oauth2")?.as_array()?.first()?.as_str())
-                    .find_map(|s| ALL_SCOPES.iter().copied().find(|known| *known == s));
+                    .find_map(|req| req.get("oauth2")?.as_array()?.first()?.as_str())
+                    .map(str::to_owned);
                 if let Some(scope) = scope {
                     table.push(ScopedOperation {
                         method,
@@ -557,8 +558,9 @@ fn scope_table() -> &'static [ScopedOperation] {
 /// The scope the spec requires for `method path`, matching path templates and preferring the
 /// template with the most literal segments (`/policies/simulate` over `/policies/{policyId}`).
 pub fn required_scope(method: &Method, path: &str) -> Option<&'static str> {
+    let table: &'static [ScopedOperation] = scope_table();
     let parts: Vec<&str> = path.split('/').collect();
-    scope_table()
+    table
         .iter()
         .filter(|op| op.method == method && op.segments.len() == parts.len())
         .filter_map(|op| {
@@ -572,7 +574,7 @@ pub fn required_scope(method: &Method, path: &str) -> Option<&'static str> {
                 }
                 literal += 1;
             }
-            Some((literal, op.scope))
+            Some((literal, op.scope.as_str()))
         })
         .max_by_key(|(literal, _)| *literal)
         .map(|(_, scope)| scope)
@@ -616,7 +618,15 @@ mod tests {
             required_scope(&Method::DELETE, "/api/v1/devices/x"),
             Some("okta.devices.manage")
         );
-        assert!(scope_table().len() >= 30, "{}", scope_table().len());
+        assert_eq!(
+            required_scope(&get, "/api/v1/users/00u1/devices"),
+            Some("okta.users.read")
+        );
+        assert_eq!(
+            scope_table().len(),
+            30,
+            "every served operation has a scope"
+        );
     }
 
     #[test]
