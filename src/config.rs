@@ -176,7 +176,12 @@ impl Credentials {
         }
     }
 
-    fn into_auth(self, http: &reqwest::Client, base: &str) -> Result<Auth, BuildError> {
+    fn into_auth(
+        self,
+        http: &reqwest::Client,
+        base: &str,
+        timeout: Duration,
+    ) -> Result<Auth, BuildError> {
         match self {
             Credentials::ApiToken(t) => {
                 Ok(Auth::Static(AuthHeader(Self::static_header("SSWS", &t)?)))
@@ -209,6 +214,7 @@ impl Credentials {
                 };
                 let provider = PrivateKeyJwtProvider {
                     dpop: dpop.clone(),
+                    timeout,
                     http: http.clone(),
                     token_url: format!("{base}{}", crate::oauth::TOKEN_PATH),
                     client_id: p.client_id.trim().to_owned(),
@@ -502,12 +508,13 @@ impl ClientBuilder {
                 .build()
                 .map_err(|source| BuildError::Http { source })?,
         };
-        let auth = credentials.into_auth(&http, &base)?;
+        let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        let auth = credentials.into_auth(&http, &base, request_timeout)?;
         let state = ClientState {
             retry: self.retry,
             auth: Some(auth),
             user_agent,
-            request_timeout: Some(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT)),
+            request_timeout: Some(request_timeout),
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -438,6 +438,8 @@ pub(crate) struct PrivateKeyJwtProvider {
     pub(crate) scopes: String,
     pub(crate) key: SigningKey,
     pub(crate) dpop: Option<Arc<DpopKey>>,
+    /// Timeout of one token request (the client's request timeout).
+    pub(crate) timeout: Duration,
 }
 
 impl fmt::Debug for PrivateKeyJwtProvider {
@@ -522,6 +524,7 @@ impl PrivateKeyJwtProvider {
         let mut request = self
             .http
             .post(&self.token_url)
+            .timeout(self.timeout)
             .header(reqwest::header::ACCEPT, "application/json")
             .header(
                 reqwest::header::CONTENT_TYPE,
@@ -824,6 +827,7 @@ mod tests {
             scopes: "okta.policies.read".to_owned(),
             key: SigningKey::parse(&pem, Some("kid-7")).unwrap(),
             dpop: None,
+            timeout: Duration::from_secs(5),
         };
         let a = provider.assertion().unwrap();
         let b = provider.assertion().unwrap();
