@@ -20,12 +20,14 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 use url::{Host, Url};
 
 use crate::Client;
+use crate::oauth::{PrivateKeyJwtProvider, SigningKey, TokenCache, TokenProvider};
 use crate::retry::RetryPolicy;
 pub use crate::secret::SecretString;
 
@@ -49,6 +51,64 @@ pub enum Credentials {
     ApiToken(SecretString),
     /// An OAuth 2.0 access token, sent as `Authorization: Bearer <token>`.
     AccessToken(SecretString),
+    /// An OAuth 2.0 service app: client credentials with a `private_key_jwt` assertion
+    /// (see [`crate::oauth`]).
+    PrivateKey(PrivateKeyJwt),
+    /// Access tokens from a caller-supplied [`TokenProvider`], cached and renewed like
+    /// [`Credentials::PrivateKey`] tokens.
+    TokenProvider(Arc<dyn TokenProvider>),
+}
+
+/// The settings of [`Credentials::PrivateKey`]. `Debug` prints the key as `[redacted]`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PrivateKeyJwt {
+    /// The service app's client id (`iss` and `sub` of the assertion).
+    pub client_id: String,
+    /// The requested scopes, e.g. `okta.policies.read`.
+    pub scopes: Vec<String>,
+    /// The private key: a PEM block (PKCS#8 RSA or EC P-256, `RSA PRIVATE KEY`,
+    /// `EC PRIVATE KEY`) or a private JSON Web Key.
+    pub key: SecretString,
+    /// The key id sent as the assertion's `kid` header (overrides a JWK's `kid`).
+    pub key_id: Option<String>,
+    /// Ask for DPoP-bound tokens (RFC 9449): the client generates an ES256 key and signs a
+    /// proof for the token request and for every API request (`Authorization: DPoP …`).
+    pub dpop: bool,
+}
+
+impl PrivateKeyJwt {
+    /// Client id, scopes and key; no explicit key id.
+    pub fn new<S>(
+        client_id: impl Into<String>,
+        scopes: impl IntoIterator<Item = S>,
+        key: impl Into<SecretString>,
+    ) -> Self
+    where
+        S: Into<String>,
+    {
+        Self {
+            client_id: client_id.into(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+            key: key.into(),
+            key_id: None,
+            dpop: false,
+        }
+    }
+
+    /// Requests DPoP-bound access tokens (see [`PrivateKeyJwt::dpop`]).
+    #[must_use]
+    pub fn with_dpop(mut self) -> Self {
+        self.dpop = true;
+        self
+    }
+
+    /// Sets the key id (`kid` header of the assertion).
+    #[must_use]
+    pub fn key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
 }
 
 impl Credentials {
@@ -62,11 +122,36 @@ impl Credentials {
         Self::AccessToken(token.into())
     }
 
-    fn header_value(&self) -> Result<HeaderValue, BuildError> {
-        let (scheme, token) = match self {
-            Credentials::ApiToken(t) => ("SSWS", t),
-            Credentials::AccessToken(t) => ("Bearer", t),
-        };
+    /// OAuth 2.0 client credentials with a `private_key_jwt` assertion signed by `key` (a
+    /// PEM RSA or EC P-256 private key, or a private JWK with `kid`). The access token is
+    /// cached and renewed before it expires.
+    pub fn private_key<S>(
+        client_id: impl Into<String>,
+        scopes: impl IntoIterator<Item = S>,
+        key: impl Into<SecretString>,
+    ) -> Self
+    where
+        S: Into<String>,
+    {
+        Self::PrivateKey(PrivateKeyJwt::new(client_id, scopes, key))
+    }
+
+    /// Access tokens from `provider`, cached until shortly before they expire.
+    pub fn token_provider(provider: Arc<dyn TokenProvider>) -> Self {
+        Self::TokenProvider(provider)
+    }
+
+    /// The name of the credential kind (`SSWS`, `Bearer`, `PrivateKey`, `TokenProvider`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credentials::ApiToken(_) => "SSWS",
+            Credentials::AccessToken(_) => "Bearer",
+            Credentials::PrivateKey(_) => "PrivateKey",
+            Credentials::TokenProvider(_) => "TokenProvider",
+        }
+    }
+
+    fn static_header(scheme: &str, token: &SecretString) -> Result<HeaderValue, BuildError> {
         if token.is_blank() {
             return Err(BuildError::InvalidCredentials {
                 reason: "the token is empty",
@@ -79,6 +164,82 @@ impl Credentials {
         value.set_sensitive(true);
         Ok(value)
     }
+
+    #[cfg(test)]
+    fn header_value(&self) -> Result<HeaderValue, BuildError> {
+        match self {
+            Credentials::ApiToken(t) => Self::static_header("SSWS", t),
+            Credentials::AccessToken(t) => Self::static_header("Bearer", t),
+            _ => Err(BuildError::InvalidCredentials {
+                reason: "not a static token",
+            }),
+        }
+    }
+
+    fn into_auth(
+        self,
+        http: &reqwest::Client,
+        base: &str,
+        timeout: Duration,
+    ) -> Result<Auth, BuildError> {
+        match self {
+            Credentials::ApiToken(t) => {
+                Ok(Auth::Static(AuthHeader(Self::static_header("SSWS", &t)?)))
+            }
+            Credentials::AccessToken(t) => {
+                Ok(Auth::Static(AuthHeader(Self::static_header("Bearer", &t)?)))
+            }
+            Credentials::PrivateKey(p) => {
+                if p.client_id.trim().is_empty() {
+                    return Err(BuildError::InvalidCredentials {
+                        reason: "the OAuth client id is empty",
+                    });
+                }
+                let scopes: Vec<&str> = p
+                    .scopes
+                    .iter()
+                    .flat_map(|s| s.split([' ', ',']))
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                if scopes.is_empty() {
+                    return Err(BuildError::InvalidCredentials {
+                        reason: "no OAuth scopes were given",
+                    });
+                }
+                let key = SigningKey::parse(p.key.expose_secret(), p.key_id.as_deref())?;
+                let dpop = if p.dpop {
+                    Some(Arc::new(crate::dpop::DpopKey::generate()?))
+                } else {
+                    None
+                };
+                let provider = PrivateKeyJwtProvider {
+                    dpop: dpop.clone(),
+                    timeout,
+                    http: http.clone(),
+                    token_url: format!("{base}{}", crate::oauth::TOKEN_PATH),
+                    client_id: p.client_id.trim().to_owned(),
+                    scopes: scopes.join(" "),
+                    key,
+                };
+                Ok(Auth::OAuth(Arc::new(TokenCache::new(
+                    Arc::new(provider),
+                    dpop,
+                ))))
+            }
+            Credentials::TokenProvider(provider) => {
+                Ok(Auth::OAuth(Arc::new(TokenCache::new(provider, None))))
+            }
+        }
+    }
+}
+
+/// How requests are authorised.
+#[derive(Clone, Debug)]
+pub(crate) enum Auth {
+    /// A fixed `Authorization` header.
+    Static(AuthHeader),
+    /// OAuth access tokens from a cache.
+    OAuth(Arc<TokenCache>),
 }
 
 /// The `Authorization` header value; `Debug` never shows it.
@@ -99,7 +260,7 @@ impl fmt::Debug for AuthHeader {
 #[derive(Clone, Debug)]
 pub struct ClientState {
     pub(crate) retry: RetryPolicy,
-    pub(crate) auth: Option<AuthHeader>,
+    pub(crate) auth: Option<Auth>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) request_timeout: Option<Duration>,
 }
@@ -166,6 +327,20 @@ pub enum BuildError {
         /// The refused host.
         host: String,
     },
+    /// A configuration value (environment variable or `okta.yaml` key) is unusable.
+    #[error("invalid configuration in {origin}: {reason}")]
+    InvalidConfig {
+        /// Where the value came from: a variable name, or `<file>: okta.client.<key>`.
+        origin: String,
+        /// What is wrong with it (never the value).
+        reason: &'static str,
+    },
+    /// The OAuth private key cannot be used.
+    #[error("invalid private key: {reason}")]
+    InvalidPrivateKey {
+        /// What is wrong with the key (never the key itself).
+        reason: &'static str,
+    },
     /// The token cannot be sent in a header.
     #[error("invalid credentials: {reason}")]
     InvalidCredentials {
@@ -208,14 +383,17 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// Builds a client from `OKTA_ORG_URL` and one of `OKTA_API_TOKEN` or
-    /// `OKTA_ACCESS_TOKEN` (setting both is an error), with default settings otherwise.
+    /// Builds a client from the environment and the `okta.yaml` files, with default
+    /// settings otherwise: `OKTA_ORG_URL` and one of `OKTA_API_TOKEN` or `OKTA_ACCESS_TOKEN`
+    /// (setting both is an error), or the official SDKs' `OKTA_CLIENT_*` variables,
+    /// `./.okta.yaml` and `~/.okta/okta.yaml` (any credential kind, including
+    /// `PrivateKey`). See [`crate::sources`] for the precedence.
     pub fn from_env() -> Result<Client, BuildError> {
         ClientBuilder::from_env()?.build()
     }
 
     /// Like [`Client::from_env`], reading variables through `lookup` instead of the process
-    /// environment.
+    /// environment, and reading no files.
     pub fn from_env_with<F>(lookup: F) -> Result<Client, BuildError>
     where
         F: FnMut(&str) -> Option<String>,
@@ -225,26 +403,24 @@ impl Client {
 }
 
 impl ClientBuilder {
-    /// A builder pre-filled from the process environment (see [`Client::from_env`]).
+    /// A builder pre-filled from the process environment and the `okta.yaml` files (see
+    /// [`Client::from_env`]).
     pub fn from_env() -> Result<Self, BuildError> {
-        Self::from_env_with(|key| std::env::var(key).ok())
+        let (project, home) = crate::sources::default_files();
+        Self::from_sources(
+            |key| std::env::var(key).ok(),
+            project.as_deref(),
+            home.as_deref(),
+        )
     }
 
-    /// A builder pre-filled from `lookup` (see [`Client::from_env`]). Empty values count
-    /// as unset.
-    pub fn from_env_with<F>(mut lookup: F) -> Result<Self, BuildError>
+    /// A builder pre-filled from variables read through `lookup` (see
+    /// [`Client::from_env`]); no files are read. Empty values count as unset.
+    pub fn from_env_with<F>(lookup: F) -> Result<Self, BuildError>
     where
         F: FnMut(&str) -> Option<String>,
     {
-        let mut get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
-        let org_url = get(ORG_URL_ENV).ok_or(BuildError::MissingOrgUrl)?;
-        let credentials = match (get(API_TOKEN_ENV), get(ACCESS_TOKEN_ENV)) {
-            (Some(_), Some(_)) => return Err(BuildError::ConflictingCredentials),
-            (Some(token), None) => Credentials::api_token(token),
-            (None, Some(token)) => Credentials::access_token(token),
-            (None, None) => return Err(BuildError::MissingCredentials),
-        };
-        Ok(Self::default().org_url(org_url).credentials(credentials))
+        Self::from_sources(lookup, None, None)
     }
 
     /// The org URL, e.g. `https://acme.okta.com`. It must use `https`, except for
@@ -258,6 +434,11 @@ impl ClientBuilder {
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
+    }
+
+    /// The kind of the credentials set so far ([`Credentials::kind`]), if any.
+    pub fn credentials_kind(&self) -> Option<&'static str> {
+        self.credentials.as_ref().map(Credentials::kind)
     }
 
     /// Shorthand for `credentials(Credentials::api_token(token))`.
@@ -307,7 +488,6 @@ impl ClientBuilder {
         let raw_url = self.org_url.ok_or(BuildError::MissingOrgUrl)?;
         let base = validate_org_url(&raw_url)?;
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
-        let auth = credentials.header_value()?;
         let user_agent = match &self.user_agent_suffix {
             Some(suffix) if !suffix.trim().is_empty() => {
                 HeaderValue::from_str(&format!("{DEFAULT_USER_AGENT} {}", suffix.trim()))
@@ -328,11 +508,13 @@ impl ClientBuilder {
                 .build()
                 .map_err(|source| BuildError::Http { source })?,
         };
+        let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        let auth = credentials.into_auth(&http, &base, request_timeout)?;
         let state = ClientState {
             retry: self.retry,
-            auth: Some(AuthHeader(auth)),
+            auth: Some(auth),
             user_agent,
-            request_timeout: Some(self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT)),
+            request_timeout: Some(request_timeout),
         };
         Ok(Client::new_with_client(&base, http, state))
     }

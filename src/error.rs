@@ -184,6 +184,14 @@ pub enum Error {
         #[source]
         last: Box<Error>,
     },
+    /// No OAuth access token could be obtained (token endpoint error, unreachable token
+    /// endpoint, token provider failure); nothing was sent to the API.
+    #[error("could not obtain an access token")]
+    Token {
+        /// What failed.
+        #[source]
+        source: std::sync::Arc<crate::oauth::TokenError>,
+    },
     /// Pagination stopped because a `next` link pointed at a page already fetched.
     #[error("pagination loop: the next link repeats an already fetched page")]
     PaginationLoop {
@@ -267,6 +275,14 @@ impl Error {
     pub fn attempts(&self) -> Option<u32> {
         match self {
             Error::RetriesExhausted { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+
+    /// The token failure, for [`Error::Token`].
+    pub fn token_error(&self) -> Option<&crate::oauth::TokenError> {
+        match self {
+            Error::Token { source } => Some(source),
             _ => None,
         }
     }
@@ -372,6 +388,9 @@ impl From<progenitor_client::Error<OktaError>> for Error {
             }
             P::InvalidResponsePayload(bytes, source) => Error::decode(None, None, &bytes, source),
             P::UnexpectedResponse(response) => {
+                if let Some(source) = crate::oauth::failure_of(&response) {
+                    return Error::Token { source };
+                }
                 let body = response
                     .extensions()
                     .get::<BufferedBody>()

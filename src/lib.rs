@@ -30,17 +30,23 @@ pub mod types {
 pub use generated::{Client, ResponseValue, builder};
 
 pub mod config;
+mod dpop;
 pub mod error;
 mod hooks;
 pub mod link;
+pub mod oauth;
 pub mod pagination;
 pub mod raw;
 pub mod retry;
 mod secret;
+pub mod sources;
 
-pub use config::{BuildError, ClientBuilder, ClientState, Credentials, SecretString};
+pub use config::{
+    BuildError, ClientBuilder, ClientState, Credentials, PrivateKeyJwt, SecretString,
+};
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
 pub use link::{Links, NextLink};
+pub use oauth::{AccessToken, OAuthErrorCode, TokenError, TokenProvider};
 pub use pagination::Page;
 pub use raw::{Raw, RawRequest, RawResponse};
 pub use retry::{GiveUpReason, RateLimit, RetryDecision, RetryPolicy};

@@ -275,6 +275,9 @@ async fn fetch<T: DeserializeOwned>(
         .dispatch(request, cursor.operation)
         .await
         .map_err(Error::transport)?;
+    if let Some(source) = crate::oauth::failure_of(&response) {
+        return Err(Error::Token { source });
+    }
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(Error::transport)?;

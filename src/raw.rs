@@ -172,6 +172,9 @@ impl<'a> RawRequest<'a> {
             .dispatch(request, self.operation)
             .await
             .map_err(Error::transport)?;
+        if let Some(source) = crate::oauth::failure_of(&response) {
+            return Err(Error::Token { source });
+        }
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(Error::transport)?;

@@ -340,6 +340,18 @@ pub async fn execute(
     policy: &RetryPolicy,
     operation: &str,
 ) -> reqwest::Result<reqwest::Response> {
+    execute_with(http, request, policy, operation, &|_| {}).await
+}
+
+/// [`execute`], calling `before_retry` on each retried request (a DPoP proof must be signed
+/// afresh for every attempt: its `jti` may be used once).
+pub(crate) async fn execute_with(
+    http: &reqwest::Client,
+    request: reqwest::Request,
+    policy: &RetryPolicy,
+    operation: &str,
+    before_retry: &(dyn Fn(&mut reqwest::Request) + Sync),
+) -> reqwest::Result<reqwest::Response> {
     let start = tokio::time::Instant::now();
     let method = request.method().clone();
     let mut current = request;
@@ -398,6 +410,7 @@ pub async fn execute(
                         headers.remove(RETRY_FOR_HEADER);
                     }
                 }
+                before_retry(&mut next);
                 current = next;
             }
             (decision, _) => {

@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::StreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use okta_mgmt::config::{ACCESS_TOKEN_ENV, API_TOKEN_ENV, ORG_URL_ENV};
-use okta_mgmt::{BuildError, Client, Credentials, RetryPolicy};
+use okta_mgmt::{BuildError, Client, RetryPolicy};
 
 use crate::corpus::{Case, load_corpus};
 use crate::live::{self, NAME_PREFIX, RunNaming, Tracker};
@@ -232,6 +232,35 @@ pub struct ServeArgs {
     /// `response-check: …` lines (the interop suite fails on them).
     #[arg(long)]
     pub check_responses: bool,
+    /// OAuth service app client id accepted by POST /oauth2/v1/token (default with
+    /// --oauth-generate-key: 0oasimserviceapp).
+    #[arg(long, value_name = "ID")]
+    pub oauth_client: Option<String>,
+    /// PEM public key (RSA or EC P-256) verifying --oauth-client's assertions.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "oauth_client",
+        conflicts_with = "oauth_generate_key"
+    )]
+    pub oauth_public_key: Option<PathBuf>,
+    /// Write a new RSA key pair (private.pem, public.pem) to DIR, register its public key and
+    /// print the settings for a PrivateKey client.
+    #[arg(long, value_name = "DIR")]
+    pub oauth_generate_key: Option<PathBuf>,
+    /// Scopes granted to the OAuth client (comma or space separated; default: the
+    /// okta.policies/okta.devices read and manage scopes and okta.users.read).
+    #[arg(long, value_name = "SCOPES")]
+    pub oauth_scopes: Option<String>,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    pub oauth_token_ttl: u64,
+    /// Refuse token requests without a DPoP proof (RFC 9449).
+    #[arg(long)]
+    pub oauth_require_dpop: bool,
+    /// Demand a server nonce in DPoP proofs at the token endpoint (use_dpop_nonce).
+    #[arg(long)]
+    pub oauth_dpop_nonce: bool,
 }
 
 /// `okta-contract sweep`.
@@ -355,35 +384,55 @@ fn nonblank_env(key: &str) -> Option<String> {
 
 /// Token values from the environment (redacted from every output).
 fn env_secrets() -> Vec<String> {
-    [API_TOKEN_ENV, ACCESS_TOKEN_ENV]
-        .iter()
-        .filter_map(|k| nonblank_env(k))
-        .collect()
+    [
+        API_TOKEN_ENV,
+        ACCESS_TOKEN_ENV,
+        okta_mgmt::sources::CLIENT_TOKEN_ENV,
+        okta_mgmt::sources::CLIENT_PRIVATEKEY_ENV,
+    ]
+    .iter()
+    .filter_map(|k| nonblank_env(k))
+    .collect()
 }
 
 /// The live org URL: `--org` or `$OKTA_ORG_URL`.
 fn org_url(arg: Option<String>) -> anyhow::Result<String> {
     arg.or_else(|| nonblank_env(ORG_URL_ENV))
+        .or_else(|| nonblank_env(okta_mgmt::sources::CLIENT_ORGURL_ENV))
         .ok_or_else(|| anyhow!("no org: pass --org URL or set {ORG_URL_ENV}"))
 }
 
 /// A client for a live org with the token from the environment; the 429 waits come from the
 /// default retry policy.
 fn live_client(org: &str) -> anyhow::Result<(Client, AuthScheme)> {
-    let (credentials, scheme) = match (nonblank_env(API_TOKEN_ENV), nonblank_env(ACCESS_TOKEN_ENV))
-    {
-        (Some(_), Some(_)) => {
-            bail!("both {API_TOKEN_ENV} and {ACCESS_TOKEN_ENV} are set; set only one")
-        }
-        (Some(t), None) => (Credentials::api_token(t), AuthScheme::Ssws),
-        (None, Some(t)) => (Credentials::access_token(t), AuthScheme::Bearer),
-        (None, None) => {
-            bail!("no token: set {API_TOKEN_ENV} (SSWS) or {ACCESS_TOKEN_ENV} (Bearer)")
-        }
+    // Credentials of any kind from the environment and the okta.yaml files, as the official
+    // SDKs read them; the org URL is the one resolved by the command line.
+    let (project, home) = okta_mgmt::sources::default_files();
+    let builder = okta_mgmt::ClientBuilder::from_sources(
+        |key| {
+            if key == ORG_URL_ENV {
+                Some(org.to_owned())
+            } else {
+                nonblank_env(key)
+            }
+        },
+        project.as_deref(),
+        home.as_deref(),
+    )
+    .map_err(|e| match e {
+        BuildError::MissingCredentials => anyhow!(
+            "no token: set {API_TOKEN_ENV} (SSWS) or {ACCESS_TOKEN_ENV} (Bearer), or \
+             OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey with OKTA_CLIENT_CLIENTID, \
+             OKTA_CLIENT_SCOPES and OKTA_CLIENT_PRIVATEKEY (or ~/.okta/okta.yaml)"
+        ),
+        other => anyhow!(other),
+    })?;
+    let scheme = match builder.credentials_kind() {
+        Some("SSWS") => AuthScheme::Ssws,
+        Some("Bearer") => AuthScheme::Bearer,
+        _ => AuthScheme::OAuth,
     };
-    let client = Client::builder()
-        .org_url(org)
-        .credentials(credentials)
+    let client = builder
         .retry_policy(RetryPolicy::default())
         .user_agent_suffix(concat!("okta-contract/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -794,6 +843,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
+    let oauth_hint = configure_oauth(&args, &mut config)?;
     let token = config.api_tokens.first().cloned().unwrap_or_default();
     let running = sim::start(config, args.port)
         .await
@@ -806,12 +856,95 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
         writeln!(out, "export {ORG_URL_ENV}={url}")?;
         writeln!(out, "export {API_TOKEN_ENV}={token}")?;
         writeln!(out, "# Authorization: SSWS {token}   (Ctrl-C to stop)")?;
+        if let Some(hint) = &oauth_hint {
+            writeln!(
+                out,
+                "# OAuth service app (private_key_jwt), instead of the API token:"
+            )?;
+            writeln!(out, "export OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey")?;
+            writeln!(out, "export OKTA_CLIENT_CLIENTID={}", hint.client_id)?;
+            writeln!(out, "export OKTA_CLIENT_SCOPES={}", hint.scopes)?;
+            if let Some(path) = &hint.private_key {
+                writeln!(out, "export OKTA_CLIENT_PRIVATEKEY={}", path.display())?;
+            }
+        }
         out.flush()?;
     }
     shutdown_signal().await;
     running.shutdown().await;
     eprintln!("simulator stopped");
     Ok(EXIT_OK)
+}
+
+/// What `serve` prints about its OAuth service app.
+struct OAuthHint {
+    client_id: String,
+    scopes: String,
+    private_key: Option<PathBuf>,
+}
+
+/// Registers the OAuth service app of `serve --oauth-*`, generating its key pair if asked.
+fn configure_oauth(args: &ServeArgs, config: &mut SimConfig) -> anyhow::Result<Option<OAuthHint>> {
+    use anyhow::Context as _;
+    use sim::oauth::{ALL_SCOPES, KeyKind, OAuthClient, generate_key};
+    config.oauth.token_lifetime = Duration::from_secs(args.oauth_token_ttl.max(1));
+    config.oauth.require_dpop = args.oauth_require_dpop;
+    config.oauth.dpop_nonce = args.oauth_dpop_nonce;
+    let granted: Vec<String> = match &args.oauth_scopes {
+        Some(list) => list
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let (public_key_pem, private_key) = match (&args.oauth_generate_key, &args.oauth_public_key) {
+        (Some(dir), _) => {
+            let pair = generate_key(KeyKind::Rsa).map_err(anyhow::Error::msg)?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            let private = dir.join("private.pem");
+            write_private_file(&private, &pair.private_pem)
+                .with_context(|| format!("writing {}", private.display()))?;
+            let public = dir.join("public.pem");
+            std::fs::write(&public, &pair.public_pem)
+                .with_context(|| format!("writing {}", public.display()))?;
+            (pair.public_pem, Some(private))
+        }
+        (None, Some(file)) => (
+            std::fs::read_to_string(file)
+                .with_context(|| format!("reading the public key {}", file.display()))?,
+            None,
+        ),
+        (None, None) => return Ok(None),
+    };
+    let client_id = args
+        .oauth_client
+        .clone()
+        .unwrap_or_else(|| "0oasimserviceapp".to_owned());
+    let scopes = granted.join(" ");
+    config.oauth.clients.push(OAuthClient {
+        client_id: client_id.clone(),
+        public_key_pem,
+        granted_scopes: granted,
+    });
+    Ok(Some(OAuthHint {
+        client_id,
+        scopes: format!("\"{scopes}\""),
+        private_key,
+    }))
+}
+
+/// Writes a private key readable by the owner only (on Unix).
+fn write_private_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

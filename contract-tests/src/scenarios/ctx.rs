@@ -41,6 +41,9 @@ pub enum AuthScheme {
     Ssws,
     /// `Bearer ${OKTA_ACCESS_TOKEN}`.
     Bearer,
+    /// `Bearer <access token>` obtained by an OAuth service app (private_key_jwt or a token
+    /// provider); the token is never printed.
+    OAuth,
 }
 
 impl AuthScheme {
@@ -49,6 +52,7 @@ impl AuthScheme {
         match self {
             AuthScheme::Ssws => "Authorization: SSWS ${OKTA_API_TOKEN}",
             AuthScheme::Bearer => "Authorization: Bearer ${OKTA_ACCESS_TOKEN}",
+            AuthScheme::OAuth => "Authorization: Bearer ${ACCESS_TOKEN_FROM_OKTA_CLIENT_CLIENTID}",
         }
     }
 }

@@ -77,6 +77,15 @@ impl ApiError {
         )
     }
 
+    /// 403 E0000006: the access token lacks the operation's scope.
+    pub fn access_denied() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "E0000006",
+            "You do not have permission to perform the requested action",
+        )
+    }
+
     /// 429 E0000047: the per-window request budget is spent.
     pub fn rate_limited() -> Self {
         Self::new(

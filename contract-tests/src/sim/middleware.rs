@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures::StreamExt;
 
-use super::Shared;
 use super::errors::ApiError;
 use super::state::{Rng, base62_from, splitmix64};
+use super::{Shared, oauth};
 
 /// Nominal `X-Rate-Limit-Limit` reported when no limit is configured (never enforced).
 const UNLIMITED_NOMINAL: u32 = 10_000;
@@ -216,23 +216,75 @@ async fn truncate(response: Response) -> Response {
     response
 }
 
-/// Requires `Authorization: SSWS <token>` or `Bearer <token>` with a configured token on every
-/// `/api/v1` request; anything else is 401 E0000011.
+/// Requires `Authorization: SSWS <token>` or `Bearer <token>` with a configured API token, or
+/// `Bearer <access token>` issued by the token endpoint, on every `/api/v1` request; anything
+/// else is 401 E0000011. An access token must carry the operation's scope (403 E0000006).
 pub async fn auth(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/v1") {
         return next.run(req).await;
     }
-    let token = req
+    let credential = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| {
-            scheme.eq_ignore_ascii_case("SSWS") || scheme.eq_ignore_ascii_case("Bearer")
-        })
-        .map(|(_, token)| token.trim());
-    match token {
-        Some(token) if shared.config.api_tokens.iter().any(|t| t == token) => next.run(req).await,
-        _ => ApiError::invalid_token().into_response(),
+        .map(|(scheme, token)| (scheme.to_owned(), token.trim().to_owned()));
+    let Some((scheme, token)) = credential else {
+        return ApiError::invalid_token().into_response();
+    };
+    let ssws = scheme.eq_ignore_ascii_case("SSWS");
+    let bearer = scheme.eq_ignore_ascii_case("Bearer");
+    let dpop = scheme.eq_ignore_ascii_case("DPoP");
+    if (ssws || bearer) && shared.config.api_tokens.contains(&token) {
+        return next.run(req).await;
+    }
+    if !bearer && !dpop {
+        return ApiError::invalid_token().into_response();
+    }
+    let proof = req
+        .headers()
+        .get("dpop")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let htu = format!(
+        "http://{}{}",
+        req.headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1"),
+        req.uri().path()
+    );
+    let verdict = oauth::check(
+        &shared,
+        dpop,
+        &token,
+        proof.as_deref(),
+        req.method(),
+        &htu,
+        req.uri().path(),
+    )
+    .await;
+    match verdict {
+        oauth::TokenCheck::Allowed => next.run(req).await,
+        oauth::TokenCheck::MissingScope(scope) => {
+            let mut response = ApiError::access_denied().into_response();
+            set_header(
+                response.headers_mut(),
+                "www-authenticate",
+                format!(
+                    "Bearer authorization_uri=\"http://{host}/oauth2/v1/authorize\", realm=\"http://{host}\", scope=\"{scope}\", error=\"insufficient_scope\", error_description=\"The access token provided does not contain the required scopes.\", resource=\"{path}\"",
+                    host = req
+                        .headers()
+                        .get(header::HOST)
+                        .and_then(|h| h.to_str().ok())
+                        .unwrap_or("127.0.0.1"),
+                    path = req.uri().path(),
+                ),
+            );
+            response
+        }
+        oauth::TokenCheck::Expired | oauth::TokenCheck::Unknown => {
+            ApiError::invalid_token().into_response()
+        }
     }
 }

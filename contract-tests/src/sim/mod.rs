@@ -22,6 +22,7 @@ mod errors;
 mod links;
 mod mappings;
 mod middleware;
+pub mod oauth;
 mod policies;
 mod request;
 mod rules;
@@ -61,6 +62,8 @@ pub struct SimConfig {
     /// Validate every answer against the spec and report problems on stderr (off by default;
     /// `serve --check-responses`).
     pub check_responses: bool,
+    /// OAuth 2.0 service apps and the token endpoint (`POST /oauth2/v1/token`).
+    pub oauth: oauth::OAuthConfig,
 }
 
 impl Default for SimConfig {
@@ -73,6 +76,7 @@ impl Default for SimConfig {
             rate_limit_window: Duration::from_secs(60),
             faults: FaultConfig::default(),
             check_responses: false,
+            oauth: oauth::OAuthConfig::default(),
         }
     }
 }
@@ -175,12 +179,17 @@ pub(crate) struct Shared {
     pub(crate) rate: Mutex<middleware::RateWindow>,
     pub(crate) request_seq: AtomicU64,
     pub(crate) fault_seq: AtomicU64,
+    pub(crate) oauth: Mutex<oauth::OAuthState>,
 }
 
 /// The simulator as an axum [`Router`] (for in-process tests with `tower::ServiceExt::oneshot`).
 ///
 /// Every call builds a fresh org from `config`.
 pub fn router(config: SimConfig) -> Router {
+    build(config).0
+}
+
+fn build(config: SimConfig) -> (Router, Arc<Shared>) {
     let org = state::Org::seeded(config.seed, config.device_count);
     let shared = Arc::new(Shared {
         config,
@@ -188,8 +197,10 @@ pub fn router(config: SimConfig) -> Router {
         rate: Mutex::new(middleware::RateWindow::default()),
         request_seq: AtomicU64::new(0),
         fault_seq: AtomicU64::new(0),
+        oauth: Mutex::new(oauth::OAuthState::default()),
     });
-    Router::new()
+    let router = Router::new()
+        .route("/oauth2/v1/token", post(oauth::token))
         .route(
             "/api/v1/policies",
             get(policies::list).post(policies::create),
@@ -253,7 +264,11 @@ pub fn router(config: SimConfig) -> Router {
         ))
         .layer(from_fn_with_state(shared.clone(), middleware::faults))
         .layer(from_fn_with_state(shared.clone(), middleware::rate_limit))
-        .layer(from_fn_with_state(shared, middleware::request_context))
+        .layer(from_fn_with_state(
+            shared.clone(),
+            middleware::request_context,
+        ));
+    (router, shared)
 }
 
 /// A simulator serving on a loopback port.
@@ -263,12 +278,23 @@ pub struct RunningSim {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    shared: Arc<Shared>,
 }
 
 impl RunningSim {
     /// `http://127.0.0.1:<port>`, the org URL to give a client.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Number of `use_dpop_nonce` answers of the token endpoint.
+    pub async fn oauth_nonce_challenges(&self) -> u64 {
+        oauth::nonce_challenges(&self.shared).await
+    }
+
+    /// Number of OAuth access tokens the token endpoint has issued.
+    pub async fn oauth_tokens_issued(&self) -> u64 {
+        oauth::issued_count(&self.shared).await
     }
 
     /// Stops accepting connections and waits (at most five seconds) for the server to finish.
@@ -303,7 +329,7 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, SimError>
         .await
         .map_err(|source| SimError::Bind { port, source })?;
     let addr = listener.local_addr().map_err(SimError::LocalAddr)?;
-    let app = router(config);
+    let (app, shared) = build(config);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -316,5 +342,6 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, SimError>
         addr,
         shutdown: Some(tx),
         task: Some(task),
+        shared,
     })
 }

@@ -12,7 +12,7 @@ use crate::schema_check::{Mode, Spec};
 
 /// The spec the simulator serves: the one okta-mgmt was generated from (embedded, so the
 /// published crate needs no spec file).
-const SPEC_YAML: &str = okta_mgmt::OPENAPI_SPEC;
+pub(crate) const SPEC_YAML: &str = okta_mgmt::OPENAPI_SPEC;
 
 /// At most this many causes are reported for one body.
 const MAX_CAUSES: usize = 5;

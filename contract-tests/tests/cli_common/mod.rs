@@ -20,6 +20,18 @@ pub fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
         .env_remove("OKTA_ACCESS_TOKEN")
         .env_remove("OKTA_ORG_URL")
         .stdin(Stdio::null());
+    for key in [
+        "OKTA_CLIENT_ORGURL",
+        "OKTA_CLIENT_TOKEN",
+        "OKTA_CLIENT_AUTHORIZATIONMODE",
+        "OKTA_CLIENT_CLIENTID",
+        "OKTA_CLIENT_SCOPES",
+        "OKTA_CLIENT_PRIVATEKEY",
+        "OKTA_CLIENT_PRIVATEKEYID",
+        "OKTA_CLIENT_DPOP",
+    ] {
+        cmd.env_remove(key);
+    }
     for (k, v) in envs {
         cmd.env(k, v);
     }

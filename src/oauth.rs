@@ -1,0 +1,870 @@
+//! OAuth 2.0 for service apps: client credentials with a `private_key_jwt` client
+//! assertion, a token cache with single-flight renewal, and the [`TokenProvider`] trait
+//! for other token sources.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use okta_mgmt::{Client, Credentials};
+//!
+//! let pem = std::fs::read_to_string("private.pem")?;
+//! let client = Client::builder()
+//!     .org_url("https://acme.okta.com")
+//!     .credentials(Credentials::private_key("0oa1service", ["okta.policies.read"], pem))
+//!     .build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! The client signs an assertion (`iss` = `sub` = client id, `aud` =
+//! `{org}/oauth2/v1/token`, `iat`, `exp` = `iat` + 5 min, a random `jti`), exchanges it at
+//! `{org}/oauth2/v1/token` for an access token, keeps the token until shortly before it
+//! expires, and renews it once when the API answers `401` with a cached token.
+//! Concurrent requests share one renewal. Neither the key, the assertion nor the token is
+//! ever part of `Debug` output, log events or errors.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use futures::future::BoxFuture;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::StatusCode;
+use reqwest::header::HeaderValue;
+use serde::{Deserialize, Serialize};
+
+use crate::config::BuildError;
+use crate::dpop::{DpopKey, Server};
+use crate::secret::SecretString;
+
+/// The `client_assertion_type` of a JWT client assertion (RFC 7523).
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// Path of the org authorization server's token endpoint, relative to the org URL.
+pub const TOKEN_PATH: &str = "/oauth2/v1/token";
+/// Lifetime of a signed client assertion (Okta accepts at most one hour; the SDKs use less).
+pub const ASSERTION_LIFETIME: Duration = Duration::from_secs(300);
+/// The longest a token is renewed ahead of its expiry (shorter for short-lived tokens:
+/// a fifth of the lifetime).
+pub const MAX_RENEWAL_MARGIN: Duration = Duration::from_secs(30);
+
+/// An access token and when it expires. `Debug` prints the token as `[redacted]`.
+#[derive(Clone, Debug)]
+pub struct AccessToken {
+    token: SecretString,
+    expires_at: Instant,
+    lifetime: Duration,
+    /// Bound to the client's DPoP key (`token_type: DPoP`).
+    pub(crate) dpop: bool,
+}
+
+impl AccessToken {
+    /// A token valid for `expires_in` from now.
+    pub fn new(token: impl Into<SecretString>, expires_in: Duration) -> Self {
+        Self {
+            token: token.into(),
+            expires_at: Instant::now() + expires_in,
+            lifetime: expires_in,
+            dpop: false,
+        }
+    }
+
+    /// The token. Avoid logging it.
+    pub fn secret(&self) -> &SecretString {
+        &self.token
+    }
+
+    /// When the token expires.
+    pub fn expires_at(&self) -> Instant {
+        self.expires_at
+    }
+
+    /// When the cache renews it: a fifth of its lifetime (at most
+    /// [`MAX_RENEWAL_MARGIN`]) before it expires.
+    fn renew_at(&self) -> Instant {
+        let margin = (self.lifetime / 5).min(MAX_RENEWAL_MARGIN);
+        self.expires_at
+            .checked_sub(margin)
+            .unwrap_or(self.expires_at)
+    }
+}
+
+/// A source of access tokens (sent as `Authorization: Bearer …`). The client caches the
+/// token until shortly before [`AccessToken::expires_at`] and calls
+/// [`TokenProvider::fetch_token`] again when it must be renewed (at most one call at a
+/// time per client).
+///
+/// ```
+/// use futures::future::BoxFuture;
+/// use okta_mgmt::oauth::{AccessToken, TokenError, TokenProvider};
+/// use std::time::Duration;
+///
+/// #[derive(Debug)]
+/// struct FromVault;
+/// impl TokenProvider for FromVault {
+///     fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+///         Box::pin(async { Ok(AccessToken::new("eyJ…", Duration::from_secs(3600))) })
+///     }
+/// }
+/// ```
+pub trait TokenProvider: fmt::Debug + Send + Sync {
+    /// Obtains a fresh access token.
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>>;
+}
+
+/// The `error` code of an OAuth 2.0 error response (RFC 6749 §5.2, RFC 9449).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OAuthErrorCode {
+    /// `invalid_client`: unknown client, bad assertion signature, wrong `aud`, expired or replayed assertion.
+    InvalidClient,
+    /// `invalid_scope`: a requested scope is unknown or not granted to the client.
+    InvalidScope,
+    /// `invalid_grant`.
+    InvalidGrant,
+    /// `invalid_request`.
+    InvalidRequest,
+    /// `unauthorized_client`: the client may not use this grant type.
+    UnauthorizedClient,
+    /// `unsupported_grant_type`.
+    UnsupportedGrantType,
+    /// `invalid_dpop_proof` (RFC 9449).
+    InvalidDpopProof,
+    /// `use_dpop_nonce` (RFC 9449).
+    UseDpopNonce,
+    /// Any other code, verbatim.
+    Other(String),
+}
+
+impl OAuthErrorCode {
+    /// Parses an `error` value.
+    pub fn parse(code: &str) -> Self {
+        match code {
+            "invalid_client" => Self::InvalidClient,
+            "invalid_scope" => Self::InvalidScope,
+            "invalid_grant" => Self::InvalidGrant,
+            "invalid_request" => Self::InvalidRequest,
+            "unauthorized_client" => Self::UnauthorizedClient,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "invalid_dpop_proof" => Self::InvalidDpopProof,
+            "use_dpop_nonce" => Self::UseDpopNonce,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidScope => "invalid_scope",
+            Self::InvalidGrant => "invalid_grant",
+            Self::InvalidRequest => "invalid_request",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::UseDpopNonce => "use_dpop_nonce",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for OAuthErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why no access token could be obtained. No variant holds the key, the assertion or a
+/// token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The token endpoint answered with an OAuth error.
+    #[error("token endpoint refused the request (HTTP {status}): {code}{}", fmt_description(.description))]
+    Endpoint {
+        /// HTTP status.
+        status: StatusCode,
+        /// The `error` code.
+        code: OAuthErrorCode,
+        /// The `error_description`, if any.
+        description: Option<String>,
+    },
+    /// The token endpoint could not be reached or its body could not be read.
+    #[error("could not reach the token endpoint")]
+    Transport {
+        /// The `reqwest` error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The token endpoint answered with something that is not a token or an OAuth error.
+    #[error("unexpected token endpoint response (HTTP {status}): {reason}")]
+    InvalidResponse {
+        /// HTTP status.
+        status: StatusCode,
+        /// What was wrong (never the body).
+        reason: &'static str,
+    },
+    /// The client assertion could not be signed.
+    #[error("could not sign the client assertion")]
+    Signing {
+        /// The JOSE error.
+        #[source]
+        source: jsonwebtoken::errors::Error,
+    },
+    /// A [`TokenProvider`] failed.
+    #[error("the token provider failed: {message}")]
+    Provider {
+        /// What went wrong (must not contain secrets).
+        message: String,
+    },
+}
+
+fn fmt_description(d: &Option<String>) -> String {
+    d.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+}
+
+impl TokenError {
+    /// The OAuth error code, for [`TokenError::Endpoint`].
+    pub fn oauth_code(&self) -> Option<&OAuthErrorCode> {
+        match self {
+            TokenError::Endpoint { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// A parsed private key. `Debug` never shows it.
+#[derive(Clone)]
+pub(crate) struct SigningKey {
+    key: EncodingKey,
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+fn key_error(reason: &'static str) -> BuildError {
+    BuildError::InvalidPrivateKey { reason }
+}
+
+impl SigningKey {
+    /// Parses a PEM (`PRIVATE KEY` PKCS#8 RSA or EC P-256, `RSA PRIVATE KEY`,
+    /// `EC PRIVATE KEY`) or a private JWK (RSA or EC P-256). `key_id` overrides the JWK's
+    /// `kid`.
+    pub(crate) fn parse(text: &str, key_id: Option<&str>) -> Result<Self, BuildError> {
+        let text = text.trim();
+        let mut key = if text.starts_with('{') {
+            Self::from_jwk(text)?
+        } else if text.starts_with("-----BEGIN") {
+            Self::from_pem(text)?
+        } else {
+            return Err(key_error("it is neither a PEM block nor a JSON Web Key"));
+        };
+        if let Some(kid) = key_id.filter(|k| !k.trim().is_empty()) {
+            key.kid = Some(kid.trim().to_owned());
+        }
+        // Sign once now so that a broken key fails at build time, not on first use.
+        jsonwebtoken::encode(&Header::new(key.alg), &serde_json::json!({}), &key.key)
+            .map_err(|_| key_error("the key cannot sign (unsupported or inconsistent key)"))?;
+        Ok(key)
+    }
+
+    fn from_pem(text: &str) -> Result<Self, BuildError> {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+        let block = pem::parse(text).map_err(|_| key_error("the PEM block cannot be read"))?;
+        let ec_pkcs8 = |der: &[u8]| -> Result<Self, BuildError> {
+            let pair = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
+                .map_err(|_| key_error("not an EC P-256 private key"))?;
+            let pkcs8 = pair
+                .to_pkcs8v1()
+                .map_err(|_| key_error("the EC key cannot be encoded"))?;
+            Ok(Self {
+                key: EncodingKey::from_ec_der(pkcs8.as_ref()),
+                alg: Algorithm::ES256,
+                kid: None,
+            })
+        };
+        match block.tag() {
+            "RSA PRIVATE KEY" => Ok(Self {
+                key: EncodingKey::from_rsa_der(block.contents()),
+                alg: Algorithm::RS256,
+                kid: None,
+            }),
+            "EC PRIVATE KEY" => ec_pkcs8(block.contents()),
+            "PRIVATE KEY" => {
+                if let Ok(key) = EncodingKey::from_rsa_pem(text.as_bytes()) {
+                    return Ok(Self {
+                        key,
+                        alg: Algorithm::RS256,
+                        kid: None,
+                    });
+                }
+                ec_pkcs8(block.contents())
+            }
+            "ENCRYPTED PRIVATE KEY" => Err(key_error("encrypted private keys are not supported")),
+            _ => Err(key_error(
+                "the PEM block is not a private key (expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
+            )),
+        }
+    }
+
+    fn from_jwk(text: &str) -> Result<Self, BuildError> {
+        #[derive(Deserialize)]
+        struct Jwk {
+            kty: String,
+            kid: Option<String>,
+            alg: Option<String>,
+            crv: Option<String>,
+            x: Option<String>,
+            y: Option<String>,
+            d: Option<String>,
+            n: Option<String>,
+            e: Option<String>,
+            p: Option<String>,
+            q: Option<String>,
+            dp: Option<String>,
+            dq: Option<String>,
+            qi: Option<String>,
+        }
+        let jwk: Jwk = serde_json::from_str(text)
+            .map_err(|_| key_error("the JSON Web Key is not valid JSON"))?;
+        let b64 = |field: &Option<String>, name: &'static str| -> Result<Vec<u8>, BuildError> {
+            let value = field.as_deref().ok_or(key_error(name))?;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(value.trim_end_matches('='))
+                .map_err(|_| key_error("a JWK member is not base64url"))
+        };
+        match jwk.kty.as_str() {
+            "EC" => {
+                use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+                if jwk.crv.as_deref() != Some("P-256") {
+                    return Err(key_error("only EC keys on curve P-256 are supported"));
+                }
+                let d = b64(&jwk.d, "the EC JWK has no private part (d)")?;
+                let mut point = vec![4u8];
+                point.extend(b64(&jwk.x, "the EC JWK has no x")?);
+                point.extend(b64(&jwk.y, "the EC JWK has no y")?);
+                let pair = EcdsaKeyPair::from_private_key_and_public_key(
+                    &ECDSA_P256_SHA256_FIXED_SIGNING,
+                    &d,
+                    &point,
+                )
+                .map_err(|_| key_error("the EC JWK members do not form a P-256 key pair"))?;
+                let pkcs8 = pair
+                    .to_pkcs8v1()
+                    .map_err(|_| key_error("the EC key cannot be encoded"))?;
+                Ok(Self {
+                    key: EncodingKey::from_ec_der(pkcs8.as_ref()),
+                    alg: Algorithm::ES256,
+                    kid: jwk.kid,
+                })
+            }
+            "RSA" => {
+                use num_bigint::{BigInt, Sign};
+                use simple_asn1::ASN1Block;
+                let int = |field: &Option<String>, name: &'static str| {
+                    b64(field, name).map(|bytes| {
+                        ASN1Block::Integer(0, BigInt::from_bytes_be(Sign::Plus, &bytes))
+                    })
+                };
+                let missing = "the RSA JWK lacks a private member (d, p, q, dp, dq, qi)";
+                // RFC 8017 A.1.2 RSAPrivateKey, DER-encoded for the signer.
+                let blocks = vec![
+                    ASN1Block::Integer(0, BigInt::from(0)),
+                    int(&jwk.n, "the RSA JWK has no modulus (n)")?,
+                    int(&jwk.e, "the RSA JWK has no exponent (e)")?,
+                    int(&jwk.d, missing)?,
+                    int(&jwk.p, missing)?,
+                    int(&jwk.q, missing)?,
+                    int(&jwk.dp, missing)?,
+                    int(&jwk.dq, missing)?,
+                    int(&jwk.qi, missing)?,
+                ];
+                let der = simple_asn1::to_der(&ASN1Block::Sequence(0, blocks))
+                    .map_err(|_| key_error("the RSA key cannot be encoded"))?;
+                let alg = match jwk.alg.as_deref() {
+                    None | Some("RS256") => Algorithm::RS256,
+                    Some("RS384") => Algorithm::RS384,
+                    Some("RS512") => Algorithm::RS512,
+                    Some(_) => return Err(key_error("unsupported JWK alg for an RSA key")),
+                };
+                Ok(Self {
+                    key: EncodingKey::from_rsa_der(&der),
+                    alg,
+                    kid: jwk.kid,
+                })
+            }
+            _ => Err(key_error("unsupported JWK kty (expected RSA or EC)")),
+        }
+    }
+}
+
+/// Claims of a client assertion.
+#[derive(Serialize)]
+struct AssertionClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    iat: u64,
+    exp: u64,
+    jti: String,
+}
+
+/// A random identifier (128 bits, hex).
+pub(crate) fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    // The system RNG does not fail in practice; fall back to the clock so a jti is never reused.
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes = nanos.to_be_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The built-in provider: client credentials with a `private_key_jwt` assertion.
+pub(crate) struct PrivateKeyJwtProvider {
+    pub(crate) http: reqwest::Client,
+    pub(crate) token_url: String,
+    pub(crate) client_id: String,
+    pub(crate) scopes: String,
+    pub(crate) key: SigningKey,
+    pub(crate) dpop: Option<Arc<DpopKey>>,
+    /// Timeout of one token request (the client's request timeout).
+    pub(crate) timeout: Duration,
+}
+
+impl fmt::Debug for PrivateKeyJwtProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKeyJwtProvider")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("scopes", &self.scopes)
+            .field("key", &self.key)
+            .field("dpop", &self.dpop.is_some())
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct OAuthErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+impl PrivateKeyJwtProvider {
+    fn assertion(&self) -> Result<SecretString, TokenError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let claims = AssertionClaims {
+            iss: &self.client_id,
+            sub: &self.client_id,
+            aud: &self.token_url,
+            iat: now,
+            exp: now + ASSERTION_LIFETIME.as_secs(),
+            jti: random_id(),
+        };
+        let mut header = Header::new(self.key.alg);
+        header.kid.clone_from(&self.key.kid);
+        jsonwebtoken::encode(&header, &claims, &self.key.key)
+            .map(SecretString::from)
+            .map_err(|source| TokenError::Signing { source })
+    }
+
+    /// Requests a token; with DPoP, retries once when the endpoint asks for a nonce.
+    async fn request(&self) -> Result<AccessToken, TokenError> {
+        match self.request_once().await {
+            Err(Attempt::NonceRequired) => match self.request_once().await {
+                Err(Attempt::NonceRequired) => Err(TokenError::Endpoint {
+                    status: StatusCode::BAD_REQUEST,
+                    code: OAuthErrorCode::UseDpopNonce,
+                    description: Some("the token endpoint asked for a DPoP nonce twice".to_owned()),
+                }),
+                Err(Attempt::Failed(e)) => Err(e),
+                Ok(token) => Ok(token),
+            },
+            Err(Attempt::Failed(e)) => Err(e),
+            Ok(token) => Ok(token),
+        }
+    }
+
+    async fn request_once(&self) -> Result<AccessToken, Attempt> {
+        let assertion = self.assertion()?;
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("scope", self.scopes.as_str()),
+            ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+            ("client_assertion", assertion.expose_secret()),
+        ];
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = self
+            .http
+            .post(&self.token_url)
+            .timeout(self.timeout)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        if let Some(dpop) = &self.dpop {
+            let url = url::Url::parse(&self.token_url).map_err(|_| TokenError::Provider {
+                message: "the token URL cannot be parsed".to_owned(),
+            })?;
+            request = request.header(
+                crate::dpop::DPOP_HEADER,
+                dpop.proof(Server::Token, "POST", &url, None)?,
+            );
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|source| TokenError::Transport {
+                source: source.without_url(),
+            })?;
+        let status = response.status();
+        let nonce = response
+            .headers()
+            .get(crate::dpop::DPOP_NONCE_HEADER)
+            .cloned();
+        if let (Some(dpop), Some(nonce)) = (&self.dpop, &nonce) {
+            dpop.set_nonce(Server::Token, nonce);
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|source| TokenError::Transport {
+                source: source.without_url(),
+            })?;
+        if status.is_success() {
+            let token: TokenResponse =
+                serde_json::from_slice(&bytes).map_err(|_| TokenError::InvalidResponse {
+                    status,
+                    reason: "the body is not a token response",
+                })?;
+            if token.access_token.trim().is_empty() {
+                return Err(TokenError::InvalidResponse {
+                    status,
+                    reason: "the access token is empty",
+                }
+                .into());
+            }
+            let dpop_bound = token
+                .token_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("DPoP"));
+            if self.dpop.is_some() != dpop_bound {
+                return Err(TokenError::InvalidResponse {
+                    status,
+                    reason: "the token type does not match the DPoP setting",
+                }
+                .into());
+            }
+            let expires_in = Duration::from_secs(token.expires_in.unwrap_or(3600));
+            tracing::debug!(
+                expires_in_s = expires_in.as_secs(),
+                dpop = dpop_bound,
+                "okta-mgmt: access token obtained"
+            );
+            let mut access = AccessToken::new(token.access_token, expires_in);
+            access.dpop = dpop_bound;
+            return Ok(access);
+        }
+        match serde_json::from_slice::<OAuthErrorBody>(&bytes) {
+            Ok(body) => {
+                let code = OAuthErrorCode::parse(&body.error);
+                if code == OAuthErrorCode::UseDpopNonce && self.dpop.is_some() && nonce.is_some() {
+                    tracing::debug!("okta-mgmt: token endpoint asked for a DPoP nonce; retrying");
+                    return Err(Attempt::NonceRequired);
+                }
+                Err(TokenError::Endpoint {
+                    status,
+                    code,
+                    description: body
+                        .error_description
+                        .map(|d| redact(&d, &[assertion.expose_secret()])),
+                }
+                .into())
+            }
+            Err(_) => Err(TokenError::InvalidResponse {
+                status,
+                reason: "the body is not an OAuth error",
+            }
+            .into()),
+        }
+    }
+}
+
+/// The outcome of one token request that is not a token.
+enum Attempt {
+    /// `use_dpop_nonce` with a `DPoP-Nonce` header (now remembered).
+    NonceRequired,
+    /// Any other failure.
+    Failed(TokenError),
+}
+
+impl From<TokenError> for Attempt {
+    fn from(e: TokenError) -> Self {
+        Attempt::Failed(e)
+    }
+}
+
+impl TokenProvider for PrivateKeyJwtProvider {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(self.request())
+    }
+}
+
+/// Replaces every occurrence of a secret in `text`.
+fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(secret, "[redacted]");
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+fn form_encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+struct Cached {
+    authz: Authz,
+    renew_at: Instant,
+}
+
+/// What a request needs from the cache: the `Authorization` value, the token (for a DPoP
+/// proof's `ath`) and the generation of the token (to invalidate exactly it).
+#[derive(Clone)]
+pub(crate) struct Authz {
+    pub(crate) header: HeaderValue,
+    pub(crate) token: SecretString,
+    pub(crate) dpop: bool,
+    pub(crate) generation: u64,
+}
+
+/// The token cache shared by clones of a client: one renewal at a time.
+pub(crate) struct TokenCache {
+    provider: Arc<dyn TokenProvider>,
+    pub(crate) dpop: Option<Arc<DpopKey>>,
+    slot: tokio::sync::Mutex<Option<Cached>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(provider: Arc<dyn TokenProvider>, dpop: Option<Arc<DpopKey>>) -> Self {
+        Self {
+            provider,
+            dpop,
+            slot: tokio::sync::Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The `Authorization` header for a request and the generation of the token in it.
+    /// Waits for a renewal in progress instead of starting another.
+    pub(crate) async fn authorization(&self) -> Result<Authz, Arc<TokenError>> {
+        let mut slot = self.slot.lock().await;
+        if let Some(cached) = slot.as_ref()
+            && Instant::now() < cached.renew_at
+        {
+            return Ok(cached.authz.clone());
+        }
+        *slot = None;
+        let token = self.provider.fetch_token().await.map_err(Arc::new)?;
+        let scheme = if token.dpop { "DPoP" } else { "Bearer" };
+        let mut header =
+            HeaderValue::from_str(&format!("{scheme} {}", token.secret().expose_secret()))
+                .map_err(|_| {
+                    Arc::new(TokenError::Provider {
+                        message: "the access token contains characters not allowed in a header"
+                            .to_owned(),
+                    })
+                })?;
+        header.set_sensitive(true);
+        let generation = self
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let authz = Authz {
+            header,
+            token: token.secret().clone(),
+            dpop: token.dpop,
+            generation,
+        };
+        *slot = Some(Cached {
+            authz: authz.clone(),
+            renew_at: token.renew_at(),
+        });
+        Ok(authz)
+    }
+
+    /// Drops the cached token if it is still the one of `generation` (the API refused it).
+    pub(crate) async fn invalidate(&self, generation: u64) {
+        let mut slot = self.slot.lock().await;
+        if slot
+            .as_ref()
+            .is_some_and(|c| c.authz.generation == generation)
+        {
+            *slot = None;
+        }
+    }
+}
+
+/// Marks a synthetic response standing for a token failure; carries the error to the
+/// synchronous error conversion.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenFailure(pub(crate) Arc<TokenError>);
+
+/// Status of the synthetic response (no operation declares it, so the generated code
+/// hands the response over unchanged as an unexpected response).
+const TOKEN_FAILURE_STATUS: u16 = 599;
+
+/// A synthetic response carrying a token failure (see [`TokenFailure`]).
+pub(crate) fn failure_response(error: Arc<TokenError>) -> reqwest::Response {
+    let mut response = http::Response::new(bytes::Bytes::new());
+    *response.status_mut() =
+        StatusCode::from_u16(TOKEN_FAILURE_STATUS).unwrap_or(StatusCode::UNAUTHORIZED);
+    response.extensions_mut().insert(TokenFailure(error));
+    reqwest::Response::from(response)
+}
+
+/// The token failure carried by a response, if it is a synthetic one.
+pub(crate) fn failure_of(response: &reqwest::Response) -> Option<Arc<TokenError>> {
+    response
+        .extensions()
+        .get::<TokenFailure>()
+        .map(|f| f.0.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_round_trip() {
+        for code in [
+            "invalid_client",
+            "invalid_scope",
+            "invalid_grant",
+            "invalid_request",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_dpop_proof",
+            "use_dpop_nonce",
+            "something_new",
+        ] {
+            assert_eq!(OAuthErrorCode::parse(code).as_str(), code);
+        }
+    }
+
+    #[test]
+    fn renewal_margin_is_bounded() {
+        let t = AccessToken::new("x", Duration::from_secs(3600));
+        assert_eq!(t.expires_at() - t.renew_at(), MAX_RENEWAL_MARGIN);
+        let t = AccessToken::new("x", Duration::from_secs(5));
+        assert_eq!(t.expires_at() - t.renew_at(), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn rejects_non_keys_without_echoing_them() {
+        for text in [
+            "hunter2-not-a-key",
+            "{\"kty\":\"oct\",\"k\":\"hunter2\"}",
+            "-----BEGIN CERTIFICATE-----\naHVudGVyMg==\n-----END CERTIFICATE-----",
+        ] {
+            let e = SigningKey::parse(text, None).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn assertion_claims_and_signature() {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let pem = pem::encode(&pem::Pem::new(
+            "PRIVATE KEY",
+            pair.to_pkcs8v1().unwrap().as_ref().to_vec(),
+        ));
+        let provider = PrivateKeyJwtProvider {
+            http: reqwest::Client::new(),
+            token_url: "https://acme.okta.com/oauth2/v1/token".to_owned(),
+            client_id: "0oa1".to_owned(),
+            scopes: "okta.policies.read".to_owned(),
+            key: SigningKey::parse(&pem, Some("kid-7")).unwrap(),
+            dpop: None,
+            timeout: Duration::from_secs(5),
+        };
+        let a = provider.assertion().unwrap();
+        let b = provider.assertion().unwrap();
+        let point = pair.public_key().as_ref();
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let key = jsonwebtoken::DecodingKey::from_ec_components(
+            &b64(&point[1..33]),
+            &b64(&point[33..65]),
+        )
+        .unwrap();
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::ES256);
+        validation.set_audience(&["https://acme.okta.com/oauth2/v1/token"]);
+        validation.set_issuer(&["0oa1"]);
+        let decode = |t: &SecretString| {
+            jsonwebtoken::decode::<serde_json::Value>(t.expose_secret(), &key, &validation).unwrap()
+        };
+        let (da, db) = (decode(&a), decode(&b));
+        assert_eq!(da.header.kid.as_deref(), Some("kid-7"));
+        let c = &da.claims;
+        assert_eq!(c["sub"], "0oa1");
+        let lifetime = c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap();
+        assert!(lifetime <= 300, "{lifetime}");
+        assert_ne!(c["jti"], db.claims["jti"], "jti must be unique");
+        assert_eq!(format!("{a:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn redact_replaces_secrets() {
+        assert_eq!(
+            redact("bad jwt abc.def", &["abc.def"]),
+            "bad jwt [redacted]"
+        );
+    }
+
+    #[test]
+    fn random_ids_differ() {
+        assert_ne!(random_id(), random_id());
+        assert_eq!(random_id().len(), 32);
+    }
+}
