@@ -14,23 +14,11 @@ bin="$root/target/debug/okta-contract"
 examples="$root/target/debug/examples"
 token="examples-token"
 work="$(mktemp -d)"
-: >"$work/serve.out"
-"$bin" serve --port 0 --token "$token" >"$work/serve.out" 2>&1 &
-server_pid=$!
-cleanup() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n '1s/^listening on //p' "$work/serve.out")"
-  [[ -n "$url" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.out" >&2; fail "serve exited"; }
-  sleep 0.1
-done
-[[ -n "$url" ]] || fail "serve printed no URL"
+# shellcheck source=scripts/lib/serve.sh
+source "$root/scripts/lib/serve.sh"
+trap 'stop_serve; rm -rf "$work"' EXIT
+start_serve "$bin" --token "$token"
+url="$SERVE_URL"
 export OKTA_ORG_URL="$url" OKTA_API_TOKEN="$token"
 unset OKTA_ACCESS_TOKEN
 passed=0

@@ -46,24 +46,11 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 bin="$target_dir/debug/okta-contract"
 
 token="st-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-server_out="$(mktemp)"
-"$bin" serve --port 0 --token "$token" >"$server_out" 2>&1 &
-server_pid=$!
-cleanup() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  rm -f "$server_out"
-}
-trap cleanup EXIT
-
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n '1s/^listening on //p' "$server_out")"
-  [[ -n "$url" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || { log "serve exited:"; cat "$server_out" >&2; exit 2; }
-  sleep 0.1
-done
-[[ -n "$url" ]] || { log "serve printed no URL"; cat "$server_out" >&2; exit 2; }
+# shellcheck source=scripts/lib/serve.sh
+source "$root/scripts/lib/serve.sh"
+trap stop_serve EXIT
+start_serve "$bin" --token "$token"
+url="$SERVE_URL"
 log "simulator at $url"
 
 mkdir -p "$report_dir"
