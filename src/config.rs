@@ -263,7 +263,13 @@ pub struct ClientState {
     pub(crate) auth: Option<Auth>,
     pub(crate) user_agent: HeaderValue,
     pub(crate) request_timeout: Option<Duration>,
+    pub(crate) max_empty_pages: u32,
 }
+
+/// How many empty pages in a row a page or item stream follows before it stops with
+/// [`crate::Error::PaginationStalled`] (an org answers an empty page only at the very end, or
+/// for a filter that matches nothing).
+pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 10;
 
 impl Default for ClientState {
     fn default() -> Self {
@@ -272,6 +278,7 @@ impl Default for ClientState {
             auth: None,
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
         }
     }
 }
@@ -375,6 +382,7 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     retry: RetryPolicy,
     http_client: Option<reqwest::Client>,
+    max_empty_pages: Option<u32>,
 }
 
 impl Client {
@@ -464,6 +472,13 @@ impl ClientBuilder {
         self
     }
 
+    /// How many empty pages in a row a page or item stream follows before it stops with
+    /// [`crate::Error::PaginationStalled`] (default [`DEFAULT_MAX_EMPTY_PAGES`]).
+    pub fn max_empty_pages(mut self, pages: u32) -> Self {
+        self.max_empty_pages = Some(pages);
+        self
+    }
+
     /// Text appended to the `User-Agent` (`okta-mgmt/<version> <suffix>`).
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
@@ -515,6 +530,7 @@ impl ClientBuilder {
             auth: Some(auth),
             user_agent,
             request_timeout: Some(request_timeout),
+            max_empty_pages: self.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
         };
         Ok(Client::new_with_client(&base, http, state))
     }

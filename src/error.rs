@@ -198,6 +198,16 @@ pub enum Error {
         /// The repeated URL.
         url: String,
     },
+    /// Pagination stopped after `pages` empty pages in a row that each still had a `next` link:
+    /// a server making no progress would otherwise be followed forever (the limit is
+    /// [`crate::ClientBuilder::max_empty_pages`]).
+    #[error("pagination stalled: {pages} empty pages in a row, each with a next link")]
+    PaginationStalled {
+        /// The empty pages fetched in a row.
+        pages: u32,
+        /// The next link that was not followed.
+        url: String,
+    },
     /// A link (pagination `next`, or a raw request) pointed outside the org URL's origin;
     /// it was not followed, so credentials were not sent there.
     #[error("refusing to send a request to {origin}: it is not the org URL's origin")]

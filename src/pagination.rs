@@ -142,6 +142,7 @@ struct Cursor {
     url: Url,
     seen_urls: HashSet<String>,
     seen_cursors: HashSet<String>,
+    empty_pages: u32,
 }
 
 fn page_stream<'a, T>(
@@ -177,6 +178,7 @@ where
                     url: base.clone(),
                     seen_urls: HashSet::new(),
                     seen_cursors: HashSet::new(),
+                    empty_pages: 0,
                 };
                 Ok(Some(advance(cursor, &base, status, &headers, items)))
             }
@@ -217,6 +219,11 @@ fn advance<'a, T>(
             }),
         ),
         Some(Ok(next)) => {
+            cursor.empty_pages = if items.is_empty() {
+                cursor.empty_pages + 1
+            } else {
+                0
+            };
             let state = follow(&mut cursor, &next).map_or_else(State::Fail, |()| {
                 cursor.url = next.url.clone();
                 State::Next(Box::new(cursor))
@@ -236,6 +243,12 @@ fn advance<'a, T>(
 
 /// Checks that `next` may be followed and records it.
 fn follow(cursor: &mut Cursor, next: &NextLink) -> Result<(), Error> {
+    if cursor.empty_pages > cursor.client.inner.max_empty_pages {
+        return Err(Error::PaginationStalled {
+            pages: cursor.empty_pages,
+            url: next.url.to_string(),
+        });
+    }
     let base = Url::parse(&cursor.client.baseurl).map_err(|e| Error::InvalidRequest {
         message: format!("the client's base URL is invalid: {e}"),
     })?;

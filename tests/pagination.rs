@@ -407,3 +407,35 @@ async fn policies_paginate_too() {
         .collect();
     assert_eq!(ids, ["p1", "p2"]);
 }
+
+/// A server that answers empty pages forever, each with a new cursor, stops the item stream
+/// after the configured number of empty pages (before: it was followed without end).
+#[tokio::test]
+async fn endless_empty_pages_stop_with_pagination_stalled() {
+    let server = MockServer::start_async().await;
+    first_page(&server, &[], &[next_link(&server, "e1")]).await;
+    let mut mocks = Vec::new();
+    for i in 1..=10 {
+        let next = next_link(&server, &format!("e{}", i + 1));
+        mocks.push(page(&server, &format!("e{i}"), &[], &[next]).await);
+    }
+    let client = Client::builder()
+        .org_url(server.base_url())
+        .api_token(TOKEN)
+        .max_empty_pages(3)
+        .build()
+        .expect("client builds");
+
+    let items: Vec<_> = client.list_devices().limit(2).items().collect().await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    match &items[0] {
+        Err(Error::PaginationStalled { pages, url }) => {
+            assert_eq!(*pages, 4);
+            assert!(url.contains("after=e4"), "{url}");
+        }
+        other => panic!("expected PaginationStalled, got {other:?}"),
+    }
+    // The first page and three empty pages were fetched; e4 was not followed.
+    mocks[2].assert_calls_async(1).await;
+    mocks[3].assert_calls_async(0).await;
+}

@@ -36,7 +36,7 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code for usage and setup errors.
 pub const EXIT_ERROR: u8 = 2;
-/// Exit code after Ctrl-C.
+/// Exit code after Ctrl-C, SIGTERM or SIGHUP.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// The exit codes, as `--help` shows them.
@@ -45,7 +45,7 @@ Exit codes:
   0    everything passed
   1    a check failed (or cleanup left something behind)
   2    usage or setup error (bad flag, no token, port in use, ...)
-  130  interrupted (Ctrl-C); what the run created is deleted first";
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); what the run created is deleted first";
 
 /// Conformance checks for okta-mgmt against a simulator, a mock or a live Okta org.
 #[derive(Debug, Parser)]
@@ -436,14 +436,30 @@ fn live_client(org: &str) -> anyhow::Result<(Client, AuthScheme)> {
         .retry_policy(RetryPolicy::default())
         .user_agent_suffix(concat!("okta-contract/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| match e {
-            BuildError::InsecureOrgUrl { host } => anyhow!(
-                "refusing {org}: plain http is only allowed for loopback hosts (127.0.0.1, ::1, \
-                 localhost), not {host}; use https"
-            ),
-            other => anyhow!(other).context(format!("cannot use org URL {org}")),
+        .map_err(|e| {
+            let org = without_user_info(org);
+            match e {
+                BuildError::InsecureOrgUrl { host } => anyhow!(
+                    "refusing {org}: plain http is only allowed for loopback hosts (127.0.0.1, \
+                     ::1, localhost), not {host}; use https"
+                ),
+                other => anyhow!(other).context(format!("cannot use org URL {org}")),
+            }
         })?;
     Ok((client, scheme))
+}
+
+/// The URL for messages: a user name or password in it is never echoed.
+fn without_user_info(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            format!("{url} (user info removed)")
+        }
+        Ok(_) => raw.to_owned(),
+        Err(_) => raw.split('@').next_back().unwrap_or_default().to_owned(),
+    }
 }
 
 struct Bar(ProgressBar);
@@ -585,7 +601,7 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// Runs the selected scenarios, racing Ctrl-C; cleans up whatever is still tracked.
+/// Runs the selected scenarios, racing an interrupt signal; cleans up whatever is still tracked.
 async fn run_scenarios(
     env: RunEnv,
     args: &CheckArgs,
@@ -603,18 +619,18 @@ async fn run_scenarios(
     };
     let interrupted = tokio::select! {
         () = runner::run_all(&env, &selected, &sink, progress.as_ref()) => false,
-        _ = tokio::signal::ctrl_c() => true,
+        () = shutdown_signal() => true,
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if interrupted {
-        eprintln!("interrupted: deleting what this run created (Ctrl-C again to stop at once)");
+        eprintln!("interrupted: deleting what this run created (interrupt again to stop at once)");
     }
     let prefix = env.naming.prefix();
     let cleanup = tokio::select! {
         records = env.tracker.cleanup(&env.client, &prefix, None) => records,
-        _ = tokio::signal::ctrl_c() => {
+        () = shutdown_signal() => {
             let left: Vec<String> = env.tracker.pending(None).iter().map(ToString::to_string).collect();
             eprintln!(
                 "cleanup interrupted; left behind: {}\nremove them with: okta-contract sweep --org {} --prefix {prefix}",
@@ -774,7 +790,7 @@ async fn run_mock(
     });
     let interrupted = tokio::select! {
         () = replay => false,
-        _ = tokio::signal::ctrl_c() => true,
+        () = shutdown_signal() => true,
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -947,19 +963,24 @@ fn write_private_file(path: &std::path::Path, text: &str) -> std::io::Result<()>
     file.write_all(text.as_bytes())
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
+/// Ctrl-C, or on Unix SIGTERM (`timeout`, CI cancellation, container stop) and SIGHUP (the
+/// terminal closed): one interruption path, so a live run cleans up whatever stops it.
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(mut term), Ok(mut hup)) => {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => {}
                     _ = term.recv() => {}
+                    _ = hup.recv() => {}
                 }
             }
-            Err(_) => {
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
@@ -1126,6 +1147,21 @@ mod tests {
         assert!(
             Cli::try_parse_from(["okta-contract", "extract", "--docs", "d", "--check"]).is_ok()
         );
+    }
+
+    #[test]
+    fn refused_org_urls_never_echo_user_info() {
+        let shown = without_user_info("https://user:secretpw@acme.okta.com");
+        assert!(
+            !shown.contains("secretpw") && !shown.contains("user:"),
+            "{shown}"
+        );
+        assert!(shown.starts_with("https://acme.okta.com"), "{shown}");
+        assert_eq!(
+            without_user_info("https://acme.okta.com"),
+            "https://acme.okta.com"
+        );
+        assert!(!without_user_info("ht tp://u:pw@x").contains("pw"));
     }
 
     #[test]

@@ -105,14 +105,20 @@ fn read_only_live_run_skips_writing_scenarios() {
     );
 }
 
+/// Ctrl-C (SIGINT), `timeout`/CI cancellation/container stop (SIGTERM) and a closed terminal
+/// (SIGHUP) all take the same cleanup path: everything the run created is deleted, exit 130.
+#[rstest::rstest]
+#[case::sigint("INT")]
+#[case::sigterm("TERM")]
+#[case::sighup("HUP")]
 #[tokio::test]
-async fn ctrl_c_cleans_up_then_exits_130() {
+async fn an_interrupt_signal_cleans_up_then_exits_130(#[case] signal: &str) {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
     // Slow requests so the run is still going when the signal arrives.
     let served = Served::start(&["--latency-ms", "150"]);
-    let run_id = "e2e-ctrl-c";
+    let run_id = format!("e2e-sig{}", signal.to_ascii_lowercase());
     let prefix = format!("okta-contract-{run_id}-");
     let mut child = Command::new(cli_common::BIN)
         .args([
@@ -123,7 +129,7 @@ async fn ctrl_c_cleans_up_then_exits_130() {
             &served.url,
             "--allow-writes",
             "--run-id",
-            run_id,
+            &run_id,
         ])
         .env("OKTA_API_TOKEN", TOKEN)
         .env_remove("OKTA_ACCESS_TOKEN")
@@ -150,9 +156,9 @@ async fn ctrl_c_cleans_up_then_exits_130() {
     // request is then waiting out its latency.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([format!("-{signal}"), child.id().to_string()])
         .status()
-        .expect("kill -INT");
+        .expect("kill");
     assert!(status.success());
     let out = tokio::task::spawn_blocking(move || {
         let out = child.wait_with_output();

@@ -28,6 +28,12 @@ pub enum ScimError {
     /// The expression is empty.
     #[error("search expression is empty")]
     Empty,
+    /// Parentheses or `not` nested deeper than [`MAX_DEPTH`].
+    #[error("search expression nests deeper than {MAX_DEPTH} levels (at offset {0})")]
+    TooDeep(usize),
+    /// More than [`MAX_TERMS`] comparisons.
+    #[error("search expression has more than {MAX_TERMS} comparisons")]
+    TooManyTerms,
     /// A quoted string is not closed.
     #[error("unterminated string starting at offset {0}")]
     UnterminatedString(usize),
@@ -174,10 +180,18 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>, ScimError> {
     Ok(out)
 }
 
+/// The deepest nesting of parentheses and `not` a filter may have (the parser and the matcher
+/// recurse once per level; a hostile expression must not exhaust the stack).
+pub const MAX_DEPTH: usize = 32;
+/// The most comparisons a filter may have (an `and`/`or` chain is a tree as deep as it is long).
+pub const MAX_TERMS: usize = 100;
+
 struct Parser {
     toks: Vec<(Tok, usize)>,
     pos: usize,
     end: usize,
+    depth: usize,
+    terms: usize,
 }
 
 impl Parser {
@@ -235,8 +249,13 @@ impl Parser {
         if self.peek() != Some(&Tok::LParen) {
             return Err(self.expected("'('"));
         }
+        if self.depth >= MAX_DEPTH {
+            return Err(ScimError::TooDeep(self.offset()));
+        }
         self.pos += 1;
+        self.depth += 1;
         let inner = self.or()?;
+        self.depth -= 1;
         if self.peek() != Some(&Tok::RParen) {
             return Err(self.expected("')'"));
         }
@@ -256,6 +275,10 @@ impl Parser {
     }
 
     fn comparison(&mut self) -> Result<Filter, ScimError> {
+        self.terms += 1;
+        if self.terms > MAX_TERMS {
+            return Err(ScimError::TooManyTerms);
+        }
         let path = match self.peek() {
             Some(Tok::Word(w)) if is_path(w) => w.split('.').map(str::to_string).collect(),
             _ => return Err(self.expected("attribute path")),
@@ -322,6 +345,8 @@ pub fn parse(input: &str) -> Result<Filter, ScimError> {
         toks,
         pos: 0,
         end: input.len(),
+        depth: 0,
+        terms: 0,
     };
     let filter = parser.or()?;
     if parser.pos < parser.toks.len() {
@@ -493,6 +518,27 @@ mod tests {
         assert!(eval(
             r#"profile.displayName eq "Say \"hi\"" or status eq "ACTIVE""#
         ));
+    }
+
+    #[test]
+    fn hostile_nesting_and_chains_are_refused_without_recursing_away() {
+        let deep = format!(
+            "{}status eq \"ACTIVE\"{}",
+            "(".repeat(3000),
+            ")".repeat(3000)
+        );
+        assert!(matches!(parse(&deep), Err(ScimError::TooDeep(_))));
+        let nots = "not (".repeat(3000) + "status pr" + &")".repeat(3000);
+        assert!(matches!(parse(&nots), Err(ScimError::TooDeep(_))));
+        let chain = vec!["status pr"; 5000].join(" and ");
+        assert!(matches!(parse(&chain), Err(ScimError::TooManyTerms)));
+        let fine = format!(
+            "{}status pr{}",
+            "(".repeat(MAX_DEPTH),
+            ")".repeat(MAX_DEPTH)
+        );
+        assert!(parse(&fine).is_ok());
+        assert!(parse(&vec!["status pr"; MAX_TERMS].join(" or ")).is_ok());
     }
 
     #[test]
