@@ -114,30 +114,37 @@ fn list<'a>(conditions: &'a Value, pointer: &str) -> Option<Vec<&'a str>> {
     (!items.is_empty()).then_some(items)
 }
 
+/// Evaluates the `include`/`exclude` id lists under `pointer`: an include list matches when the
+/// sign-in has one of its ids, an exclude list when it has none.
+fn id_lists(
+    value: &Value,
+    pointer: &str,
+    name: &str,
+    have: &HashSet<String>,
+    out: &mut Vec<(String, Outcome)>,
+) {
+    for (key, include) in [("include", true), ("exclude", false)] {
+        if let Some(ids) = list(value, &format!("{pointer}/{key}")) {
+            let hit = ids.iter().any(|id| have.contains(*id));
+            let outcome = if hit == include {
+                Outcome::Match
+            } else {
+                Outcome::NotMatch
+            };
+            out.push((format!("{name}.{key}"), outcome));
+        }
+    }
+}
+
 /// Evaluates `conditions.people` (policy and rule level).
 fn people(conditions: &Value, sign_in: &SignIn, out: &mut Vec<(String, Outcome)>) {
-    if let Some(include) = list(conditions, "/people/groups/include") {
-        let hit = include.iter().any(|g| sign_in.groups.contains(*g));
-        out.push((
-            "people.groups.include".into(),
-            if hit {
-                Outcome::Match
-            } else {
-                Outcome::NotMatch
-            },
-        ));
-    }
-    if let Some(exclude) = list(conditions, "/people/groups/exclude") {
-        let hit = exclude.iter().any(|g| sign_in.groups.contains(*g));
-        out.push((
-            "people.groups.exclude".into(),
-            if hit {
-                Outcome::NotMatch
-            } else {
-                Outcome::Match
-            },
-        ));
-    }
+    id_lists(
+        conditions,
+        "/people/groups",
+        "people.groups",
+        &sign_in.groups,
+        out,
+    );
     for (key, include) in [("include", true), ("exclude", false)] {
         if let Some(users) = list(conditions, &format!("/people/users/{key}")) {
             let outcome = match &sign_in.user {
@@ -162,28 +169,7 @@ fn evaluate(conditions: Option<&Value>, sign_in: &SignIn) -> Vec<(String, Outcom
             "people" => {}
             "network" => {
                 if value.get("connection").and_then(Value::as_str) == Some("ZONE") {
-                    if let Some(include) = list(value, "/include") {
-                        let hit = include.iter().any(|z| sign_in.zones.contains(*z));
-                        out.push((
-                            "network.include".into(),
-                            if hit {
-                                Outcome::Match
-                            } else {
-                                Outcome::NotMatch
-                            },
-                        ));
-                    }
-                    if let Some(exclude) = list(value, "/exclude") {
-                        let hit = exclude.iter().any(|z| sign_in.zones.contains(*z));
-                        out.push((
-                            "network.exclude".into(),
-                            if hit {
-                                Outcome::NotMatch
-                            } else {
-                                Outcome::Match
-                            },
-                        ));
-                    }
+                    id_lists(value, "", "network", &sign_in.zones, &mut out);
                 }
             }
             "riskScore" | "risk" => match value.get("level").and_then(Value::as_str) {
