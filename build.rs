@@ -9,6 +9,8 @@
 
 #[path = "build/api_listing.rs"]
 mod api_listing;
+#[path = "build/call_layer.rs"]
+mod call_layer;
 #[path = "build/postprocess.rs"]
 mod postprocess;
 #[path = "build/unions.rs"]
@@ -78,6 +80,7 @@ fn run() -> Result<(), Vec<String>> {
     hoist_inline_enums(&mut raw)?;
     nullable_objects_as_options(&mut raw);
 
+    let paginated = call_layer::paginated_builders(&raw);
     let open_enums = collect_open_enums(&raw)?;
     let lossless = add_lossless_shadows(&mut raw)?;
 
@@ -126,12 +129,12 @@ fn run() -> Result<(), Vec<String>> {
     .map_err(|e| vec![format!("progenitor rejected the spec: {e}")])?;
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| vec![format!("OUT_DIR: {e}")])?);
-    let codegen = write_formatted(&out.join("codegen.rs"), generated)?;
+    let codegen = write_formatted(&out.join("codegen.rs"), generated, Some(&paginated))?;
     let extras = extras_source(&open_enums, &lossless);
     let extras_tokens: proc_macro2::TokenStream = extras
         .parse()
         .map_err(|e| vec![format!("internal: extras do not tokenize: {e}")])?;
-    let extras = write_formatted(&out.join("extras.rs"), extras_tokens)?;
+    let extras = write_formatted(&out.join("extras.rs"), extras_tokens, None)?;
     let unions: syn::File = syn::parse_str(&union_listing_source(&union_variants))
         .map_err(|e| vec![format!("internal: union listing does not parse: {e}")])?;
     std::fs::write(
@@ -324,10 +327,14 @@ fn tokens(s: &str) -> Result<proc_macro2::TokenStream, Vec<String>> {
 fn write_formatted(
     path: &Path,
     tokens: proc_macro2::TokenStream,
+    call_layer_for: Option<&BTreeSet<String>>,
 ) -> Result<syn::File, Vec<String>> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| vec![format!("generated code does not parse: {e}")])?;
     postprocess::derive_defaults(&mut file);
+    if let Some(paginated) = call_layer_for {
+        call_layer::add(&mut file, paginated).map_err(|e| vec![format!("call layer: {e}")])?;
+    }
     let code = postprocess::builder_extra_starts_empty(&prettyplease::unparse(&file))
         .map_err(|e| vec![e])?;
     std::fs::write(path, &code)
@@ -692,16 +699,14 @@ fn write_open_enum(s: &mut String, e: &OpenEnum) {
     let name = &e.name;
     let known: Vec<String> = e.values.iter().map(|(w, _)| format!("`{w}`")).collect();
     let doc = format!(
-        "{}\n\nOpen enum: known values are {}; any other value decodes as `Other` and re-encodes unchanged.",
+        "{}\n\nOpen enum: known values are {}; any other value decodes as `Other` and re-encodes unchanged. Values compare by their wire text, so `Other` holding a known value equals that variant.",
         e.description
             .clone()
             .unwrap_or_else(|| format!("The `{name}` values.")),
         known.join(", ")
     );
     let _ = writeln!(s, "#[doc = {doc:?}]");
-    s.push_str(
-        "#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n#[non_exhaustive]\n",
-    );
+    s.push_str("#[derive(Clone, Debug)]\n#[non_exhaustive]\n");
     let _ = writeln!(s, "pub enum {name} {{");
     for (w, v) in &e.values {
         let _ = writeln!(s, "    #[doc = {:?}] {v},", format!("`{w}`"));
@@ -726,7 +731,22 @@ fn write_open_enum(s: &mut String, e: &OpenEnum) {
     /// The value as it goes over the wire.
     pub fn as_str(&self) -> &str {{ match self {{ {arms_to} Self::Other(s) => s.as_str(), }} }}
     /// `false` for a value this version of the crate does not know.
-    pub fn is_known(&self) -> bool {{ !matches!(self, Self::Other(_)) }}
+    pub fn is_known(&self) -> bool {{ Self::KNOWN.contains(&self.as_str()) }}
+    /// The same value with a known value held in `Other` turned into its variant.
+    pub fn normalized(self) -> Self {{ match self {{ Self::Other(s) => Self::from(s.as_str()), known => known, }} }}
+}}
+impl ::std::cmp::PartialEq for {name} {{
+    fn eq(&self, other: &Self) -> bool {{ self.as_str() == other.as_str() }}
+}}
+impl ::std::cmp::Eq for {name} {{}}
+impl ::std::hash::Hash for {name} {{
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {{ self.as_str().hash(state) }}
+}}
+impl ::std::cmp::PartialOrd for {name} {{
+    fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {{ Some(self.cmp(other)) }}
+}}
+impl ::std::cmp::Ord for {name} {{
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {{ self.as_str().cmp(other.as_str()) }}
 }}
 impl ::std::convert::From<&str> for {name} {{
     fn from(s: &str) -> Self {{ match s {{ {arms_from} other => Self::Other(other.to_string()), }} }}

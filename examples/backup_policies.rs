@@ -83,10 +83,8 @@ async fn restore(client: &Client, file: &str, prefix: &str) -> Result<()> {
             .create_policy()
             .activate(false)
             .body(request)
-            .send()
-            .await
-            .map_err(okta_mgmt::Error::from)?
-            .into_inner();
+            .call()
+            .await?;
         let id = created
             .id()
             .ok_or("the created policy has no id")?
@@ -101,9 +99,8 @@ async fn restore(client: &Client, file: &str, prefix: &str) -> Result<()> {
                 .create_policy_rule()
                 .policy_id(&id)
                 .body(body)
-                .send()
-                .await
-                .map_err(okta_mgmt::Error::from)?;
+                .call()
+                .await?;
             rules += 1;
         }
     }

@@ -34,12 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("would deactivate {id} ({name})");
             continue;
         }
-        client
-            .deactivate_device()
-            .device_id(id)
-            .send()
-            .await
-            .map_err(okta_mgmt::Error::from)?;
+        client.deactivate_device().device_id(id).call().await?;
         println!("deactivated {id} ({name})");
     }
     println!(

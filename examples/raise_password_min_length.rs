@@ -46,10 +46,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .replace_policy()
             .policy_id(&id)
             .body(policy)
-            .send()
-            .await
-            .map_err(okta_mgmt::Error::from)?
-            .into_inner();
+            .call()
+            .await?;
         let Policy::Password(after) = &updated else {
             return Err(format!("{id}: the answer is not a password policy").into());
         };

@@ -27,6 +27,7 @@ use reqwest::header::HeaderValue;
 use url::{Host, Url};
 
 use crate::Client;
+use crate::hook::RequestHook;
 use crate::oauth::{PrivateKeyJwtProvider, SigningKey, TokenCache, TokenProvider};
 use crate::retry::RetryPolicy;
 pub use crate::secret::SecretString;
@@ -264,7 +265,15 @@ pub struct ClientState {
     pub(crate) user_agent: HeaderValue,
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) max_empty_pages: u32,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) hook: Option<Arc<dyn RequestHook>>,
+    /// Set on the per-call copy made by `call()` (see [`crate::call`]).
+    pub(crate) call: Option<Arc<crate::call::CallSlot>>,
 }
+
+/// The default [`ClientBuilder::max_response_bytes`]: 32 MiB, far above Okta's largest page
+/// (200 devices of a few kilobytes each).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 /// How many empty pages in a row a page or item stream follows before it stops with
 /// [`crate::Error::PaginationStalled`] (an org answers an empty page only at the very end, or
@@ -279,6 +288,9 @@ impl Default for ClientState {
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            hook: None,
+            call: None,
         }
     }
 }
@@ -383,9 +395,20 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     http_client: Option<reqwest::Client>,
     max_empty_pages: Option<u32>,
+    max_response_bytes: Option<usize>,
+    hook: Option<Arc<dyn RequestHook>>,
 }
 
 impl Client {
+    /// A copy of this client (same connection pool, credentials and settings) that reports to
+    /// `hook` instead of the client's own hook.
+    #[must_use]
+    pub fn with_hook(&self, hook: Arc<dyn RequestHook>) -> Client {
+        let mut copy = self.clone();
+        copy.inner.hook = Some(hook);
+        copy
+    }
+
     /// Starts configuring a client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
@@ -479,6 +502,21 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]); a larger one fails with
+    /// [`crate::Error::ResponseTooLarge`] without being read further.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// A hook that sees, and may refuse, every request, and sees every response (see
+    /// [`crate::hook`]).
+    pub fn hook(mut self, hook: Arc<dyn RequestHook>) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
     /// Text appended to the `User-Agent` (`okta-mgmt/<version> <suffix>`).
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
@@ -531,6 +569,11 @@ impl ClientBuilder {
             user_agent,
             request_timeout: Some(request_timeout),
             max_empty_pages: self.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            hook: self.hook,
+            call: None,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -1,8 +1,8 @@
 //! The crate's error type, split by the phase in which a call failed.
 //!
-//! Generated operations return `progenitor_client::Error<OktaError>`; `?` converts it into
-//! [`Error`] through `From`. Hand-written helpers (pagination, the raw escape hatch)
-//! return [`Error`] directly.
+//! Every call made through the crate's own surface (`call()`, `call_with_meta()`, page and
+//! item streams, [`crate::raw`]) returns [`Error`]. The generated `send()` methods return
+//! `progenitor_client::Error<OktaError>`, which `?` converts into [`Error`] through `From`.
 //!
 //! `Display` describes only the failing layer; the cause is available through
 //! [`std::error::Error::source`], so print errors with a reporter that walks the chain.
@@ -14,7 +14,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -215,6 +215,27 @@ pub enum Error {
         /// The refused origin (`scheme://host:port`).
         origin: String,
     },
+    /// The client's [`crate::hook::RequestHook`] refused the request; nothing was sent.
+    #[error("refused {method} {path}: {reason}")]
+    Refused {
+        /// The request's method.
+        method: String,
+        /// The request's URL path (no query: it may hold search values).
+        path: String,
+        /// The hook's reason.
+        reason: String,
+    },
+    /// The response body was larger than the client's limit
+    /// ([`crate::ClientBuilder::max_response_bytes`]); reading stopped at the limit.
+    #[error("response body larger than the {limit}-byte limit (HTTP {status}){}", fmt_request_id(.request_id))]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+        /// HTTP status of the response.
+        status: StatusCode,
+        /// The `X-Okta-Request-Id` response header.
+        request_id: Option<String>,
+    },
     /// The response's `Link` header could not be read, so pagination cannot continue safely.
     #[error("unreadable Link header{}", fmt_request_id(.request_id))]
     InvalidLinkHeader {
@@ -240,6 +261,7 @@ impl Error {
             Error::Api(api) => Some(api.status),
             Error::UnexpectedResponse { status, .. } => Some(*status),
             Error::Decode { status, .. } => *status,
+            Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::RetriesExhausted { last, .. } => last.status(),
             Error::Transport { source } | Error::Timeout { source } => source.status(),
             _ => None,
@@ -266,6 +288,7 @@ impl Error {
             Error::Api(api) => api.request_id.as_deref(),
             Error::UnexpectedResponse { request_id, .. }
             | Error::Decode { request_id, .. }
+            | Error::ResponseTooLarge { request_id, .. }
             | Error::InvalidLinkHeader { request_id } => request_id.as_deref(),
             Error::RetriesExhausted { last, .. } => last.request_id(),
             _ => None,
@@ -313,15 +336,14 @@ impl Error {
 
     /// Builds the error for a non-success response whose body is `body`.
     pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        let error = match serde_json::from_slice::<OktaError>(body) {
+        match serde_json::from_slice::<OktaError>(body) {
             Ok(okta) if okta.is_okta_error() => api(status, headers, okta),
             _ => Error::UnexpectedResponse {
                 status,
                 request_id: request_id(headers),
                 body: snippet(body),
             },
-        };
-        wrap_exhausted(error, headers)
+        }
     }
 
     /// Builds a decode error.
@@ -349,17 +371,20 @@ fn api(status: StatusCode, headers: &HeaderMap, error: OktaError) -> Error {
     }))
 }
 
-/// Wraps `error` in [`Error::RetriesExhausted`] when `headers` carry the exhausted stamp.
-fn wrap_exhausted(error: Error, headers: &HeaderMap) -> Error {
-    match retry::stamped_attempts(headers) {
-        (attempts, true) => Error::RetriesExhausted {
-            attempts: attempts.unwrap_or(1),
+/// Wraps `error` in [`Error::RetriesExhausted`] when the retry budget ran out.
+pub(crate) fn exhausted(error: Error, attempts: u32, retries_exhausted: bool) -> Error {
+    if retries_exhausted {
+        Error::RetriesExhausted {
+            attempts,
             last: Box::new(error),
-        },
-        _ => error,
+        }
+    } else {
+        error
     }
 }
 
+/// The conversion for the generated `send()` methods. Prefer `call()`: it also knows the
+/// attempts made, the status of a body that fails to decode, and keeps a non-JSON error body.
 impl From<progenitor_client::Error<OktaError>> for Error {
     fn from(error: progenitor_client::Error<OktaError>) -> Self {
         use progenitor_client::Error as P;
@@ -372,20 +397,7 @@ impl From<progenitor_client::Error<OktaError>> for Error {
                 let status = value.status();
                 let headers = value.headers().clone();
                 let body = value.into_inner();
-                let error = if headers.contains_key(UNPARSED_BODY_HEADER) {
-                    // The hook replaced a body that was not an Okta error (see
-                    // `buffer_error_body`); report the original text.
-                    let text = body
-                        .extra
-                        .get(UNPARSED_BODY_FIELD)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default();
-                    Error::UnexpectedResponse {
-                        status,
-                        request_id: request_id(&headers),
-                        body: snippet(text.as_bytes()),
-                    }
-                } else if body.is_okta_error() {
+                if body.is_okta_error() {
                     api(status, &headers, body)
                 } else {
                     Error::UnexpectedResponse {
@@ -393,13 +405,12 @@ impl From<progenitor_client::Error<OktaError>> for Error {
                         request_id: request_id(&headers),
                         body: snippet(&serde_json::to_vec(&body).unwrap_or_default()),
                     }
-                };
-                wrap_exhausted(error, &headers)
+                }
             }
             P::InvalidResponsePayload(bytes, source) => Error::decode(None, None, &bytes, source),
             P::UnexpectedResponse(response) => {
-                if let Some(source) = crate::oauth::failure_of(&response) {
-                    return Error::Token { source };
+                if let Some(carried) = crate::send::carried_error(&response) {
+                    return carried;
                 }
                 let body = response
                     .extensions()
@@ -433,68 +444,18 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     format!("{}…", &text[..end])
 }
 
-/// The original body of a non-success response, attached by the hook as a response
-/// extension so that the synchronous `From` conversion can read it.
+/// The body of a non-success response, attached as a response extension so that the
+/// synchronous `From` conversion of `send()` errors can read it.
 #[derive(Clone, Debug)]
 pub(crate) struct BufferedBody(pub(crate) Bytes);
-
-/// Internal response header marking a body replaced by [`buffer_error_body`].
-pub(crate) const UNPARSED_BODY_HEADER: &str = "x-okta-mgmt-unparsed-body";
-const UNPARSED_BODY_FIELD: &str = "okta_mgmt_unparsed_body";
-
-/// Prepares a non-success response for the generated code's synchronous error handling.
-///
-/// The body is read and attached as [`BufferedBody`]. If it is not a JSON object (so it
-/// would fail to decode as [`OktaError`] and lose the status), it is replaced by
-/// `{"okta_mgmt_unparsed_body": "<text>"}` and marked with [`UNPARSED_BODY_HEADER`];
-/// `From<progenitor_client::Error<OktaError>>` undoes this. Success responses pass through.
-pub(crate) async fn buffer_error_body(
-    response: reqwest::Response,
-) -> reqwest::Result<reqwest::Response> {
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let version = response.version();
-    let url = response.url().clone();
-    let mut headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let body = if serde_json::from_slice::<OktaError>(&bytes).is_ok() {
-        bytes.clone()
-    } else {
-        let mut wrapper = serde_json::Map::new();
-        wrapper.insert(
-            UNPARSED_BODY_FIELD.to_owned(),
-            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-        );
-        headers.insert(
-            HeaderName::from_static(UNPARSED_BODY_HEADER),
-            HeaderValue::from_static("true"),
-        );
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        headers.remove(reqwest::header::CONTENT_LENGTH);
-        Bytes::from(serde_json::to_vec(&wrapper).unwrap_or_default())
-    };
-    use reqwest::ResponseBuilderExt as _;
-    let mut rebuilt = http::Response::builder()
-        .url(url)
-        .body(body.clone())
-        .unwrap_or_else(|_| http::Response::new(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    rebuilt.extensions_mut().insert(BufferedBody(bytes));
-    Ok(reqwest::Response::from(rebuilt))
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const NOT_FOUND: &str = r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: guo1 (Device)","errorLink":"E0000007","errorId":"oaeksGoibBmS9OGYo4vXT7llA","errorCauses":[]}"#;
+
+    use reqwest::header::HeaderValue;
 
     fn headers_with_id() -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -558,21 +519,25 @@ mod tests {
     }
 
     #[test]
-    fn exhausted_stamp_wraps() {
-        let mut h = headers_with_id();
-        h.insert(retry::ATTEMPTS_HEADER, HeaderValue::from_static("5"));
-        h.insert(
-            retry::RETRIES_EXHAUSTED_HEADER,
-            HeaderValue::from_static("true"),
-        );
+    fn exhausted_budget_wraps_the_last_error() {
         let body = r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#;
-        let e = Error::from_response(StatusCode::TOO_MANY_REQUESTS, &h, body.as_bytes());
+        let last = Error::from_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers_with_id(),
+            body.as_bytes(),
+        );
+        let e = exhausted(last, 5, true);
         assert_eq!(e.attempts(), Some(5));
         assert!(e.is_rate_limited());
         assert_eq!(e.okta_error_code(), Some("E0000047"));
         assert_eq!(e.request_id(), Some("req-1"));
         let source = std::error::Error::source(&e).unwrap();
         assert!(source.to_string().contains("E0000047"));
+        let once = Error::from_response(StatusCode::NOT_FOUND, &headers_with_id(), b"{}");
+        assert!(matches!(
+            exhausted(once, 1, false),
+            Error::UnexpectedResponse { .. }
+        ));
     }
 
     #[test]
@@ -598,49 +563,5 @@ mod tests {
         let e: Error = progenitor_client::Error::ErrorResponse(rv).into();
         assert_eq!(e.okta_error_code(), Some("E0000007"));
         assert_eq!(e.request_id(), Some("req-1"));
-    }
-
-    #[tokio::test]
-    async fn buffered_non_json_error_survives_generated_decoding() {
-        let resp = http::Response::builder()
-            .status(503)
-            .header("x-okta-request-id", "req-9")
-            .body("<html>down</html>")
-            .unwrap();
-        let resp = buffer_error_body(reqwest::Response::from(resp))
-            .await
-            .unwrap();
-        // What generated code does with a documented error status:
-        let decoded =
-            progenitor_client::ResponseValue::<OktaError>::from_response::<OktaError>(resp)
-                .await
-                .unwrap();
-        let e: Error = progenitor_client::Error::ErrorResponse(decoded).into();
-        match e {
-            Error::UnexpectedResponse {
-                status,
-                body,
-                request_id,
-            } => {
-                assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-                assert_eq!(body, "<html>down</html>");
-                assert_eq!(request_id.as_deref(), Some("req-9"));
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[tokio::test]
-    async fn buffered_body_reaches_unexpected_response() {
-        let resp = http::Response::builder()
-            .status(500)
-            .body(r#"{"errorCode":"E0000009","errorSummary":"Internal Server Error"}"#)
-            .unwrap();
-        let resp = buffer_error_body(reqwest::Response::from(resp))
-            .await
-            .unwrap();
-        let e: Error = progenitor_client::Error::UnexpectedResponse(resp).into();
-        assert_eq!(e.okta_error_code(), Some("E0000009"));
-        assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
     }
 }

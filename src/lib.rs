@@ -29,30 +29,34 @@ pub mod types {
 
 pub use generated::{Client, ResponseValue, builder};
 
+pub mod call;
 pub mod config;
 mod dpop;
 pub mod error;
-mod hooks;
+pub mod hook;
 pub mod link;
 pub mod oauth;
 pub mod pagination;
 pub mod raw;
 pub mod retry;
 mod secret;
+mod send;
 pub mod sources;
 
+pub use call::Response;
 pub use config::{
     BuildError, ClientBuilder, ClientState, Credentials, PrivateKeyJwt, SecretString,
 };
 pub use error::{ApiError, Error, OktaError, OktaErrorCause};
+pub use hook::{ObservedResponse, OutgoingRequest, Refusal, RequestHook};
 pub use link::{Links, NextLink};
 pub use oauth::{AccessToken, OAuthErrorCode, TokenError, TokenProvider};
 pub use pagination::Page;
 pub use raw::{Raw, RawRequest, RawResponse};
-pub use retry::{GiveUpReason, RateLimit, RetryDecision, RetryPolicy};
+pub use retry::{GiveUpReason, RateLimit, RetryDecision, RetryPolicy, RetryWait};
 
 /// `use okta_mgmt::prelude::*;` brings the client, the error type and the pagination methods.
 pub mod prelude {
     pub use crate::pagination::{Page, Paginate};
-    pub use crate::{Client, Error};
+    pub use crate::{Client, Error, Response};
 }

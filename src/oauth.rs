@@ -744,32 +744,6 @@ impl TokenCache {
     }
 }
 
-/// Marks a synthetic response standing for a token failure; carries the error to the
-/// synchronous error conversion.
-#[derive(Clone, Debug)]
-pub(crate) struct TokenFailure(pub(crate) Arc<TokenError>);
-
-/// Status of the synthetic response (no operation declares it, so the generated code
-/// hands the response over unchanged as an unexpected response).
-const TOKEN_FAILURE_STATUS: u16 = 599;
-
-/// A synthetic response carrying a token failure (see [`TokenFailure`]).
-pub(crate) fn failure_response(error: Arc<TokenError>) -> reqwest::Response {
-    let mut response = http::Response::new(bytes::Bytes::new());
-    *response.status_mut() =
-        StatusCode::from_u16(TOKEN_FAILURE_STATUS).unwrap_or(StatusCode::UNAUTHORIZED);
-    response.extensions_mut().insert(TokenFailure(error));
-    reqwest::Response::from(response)
-}
-
-/// The token failure carried by a response, if it is a synthetic one.
-pub(crate) fn failure_of(response: &reqwest::Response) -> Option<Arc<TokenError>> {
-    response
-        .extensions()
-        .get::<TokenFailure>()
-        .map(|f| f.0.clone())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,6 @@
 //! ```no_run
 //! # async fn demo(client: okta_mgmt::Client) -> Result<(), okta_mgmt::Error> {
 //! use futures::TryStreamExt as _;
-//! use okta_mgmt::pagination::Paginate as _;
 //!
 //! let mut devices = client.list_devices().limit(20).items();
 //! while let Some(device) = devices.try_next().await? {
@@ -13,9 +12,10 @@
 //! ```
 //!
 //! Behaviour:
-//! - Nothing is sent until the stream is polled. Page 1 is the generated call itself (same
-//!   hooks, retries and typed errors); later pages fetch the `next` URL verbatim (the
-//!   cursor is opaque) through the same client, credentials and retry policy.
+//! - Nothing is sent until the stream is polled. Page 1 is the operation's own `call` (same
+//!   hook, retries and typed errors); later pages fetch the `next` URL verbatim (the
+//!   cursor is opaque) through the same client, credentials and retry policy. The stream
+//!   holds its own handle to the client.
 //! - An empty page that still has a `next` link does not end the stream.
 //! - The stream ends after a page without a `next` link.
 //! - A `next` link to a URL (or `after` cursor) already followed ends the stream with
@@ -27,19 +27,18 @@
 //!   stream with [`Error::InvalidLinkHeader`] rather than silently truncating the listing.
 //! - After an error the stream ends.
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
-use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::Client;
-use crate::error::{self, Error, OktaError};
+use crate::call::Response;
+use crate::error::{self, Error};
 use crate::link::{Links, NextLink};
 use crate::retry::RateLimit;
 
@@ -66,16 +65,20 @@ impl<T> Page<T> {
     }
 }
 
-/// The result of the first page request, as returned by a generated builder.
-type FirstPage<'a, T> =
-    BoxFuture<'a, Result<ResponseValue<Vec<T>>, progenitor_client::Error<OktaError>>>;
+/// The first page request: the operation's own `call_with_meta`.
+#[doc(hidden)]
+pub type FirstPage<'a, T> = BoxFuture<'a, Result<Response<Vec<T>>, Error>>;
 
-mod sealed {
+#[doc(hidden)]
+pub mod sealed {
+    /// Only the generated list builders paginate.
     pub trait Sealed {}
 }
 
 /// Pagination for the builders of list operations (`list_policies`, `list_policy_rules`,
-/// `list_policy_mappings`, `list_devices`). Import it through the prelude.
+/// `list_policy_mappings`, `list_devices`, …; build.rs implements it for every operation with
+/// an `after` cursor). The builders also have `pages()` and `items()` as inherent methods, so
+/// importing the trait is only needed for generic code.
 pub trait Paginate<'a>: sealed::Sealed + Sized {
     /// The listed item type.
     type Item: DeserializeOwned + Send + 'static;
@@ -92,45 +95,8 @@ pub trait Paginate<'a>: sealed::Sealed + Sized {
     }
 }
 
-macro_rules! paginate {
-    ($($builder:ident => $item:ty, $operation:literal;)*) => {$(
-        impl sealed::Sealed for crate::builder::$builder<'_> {}
-
-        impl<'a> Paginate<'a> for crate::builder::$builder<'a> {
-            type Item = $item;
-
-            fn pages(self) -> BoxStream<'a, Result<Page<$item>, Error>> {
-                page_stream(Box::pin(self.send()), $operation)
-            }
-        }
-    )*};
-}
-
-paginate! {
-    ListPolicies => crate::types::Policy, "list_policies";
-    ListPolicyRules => crate::types::PolicyRule, "list_policy_rules";
-    ListPolicyMappings => crate::types::PolicyMapping, "list_policy_mappings";
-    ListDevices => crate::types::Device, "list_devices";
-}
-
-tokio::task_local! {
-    /// Set while a first page is being sent so that the hooks can hand over the client
-    /// (generated builders do not expose it).
-    static CAPTURED_CLIENT: RefCell<Option<Client>>;
-}
-
-/// Called by the `exec` hook: stores a clone of the client when a first page is in flight.
-pub(crate) fn offer_client(client: &Client) {
-    let _ = CAPTURED_CLIENT.try_with(|slot| {
-        let mut slot = slot.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(client.clone());
-        }
-    });
-}
-
 enum State<'a, T> {
-    First(FirstPage<'a, T>, &'static str),
+    First(FirstPage<'a, T>, Client, &'static str),
     Next(Box<Cursor>),
     Fail(Error),
     Done,
@@ -145,30 +111,21 @@ struct Cursor {
     empty_pages: u32,
 }
 
-fn page_stream<'a, T>(
+/// The page stream of a list operation: `first` is the operation's call, `client` the client
+/// it was made with (later pages are fetched through it).
+#[doc(hidden)]
+pub fn page_stream<'a, T>(
+    client: Client,
     first: FirstPage<'a, T>,
     operation: &'static str,
 ) -> BoxStream<'a, Result<Page<T>, Error>>
 where
     T: DeserializeOwned + Send + 'static,
 {
-    stream::try_unfold(State::First(first, operation), |state| async move {
+    stream::try_unfold(State::First(first, client, operation), |state| async move {
         match state {
-            State::First(first, operation) => {
-                let (result, client) = CAPTURED_CLIENT
-                    .scope(RefCell::new(None), async move {
-                        let result = first.await;
-                        let client = CAPTURED_CLIENT.with(|slot| slot.borrow_mut().take());
-                        (result, client)
-                    })
-                    .await;
-                let value = result.map_err(Error::from)?;
-                let status = value.status();
-                let headers = value.headers().clone();
-                let items = value.into_inner();
-                let client = client.ok_or_else(|| Error::InvalidRequest {
-                    message: "internal: the client was not captured for pagination".into(),
-                })?;
+            State::First(first, client, operation) => {
+                let response = first.await?;
                 let base = Url::parse(&client.baseurl).map_err(|e| Error::InvalidRequest {
                     message: format!("the client's base URL is invalid: {e}"),
                 })?;
@@ -180,6 +137,9 @@ where
                     seen_cursors: HashSet::new(),
                     empty_pages: 0,
                 };
+                let status = response.status();
+                let headers = response.headers().clone();
+                let items = response.into_inner();
                 Ok(Some(advance(cursor, &base, status, &headers, items)))
             }
             State::Next(cursor) => {
@@ -283,20 +243,11 @@ async fn fetch<T: DeserializeOwned>(
         .map_err(|e| Error::InvalidRequest {
             message: e.to_string(),
         })?;
-    let response = cursor
-        .client
-        .dispatch(request, cursor.operation)
-        .await
-        .map_err(Error::transport)?;
-    if let Some(source) = crate::oauth::failure_of(&response) {
-        return Err(Error::Token { source });
+    let exchange = cursor.client.dispatch(request, cursor.operation).await?;
+    if let Some(error) = exchange.error() {
+        return Err(error);
     }
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::transport)?;
-    if !status.is_success() {
-        return Err(Error::from_response(status, &headers, &body));
-    }
+    let (status, headers, body) = (exchange.status, exchange.headers, exchange.body);
     let items = serde_json::from_slice(&body)
         .map_err(|e| Error::decode(Some(status), Some(&headers), &body, e))?;
     Ok((status, headers, items))

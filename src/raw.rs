@@ -167,24 +167,14 @@ impl<'a> RawRequest<'a> {
         let request = builder.build().map_err(|e| Error::InvalidRequest {
             message: e.to_string(),
         })?;
-        let response = self
-            .client
-            .dispatch(request, self.operation)
-            .await
-            .map_err(Error::transport)?;
-        if let Some(source) = crate::oauth::failure_of(&response) {
-            return Err(Error::Token { source });
-        }
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::transport)?;
-        if !status.is_success() {
-            return Err(Error::from_response(status, &headers, &body));
+        let exchange = self.client.dispatch(request, self.operation).await?;
+        if let Some(error) = exchange.error() {
+            return Err(error);
         }
         Ok(RawResponse {
-            status,
-            headers,
-            body,
+            status: exchange.status,
+            headers: exchange.headers,
+            body: exchange.body,
         })
     }
 
@@ -224,7 +214,7 @@ fn resolve(base: &str, path: &str, query: &[(String, String)]) -> Result<Url, Er
 pub struct RawResponse {
     /// HTTP status (2xx).
     pub status: StatusCode,
-    /// Response headers (including this crate's `x-okta-mgmt-attempts`).
+    /// Response headers, as received.
     pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,

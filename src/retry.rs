@@ -21,21 +21,22 @@
 //!   [`RetryPolicy::max_retries`] retries are made, and none that would end after
 //!   [`RetryPolicy::max_elapsed`].
 //!
-//! The exponential backoff is `base_backoff × 2^(attempt − 1)` without jitter, so waits are
-//! deterministic.
+//! The exponential backoff is `base_backoff × 2^(attempt − 1)`. With [`RetryPolicy::jitter`]
+//! on (the default) each backoff wait is drawn uniformly from its upper half, so that many
+//! clients failing together do not retry in lock step; rate-limit and `Retry-After` waits are
+//! exact. Turn jitter off for deterministic tests.
+//!
+//! By default a call stops retrying once a wait would end more than
+//! [`DEFAULT_MAX_ELAPSED`] after its first attempt started ([`RetryPolicy::max_elapsed`]).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 
-/// Response header stamped by this crate on the final response: how many HTTP attempts were
-/// made for the call (`1` when no retry happened). Any value sent by the server is replaced.
-pub const ATTEMPTS_HEADER: &str = "x-okta-mgmt-attempts";
-/// Response header stamped by this crate (value `true`) when retries were made and the last
-/// response was still retryable, i.e. the retry budget ran out. [`crate::error::Error`]
-/// turns such a response into [`crate::error::Error::RetriesExhausted`].
-pub const RETRIES_EXHAUSTED_HEADER: &str = "x-okta-mgmt-retries-exhausted";
+/// The default [`RetryPolicy::max_elapsed`]: no retry starts whose wait would end later than
+/// two minutes after the call's first attempt.
+pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(120);
 /// Request header sent on retries: the `X-Okta-Request-Id` of the response being retried.
 pub const RETRY_FOR_HEADER: &str = "x-okta-retry-for";
 /// Request header sent on retries: the retry number (1 for the first retry).
@@ -61,8 +62,11 @@ pub struct RetryPolicy {
     /// Retry connection failures for idempotent methods (default `true`).
     pub retry_connect_errors: bool,
     /// Do not start a retry whose wait would end later than this after the first attempt
-    /// started (default: no limit).
+    /// started (default [`DEFAULT_MAX_ELAPSED`]; `None` = no limit).
     pub max_elapsed: Option<Duration>,
+    /// Draw each exponential-backoff wait uniformly from `[wait / 2, wait]` (default `true`).
+    /// Rate-limit and `Retry-After` waits are never jittered.
+    pub jitter: bool,
 }
 
 impl Default for RetryPolicy {
@@ -73,7 +77,8 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(60),
             retry_on_503_504: true,
             retry_connect_errors: true,
-            max_elapsed: None,
+            max_elapsed: Some(DEFAULT_MAX_ELAPSED),
+            jitter: true,
         }
     }
 }
@@ -180,7 +185,14 @@ impl RetryPolicy {
         self
     }
 
-    /// The exponential backoff before retry number `attempt` (1-based), capped.
+    /// Sets [`RetryPolicy::jitter`] (turn it off for deterministic waits in tests).
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The exponential backoff before retry number `attempt` (1-based), capped, without
+    /// jitter.
     pub fn backoff(&self, attempt: u32) -> Duration {
         let exp = attempt.saturating_sub(1).min(31);
         self.base_backoff
@@ -202,14 +214,14 @@ impl RetryPolicy {
         let wait = match status {
             StatusCode::TOO_MANY_REQUESTS => rate_limit_wait(headers)
                 .or_else(|| retry_after(headers))
-                .unwrap_or_else(|| self.backoff(attempt)),
+                .unwrap_or_else(|| self.jittered(self.backoff(attempt))),
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
                 if self.retry_on_503_504 =>
             {
                 if !is_idempotent(method) {
                     return RetryDecision::GiveUp(GiveUpReason::NotIdempotent);
                 }
-                retry_after(headers).unwrap_or_else(|| self.backoff(attempt))
+                retry_after(headers).unwrap_or_else(|| self.jittered(self.backoff(attempt)))
             }
             _ => return RetryDecision::Done,
         };
@@ -229,10 +241,20 @@ impl RetryPolicy {
                 if !is_idempotent(method) {
                     return RetryDecision::GiveUp(GiveUpReason::NotIdempotent);
                 }
-                self.schedule(attempt, self.backoff(attempt), elapsed)
+                self.schedule(attempt, self.jittered(self.backoff(attempt)), elapsed)
             }
             _ => RetryDecision::Done,
         }
+    }
+
+    /// `wait` drawn from `[wait / 2, wait]` when jitter is on.
+    fn jittered(&self, wait: Duration) -> Duration {
+        if !self.jitter || wait.is_zero() {
+            return wait;
+        }
+        let half = wait / 2;
+        let span = u64::try_from((wait - half).as_nanos()).unwrap_or(u64::MAX);
+        half + Duration::from_nanos(random_u64() % span.saturating_add(1))
     }
 
     fn schedule(&self, attempt: u32, wait: Duration, elapsed: Duration) -> RetryDecision {
@@ -326,32 +348,77 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(at.duration_since(date).unwrap_or(Duration::ZERO))
 }
 
+/// A random `u64` from the standard library's per-process random hasher keys (no extra
+/// dependency; good enough to spread retries, not for cryptography).
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.finish()
+}
+
+/// What [`execute`] did: the final response (or transport error) and how many attempts it took.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// The final response, whatever its status, or the last transport error.
+    pub result: reqwest::Result<reqwest::Response>,
+    /// HTTP attempts made (`1` when nothing was retried).
+    pub attempts: u32,
+    /// Retries were made and the last answer was still retryable: the budget ran out.
+    pub retries_exhausted: bool,
+}
+
+/// A wait before a retry, reported to [`crate::hook::RequestHook::on_retry_wait`] and logged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryWait<'a> {
+    /// The operation (`list_policies`, `raw`, …).
+    pub operation: &'a str,
+    /// The attempt that failed (1 for the first request).
+    pub attempt: u32,
+    /// The status of the failed attempt; `None` for a connection failure.
+    pub status: Option<StatusCode>,
+    /// How long the client waits before the next attempt.
+    pub wait: Duration,
+}
+
+impl RetryWait<'_> {
+    /// Whether the wait is for a rate limit (`429`).
+    pub fn is_rate_limit(&self) -> bool {
+        self.status == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+}
+
 /// Sends `request` with `http`, retrying according to `policy`.
 ///
 /// Each retry is a clone of the original request (a request whose body cannot be cloned is
 /// sent once) carrying `X-Okta-Retry-For` (the `X-Okta-Request-Id` of the response being
 /// retried, when present) and `X-Okta-Retry-Count: n`. Waits use `tokio::time::sleep`.
-/// The final response is returned whatever its status, stamped with [`ATTEMPTS_HEADER`] and,
-/// when the retry budget ran out, [`RETRIES_EXHAUSTED_HEADER`]. A transport error is returned
-/// as is once retries stop. `operation` only labels log events.
+/// `operation` only labels log events.
 pub async fn execute(
     http: &reqwest::Client,
     request: reqwest::Request,
     policy: &RetryPolicy,
     operation: &str,
-) -> reqwest::Result<reqwest::Response> {
-    execute_with(http, request, policy, operation, &|_| {}).await
+) -> Outcome {
+    execute_with(http, request, policy, operation, &|_| {}, &|_| {}).await
 }
 
 /// [`execute`], calling `before_retry` on each retried request (a DPoP proof must be signed
-/// afresh for every attempt: its `jti` may be used once).
+/// afresh for every attempt: its `jti` may be used once) and `on_wait` before each wait.
 pub(crate) async fn execute_with(
     http: &reqwest::Client,
     request: reqwest::Request,
     policy: &RetryPolicy,
     operation: &str,
     before_retry: &(dyn Fn(&mut reqwest::Request) + Sync),
-) -> reqwest::Result<reqwest::Response> {
+    on_wait: &(dyn Fn(&RetryWait<'_>) + Sync),
+) -> Outcome {
     let start = tokio::time::Instant::now();
     let method = request.method().clone();
     let mut current = request;
@@ -360,102 +427,111 @@ pub(crate) async fn execute_with(
         attempt = attempt.saturating_add(1);
         let spare = current.try_clone();
         let result = http.execute(current).await;
-        let elapsed = start.elapsed();
-        let decision = match &result {
-            Ok(response) => policy.decide(
-                attempt,
-                &method,
-                response.status(),
-                response.headers(),
-                elapsed,
-            ),
-            Err(error) => {
-                policy.decide_transport(attempt, &method, TransportFailure::of(error), elapsed)
-            }
-        };
+        let decision = decide(policy, attempt, &method, &result, start.elapsed());
         match (decision, spare) {
             (RetryDecision::RetryAfter(wait), Some(mut next)) => {
                 let retry_for = result
                     .as_ref()
                     .ok()
                     .and_then(|r| r.headers().get(REQUEST_ID_HEADER).cloned());
-                match &result {
-                    Ok(response) => tracing::info!(
-                        operation,
-                        attempt,
-                        status = response.status().as_u16(),
-                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                        "okta-mgmt: retrying after a transient response"
-                    ),
-                    Err(error) => tracing::info!(
-                        operation,
-                        attempt,
-                        error = %error,
-                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                        "okta-mgmt: retrying after a connection failure"
-                    ),
-                }
+                let event = RetryWait {
+                    operation,
+                    attempt,
+                    status: result.as_ref().ok().map(reqwest::Response::status),
+                    wait,
+                };
+                log_wait(&event, result.as_ref().err());
+                on_wait(&event);
                 drop(result);
                 tokio::time::sleep(wait).await;
-                let headers = next.headers_mut();
-                headers.insert(
-                    HeaderName::from_static(RETRY_COUNT_HEADER),
-                    HeaderValue::from(attempt),
-                );
-                match retry_for {
-                    Some(id) => {
-                        headers.insert(HeaderName::from_static(RETRY_FOR_HEADER), id);
-                    }
-                    None => {
-                        headers.remove(RETRY_FOR_HEADER);
-                    }
-                }
+                mark_retry(next.headers_mut(), attempt, retry_for);
                 before_retry(&mut next);
                 current = next;
             }
             (decision, _) => {
-                let exhausted = attempt > 1
+                let retries_exhausted = attempt > 1
                     && matches!(
                         decision,
                         RetryDecision::GiveUp(
                             GiveUpReason::AttemptsExhausted | GiveUpReason::DeadlineExceeded
                         )
                     );
-                return result.map(|mut response| {
-                    stamp(response.headers_mut(), attempt, exhausted);
-                    response
-                });
+                return Outcome {
+                    result,
+                    attempts: attempt,
+                    retries_exhausted,
+                };
             }
         }
     }
 }
 
-/// Writes the attempt headers, replacing anything the server sent under those names.
-fn stamp(headers: &mut HeaderMap, attempts: u32, exhausted: bool) {
-    headers.insert(
-        HeaderName::from_static(ATTEMPTS_HEADER),
-        HeaderValue::from(attempts),
-    );
-    if exhausted {
-        headers.insert(
-            HeaderName::from_static(RETRIES_EXHAUSTED_HEADER),
-            HeaderValue::from_static("true"),
-        );
-    } else {
-        headers.remove(RETRIES_EXHAUSTED_HEADER);
+fn decide(
+    policy: &RetryPolicy,
+    attempt: u32,
+    method: &Method,
+    result: &reqwest::Result<reqwest::Response>,
+    elapsed: Duration,
+) -> RetryDecision {
+    match result {
+        Ok(response) => policy.decide(
+            attempt,
+            method,
+            response.status(),
+            response.headers(),
+            elapsed,
+        ),
+        Err(error) => {
+            policy.decide_transport(attempt, method, TransportFailure::of(error), elapsed)
+        }
     }
 }
 
-/// Reads the stamped attempt headers: `(attempts, exhausted)`.
-pub(crate) fn stamped_attempts(headers: &HeaderMap) -> (Option<u32>, bool) {
-    let attempts = headers
-        .get(ATTEMPTS_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
-    let exhausted = headers
-        .get(RETRIES_EXHAUSTED_HEADER)
-        .is_some_and(|v| v.as_bytes() == b"true");
-    (attempts, exhausted)
+/// Logs a retry wait: rate-limit waits at `warn` (a call may pause for up to a minute), others
+/// at `info`.
+fn log_wait(event: &RetryWait<'_>, error: Option<&reqwest::Error>) {
+    let wait_ms = u64::try_from(event.wait.as_millis()).unwrap_or(u64::MAX);
+    let operation = event.operation;
+    let attempt = event.attempt;
+    match (event.status, error) {
+        (Some(status), _) if event.is_rate_limit() => tracing::warn!(
+            operation,
+            attempt,
+            status = status.as_u16(),
+            wait_ms,
+            "okta-mgmt: rate limited; waiting for the limit to reset"
+        ),
+        (Some(status), _) => tracing::info!(
+            operation,
+            attempt,
+            status = status.as_u16(),
+            wait_ms,
+            "okta-mgmt: retrying after a transient response"
+        ),
+        (None, error) => tracing::info!(
+            operation,
+            attempt,
+            error = error.map(tracing::field::display),
+            wait_ms,
+            "okta-mgmt: retrying after a connection failure"
+        ),
+    }
+}
+
+/// Sets the retry headers on the request about to be resent.
+fn mark_retry(headers: &mut HeaderMap, attempt: u32, retry_for: Option<HeaderValue>) {
+    headers.insert(
+        HeaderName::from_static(RETRY_COUNT_HEADER),
+        HeaderValue::from(attempt),
+    );
+    match retry_for {
+        Some(id) => {
+            headers.insert(HeaderName::from_static(RETRY_FOR_HEADER), id);
+        }
+        None => {
+            headers.remove(RETRY_FOR_HEADER);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -490,6 +566,8 @@ mod tests {
             .with_base_backoff(Duration::from_secs(1))
             .with_max_backoff(Duration::from_secs(60))
             .with_max_retries(4)
+            .with_jitter(false)
+            .with_max_elapsed(None)
     }
 
     fn secs(s: u64) -> RetryDecision {
@@ -662,13 +740,36 @@ mod tests {
     }
 
     #[test]
-    fn stamp_replaces_server_values() {
-        let mut h = HeaderMap::new();
-        h.insert(ATTEMPTS_HEADER, HeaderValue::from_static("99"));
-        h.insert(RETRIES_EXHAUSTED_HEADER, HeaderValue::from_static("true"));
-        stamp(&mut h, 1, false);
-        assert_eq!(stamped_attempts(&h), (Some(1), false));
-        stamp(&mut h, 5, true);
-        assert_eq!(stamped_attempts(&h), (Some(5), true));
+    fn jitter_stays_in_the_upper_half_and_can_be_switched_off() {
+        let jittered = RetryPolicy::default().with_base_backoff(Duration::from_secs(8));
+        let waits: Vec<Duration> = (0..50)
+            .map(|_| jittered.jittered(jittered.backoff(1)))
+            .collect();
+        assert!(
+            waits
+                .iter()
+                .all(|w| *w >= Duration::from_secs(4) && *w <= Duration::from_secs(8)),
+            "{waits:?}"
+        );
+        assert!(waits.iter().any(|w| *w != waits[0]), "no spread: {waits:?}");
+        let exact = jittered.clone().with_jitter(false);
+        assert_eq!(exact.jittered(exact.backoff(1)), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn rate_limit_waits_are_never_jittered() {
+        let h = headers(&[date(), reset_in(30)]);
+        for _ in 0..20 {
+            assert_eq!(
+                RetryPolicy::default().decide(
+                    1,
+                    &Method::POST,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &h,
+                    Duration::ZERO
+                ),
+                secs(31)
+            );
+        }
     }
 }

@@ -43,7 +43,7 @@ async fn api_token_is_sent_as_ssws() {
         .credentials(Credentials::api_token(TOKEN))
         .build()
         .unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     mock.assert_calls_async(1).await;
 }
 
@@ -56,7 +56,7 @@ async fn access_token_is_sent_as_bearer() {
         .access_token(TOKEN)
         .build()
         .unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     mock.assert_calls_async(1).await;
 }
 
@@ -76,7 +76,7 @@ async fn user_agent_has_version_and_suffix() {
         .user_agent_suffix("my-tool/1.2")
         .build()
         .unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     mock.assert_calls_async(1).await;
 }
 
@@ -90,7 +90,7 @@ async fn custom_reqwest_client_still_gets_credentials() {
         .http_client(reqwest::Client::new())
         .build()
         .unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     mock.assert_calls_async(1).await;
 
     let conflict = Client::builder()
@@ -112,7 +112,7 @@ async fn from_env_with_picks_the_scheme() {
     let ssws = device_mock(&server, &format!("SSWS {TOKEN}")).await;
     let client =
         Client::from_env_with(env(&[("OKTA_ORG_URL", &url), ("OKTA_API_TOKEN", TOKEN)])).unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     ssws.assert_calls_async(1).await;
 
     let bearer = device_mock(&server, &format!("Bearer {TOKEN}")).await;
@@ -122,7 +122,7 @@ async fn from_env_with_picks_the_scheme() {
         ("OKTA_ACCESS_TOKEN", TOKEN),
     ]))
     .unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     bearer.assert_calls_async(1).await;
 }
 
@@ -264,18 +264,17 @@ async fn token_never_appears_in_debug_display_or_logs() {
     let not_found: Error = client
         .get_device()
         .device_id("missing")
-        .send()
+        .call()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let raw_error = client
         .get_device()
         .device_id("busy")
-        .send()
+        .call()
         .await
         .unwrap_err();
     let raw_shown = format!("{raw_error} {raw_error:?}");
-    let exhausted: Error = raw_error.into();
+    let exhausted: Error = raw_error;
     assert!(matches!(exhausted, Error::RetriesExhausted { .. }));
 
     let outputs = [

@@ -1,9 +1,13 @@
 //! Runs the unit tests of build.rs's modules (build scripts themselves are not tested by
-//! `cargo test`): the union derivation, the post-processing of generated code, the API listing.
+//! `cargo test`): the union derivation, the call layer, the post-processing of generated code,
+//! the API listing.
 
 #[allow(dead_code)]
 #[path = "../build/api_listing.rs"]
 mod api_listing;
+#[allow(dead_code)]
+#[path = "../build/call_layer.rs"]
+mod call_layer;
 #[allow(dead_code)]
 #[path = "../build/postprocess.rs"]
 mod postprocess;

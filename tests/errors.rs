@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 
 /// `?` converts generated errors.
 async fn fetch_device(client: &okta_mgmt::Client, id: &str) -> Result<String, Error> {
-    let device = client.get_device().device_id(id).send().await?;
+    let device = client.get_device().device_id(id).call().await?;
     Ok(device.id.clone().unwrap_or_default())
 }
 
@@ -173,12 +173,7 @@ async fn wrong_shape_200_is_a_decode_error() {
             then.status(200).json_body(device("not-a-list"));
         })
         .await;
-    let error: Error = client(&server)
-        .list_devices()
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let error: Error = client(&server).list_devices().call().await.unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
 }
 
@@ -208,12 +203,7 @@ async fn missing_required_argument_is_invalid_request() {
             then.status(200);
         })
         .await;
-    let error: Error = client(&server)
-        .get_device()
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let error: Error = client(&server).get_device().call().await.unwrap_err();
     match &error {
         Error::InvalidRequest { message } => assert!(message.contains("device_id"), "{message}"),
         other => panic!("expected InvalidRequest, got {other:?}"),

@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use okta_mgmt::oauth::{AccessToken, OAuthErrorCode, TokenError, TokenProvider};
-use okta_mgmt::{Client, Credentials, Error};
+use okta_mgmt::{Client, Credentials};
 
 fn ec_pem() -> String {
     use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
@@ -92,7 +92,7 @@ async fn private_key_jwt_token_is_requested_cached_and_sent_as_bearer() {
         .build()
         .unwrap();
     for _ in 0..3 {
-        client.get_device().device_id("guo1").send().await.unwrap();
+        client.get_device().device_id("guo1").call().await.unwrap();
     }
     token.assert_calls_async(1).await;
     api.assert_calls_async(3).await;
@@ -138,14 +138,12 @@ async fn token_endpoint_errors_are_typed_and_free_of_secrets() {
         ))
         .build()
         .unwrap();
-    let error = Error::from(
-        client
-            .get_device()
-            .device_id("guo1")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .get_device()
+        .device_id("guo1")
+        .call()
+        .await
+        .unwrap_err();
     let token_error = error.token_error().expect("a token error");
     assert_eq!(
         token_error.oauth_code(),
@@ -222,7 +220,7 @@ async fn concurrent_requests_share_one_token_fetch() {
         .unwrap();
     let calls = (0..8).map(|_| {
         let client = client.clone();
-        async move { client.get_device().device_id("guo1").send().await }
+        async move { client.get_device().device_id("guo1").call().await }
     });
     for result in futures::future::join_all(calls).await {
         result.unwrap();
@@ -261,7 +259,7 @@ async fn a_refused_token_is_renewed_once_and_the_request_retried() {
         .credentials(Credentials::token_provider(provider.clone()))
         .build()
         .unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     stale.assert_calls_async(1).await;
     fresh.assert_calls_async(1).await;
     assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
@@ -277,14 +275,12 @@ async fn a_refused_token_is_renewed_once_and_the_request_retried() {
         .credentials(Credentials::token_provider(provider.clone()))
         .build()
         .unwrap();
-    let e = Error::from(
-        client
-            .get_device()
-            .device_id("guo1")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = client
+        .get_device()
+        .device_id("guo1")
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
 }
@@ -352,16 +348,14 @@ async fn dpop_tokens_are_sent_with_a_proof_and_a_nonce_challenge_is_retried_once
         ))
         .build()
         .unwrap();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     ok.assert_calls_async(1).await;
-    let e = Error::from(
-        client
-            .get_device()
-            .device_id("needs-nonce")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let e = client
+        .get_device()
+        .device_id("needs-nonce")
+        .call()
+        .await
+        .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
     // One retry with a new proof, and the token was not renewed for a nonce challenge.
     nonce.assert_calls_async(2).await;

@@ -61,11 +61,17 @@ async fn rate_limit_waits_reset_minus_date_plus_one_and_sends_retry_headers() {
     );
 
     let start = Instant::now();
-    let response = client.get_device().device_id("guo1").send().await.unwrap();
+    let response = client
+        .get_device()
+        .device_id("guo1")
+        .call_with_meta()
+        .await
+        .unwrap();
     let elapsed = start.elapsed();
 
-    assert_eq!(response.id.as_deref(), Some("guo1"));
-    assert_eq!(response.headers().get("x-okta-mgmt-attempts").unwrap(), "2");
+    assert_eq!(response.value().id.as_deref(), Some("guo1"));
+    assert_eq!(response.attempts(), 2);
+    assert!(response.headers().get("x-okta-mgmt-attempts").is_none());
     assert!(elapsed >= Duration::from_millis(1000), "{elapsed:?}");
     assert!(elapsed < Duration::from_millis(4000), "{elapsed:?}");
     limited.assert_calls_async(1).await;
@@ -98,7 +104,7 @@ async fn rate_limit_wait_is_capped_by_max_backoff() {
     let client = client(&server); // max_backoff 40 ms
 
     let start = Instant::now();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     assert!(start.elapsed() < Duration::from_secs(2));
     limited.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
@@ -133,14 +139,15 @@ async fn rate_limit_without_headers_backs_off_exponentially() {
             then.status(200).json_body(device("guo1"));
         })
         .await;
-    // base 100 ms: waits 100 ms then 200 ms.
+    // base 100 ms: waits 100 ms then 200 ms (jitter off: exact waits).
     let policy = RetryPolicy::default()
         .with_base_backoff(Duration::from_millis(100))
-        .with_max_backoff(Duration::from_secs(1));
+        .with_max_backoff(Duration::from_secs(1))
+        .with_jitter(false);
     let client = client_with(&server, policy);
 
     let start = Instant::now();
-    client.get_device().device_id("guo1").send().await.unwrap();
+    client.get_device().device_id("guo1").call().await.unwrap();
     let elapsed = start.elapsed();
     assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
     first.assert_calls_async(1).await;
@@ -176,10 +183,9 @@ async fn gives_up_with_retries_exhausted() {
     let error: Error = client
         .get_device()
         .device_id("guo1")
-        .send()
+        .call()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
 
     match &error {
         Error::RetriesExhausted { attempts, last } => {
@@ -212,10 +218,9 @@ async fn disabled_retries_surface_the_api_error() {
     let error: Error = client
         .get_device()
         .device_id("guo1")
-        .send()
+        .call()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.attempts(), None);
     mock.assert_calls_async(1).await;
@@ -238,10 +243,9 @@ async fn post_is_not_retried_on_500_or_503() {
         let error: Error = client(&server)
             .activate_device()
             .device_id("guo1")
-            .send()
+            .call()
             .await
-            .unwrap_err()
-            .into();
+            .unwrap_err();
         mock.assert_calls_async(1).await;
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         // Not retried, so not "exhausted": the Okta body is reported directly.
@@ -272,7 +276,7 @@ async fn post_is_retried_on_429() {
     client(&server)
         .activate_device()
         .device_id("guo1")
-        .send()
+        .call()
         .await
         .unwrap();
     limited.assert_calls_async(1).await;
@@ -302,7 +306,7 @@ async fn get_is_retried_on_503_and_504_but_not_500() {
         client(&server)
             .get_device()
             .device_id("guo1")
-            .send()
+            .call()
             .await
             .unwrap();
         failing.assert_calls_async(1).await;
@@ -319,10 +323,9 @@ async fn get_is_retried_on_503_and_504_but_not_500() {
     let error: Error = client(&server)
         .get_device()
         .device_id("guo1")
-        .send()
+        .call()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     failing.assert_calls_async(1).await;
     assert!(
         matches!(error, Error::UnexpectedResponse { .. }),
@@ -344,10 +347,9 @@ async fn exhausted_503_is_reported_with_attempts() {
     let error: Error = client_with(&server, fast_retry().with_max_retries(3))
         .get_device()
         .device_id("guo1")
-        .send()
+        .call()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     mock.assert_calls_async(4).await;
     assert_eq!(error.attempts(), Some(4));
     assert_eq!(error.request_id(), Some("req-503"));
@@ -384,10 +386,9 @@ async fn timeouts_are_reported_and_not_retried() {
     let error: Error = client
         .get_device()
         .device_id("guo1")
-        .send()
+        .call()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(std::error::Error::source(&error).is_some());
     slow.assert_calls_async(1).await;
@@ -443,16 +444,14 @@ async fn connection_failures_are_retried_for_get() {
         )
         .build()
         .unwrap();
-    let device = client.get_device().device_id("guo1").send().await.unwrap();
-    assert_eq!(device.id.as_deref(), Some("guo1"));
-    let attempts: u32 = device
-        .headers()
-        .get("x-okta-mgmt-attempts")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
+    let device = client
+        .get_device()
+        .device_id("guo1")
+        .call_with_meta()
+        .await
         .unwrap();
+    assert_eq!(device.value().id.as_deref(), Some("guo1"));
+    let attempts = device.attempts();
     assert!(attempts >= 2, "{attempts}");
     let head = handle.join().unwrap().to_ascii_lowercase();
     assert!(head.contains("x-okta-retry-count:"), "{head}");
@@ -475,10 +474,9 @@ async fn connection_failures_are_not_retried_for_post() {
     let error: Error = client
         .activate_device()
         .device_id("guo1")
-        .send()
+        .call()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(
         start.elapsed() < Duration::from_secs(4),

@@ -17,7 +17,6 @@ use std::sync::Mutex;
 use futures::TryStreamExt as _;
 use okta_mgmt::Client;
 use okta_mgmt::error::Error;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{LifecycleStatus, PolicyType};
 
 use crate::report::CleanupRecord;
@@ -255,10 +254,9 @@ fn record(resource: &Resource, action: &str, detail: Option<String>) -> CleanupR
 async fn delete_resource(client: &Client, prefix: &str, resource: &Resource) -> CleanupRecord {
     match resource {
         Resource::Policy { id, .. } => {
-            let current = match client.get_policy().policy_id(id).send().await {
-                Ok(p) => p.into_inner(),
+            let current = match client.get_policy().policy_id(id).call().await {
+                Ok(p) => p,
                 Err(e) => {
-                    let e = Error::from(e);
                     return if is_not_found(&e) {
                         record(resource, "already gone", None)
                     } else {
@@ -286,24 +284,21 @@ async fn delete_resource(client: &Client, prefix: &str, resource: &Resource) -> 
                 .deactivate_policy_rule()
                 .policy_id(policy_id)
                 .rule_id(id)
-                .send()
+                .call()
                 .await
+                && is_not_found(&e)
             {
-                let e = Error::from(e);
-                if is_not_found(&e) {
-                    return record(resource, "already gone", None);
-                }
+                return record(resource, "already gone", None);
             }
             match client
                 .delete_policy_rule()
                 .policy_id(policy_id)
                 .rule_id(id)
-                .send()
+                .call()
                 .await
             {
                 Ok(_) => record(resource, "deleted", None),
                 Err(e) => {
-                    let e = Error::from(e);
                     if is_not_found(&e) {
                         record(resource, "already gone", None)
                     } else {
@@ -317,12 +312,11 @@ async fn delete_resource(client: &Client, prefix: &str, resource: &Resource) -> 
                 .delete_policy_resource_mapping()
                 .policy_id(policy_id)
                 .mapping_id(id)
-                .send()
+                .call()
                 .await
             {
                 Ok(_) => record(resource, "deleted", None),
                 Err(e) => {
-                    let e = Error::from(e);
                     if is_not_found(&e) {
                         record(resource, "already gone", None)
                     } else {
@@ -341,18 +335,16 @@ async fn delete_policy(
     status: Option<LifecycleStatus>,
 ) -> Result<&'static str, String> {
     if status == Some(LifecycleStatus::Active)
-        && let Err(e) = client.deactivate_policy().policy_id(id).send().await
+        && let Err(e) = client.deactivate_policy().policy_id(id).call().await
     {
-        let e = Error::from(e);
         if is_not_found(&e) {
             return Ok("already gone");
         }
         return Err(format!("deactivate failed: {e}"));
     }
-    match client.delete_policy().policy_id(id).send().await {
+    match client.delete_policy().policy_id(id).call().await {
         Ok(_) => Ok("deleted"),
         Err(e) => {
-            let e = Error::from(e);
             if is_not_found(&e) {
                 Ok("already gone")
             } else {

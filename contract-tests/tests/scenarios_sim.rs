@@ -11,7 +11,6 @@ use okta_contract::report::{EntryReport, Status};
 use okta_contract::scenarios::{self, AuthScheme, RunEnv, Scenario, TargetKind, runner};
 use okta_contract::sim::{self, RunningSim, SimConfig};
 use okta_mgmt::Client;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{Policy, PolicyType};
 
 const TIMEOUT: Duration = Duration::from_secs(60);

@@ -2,7 +2,6 @@
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{LifecycleStatus, Policy, PolicyMappingRequest, PolicyRule};
 use serde_json::{Value, json};
 
@@ -105,12 +104,7 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 "get it by id: Policy::Access, read-only _links",
                 Req::get(&path),
                 async {
-                    let got = client
-                        .get_policy()
-                        .policy_id(&policy_id)
-                        .send()
-                        .await?
-                        .into_inner();
+                    let got = client.get_policy().policy_id(&policy_id).call().await?;
                     ensure_policy_variant(&got, "Access")?;
                     ensure_eq(
                         "_embedded.resourceType",
@@ -195,9 +189,8 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .get_policy_rule()
                     .policy_id(&policy_id)
                     .rule_id(&rule_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 rename_rule(&mut rule, &renamed)?;
                 ensure_kept(&raw, &to_json(&rule)?, &["name"])?;
                 let replaced = client
@@ -205,7 +198,7 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .policy_id(&policy_id)
                     .rule_id(&rule_id)
                     .body(rule)
-                    .send()
+                    .call()
                     .await?;
                 ensure_rule_variant(&replaced, "Access")?;
                 ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
@@ -230,7 +223,7 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .get_policy_rule()
                         .policy_id(&policy_id)
                         .rule_id(&rule_id)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -279,13 +272,13 @@ async fn refusals(ctx: &Ctx, policy_id: &str, before: &Value) -> Result<(), Step
             .replace_policy()
             .policy_id(policy_id)
             .body(policy)
-            .send()
+            .call()
             .await;
         expect_error(result, 400, "E0000001").map(drop)
     })
     .await?;
     ctx.step(delete, Req::delete(&path), async {
-        let result = client.delete_policy().policy_id(policy_id).send().await;
+        let result = client.delete_policy().policy_id(policy_id).call().await;
         expect_error(result, 400, "E0000001").map(drop)
     })
     .await?;
@@ -293,14 +286,10 @@ async fn refusals(ctx: &Ctx, policy_id: &str, before: &Value) -> Result<(), Step
         deactivate,
         Req::post(format!("{path}/lifecycle/deactivate")),
         async {
-            let result = client.deactivate_policy().policy_id(policy_id).send().await;
+            let result = client.deactivate_policy().policy_id(policy_id).call().await;
             expect_error(result, 400, "E0000001")?;
-            let policy = client.get_policy().policy_id(policy_id).send().await?;
-            ensure_eq(
-                "status",
-                Some(LifecycleStatus::Active),
-                policy.into_inner().status(),
-            )
+            let policy = client.get_policy().policy_id(policy_id).call().await?;
+            ensure_eq("status", Some(LifecycleStatus::Active), policy.status())
         },
     )
     .await?;
@@ -314,7 +303,7 @@ async fn refusals(ctx: &Ctx, policy_id: &str, before: &Value) -> Result<(), Step
                 .map_resource_to_policy()
                 .policy_id(policy_id)
                 .body(request)
-                .send()
+                .call()
                 .await;
             if let Ok(created) = &result
                 && let Some(id) = created.id.as_deref()

@@ -69,10 +69,10 @@ impl Action {
     async fn send(self, ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
         let client = ctx.client();
         match self {
-            Action::Activate => client.activate_device().device_id(id).send().await?,
-            Action::Deactivate => client.deactivate_device().device_id(id).send().await?,
-            Action::Suspend => client.suspend_device().device_id(id).send().await?,
-            Action::Unsuspend => client.unsuspend_device().device_id(id).send().await?,
+            Action::Activate => client.activate_device().device_id(id).call().await?,
+            Action::Deactivate => client.deactivate_device().device_id(id).call().await?,
+            Action::Suspend => client.suspend_device().device_id(id).call().await?,
+            Action::Unsuspend => client.unsuspend_device().device_id(id).call().await?,
         };
         Ok(())
     }
@@ -90,13 +90,7 @@ fn status_name(status: &DeviceStatus) -> &str {
 }
 
 async fn get_device(ctx: &Ctx, id: &str) -> Result<Device, StepFailure> {
-    Ok(ctx
-        .client()
-        .get_device()
-        .device_id(id)
-        .send()
-        .await?
-        .into_inner())
+    Ok(ctx.client().get_device().device_id(id).call().await?)
 }
 
 /// The device's lifecycle `_links` (relations other than self/users), sorted.
@@ -125,9 +119,8 @@ async fn find_device(ctx: &Ctx, status: &DeviceStatus) -> Result<Device, StepFai
         .list_devices()
         .search(search.as_str())
         .limit(page_size(1))
-        .send()
-        .await?
-        .into_inner();
+        .call()
+        .await?;
     let device = page.into_iter().next().ok_or_else(|| {
         StepFailure::mismatch(
             "seeded devices",
@@ -260,7 +253,7 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     Req::delete(device_path(&id)),
                     async {
                         expect_error(
-                            client.delete_device().device_id(&id).send().await,
+                            client.delete_device().device_id(&id).call().await,
                             400,
                             "E0000001",
                         )?;
@@ -304,7 +297,11 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "DEACTIVATED: delete → 204",
             Req::delete(device_path(&id)),
             async {
-                let response = client.delete_device().device_id(&id).send().await?;
+                let response = client
+                    .delete_device()
+                    .device_id(&id)
+                    .call_with_meta()
+                    .await?;
                 ensure_eq("status", 204, response.status().as_u16())
             },
         )
@@ -318,9 +315,8 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 let found = client
                     .list_devices()
                     .search(format!("id eq \"{id}\""))
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 ensure_eq("devices found", 0, found.len())
             },
         )
@@ -336,12 +332,12 @@ async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> 
         Req::get(device_path(id)),
         async {
             expect_error(
-                client.get_device().device_id(id).send().await,
+                client.get_device().device_id(id).call().await,
                 404,
                 "E0000007",
             )?;
             expect_error(
-                client.delete_device().device_id(id).send().await,
+                client.delete_device().device_id(id).call().await,
                 404,
                 "E0000007",
             )

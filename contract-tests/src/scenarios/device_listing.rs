@@ -3,7 +3,7 @@
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::{Page, Paginate as _};
+use okta_mgmt::pagination::Page;
 use okta_mgmt::types::Device;
 use serde_json::Value;
 

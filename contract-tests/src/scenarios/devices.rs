@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::{Page, Paginate as _};
+use okta_mgmt::pagination::Page;
 use okta_mgmt::types::{Device, DeviceStatus};
 
 use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
@@ -137,7 +137,7 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 }
 
 async fn status_of(ctx: &Ctx, id: &str) -> Result<Option<DeviceStatus>, StepFailure> {
-    let device = ctx.client().get_device().device_id(id).send().await?;
+    let device = ctx.client().get_device().device_id(id).call().await?;
     Ok(device.status.clone())
 }
 
@@ -156,7 +156,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .list_devices()
                         .search(search)
                         .limit(1u32)
-                        .send()
+                        .call()
                         .await?;
                     let device = page.first().ok_or_else(|| {
                         StepFailure::mismatch("listing", "an ACTIVE device", "none")
@@ -173,7 +173,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let action = |a: &str| Req::post(format!("{base}/lifecycle/{a}"));
 
         ctx.step("suspend → SUSPENDED", action("suspend"), async {
-            client.suspend_device().device_id(&id).send().await?;
+            client.suspend_device().device_id(&id).call().await?;
             ensure_eq(
                 "status",
                 Some(DeviceStatus::Suspended),
@@ -183,7 +183,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step("suspend again → 400 E0000001", action("suspend"), async {
             expect_error(
-                client.suspend_device().device_id(&id).send().await,
+                client.suspend_device().device_id(&id).call().await,
                 400,
                 "E0000001",
             )
@@ -191,7 +191,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
         ctx.step("unsuspend → ACTIVE", action("unsuspend"), async {
-            client.unsuspend_device().device_id(&id).send().await?;
+            client.unsuspend_device().device_id(&id).call().await?;
             ensure_eq(
                 "status",
                 Some(DeviceStatus::Active),
@@ -203,7 +203,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "activate an ACTIVE device → 204, still ACTIVE (recorded real orgs)",
             action("activate"),
             async {
-                client.activate_device().device_id(&id).send().await?;
+                client.activate_device().device_id(&id).call().await?;
                 ensure_eq(
                     "status",
                     Some(DeviceStatus::Active),
@@ -217,7 +217,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::delete(&base),
             async {
                 expect_error(
-                    client.delete_device().device_id(&id).send().await,
+                    client.delete_device().device_id(&id).call().await,
                     400,
                     "E0000001",
                 )
@@ -226,7 +226,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         )
         .await?;
         ctx.step("deactivate → DEACTIVATED", action("deactivate"), async {
-            client.deactivate_device().device_id(&id).send().await?;
+            client.deactivate_device().device_id(&id).call().await?;
             ensure_eq(
                 "status",
                 Some(DeviceStatus::Deactivated),
@@ -235,7 +235,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
         ctx.step("delete the DEACTIVATED device", Req::delete(&base), async {
-            client.delete_device().device_id(&id).send().await?;
+            client.delete_device().device_id(&id).call().await?;
             Ok(())
         })
         .await?;
@@ -244,7 +244,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::get(&base),
             async {
                 expect_error(
-                    client.get_device().device_id(&id).send().await,
+                    client.get_device().device_id(&id).call().await,
                     404,
                     "E0000007",
                 )
@@ -257,7 +257,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             action("activate"),
             async {
                 expect_error(
-                    client.activate_device().device_id(&id).send().await,
+                    client.activate_device().device_id(&id).call().await,
                     404,
                     "E0000007",
                 )

@@ -3,7 +3,6 @@
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{LifecycleStatus, PolicyMapping, PolicyMappingRequest, PolicyRule};
 use serde_json::{Value, json};
 
@@ -219,9 +218,8 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .map_resource_to_policy()
                         .policy_id(&dsc_id)
                         .body(request)
-                        .send()
-                        .await?
-                        .into_inner();
+                        .call()
+                        .await?;
                     let id = require_id(mapping.id.as_deref(), "created mapping")?;
                     ctx.track(Resource::Mapping {
                         policy_id: dsc_id.clone(),
@@ -252,7 +250,7 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .get_policy_mapping()
                     .policy_id(&dsc_id)
                     .mapping_id(&mapping_id)
-                    .send()
+                    .call()
                     .await?;
                 ensure_eq("mapping id", Some(mapping_id.as_str()), got.id.as_deref())?;
                 let all: Vec<PolicyMapping> = client
@@ -338,13 +336,8 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "activate the DSC policy → ACTIVE with a deactivate link",
             Req::post(format!("{dsc_path}/lifecycle/activate")),
             async {
-                client.activate_policy().policy_id(&dsc_id).send().await?;
-                let policy = client
-                    .get_policy()
-                    .policy_id(&dsc_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                client.activate_policy().policy_id(&dsc_id).call().await?;
+                let policy = client.get_policy().policy_id(&dsc_id).call().await?;
                 ensure_policy_variant(&policy, "DeviceSignalCollection")?;
                 ensure_eq("status", Some(LifecycleStatus::Active), policy.status())?;
                 let raw = to_json(&policy)?;
@@ -365,7 +358,7 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .delete_policy_resource_mapping()
                     .policy_id(&dsc_id)
                     .mapping_id(&mapping_id)
-                    .send()
+                    .call()
                     .await?;
                 ctx.forget(&Resource::Mapping {
                     policy_id: dsc_id.clone(),
@@ -376,7 +369,7 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .get_policy_mapping()
                         .policy_id(&dsc_id)
                         .mapping_id(&mapping_id)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -397,7 +390,7 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .get_policy_rule()
                         .policy_id(&dsc_id)
                         .rule_id(&platform_rule_id)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -407,7 +400,7 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .get_policy_rule()
                         .policy_id(&auth_id)
                         .rule_id(&devices_rule_id)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -425,7 +418,7 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 delete_own_policy(ctx, &auth_id).await?;
                 for id in [&dsc_id, &auth_id] {
                     expect_error(
-                        client.get_policy().policy_id(id).send().await,
+                        client.get_policy().policy_id(id).call().await,
                         404,
                         "E0000007",
                     )?;

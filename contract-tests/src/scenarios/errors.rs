@@ -70,7 +70,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .api_token(WRONG_TOKEN)
                     .build()
                     .map_err(|e| StepFailure::new(format!("cannot build a client: {e}")))?;
-                let result = wrong.list_devices().limit(page_size(1)).send().await;
+                let result = wrong.list_devices().limit(page_size(1)).call().await;
                 let e = expect_error(result, 401, "E0000011")?;
                 ensure_error_body(&e, "E0000011")?;
                 ensure(
@@ -87,12 +87,12 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "the typed listPolicies builder refuses a missing type before sending",
             None,
             async {
-                match client.list_policies().send().await {
-                    Err(progenitor_client::Error::InvalidRequest(_)) => Ok(()),
+                match client.list_policies().call().await {
+                    Err(Error::InvalidRequest { .. }) => Ok(()),
                     Err(other) => Err(StepFailure::mismatch(
                         "error",
                         "InvalidRequest (nothing sent)",
-                        super::describe_error(&Error::from(other)),
+                        super::describe_error(&other),
                     )),
                     Ok(_) => Err(StepFailure::mismatch(
                         "result",
@@ -122,7 +122,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 let result = client
                     .list_policies()
                     .type_(PolicyType::from("OKTA_CONTRACT_NO_SUCH_TYPE"))
-                    .send()
+                    .call()
                     .await;
                 expect_refusal(ctx, result, 400, "E0000001")
             },
@@ -134,7 +134,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::get(policy_path(UNKNOWN_ID)),
             async {
                 let e = expect_error(
-                    client.get_policy().policy_id(UNKNOWN_ID).send().await,
+                    client.get_policy().policy_id(UNKNOWN_ID).call().await,
                     404,
                     "E0000007",
                 )?;
@@ -154,7 +154,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::get(device_path(UNKNOWN_ID)),
             async {
                 let e = expect_error(
-                    client.get_device().device_id(UNKNOWN_ID).send().await,
+                    client.get_device().device_id(UNKNOWN_ID).call().await,
                     404,
                     "E0000007",
                 )?;
@@ -197,7 +197,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             .get_policy_rule()
                             .policy_id(&policy_id)
                             .rule_id(UNKNOWN_ID)
-                            .send()
+                            .call()
                             .await,
                         404,
                         "E0000007",
@@ -207,7 +207,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             .get_policy_mapping()
                             .policy_id(&policy_id)
                             .mapping_id(UNKNOWN_ID)
-                            .send()
+                            .call()
                             .await,
                         404,
                         "E0000007",
@@ -230,7 +230,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     client
                         .list_policy_rules()
                         .policy_id(UNKNOWN_ID)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -239,7 +239,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     client
                         .list_policy_mappings()
                         .policy_id(UNKNOWN_ID)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -254,7 +254,7 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "a search expression that does not parse → 400 (E0000031 on the simulator)",
             Req::get("/api/v1/devices").query("search", bad_search),
             async {
-                let result = client.list_devices().search(bad_search).send().await;
+                let result = client.list_devices().search(bad_search).call().await;
                 expect_refusal(ctx, result, 400, "E0000031")
             },
         )
@@ -311,10 +311,10 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .create_policy()
                     .activate(false)
                     .body(policy)
-                    .send()
+                    .call()
                     .await;
                 if let Ok(created) = &result {
-                    track_policy(ctx, &to_json(&**created)?);
+                    track_policy(ctx, &to_json(created)?);
                 }
                 expect_error(result, 400, "E0000001").map(drop)
             },
@@ -350,7 +350,7 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .policy_id(&policy_id)
                     .activate(false)
                     .body(PolicyRule::from_json(misfit.clone()))
-                    .send()
+                    .call()
                     .await;
                 if let Ok(created) = &result
                     && let Some(id) = created.id()
@@ -386,18 +386,18 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .replace_policy()
                         .policy_id(UNKNOWN_ID)
                         .body(Policy::from_json(replacement.clone()))
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
                 )?;
                 expect_error(
-                    client.activate_policy().policy_id(UNKNOWN_ID).send().await,
+                    client.activate_policy().policy_id(UNKNOWN_ID).call().await,
                     404,
                     "E0000007",
                 )?;
                 expect_error(
-                    client.delete_policy().policy_id(UNKNOWN_ID).send().await,
+                    client.delete_policy().policy_id(UNKNOWN_ID).call().await,
                     404,
                     "E0000007",
                 )
@@ -436,7 +436,7 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .policy_id(&existing)
                         .rule_id(UNKNOWN_ID)
                         .body(PolicyRule::from_json(rule.clone()))
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -446,7 +446,7 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .activate_policy_rule()
                         .policy_id(&existing)
                         .rule_id(UNKNOWN_ID)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -456,7 +456,7 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .delete_policy_rule()
                         .policy_id(&existing)
                         .rule_id(UNKNOWN_ID)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -466,7 +466,7 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .delete_policy_resource_mapping()
                         .policy_id(&existing)
                         .mapping_id(UNKNOWN_ID)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -526,7 +526,7 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::delete(&path),
             async {
                 expect_error(
-                    client.delete_policy().policy_id(&policy_id).send().await,
+                    client.delete_policy().policy_id(&policy_id).call().await,
                     400,
                     "E0000001",
                 )
@@ -542,17 +542,13 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     client
                         .deactivate_policy()
                         .policy_id(&policy_id)
-                        .send()
+                        .call()
                         .await,
                     400,
                     "E0000001",
                 )?;
-                let now = client.get_policy().policy_id(&policy_id).send().await?;
-                ensure_eq(
-                    "status",
-                    Some(LifecycleStatus::Active),
-                    now.into_inner().status(),
-                )
+                let now = client.get_policy().policy_id(&policy_id).call().await?;
+                ensure_eq("status", Some(LifecycleStatus::Active), now.status())
             },
         )
         .await?;
@@ -563,7 +559,7 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 client
                     .activate_policy()
                     .policy_id(&policy_id)
-                    .send()
+                    .call()
                     .await?;
                 Ok(())
             },
@@ -579,13 +575,9 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .replace_policy()
                     .policy_id(&policy_id)
                     .body(Policy::from_json(inactive.clone()))
-                    .send()
+                    .call()
                     .await?;
-                ensure_eq(
-                    "status",
-                    Some(LifecycleStatus::Active),
-                    replaced.into_inner().status(),
-                )
+                ensure_eq("status", Some(LifecycleStatus::Active), replaced.status())
             },
         )
         .await?;
@@ -598,9 +590,8 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     let rules = client
                         .list_policy_rules()
                         .policy_id(&policy_id)
-                        .send()
-                        .await?
-                        .into_inner();
+                        .call()
+                        .await?;
                     let last = rules.last().cloned().ok_or_else(|| {
                         StepFailure::mismatch("default policy rules", "a default rule", "none")
                     })?;
@@ -624,7 +615,7 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .policy_id(&policy_id)
                     .rule_id(&rule_id)
                     .body(default_rule.clone())
-                    .send()
+                    .call()
                     .await?;
                 ensure_eq("name", default_rule.name(), put.name())
             },
@@ -642,7 +633,7 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .policy_id(&policy_id)
                         .rule_id(&rule_id)
                         .body(PolicyRule::from_json(changed.clone()))
-                        .send()
+                        .call()
                         .await,
                     400,
                     "E0000001",
@@ -660,7 +651,7 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .deactivate_policy_rule()
                         .policy_id(&policy_id)
                         .rule_id(&rule_id)
-                        .send()
+                        .call()
                         .await,
                     400,
                     "E0000001",
@@ -670,7 +661,7 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .delete_policy_rule()
                         .policy_id(&policy_id)
                         .rule_id(&rule_id)
-                        .send()
+                        .call()
                         .await,
                     400,
                     "E0000001",
@@ -687,17 +678,11 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .get_policy_rule()
                     .policy_id(&policy_id)
                     .rule_id(&rule_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 ensure_eq("rule name", default_rule.name(), rule.name())?;
                 ensure_eq("rule status", Some(LifecycleStatus::Active), rule.status())?;
-                let now = client
-                    .get_policy()
-                    .policy_id(&policy_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                let now = client.get_policy().policy_id(&policy_id).call().await?;
                 ensure_eq("policy name", policy.name(), now.name())?;
                 ensure_eq("policy status", Some(LifecycleStatus::Active), now.status())
             },

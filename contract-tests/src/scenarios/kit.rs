@@ -7,7 +7,6 @@ use std::num::NonZeroU32;
 
 use futures::TryStreamExt as _;
 use okta_mgmt::error::Error;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{LifecycleStatus, Policy, PolicyRule, PolicyType, UnknownObject};
 use serde::Serialize;
 use serde_json::Value;
@@ -158,7 +157,7 @@ pub(super) async fn create_policy(
     if let Some(activate) = activate {
         call = call.activate(activate);
     }
-    let created = call.send().await?.into_inner();
+    let created = call.call().await?;
     let id = require_id(created.id(), "created policy")?;
     ctx.track(Resource::Policy {
         id: id.clone(),
@@ -183,7 +182,7 @@ pub(super) async fn create_rule(
     if let Some(activate) = activate {
         call = call.activate(activate);
     }
-    let created = call.send().await?.into_inner();
+    let created = call.call().await?;
     let id = require_id(created.id(), "created rule")?;
     ctx.track(Resource::Rule {
         policy_id: policy_id.to_owned(),
@@ -196,7 +195,7 @@ pub(super) async fn create_rule(
 /// tracker.
 pub(super) async fn delete_own_policy(ctx: &Ctx, id: &str) -> Result<(), StepFailure> {
     let client = ctx.client();
-    let current = client.get_policy().policy_id(id).send().await?.into_inner();
+    let current = client.get_policy().policy_id(id).call().await?;
     let name = current.name().unwrap_or_default().to_owned();
     ensure(
         name.starts_with(&ctx.prefix()),
@@ -205,9 +204,9 @@ pub(super) async fn delete_own_policy(ctx: &Ctx, id: &str) -> Result<(), StepFai
         &name,
     )?;
     if current.status() == Some(LifecycleStatus::Active) {
-        client.deactivate_policy().policy_id(id).send().await?;
+        client.deactivate_policy().policy_id(id).call().await?;
     }
-    client.delete_policy().policy_id(id).send().await?;
+    client.delete_policy().policy_id(id).call().await?;
     ctx.forget(&Resource::Policy {
         id: id.to_owned(),
         name,
@@ -225,7 +224,7 @@ pub(super) async fn delete_own_rule(
         .delete_policy_rule()
         .policy_id(policy_id)
         .rule_id(rule_id)
-        .send()
+        .call()
         .await?;
     ctx.forget(&Resource::Rule {
         policy_id: policy_id.to_owned(),
@@ -244,8 +243,8 @@ pub(super) async fn policy_status(
     ctx: &Ctx,
     id: &str,
 ) -> Result<Option<LifecycleStatus>, StepFailure> {
-    let policy = ctx.client().get_policy().policy_id(id).send().await?;
-    Ok(policy.into_inner().status())
+    let policy = ctx.client().get_policy().policy_id(id).call().await?;
+    Ok(policy.status())
 }
 
 /// The rule's current status.
@@ -259,9 +258,9 @@ pub(super) async fn rule_status(
         .get_policy_rule()
         .policy_id(policy_id)
         .rule_id(rule_id)
-        .send()
+        .call()
         .await?;
-    Ok(rule.into_inner().status())
+    Ok(rule.status())
 }
 
 /// Every policy of `policy_type`, following pagination.

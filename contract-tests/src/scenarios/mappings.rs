@@ -3,7 +3,6 @@
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{PolicyMapping, PolicyMappingRequest};
 use serde_json::{Value, json};
 
@@ -47,9 +46,9 @@ async fn map(ctx: &Ctx, policy_id: &str, body: &Value) -> Result<PolicyMapping, 
         .map_resource_to_policy()
         .policy_id(policy_id)
         .body(request)
-        .send()
+        .call()
         .await;
-    let mapping = result?.into_inner();
+    let mapping = result?;
     if let Some(id) = mapping.id.as_deref() {
         ctx.track(Resource::Mapping {
             policy_id: policy_id.to_owned(),
@@ -143,7 +142,7 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 .get_policy_mapping()
                 .policy_id(&dsc_id)
                 .mapping_id(&mapping_id)
-                .send()
+                .call()
                 .await?;
             ensure_eq("id", Some(mapping_id.as_str()), got.id.as_deref())
         })
@@ -228,7 +227,7 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .delete_policy_resource_mapping()
                     .policy_id(&dsc_id)
                     .mapping_id(&mapping_id)
-                    .send()
+                    .call()
                     .await?;
                 ctx.forget(&Resource::Mapping {
                     policy_id: dsc_id.clone(),
@@ -239,7 +238,7 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .get_policy_mapping()
                         .policy_id(&dsc_id)
                         .mapping_id(&mapping_id)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",
@@ -249,7 +248,7 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .delete_policy_resource_mapping()
                         .policy_id(&dsc_id)
                         .mapping_id(&mapping_id)
-                        .send()
+                        .call()
                         .await,
                     404,
                     "E0000007",

@@ -31,14 +31,14 @@
 //!         let body = json!({"name": name, "type": "PASSWORD"});
 //!         let id = ctx
 //!             .step("create", Req::post("/api/v1/policies").json(&body), async {
-//!                 let created = client.create_policy().body(Policy::from_json(body.clone())).send().await?;
+//!                 let created = client.create_policy().body(Policy::from_json(body.clone())).call().await?;
 //!                 let id = created.id().unwrap_or_default().to_owned();
 //!                 ctx.track(Resource::Policy { id: id.clone(), name: name.clone() }); // at once
 //!                 ensure_eq("type", Some("PASSWORD"), created.type_().as_str().into())?;
 //!                 Ok(id)
 //!             })
 //!             .await?;
-//!         let gone = client.get_policy().policy_id(&id).send().await;
+//!         let gone = client.get_policy().policy_id(&id).call().await;
 //!         ctx.step("get a deleted policy", Req::get(format!("/api/v1/policies/{id}")), async {
 //!             expect_error(gone, 404, "E0000007").map(drop)
 //!         }).await

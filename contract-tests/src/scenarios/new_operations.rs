@@ -7,7 +7,6 @@ use std::collections::HashSet;
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{Policy, PolicyRule, PolicyType, SimulatePolicyBody};
 use serde_json::{Value, json};
 
@@ -195,7 +194,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     let result = client
                         .create_policy()
                         .body(Policy::from_json(body.clone()))
-                        .send()
+                        .call()
                         .await;
                     expect_error(result, 400, "E0000001").map(drop)
                 },
@@ -211,12 +210,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 format!("{policy_type}: a read-modify-write replace round-trips every field"),
                 Req::put(policy_path(&id)),
                 async {
-                    let mut policy = client
-                        .get_policy()
-                        .policy_id(&id)
-                        .send()
-                        .await?
-                        .into_inner();
+                    let mut policy = client.get_policy().policy_id(&id).call().await?;
                     let read = to_json(&policy)?;
                     rename_policy(&mut policy, &renamed)?;
                     let sent = to_json(&policy)?;
@@ -225,9 +219,8 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .replace_policy()
                         .policy_id(&id)
                         .body(policy.clone())
-                        .send()
-                        .await?
-                        .into_inner();
+                        .call()
+                        .await?;
                     ensure_eq("name", Some(renamed.as_str()), answered.name())?;
                     let after = get_raw(ctx, &policy_path(&id)).await?;
                     ensure_kept(&read, &after, &["name", "lastUpdated"])?;
@@ -237,7 +230,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .replace_policy()
                         .policy_id(&id)
                         .body(policy)
-                        .send()
+                        .call()
                         .await?;
                     Ok(())
                 },
@@ -275,7 +268,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             .create_policy_rule()
                             .policy_id(&id)
                             .body(PolicyRule::from_json(rule.clone()))
-                            .send()
+                            .call()
                             .await;
                         expect_error(result, 400, "E0000001").map(drop)
                     },
@@ -340,9 +333,8 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .list_devices()
                         .expand("user")
                         .limit(20u32)
-                        .send()
-                        .await?
-                        .into_inner();
+                        .call()
+                        .await?;
                     to_json(&devices)
                 },
             )
@@ -367,9 +359,8 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 let users = client
                     .list_device_users()
                     .device_id(&device_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 let users = to_json(&users)?;
                 ensure_eq("user ids", embedded.clone(), user_ids(&users))?;
                 for user in users.as_array().into_iter().flatten() {
@@ -389,12 +380,7 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "listUserDevices lists the device, each entry with created, device and deviceUserId",
             Req::get(format!("/api/v1/users/{user_id}/devices")),
             async {
-                let linked = client
-                    .list_user_devices()
-                    .user_id(&user_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                let linked = client.list_user_devices().user_id(&user_id).call().await?;
                 let linked = to_json(&linked)?;
                 let entries = linked.as_array().cloned().unwrap_or_default();
                 let ids: Vec<&str> = entries
@@ -424,12 +410,7 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     )?;
                     // Each listed device names the user back.
                     let other = str_at(entry, "/device/id").unwrap_or_default();
-                    let users = client
-                        .list_device_users()
-                        .device_id(other)
-                        .send()
-                        .await?
-                        .into_inner();
+                    let users = client.list_device_users().device_id(other).call().await?;
                     ensure(
                         user_ids(&to_json(&users)?).contains(&user_id),
                         &format!("users of device {other}"),
@@ -448,7 +429,7 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 let result = client
                     .list_device_users()
                     .device_id(UNKNOWN_ID)
-                    .send()
+                    .call()
                     .await;
                 expect_error(result, 404, "E0000007").map(drop)
             },
@@ -461,9 +442,8 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 let linked = client
                     .list_user_devices()
                     .user_id(UNKNOWN_ID)
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 ensure_eq("devices", 0, linked.len())
             },
         )
@@ -507,12 +487,7 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 "clone it: a new id, the same type and a derived name",
                 Req::post(&clone_path),
                 async {
-                    let cloned = client
-                        .clone_policy()
-                        .policy_id(&source_id)
-                        .send()
-                        .await?
-                        .into_inner();
+                    let cloned = client.clone_policy().policy_id(&source_id).call().await?;
                     let id = require_id(cloned.id(), "clone")?;
                     let clone_name = cloned.name().unwrap_or_default().to_owned();
                     ctx.track(crate::live::Resource::Policy {
@@ -572,7 +547,7 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 async {
                     let raw = system_policy(ctx, "PASSWORD").await?;
                     let id = str_at(&raw, "/id").unwrap_or_default();
-                    let result = client.clone_policy().policy_id(id).send().await;
+                    let result = client.clone_policy().policy_id(id).call().await;
                     expect_error(result, 400, "E0000001").map(drop)
                 },
             )
@@ -583,7 +558,7 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 async {
                     let raw = system_policy(ctx, "IDP_DISCOVERY").await?;
                     let id = str_at(&raw, "/id").unwrap_or_default();
-                    let result = client.clone_policy().policy_id(id).send().await;
+                    let result = client.clone_policy().policy_id(id).call().await;
                     expect_error(result, 400, "E0000001").map(drop)
                 },
             )
@@ -598,7 +573,7 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "cloning an unknown policy → 404 E0000007",
             Req::post(format!("{}/clone", policy_path(UNKNOWN_ID))),
             async {
-                let result = client.clone_policy().policy_id(UNKNOWN_ID).send().await;
+                let result = client.clone_policy().policy_id(UNKNOWN_ID).call().await;
                 expect_refusal(ctx, result, 404, "E0000007")
             },
         )
@@ -624,9 +599,8 @@ async fn default_access_apps(ctx: &Ctx) -> Result<(String, Vec<Value>), StepFail
         .client()
         .list_policy_apps()
         .policy_id(&id)
-        .send()
-        .await?
-        .into_inner();
+        .call()
+        .await?;
     let apps = to_json(&apps)?.as_array().cloned().unwrap_or_default();
     Ok((id, apps))
 }
@@ -673,7 +647,7 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 if let Some(expand) = expand {
                     call = call.expand(expand);
                 }
-                let answer = call.send().await?.into_inner();
+                let answer = call.call().await?;
                 to_json(&answer)
             }
         };
@@ -817,7 +791,7 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             async {
                 let body: Vec<SimulatePolicyBody> =
                     serde_json::from_value(json!([{ "appInstance": UNKNOWN_ID }]))?;
-                let result = client.create_policy_simulation().body(body).send().await;
+                let result = client.create_policy_simulation().body(body).call().await;
                 expect_error(result, 404, "E0000007").map(drop)
             },
         )
@@ -868,9 +842,8 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .list_policies()
                         .type_(PolicyType::from("ACCESS_POLICY"))
                         .resource_id(app_id)
-                        .send()
-                        .await?
-                        .into_inner();
+                        .call()
+                        .await?;
                     let ids: Vec<&str> = policies.iter().filter_map(Policy::id).collect();
                     ensure_eq("policies", vec![policy_id.as_str()], ids)
                 },
@@ -884,8 +857,8 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 let raw = system_policy(ctx, "PASSWORD").await?;
                 let id = str_at(&raw, "/id").unwrap_or_default();
                 #[allow(deprecated)]
-                let apps = client.list_policy_apps().policy_id(id).send().await?;
-                ensure_eq("apps", 0, apps.into_inner().len())
+                let apps = client.list_policy_apps().policy_id(id).call().await?;
+                ensure_eq("apps", 0, apps.len())
             },
         )
         .await?;
@@ -894,7 +867,7 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::get(format!("{}/app", policy_path(UNKNOWN_ID))),
             async {
                 #[allow(deprecated)]
-                let result = client.list_policy_apps().policy_id(UNKNOWN_ID).send().await;
+                let result = client.list_policy_apps().policy_id(UNKNOWN_ID).call().await;
                 expect_refusal(ctx, result, 404, "E0000007")
             },
         )
@@ -914,9 +887,8 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .list_policies()
                     .type_(PolicyType::from("ACCESS_POLICY"))
                     .q("DEFAULT")
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 let want: Vec<&String> = names
                     .iter()
                     .filter(|n| n.to_lowercase().contains("default"))
@@ -945,9 +917,8 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .list_policies()
                     .type_(PolicyType::from("ACCESS_POLICY"))
                     .sort_by("name")
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 let got: Vec<String> = sorted
                     .iter()
                     .filter_map(|p| p.name().map(str::to_lowercase))

@@ -2,7 +2,6 @@
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{LifecycleStatus, Policy, PolicyType};
 use serde_json::json;
 
@@ -27,13 +26,7 @@ fn policy_path(id: &str) -> String {
 
 /// Reads a policy and checks its status.
 async fn expect_status(ctx: &Ctx, id: &str, status: LifecycleStatus) -> Result<(), StepFailure> {
-    let policy = ctx
-        .client()
-        .get_policy()
-        .policy_id(id)
-        .send()
-        .await?
-        .into_inner();
+    let policy = ctx.client().get_policy().policy_id(id).call().await?;
     ensure_eq("status", Some(status), policy.status())
 }
 
@@ -60,9 +53,8 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .create_policy()
                         .activate(false)
                         .body(request)
-                        .send()
-                        .await?
-                        .into_inner();
+                        .call()
+                        .await?;
                     let id = created
                         .id()
                         .ok_or_else(|| StepFailure::mismatch("response", "a policy id", "no id"))?
@@ -87,12 +79,7 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let path = policy_path(&id);
         let read = ctx
             .step("get the policy", Req::get(&path), async {
-                let p = client
-                    .get_policy()
-                    .policy_id(&id)
-                    .send()
-                    .await?
-                    .into_inner();
+                let p = client.get_policy().policy_id(&id).call().await?;
                 ensure_eq("id", Some(id.as_str()), p.id())?;
                 ensure_eq("name", Some(name.as_str()), p.name())?;
                 ensure_eq("type", PolicyType::AccessPolicy, p.type_())?;
@@ -136,16 +123,10 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .replace_policy()
                     .policy_id(&id)
                     .body(changed.clone())
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 ensure_eq("name", Some(renamed.as_str()), p.name())?;
-                let again = client
-                    .get_policy()
-                    .policy_id(&id)
-                    .send()
-                    .await?
-                    .into_inner();
+                let again = client.get_policy().policy_id(&id).call().await?;
                 ensure_eq("name after get", Some(renamed.as_str()), again.name())
             },
         )
@@ -155,7 +136,7 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "activate → ACTIVE",
             Req::post(format!("{path}/lifecycle/activate")),
             async {
-                client.activate_policy().policy_id(&id).send().await?;
+                client.activate_policy().policy_id(&id).call().await?;
                 expect_status(ctx, &id, LifecycleStatus::Active).await
             },
         )
@@ -165,14 +146,14 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "deactivate → INACTIVE",
             Req::post(format!("{path}/lifecycle/deactivate")),
             async {
-                client.deactivate_policy().policy_id(&id).send().await?;
+                client.deactivate_policy().policy_id(&id).call().await?;
                 expect_status(ctx, &id, LifecycleStatus::Inactive).await
             },
         )
         .await?;
 
         ctx.step("delete the policy", Req::delete(&path), async {
-            client.delete_policy().policy_id(&id).send().await?;
+            client.delete_policy().policy_id(&id).call().await?;
             ctx.forget(&Resource::Policy {
                 id: id.clone(),
                 name: renamed.clone(),
@@ -186,7 +167,7 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Req::get(&path),
             async {
                 expect_error(
-                    client.get_policy().policy_id(&id).send().await,
+                    client.get_policy().policy_id(&id).call().await,
                     404,
                     "E0000007",
                 )
@@ -207,7 +188,7 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .create_policy()
                     .activate(false)
                     .body(request)
-                    .send()
+                    .call()
                     .await;
                 if let Ok(created) = &result {
                     // Accepted after all: make sure cleanup removes it.

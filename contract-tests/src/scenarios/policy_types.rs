@@ -3,7 +3,6 @@
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::Paginate as _;
 use okta_mgmt::types::{LifecycleStatus, PolicyRule};
 use serde_json::{Value, json};
 
@@ -645,12 +644,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         format!("get it → Policy::{}, _links", spec.policy_variant),
         Req::get(&path),
         async {
-            let got = client
-                .get_policy()
-                .policy_id(&id)
-                .send()
-                .await?
-                .into_inner();
+            let got = client.get_policy().policy_id(&id).call().await?;
             ensure_policy_variant(&got, spec.policy_variant)?;
             ensure_eq("id", Some(id.as_str()), got.id())?;
             ensure_eq("name", Some(name.as_str()), got.name())?;
@@ -693,12 +687,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
             Req::get(&path),
             async {
                 let raw = get_raw(ctx, &path).await?;
-                let mut typed = client
-                    .get_policy()
-                    .policy_id(&id)
-                    .send()
-                    .await?
-                    .into_inner();
+                let mut typed = client.get_policy().policy_id(&id).call().await?;
                 rename_policy(&mut typed, &renamed)?;
                 Ok((raw, typed))
             },
@@ -714,7 +703,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                 .replace_policy()
                 .policy_id(&id)
                 .body(changed.clone())
-                .send()
+                .call()
                 .await?;
             ensure_policy_variant(&replaced, spec.policy_variant)?;
             ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
@@ -739,7 +728,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         "activate (no rules yet, so it applies to no one) → ACTIVE, deactivate link",
         Req::post(format!("{path}/lifecycle/activate")),
         async {
-            client.activate_policy().policy_id(&id).send().await?;
+            client.activate_policy().policy_id(&id).call().await?;
             let raw = get_raw(ctx, &path).await?;
             ensure_eq("status", Some("ACTIVE"), raw["status"].as_str())?;
             ensure_allow(&raw, "deactivate", &["POST"])
@@ -750,7 +739,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         "deactivate → INACTIVE",
         Req::post(format!("{path}/lifecycle/deactivate")),
         async {
-            client.deactivate_policy().policy_id(&id).send().await?;
+            client.deactivate_policy().policy_id(&id).call().await?;
             ensure_eq(
                 "status",
                 Some(LifecycleStatus::Inactive),
@@ -797,9 +786,8 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                 .get_policy_rule()
                 .policy_id(&id)
                 .rule_id(&rule_id)
-                .send()
-                .await?
-                .into_inner();
+                .call()
+                .await?;
             ensure_rule_variant(&rule, spec.rule_variant)?;
             ensure_eq("type", spec.rule_type, rule.type_().as_str())?;
             let json = to_json(&rule)?;
@@ -848,9 +836,8 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                     .get_policy_rule()
                     .policy_id(&id)
                     .rule_id(&rule_id)
-                    .send()
-                    .await?
-                    .into_inner();
+                    .call()
+                    .await?;
                 rename_rule(&mut typed, &rule_renamed)?;
                 Ok((raw, typed))
             },
@@ -867,7 +854,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                 .policy_id(&id)
                 .rule_id(&rule_id)
                 .body(rule_changed.clone())
-                .send()
+                .call()
                 .await?;
             ensure_rule_variant(&replaced, spec.rule_variant)?;
             ensure_eq("name", Some(rule_renamed.as_str()), replaced.name())?;
@@ -898,7 +885,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                 .activate_policy_rule()
                 .policy_id(&id)
                 .rule_id(&rule_id)
-                .send()
+                .call()
                 .await?;
             ensure_eq(
                 "status",
@@ -916,7 +903,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                 .deactivate_policy_rule()
                 .policy_id(&id)
                 .rule_id(&rule_id)
-                .send()
+                .call()
                 .await?;
             ensure_eq(
                 "status",
@@ -937,7 +924,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                     .get_policy_rule()
                     .policy_id(&id)
                     .rule_id(&rule_id)
-                    .send()
+                    .call()
                     .await,
                 404,
                 "E0000007",
@@ -953,7 +940,7 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         async {
             delete_own_policy(ctx, &id).await?;
             expect_error(
-                client.get_policy().policy_id(&id).send().await,
+                client.get_policy().policy_id(&id).call().await,
                 404,
                 "E0000007",
             )?;

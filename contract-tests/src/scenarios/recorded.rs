@@ -131,12 +131,8 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     Some("INACTIVE"),
                     replaced["status"].as_str(),
                 )?;
-                let now = client.get_policy().policy_id(&pw_id).send().await?;
-                ensure_eq(
-                    "status",
-                    Some(LifecycleStatus::Inactive),
-                    now.into_inner().status(),
-                )
+                let now = client.get_policy().policy_id(&pw_id).call().await?;
+                ensure_eq("status", Some(LifecycleStatus::Inactive), now.status())
             },
         )
         .await?;

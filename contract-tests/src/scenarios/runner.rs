@@ -358,7 +358,7 @@ mod tests {
             let body = serde_json::json!({"name": name, "type": "PASSWORD"});
             ctx.step("create", Req::post("/api/v1/policies").json(&body), async {
                 let p: Policy = serde_json::from_value(body.clone())?;
-                let created = ctx.client().create_policy().body(p).send().await?;
+                let created = ctx.client().create_policy().body(p).call().await?;
                 ctx.track(Resource::Policy {
                     id: created.id().unwrap_or_default().to_owned(),
                     name: name.clone(),
@@ -371,7 +371,7 @@ mod tests {
                 Req::get("/api/v1/policies/nope"),
                 async {
                     expect_error(
-                        ctx.client().get_policy().policy_id("nope").send().await,
+                        ctx.client().get_policy().policy_id("nope").call().await,
                         400,
                         "E0000001",
                     )
@@ -450,7 +450,6 @@ mod tests {
         assert!(env.tracker.pending(None).is_empty());
         let left: Vec<Policy> = {
             use futures::TryStreamExt as _;
-            use okta_mgmt::pagination::Paginate as _;
             env.client
                 .list_policies()
                 .type_(okta_mgmt::types::PolicyType::Password)

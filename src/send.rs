@@ -1,0 +1,415 @@
+//! The send path: every generated operation, every page fetched by [`crate::pagination`] and
+//! every [`crate::raw`] call goes through [`Client::exchange`].
+//!
+//! Per call: the `api-version` header progenitor adds is removed (Okta does not use it),
+//! `Authorization`, `User-Agent` and the per-attempt timeout are set from [`ClientState`], the
+//! client's [`RequestHook`] may refuse the request, the request is sent with
+//! [`crate::retry`] inside a `tracing` span (`okta_request`: operation, method, URL path,
+//! status, attempts, request id, duration; never headers or query values), and the body is
+//! read up to the client's response size limit. Failures that are not HTTP answers (a refusal,
+//! a token failure, an oversized body, exhausted retries) travel to the generated code inside
+//! a response extension, which no server can set.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
+use tracing::Instrument as _;
+
+use crate::Client;
+use crate::call::CallRecord;
+use crate::config::{Auth, ClientState};
+use crate::error::{self, Error};
+use crate::hook::{ObservedResponse, OutgoingRequest, RequestHook};
+use crate::retry::{Outcome, RetryWait};
+
+/// The header progenitor adds to every request.
+const API_VERSION_HEADER: &str = "api-version";
+
+/// Status of the synthetic response that carries a failure to the generated code (no
+/// operation declares it, so the generated code hands the response back unchanged).
+const CARRIER_STATUS: u16 = 599;
+
+/// A call's final answer, read in full.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) attempts: u32,
+    pub(crate) retries_exhausted: bool,
+    version: http::Version,
+}
+
+impl Exchange {
+    /// The error for a non-success answer, `None` for a success.
+    pub(crate) fn error(&self) -> Option<Error> {
+        if self.status.is_success() {
+            return None;
+        }
+        let error = Error::from_response(self.status, &self.headers, &self.body);
+        Some(error::exhausted(
+            error,
+            self.attempts,
+            self.retries_exhausted,
+        ))
+    }
+
+    /// What the call layer needs to know once the generated code has the response.
+    fn record(&self) -> CallRecord {
+        CallRecord {
+            attempts: self.attempts,
+            retries_exhausted: self.retries_exhausted,
+            status: Some(self.status),
+            request_id: error::request_id(&self.headers),
+            failure: (!self.status.is_success()).then(|| (self.headers.clone(), self.body.clone())),
+        }
+    }
+
+    fn into_response(self) -> reqwest::Response {
+        let failed = !self.status.is_success();
+        let mut response = http::Response::new(self.body.clone());
+        if failed {
+            response
+                .extensions_mut()
+                .insert(error::BufferedBody(self.body));
+        }
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
+        *response.headers_mut() = self.headers;
+        reqwest::Response::from(response)
+    }
+}
+
+/// A failure carried to the generated code inside a synthetic response.
+#[derive(Clone, Debug)]
+struct CarriedError(Arc<Mutex<Option<Error>>>);
+
+fn carrier(error: Error) -> reqwest::Response {
+    let mut response = http::Response::new(Bytes::new());
+    *response.status_mut() =
+        StatusCode::from_u16(CARRIER_STATUS).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .extensions_mut()
+        .insert(CarriedError(Arc::new(Mutex::new(Some(error)))));
+    reqwest::Response::from(response)
+}
+
+/// The failure a synthetic response carries, taken out of it.
+pub(crate) fn carried_error(response: &reqwest::Response) -> Option<Error> {
+    let carried = response.extensions().get::<CarriedError>()?;
+    carried.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+}
+
+impl ClientHooks<ClientState> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.prepare(request);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        match self.exchange(request, info.operation_id).await {
+            Ok(exchange) => {
+                if let Some(slot) = &self.inner.call {
+                    slot.record(exchange.record());
+                }
+                Ok(exchange.into_response())
+            }
+            Err(Error::Transport { source } | Error::Timeout { source }) => Err(source),
+            Err(error) => Ok(carrier(error)),
+        }
+    }
+}
+
+impl Client {
+    /// Applies the client's headers and timeout to a request about to be sent.
+    pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
+        let state = &self.inner;
+        let headers = request.headers_mut();
+        headers.remove(API_VERSION_HEADER);
+        if let Some(Auth::Static(auth)) = &state.auth {
+            headers.insert(AUTHORIZATION, auth.0.clone());
+        }
+        headers.insert(USER_AGENT, state.user_agent.clone());
+        if request.timeout().is_none() {
+            *request.timeout_mut() = state.request_timeout;
+        }
+    }
+
+    /// Prepares and sends a hand-written request (pagination, raw calls).
+    pub(crate) async fn dispatch(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<Exchange, Error> {
+        self.prepare(&mut request);
+        self.exchange(request, operation).await
+    }
+
+    /// Asks the hook, sends (with credentials and retries), reads the body within the size
+    /// limit and shows the answer to the hook.
+    pub(crate) async fn exchange(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<Exchange, Error> {
+        let hook = self.inner.hook.as_deref();
+        let seen = hook
+            .map(|hook| ask(hook, &request, operation))
+            .transpose()?;
+        let start = Instant::now();
+        let origin = request.url().origin();
+        let outcome = self.send_authorized(request, operation).await?;
+        refuse_redirect_away(&outcome, &origin)?;
+        let exchange = read(outcome, self.inner.max_response_bytes).await?;
+        if let (Some(hook), Some((method, url))) = (hook, &seen) {
+            hook.on_response(&ObservedResponse {
+                operation,
+                method,
+                url,
+                status: exchange.status,
+                headers: &exchange.headers,
+                body: &exchange.body,
+                attempts: exchange.attempts,
+                elapsed: start.elapsed(),
+            });
+        }
+        Ok(exchange)
+    }
+
+    /// Adds an OAuth access token when the client uses one, sends, and on a `401` renews
+    /// the token once and sends again.
+    async fn send_authorized(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<Outcome, Error> {
+        let Some(Auth::OAuth(cache)) = &self.inner.auth else {
+            return Ok(self.send_traced(request, operation, None).await);
+        };
+        let token = |source| Error::Token { source };
+        let authz = cache.authorization().await.map_err(token)?;
+        let second = request.try_clone();
+        self.authorize(&mut request, &authz).map_err(token)?;
+        let outcome = self.send_traced(request, operation, Some(&authz)).await;
+        let unauthorized =
+            matches!(&outcome.result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
+        let (true, Some(mut second)) = (unauthorized, second) else {
+            return Ok(outcome);
+        };
+        let nonce = outcome
+            .result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.headers().get(crate::dpop::DPOP_NONCE_HEADER).cloned());
+        let authz = match (&cache.dpop, nonce) {
+            (Some(dpop), Some(nonce)) if authz.dpop => {
+                // RFC 9449 §9: the resource server wants a nonce; same token, new proof.
+                tracing::debug!(operation, "okta-mgmt: DPoP nonce required; retrying once");
+                dpop.set_nonce(crate::dpop::Server::Api, &nonce);
+                authz
+            }
+            _ => {
+                tracing::debug!(
+                    operation,
+                    "okta-mgmt: access token refused (401); renewing once"
+                );
+                cache.invalidate(authz.generation).await;
+                cache.authorization().await.map_err(token)?
+            }
+        };
+        self.authorize(&mut second, &authz).map_err(token)?;
+        Ok(self.send_traced(second, operation, Some(&authz)).await)
+    }
+
+    /// Sets `Authorization` and, for a DPoP-bound token, a fresh `DPoP` proof.
+    fn authorize(
+        &self,
+        request: &mut reqwest::Request,
+        authz: &crate::oauth::Authz,
+    ) -> Result<(), Arc<crate::oauth::TokenError>> {
+        if let (true, Some(Auth::OAuth(cache))) = (authz.dpop, &self.inner.auth)
+            && let Some(dpop) = &cache.dpop
+        {
+            let proof = dpop
+                .proof(
+                    crate::dpop::Server::Api,
+                    request.method().as_str(),
+                    request.url(),
+                    Some(authz.token.expose_secret()),
+                )
+                .map_err(Arc::new)?;
+            request
+                .headers_mut()
+                .insert(crate::dpop::DPOP_HEADER, proof);
+        }
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, authz.header.clone());
+        Ok(())
+    }
+
+    /// Sends with retries inside an `okta_request` span.
+    async fn send_traced(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+        authz: Option<&crate::oauth::Authz>,
+    ) -> Outcome {
+        let span = tracing::debug_span!(
+            "okta_request",
+            operation,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let policy = &self.inner.retry;
+        let hook = self.inner.hook.as_deref();
+        async move {
+            let start = Instant::now();
+            // A DPoP proof is single-use: sign a new one for every retry.
+            let resign = |retry: &mut reqwest::Request| {
+                if let Some(authz) = authz.filter(|a| a.dpop) {
+                    let _ = self.authorize(retry, authz);
+                }
+            };
+            let on_wait = |wait: &RetryWait<'_>| {
+                if let Some(hook) = hook {
+                    hook.on_retry_wait(wait);
+                }
+            };
+            let outcome = crate::retry::execute_with(
+                &self.client,
+                request,
+                policy,
+                operation,
+                &resign,
+                &on_wait,
+            )
+            .await;
+            trace_outcome(&outcome, start);
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Shows the request to the hook; a refusal becomes [`Error::Refused`]. Returns the method and
+/// URL for the response event.
+fn ask(
+    hook: &dyn RequestHook,
+    request: &reqwest::Request,
+    operation: &'static str,
+) -> Result<(http::Method, url::Url), Error> {
+    let outgoing = OutgoingRequest::of(request, operation);
+    match hook.on_request(&outgoing) {
+        Ok(()) => Ok((request.method().clone(), request.url().clone())),
+        Err(refusal) => Err(Error::Refused {
+            method: request.method().to_string(),
+            path: request.url().path().to_owned(),
+            reason: refusal.reason().to_owned(),
+        }),
+    }
+}
+
+/// A caller-supplied HTTP client may follow redirects; an answer from another origin than the
+/// one asked is refused, whatever that client's settings.
+fn refuse_redirect_away(outcome: &Outcome, asked: &url::Origin) -> Result<(), Error> {
+    match &outcome.result {
+        Ok(response) if response.url().origin() != *asked => Err(Error::ForeignOrigin {
+            origin: response.url().origin().ascii_serialization(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Records the outcome on the current `okta_request` span.
+fn trace_outcome(outcome: &Outcome, start: Instant) {
+    let span = tracing::Span::current();
+    span.record(
+        "duration_ms",
+        u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+    );
+    span.record("attempts", outcome.attempts);
+    match &outcome.result {
+        Ok(response) => {
+            span.record("status", response.status().as_u16());
+            if let Some(id) = error::request_id(response.headers()) {
+                span.record("request_id", id.as_str());
+            }
+            tracing::debug!(
+                exhausted = outcome.retries_exhausted,
+                "okta-mgmt: response received"
+            );
+        }
+        Err(error) => {
+            tracing::debug!(error = %error, "okta-mgmt: request failed");
+        }
+    }
+}
+
+/// Reads the final response of `outcome` in full, refusing a body larger than `limit` bytes
+/// (checked against `Content-Length` first, then while streaming).
+async fn read(outcome: Outcome, limit: usize) -> Result<Exchange, Error> {
+    let Outcome {
+        result,
+        attempts,
+        retries_exhausted,
+    } = outcome;
+    let mut response = result.map_err(|source| {
+        error::exhausted(Error::transport(source), attempts, retries_exhausted)
+    })?;
+    let status = response.status();
+    let too_large = |headers: &HeaderMap| Error::ResponseTooLarge {
+        limit,
+        status,
+        request_id: error::request_id(headers),
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return Err(too_large(response.headers()));
+    }
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
+        total = total.saturating_add(chunk.len());
+        if total > limit {
+            return Err(too_large(response.headers()));
+        }
+        chunks.push(chunk);
+    }
+    let body = match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.swap_remove(0),
+        _ => {
+            let mut joined = BytesMut::with_capacity(total);
+            chunks.iter().for_each(|c| joined.extend_from_slice(c));
+            joined.freeze()
+        }
+    };
+    Ok(Exchange {
+        status,
+        version: response.version(),
+        headers: std::mem::take(response.headers_mut()),
+        body,
+        attempts,
+        retries_exhausted,
+    })
+}
