@@ -10,7 +10,7 @@ use super::kit::{
     ensure_rule_variant, get_raw, list_policies, policy_path, rename_rule, rule_path, rule_status,
     to_json,
 };
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -69,7 +69,6 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let found = ctx
             .step(
                 "find the account management policy among the ACCESS_POLICY policies",
-                Req::get("/api/v1/policies").query("type", "ACCESS_POLICY"),
                 async {
                     let all = list_policies(ctx, "ACCESS_POLICY").await?;
                     let found = all.into_iter().find(|p| {
@@ -100,28 +99,23 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let path = policy_path(&policy_id);
 
         let before = ctx
-            .step(
-                "get it by id: Policy::Access, read-only _links",
-                Req::get(&path),
-                async {
-                    let got = client.get_policy().policy_id(&policy_id).call().await?;
-                    ensure_policy_variant(&got, "Access")?;
-                    ensure_eq(
-                        "_embedded.resourceType",
-                        Some(ACCOUNT_MANAGEMENT.to_owned()),
-                        got.embedded_resource_type(),
-                    )?;
-                    let json = to_json(&got)?;
-                    ensure_allow(&json, "self", &["GET"])?;
-                    ensure_allow(&json, "rules", &["GET", "POST"])?;
-                    Ok(json)
-                },
-            )
+            .step("get it by id: Policy::Access, read-only _links", async {
+                let got = client.get_policy().policy_id(&policy_id).call().await?;
+                ensure_policy_variant(&got, "Access")?;
+                ensure_eq(
+                    "_embedded.resourceType",
+                    Some(ACCOUNT_MANAGEMENT.to_owned()),
+                    got.embedded_resource_type(),
+                )?;
+                let json = to_json(&got)?;
+                ensure_allow(&json, "self", &["GET"])?;
+                ensure_allow(&json, "rules", &["GET", "POST"])?;
+                Ok(json)
+            })
             .await?;
 
-        let rules_path = format!("{path}/rules");
         let existing = ctx
-            .step("list its rules", Req::get(&rules_path), async {
+            .step("list its rules", async {
                 let rules: Vec<PolicyRule> = client
                     .list_policy_rules()
                     .policy_id(&policy_id)
@@ -144,98 +138,81 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let name = ctx.name("account-management-rule");
         let body = rule_body(&name);
         let rule_id = ctx
-            .step(
-                "add a rule (activate=false)",
-                Req::post(&rules_path).query("activate", false).json(&body),
-                async {
-                    let (id, rule) = create_rule(ctx, &policy_id, &body, Some(false)).await?;
-                    ensure_rule_variant(&rule, "Access")?;
-                    ensure_eq("name", Some(name.as_str()), rule.name())?;
-                    ensure_eq("status", Some(LifecycleStatus::Inactive), rule.status())?;
-                    Ok(id)
-                },
-            )
+            .step("add a rule (activate=false)", async {
+                let (id, rule) = create_rule(ctx, &policy_id, &body, Some(false)).await?;
+                ensure_rule_variant(&rule, "Access")?;
+                ensure_eq("name", Some(name.as_str()), rule.name())?;
+                ensure_eq("status", Some(LifecycleStatus::Inactive), rule.status())?;
+                Ok(id)
+            })
             .await?;
         let one_rule = rule_path(&policy_id, &rule_id);
 
-        ctx.step(
-            "the rule is listed with the others",
-            Req::get(&rules_path),
-            async {
-                let rules: Vec<PolicyRule> = client
-                    .list_policy_rules()
-                    .policy_id(&policy_id)
-                    .items()
-                    .try_collect()
-                    .await?;
-                ensure_eq("number of rules", existing + 1, rules.len())?;
-                ensure(
-                    rules.iter().any(|r| r.id() == Some(rule_id.as_str())),
-                    "rules listing",
-                    format!("rule {rule_id}"),
-                    "absent",
-                )
-            },
-        )
+        ctx.step("the rule is listed with the others", async {
+            let rules: Vec<PolicyRule> = client
+                .list_policy_rules()
+                .policy_id(&policy_id)
+                .items()
+                .try_collect()
+                .await?;
+            ensure_eq("number of rules", existing + 1, rules.len())?;
+            ensure(
+                rules.iter().any(|r| r.id() == Some(rule_id.as_str())),
+                "rules listing",
+                format!("rule {rule_id}"),
+                "absent",
+            )
+        })
         .await?;
 
         let renamed = format!("{name}-renamed");
-        ctx.step(
-            "replace the rule by read-modify-write (rename)",
-            Req::put(&one_rule),
-            async {
-                let raw = get_raw(ctx, &one_rule).await?;
-                let mut rule = client
-                    .get_policy_rule()
-                    .policy_id(&policy_id)
-                    .rule_id(&rule_id)
-                    .call()
-                    .await?;
-                rename_rule(&mut rule, &renamed)?;
-                ensure_kept(&raw, &to_json(&rule)?, &["name"])?;
-                let replaced = client
-                    .replace_policy_rule()
-                    .policy_id(&policy_id)
-                    .rule_id(&rule_id)
-                    .body(rule)
-                    .call()
-                    .await?;
-                ensure_rule_variant(&replaced, "Access")?;
-                ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
-                ensure_eq(
-                    "status",
-                    Some(LifecycleStatus::Inactive),
-                    rule_status(ctx, &policy_id, &rule_id).await?,
-                )
-            },
-        )
+        ctx.step("replace the rule by read-modify-write (rename)", async {
+            let raw = get_raw(ctx, &one_rule).await?;
+            let mut rule = client
+                .get_policy_rule()
+                .policy_id(&policy_id)
+                .rule_id(&rule_id)
+                .call()
+                .await?;
+            rename_rule(&mut rule, &renamed)?;
+            ensure_kept(&raw, &to_json(&rule)?, &["name"])?;
+            let replaced = client
+                .replace_policy_rule()
+                .policy_id(&policy_id)
+                .rule_id(&rule_id)
+                .body(rule)
+                .call()
+                .await?;
+            ensure_rule_variant(&replaced, "Access")?;
+            ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
+            ensure_eq(
+                "status",
+                Some(LifecycleStatus::Inactive),
+                rule_status(ctx, &policy_id, &rule_id).await?,
+            )
+        })
         .await?;
 
         refusals(ctx, &policy_id, &before).await?;
 
-        ctx.step(
-            "delete the rule → 404 afterwards",
-            Req::delete(&one_rule),
-            async {
-                delete_own_rule(ctx, &policy_id, &rule_id).await?;
-                expect_error(
-                    client
-                        .get_policy_rule()
-                        .policy_id(&policy_id)
-                        .rule_id(&rule_id)
-                        .call()
-                        .await,
-                    404,
-                    "E0000007",
-                )
-                .map(drop)
-            },
-        )
+        ctx.step("delete the rule → 404 afterwards", async {
+            delete_own_rule(ctx, &policy_id, &rule_id).await?;
+            expect_error(
+                client
+                    .get_policy_rule()
+                    .policy_id(&policy_id)
+                    .rule_id(&rule_id)
+                    .call()
+                    .await,
+                404,
+                "E0000007",
+            )
+            .map(drop)
+        })
         .await?;
 
         ctx.step(
             "the policy is unchanged (name, status, lastUpdated)",
-            Req::get(&path),
             async {
                 let after = get_raw(ctx, &path).await?;
                 for key in ["name", "status", "lastUpdated", "system", "type"] {
@@ -252,7 +229,6 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 /// simulator; skipped on a live org.
 async fn refusals(ctx: &Ctx, policy_id: &str, before: &Value) -> Result<(), StepFailure> {
     let client = ctx.client();
-    let path = policy_path(policy_id);
     let names = [
         "PUT the policy unchanged → 400 E0000001",
         "DELETE the policy → 400 E0000001",
@@ -266,7 +242,7 @@ async fn refusals(ctx: &Ctx, policy_id: &str, before: &Value) -> Result<(), Step
         return Ok(());
     }
     let [put, delete, deactivate, map] = names;
-    ctx.step(put, Req::put(&path).json(before), async {
+    ctx.step(put, async {
         let policy = Policy::from_json(before.clone());
         let result = client
             .replace_policy()
@@ -277,44 +253,36 @@ async fn refusals(ctx: &Ctx, policy_id: &str, before: &Value) -> Result<(), Step
         expect_error(result, 400, "E0000001").map(drop)
     })
     .await?;
-    ctx.step(delete, Req::delete(&path), async {
+    ctx.step(delete, async {
         let result = client.delete_policy().policy_id(policy_id).call().await;
         expect_error(result, 400, "E0000001").map(drop)
     })
     .await?;
-    ctx.step(
-        deactivate,
-        Req::post(format!("{path}/lifecycle/deactivate")),
-        async {
-            let result = client.deactivate_policy().policy_id(policy_id).call().await;
-            expect_error(result, 400, "E0000001")?;
-            let policy = client.get_policy().policy_id(policy_id).call().await?;
-            ensure_eq("status", Some(LifecycleStatus::Active), policy.status())
-        },
-    )
+    ctx.step(deactivate, async {
+        let result = client.deactivate_policy().policy_id(policy_id).call().await;
+        expect_error(result, 400, "E0000001")?;
+        let policy = client.get_policy().policy_id(policy_id).call().await?;
+        ensure_eq("status", Some(LifecycleStatus::Active), policy.status())
+    })
     .await?;
     let mapping = json!({ "resourceId": "0oa10510BvfrKTfzD0g4", "resourceType": "APP" });
-    ctx.step(
-        map,
-        Req::post(format!("{path}/mappings")).json(&mapping),
-        async {
-            let request: PolicyMappingRequest = serde_json::from_value(mapping.clone())?;
-            let result = client
-                .map_resource_to_policy()
-                .policy_id(policy_id)
-                .body(request)
-                .call()
-                .await;
-            if let Ok(created) = &result
-                && let Some(id) = created.id.as_deref()
-            {
-                ctx.track(Resource::Mapping {
-                    policy_id: policy_id.to_owned(),
-                    id: id.to_owned(),
-                });
-            }
-            expect_error(result, 400, "E0000001").map(drop)
-        },
-    )
+    ctx.step(map, async {
+        let request: PolicyMappingRequest = serde_json::from_value(mapping.clone())?;
+        let result = client
+            .map_resource_to_policy()
+            .policy_id(policy_id)
+            .body(request)
+            .call()
+            .await;
+        if let Ok(created) = &result
+            && let Some(id) = created.id.as_deref()
+        {
+            ctx.track(Resource::Mapping {
+                policy_id: policy_id.to_owned(),
+                id: id.to_owned(),
+            });
+        }
+        expect_error(result, 400, "E0000001").map(drop)
+    })
     .await
 }

@@ -1,5 +1,10 @@
-//! The scenario context: client, naming, tracker and step recording; request descriptions
-//! rendered as curl commands; assertion helpers.
+//! The scenario context: client, naming, tracker and step recording; assertion helpers.
+//!
+//! Each scenario's client carries a [`StepHook`]: it sees every request the client is about to
+//! send, refuses the ones the run may not make (a write from a scenario declared read-only, any
+//! write to a live org without `--allow-writes`, any device change outside the simulator), and
+//! keeps what each step sent, so that a failing step's curl command is rendered from the real
+//! request.
 
 use std::fmt::{Debug, Display};
 use std::future::Future;
@@ -8,8 +13,7 @@ use std::time::Instant;
 
 use okta_mgmt::Client;
 use okta_mgmt::error::{Error, OktaError};
-use serde::Serialize;
-use serde_json::Value;
+use okta_mgmt::hook::{ObservedResponse, OutgoingRequest, Refusal, RequestHook};
 
 use crate::live::{Resource, RunNaming, Tracker};
 use crate::report::{Status, StepOutcome};
@@ -76,111 +80,43 @@ pub struct RunEnv {
     pub allow_writes: bool,
 }
 
-/// A request a step makes, as a description for reports: method, path, query and JSON body.
-/// It is rendered as a curl command when the step fails.
+/// A request a step sent, as the client's hook saw it, and what came back.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Req {
-    method: &'static str,
-    path: String,
-    query: Vec<(String, String)>,
-    body: Option<Value>,
+pub struct Sent {
+    method: String,
+    url: String,
+    body: Option<String>,
     authorization: Option<String>,
+    status: Option<u16>,
+    request_id: Option<String>,
 }
 
-impl Req {
-    fn new(method: &'static str, path: impl Into<String>) -> Self {
-        Self {
-            method,
-            path: path.into(),
-            query: Vec::new(),
-            body: None,
-            authorization: None,
-        }
-    }
-
-    /// `GET path` (path relative to the org URL, e.g. `/api/v1/policies`).
-    pub fn get(path: impl Into<String>) -> Self {
-        Self::new("GET", path)
-    }
-
-    /// `POST path`.
-    pub fn post(path: impl Into<String>) -> Self {
-        Self::new("POST", path)
-    }
-
-    /// `PUT path`.
-    pub fn put(path: impl Into<String>) -> Self {
-        Self::new("PUT", path)
-    }
-
-    /// `DELETE path`.
-    pub fn delete(path: impl Into<String>) -> Self {
-        Self::new("DELETE", path)
-    }
-
-    /// Adds a query parameter (encoded when rendered).
-    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
-        self.query.push((key.into(), value.to_string()));
-        self
-    }
-
-    /// Sets the JSON body.
-    pub fn json(mut self, body: &impl Serialize) -> Self {
-        self.body = serde_json::to_value(body).ok();
-        self
-    }
-
-    /// Sends this literal `Authorization` value instead of the run's credentials (for steps
-    /// that send a deliberately wrong, non-secret token), so the curl command sends exactly
-    /// what the step sent.
-    pub fn authorization(mut self, value: impl Into<String>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-
+impl Sent {
     /// The HTTP method.
     pub fn method(&self) -> &str {
-        self.method
+        &self.method
     }
 
-    /// The path without query.
-    pub fn path(&self) -> &str {
-        &self.path
+    /// The full URL, query included.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
-    /// Whether the request can change the org (anything but `GET`).
-    pub fn is_write(&self) -> bool {
-        self.method != "GET"
+    /// The HTTP status of the answer, once it came.
+    pub fn status(&self) -> Option<u16> {
+        self.status
     }
 
-    /// Whether the request changes a device (lifecycle or delete): never allowed live.
-    pub fn changes_device(&self) -> bool {
-        self.is_write() && self.path.starts_with("/api/v1/devices")
-    }
-
-    /// The full URL against `base`.
-    pub fn url(&self, base: &str) -> String {
-        let raw = format!("{}{}", base.trim_end_matches('/'), self.path);
-        match url::Url::parse(&raw) {
-            Ok(mut url) => {
-                if !self.query.is_empty() {
-                    url.query_pairs_mut().extend_pairs(&self.query);
-                }
-                url.to_string()
-            }
-            Err(_) => raw,
-        }
-    }
-
-    /// A one-line curl command for `base`, with the token as an environment variable.
-    pub fn curl(&self, base: &str, auth: AuthScheme) -> String {
+    /// A one-line curl command sending the same request, with the run's token as an
+    /// environment variable (or the literal non-secret value a step deliberately sent).
+    pub fn curl(&self, auth: AuthScheme) -> String {
         let mut cmd = String::from("curl -sS -i");
         if self.method != "GET" {
             cmd.push_str(" -X ");
-            cmd.push_str(self.method);
+            cmd.push_str(&self.method);
         }
         cmd.push(' ');
-        cmd.push_str(&shell_quote(&self.url(base)));
+        cmd.push_str(&shell_quote(&self.url));
         match &self.authorization {
             Some(value) => {
                 cmd.push_str(" -H ");
@@ -192,9 +128,83 @@ impl Req {
         cmd.push_str(" -H 'Accept: application/json'");
         if let Some(body) = &self.body {
             cmd.push_str(" -H 'Content-Type: application/json' --data ");
-            cmd.push_str(&shell_quote(&body.to_string()));
+            cmd.push_str(&shell_quote(body));
         }
         cmd
+    }
+}
+
+/// The client hook of one scenario: the run's write guards, and a record of what each step sent.
+#[derive(Debug)]
+pub struct StepHook {
+    scenario: &'static str,
+    writes: bool,
+    target: TargetKind,
+    allow_writes: bool,
+    /// The literal `Authorization` a step sends on purpose (a wrong, non-secret token).
+    literal_authorization: Option<String>,
+    sent: Arc<Mutex<Vec<Sent>>>,
+}
+
+impl StepHook {
+    fn refusal(&self, request: &OutgoingRequest<'_>) -> Option<String> {
+        if !request.is_write() {
+            return None;
+        }
+        let path = request.url().path();
+        if !self.writes {
+            return Some(format!(
+                "scenario {} is declared read-only (writes: false) but this step sends {} {path}",
+                self.scenario,
+                request.method()
+            ));
+        }
+        if self.target == TargetKind::Live && !self.allow_writes {
+            return Some("live mode is read-only without --allow-writes".to_owned());
+        }
+        if self.target != TargetKind::Sim && path.starts_with("/api/v1/devices") {
+            return Some("devices are never changed outside the simulator".to_owned());
+        }
+        None
+    }
+}
+
+impl RequestHook for StepHook {
+    fn on_request(&self, request: &OutgoingRequest<'_>) -> Result<(), Refusal> {
+        self.sent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Sent {
+                method: request.method().to_string(),
+                url: request.url().to_string(),
+                body: request
+                    .body()
+                    .map(|b| String::from_utf8_lossy(b).into_owned()),
+                authorization: self.literal_authorization.clone(),
+                status: None,
+                request_id: None,
+            });
+        match self.refusal(request) {
+            Some(reason) => Err(Refusal::new(reason)),
+            None => Ok(()),
+        }
+    }
+
+    fn on_response(&self, response: &ObservedResponse<'_>) {
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        let url = response.url().as_str();
+        if let Some(last) = sent
+            .iter_mut()
+            .rev()
+            .find(|s| s.url == url && s.status.is_none())
+        {
+            last.status = Some(response.status().as_u16());
+            last.request_id = response
+                .headers()
+                .get("x-okta-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+        }
     }
 }
 
@@ -294,6 +304,9 @@ pub fn describe_error(e: &Error) -> String {
 
 impl From<Error> for StepFailure {
     fn from(e: Error) -> Self {
+        if let Error::Refused { .. } = &e {
+            return Self::new(e.to_string());
+        }
         Self {
             message: "request failed".to_owned(),
             expected: Some("a 2xx response".to_owned()),
@@ -377,6 +390,8 @@ pub struct Ctx {
     env: Arc<RunEnv>,
     scenario: &'static str,
     writes: bool,
+    client: Client,
+    sent: Arc<Mutex<Vec<Sent>>>,
     steps: Mutex<Vec<StepOutcome>>,
 }
 
@@ -387,17 +402,36 @@ fn elapsed_ms(start: Instant) -> u64 {
 impl Ctx {
     /// A context for one scenario.
     pub(crate) fn new(env: Arc<RunEnv>, scenario: &'static str, writes: bool) -> Self {
-        Self {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let mut ctx = Self {
+            client: env.client.clone(),
             env,
             scenario,
             writes,
+            sent,
             steps: Mutex::new(Vec::new()),
-        }
+        };
+        ctx.client = ctx.observe(&ctx.env.client, None);
+        ctx
     }
 
-    /// The client under test.
+    /// The client under test, with the scenario's [`StepHook`].
     pub fn client(&self) -> &Client {
-        &self.env.client
+        &self.client
+    }
+
+    /// `client` with the scenario's [`StepHook`], for a step that builds a client of its own.
+    /// `literal_authorization` is the non-secret `Authorization` value such a client sends on
+    /// purpose (a wrong token), shown as is in curl commands.
+    pub fn observe(&self, client: &Client, literal_authorization: Option<String>) -> Client {
+        client.with_hook(Arc::new(StepHook {
+            scenario: self.scenario,
+            writes: self.writes,
+            target: self.env.target,
+            allow_writes: self.env.allow_writes,
+            literal_authorization,
+            sent: self.sent.clone(),
+        }))
     }
 
     /// The org URL.
@@ -450,11 +484,6 @@ impl Ctx {
         self.env.tracker.forget(resource);
     }
 
-    /// The curl command reproducing `req` (token as `${OKTA_API_TOKEN}`/`${OKTA_ACCESS_TOKEN}`).
-    pub fn curl(&self, req: &Req) -> String {
-        req.curl(&self.env.base_url, self.env.auth)
-    }
-
     fn push(&self, outcome: StepOutcome) {
         self.steps
             .lock()
@@ -467,30 +496,27 @@ impl Ctx {
         std::mem::take(&mut *self.steps.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Runs one step: `fut` makes the call(s) and checks, `req` describes the (main) request
-    /// for the report's curl command (`None` for pure checks). The outcome is recorded with
-    /// its duration; a failure is returned so the scenario can stop with `?`.
+    /// Runs one step: `fut` makes the call(s) and checks. The outcome is recorded with its
+    /// duration; a failure is returned so the scenario can stop with `?`, and reported with the
+    /// curl command of the last request the step sent.
     ///
-    /// Guards: a scenario declared `writes: false` cannot run a step whose request writes,
-    /// and device changes are refused outside the simulator.
-    pub async fn step<T, F>(
-        &self,
-        name: impl Into<String>,
-        req: impl Into<Option<Req>>,
-        fut: F,
-    ) -> Result<T, StepFailure>
+    /// The write guards act on the requests themselves (see [`StepHook`]): a refused request is
+    /// never sent and fails the step.
+    pub async fn step<T, F>(&self, name: impl Into<String>, fut: F) -> Result<T, StepFailure>
     where
         F: Future<Output = Result<T, StepFailure>>,
     {
         let name = name.into();
-        let req: Option<Req> = req.into();
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).clear();
         let start = Instant::now();
-        let guard = req.as_ref().and_then(|r| self.refusal(r));
-        let result = match guard {
-            Some(refusal) => Err(refusal),
-            None => fut.await,
-        };
+        let result = fut.await;
         let duration_ms = elapsed_ms(start);
+        let last = self
+            .sent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .last()
+            .cloned();
         match result {
             Ok(value) => {
                 self.push(StepOutcome {
@@ -512,8 +538,11 @@ impl Ctx {
                     expected: failure.expected.clone(),
                     actual: failure.actual.clone(),
                     message: Some(failure.message.clone()),
-                    curl: req.as_ref().map(|r| self.curl(r)),
-                    request_id: failure.request_id.clone(),
+                    curl: last.as_ref().map(|sent| sent.curl(self.env.auth)),
+                    request_id: failure
+                        .request_id
+                        .clone()
+                        .or_else(|| last.and_then(|sent| sent.request_id)),
                     duration_ms,
                 });
                 failure.recorded = true;
@@ -535,69 +564,45 @@ impl Ctx {
             duration_ms: 0,
         });
     }
-
-    fn refusal(&self, req: &Req) -> Option<StepFailure> {
-        if req.is_write() && !self.writes {
-            return Some(StepFailure::new(format!(
-                "scenario {} is declared read-only (writes: false) but this step sends {} {}",
-                self.scenario,
-                req.method(),
-                req.path()
-            )));
-        }
-        if req.is_write() && self.env.target == TargetKind::Live && !self.env.allow_writes {
-            return Some(StepFailure::new(format!(
-                "refused {} {}: live mode is read-only without --allow-writes",
-                req.method(),
-                req.path()
-            )));
-        }
-        if req.changes_device() && self.env.target != TargetKind::Sim {
-            return Some(StepFailure::new(format!(
-                "refused {} {}: devices are never changed outside the simulator",
-                req.method(),
-                req.path()
-            )));
-        }
-        None
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn sent(method: &str, url: &str, body: Option<&str>) -> Sent {
+        Sent {
+            method: method.into(),
+            url: url.into(),
+            body: body.map(str::to_owned),
+            authorization: None,
+            status: None,
+            request_id: None,
+        }
+    }
+
     #[test]
-    fn curl_quotes_encodes_and_redacts() {
-        let req = Req::post("/api/v1/policies")
-            .query("activate", false)
-            .json(&serde_json::json!({"name": "it's"}));
-        let c = req.curl("http://127.0.0.1:9/", AuthScheme::Ssws);
+    fn curl_quotes_and_redacts() {
+        let c = sent(
+            "POST",
+            "http://127.0.0.1:9/api/v1/policies?activate=false",
+            Some(r#"{"name":"it's"}"#),
+        )
+        .curl(AuthScheme::Ssws);
         assert_eq!(
             c,
             "curl -sS -i -X POST 'http://127.0.0.1:9/api/v1/policies?activate=false' -H \"Authorization: SSWS ${OKTA_API_TOKEN}\" -H 'Accept: application/json' -H 'Content-Type: application/json' --data '{\"name\":\"it'\\''s\"}'"
         );
-        let s = Req::get("/api/v1/devices")
-            .query("search", "status eq \"ACTIVE\"")
-            .curl("https://x.okta.com", AuthScheme::Bearer);
-        assert!(s.contains("search=status+eq+%22ACTIVE%22"), "{s}");
+        let s = sent("GET", "https://x.okta.com/api/v1/devices", None).curl(AuthScheme::Bearer);
         assert!(s.contains("Bearer ${OKTA_ACCESS_TOKEN}"));
-        let wrong = Req::get("/api/v1/devices")
-            .authorization("SSWS not-a-token")
-            .curl("https://x.okta.com", AuthScheme::Ssws);
+        let mut wrong = sent("GET", "https://x.okta.com/api/v1/devices", None);
+        wrong.authorization = Some("SSWS not-a-token".into());
+        let wrong = wrong.curl(AuthScheme::Ssws);
         assert!(
             wrong.contains("-H 'Authorization: SSWS not-a-token'"),
             "{wrong}"
         );
         assert!(!wrong.contains("OKTA_API_TOKEN"), "{wrong}");
-    }
-
-    #[test]
-    fn device_changes_are_detected() {
-        assert!(Req::post("/api/v1/devices/guo1/lifecycle/suspend").changes_device());
-        assert!(Req::delete("/api/v1/devices/guo1").changes_device());
-        assert!(!Req::get("/api/v1/devices").changes_device());
-        assert!(!Req::post("/api/v1/policies").changes_device());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use okta_mgmt::types::{Device, DeviceStatus};
 use serde_json::Value;
 
 use super::kit::{UNKNOWN_ID, device_path, get_raw, page_size, to_json};
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
@@ -60,10 +60,6 @@ impl Action {
             (Action::Unsuspend, DeviceStatus::Suspended) => Some(DeviceStatus::Active),
             _ => None,
         }
-    }
-
-    fn req(self, id: &str) -> Req {
-        Req::post(format!("{}/lifecycle/{}", device_path(id), self.as_str()))
     }
 
     async fn send(self, ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
@@ -152,7 +148,7 @@ async fn transition(
         action.as_str(),
         status_name(&to)
     );
-    ctx.step(name, action.req(id), async {
+    ctx.step(name, async {
         let before = get_device(ctx, id).await?;
         ensure_eq("status before", Some(&from), before.status.as_ref())?;
         action.send(ctx, id).await?;
@@ -183,13 +179,9 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let client = ctx.client();
         let mut ids = Vec::new();
         for status in &STATUSES {
-            let search = format!("status eq \"{}\"", status_name(status));
             let device = ctx
                 .step(
                     format!("find a {} device (search)", status_name(status)),
-                    Req::get("/api/v1/devices")
-                        .query("search", &search)
-                        .query("limit", 1),
                     find_device(ctx, status),
                 )
                 .await?;
@@ -202,7 +194,6 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     "{}: _links offer exactly the legal actions",
                     status_name(status)
                 ),
-                Req::get(device_path(&id)),
                 async {
                     let mut legal: Vec<String> = ACTIONS
                         .iter()
@@ -219,7 +210,6 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     // Recorded on real orgs: activating an ACTIVE device is a 204 no-op.
                     ctx.step(
                         "ACTIVE: activate → 204 (already active), status unchanged",
-                        action.req(&id),
                         async {
                             action.send(ctx, &id).await?;
                             let after = get_device(ctx, &id).await?;
@@ -235,7 +225,6 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         status_name(status),
                         action.as_str()
                     ),
-                    action.req(&id),
                     async {
                         expect_error(action.send(ctx, &id).await, 400, "E0000001")?;
                         let after = get_device(ctx, &id).await?;
@@ -250,7 +239,6 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         "{}: delete → 400 E0000001, still there",
                         status_name(status)
                     ),
-                    Req::delete(device_path(&id)),
                     async {
                         expect_error(
                             client.delete_device().device_id(&id).call().await,
@@ -284,42 +272,30 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             transition(ctx, &id, action, from).await?;
         }
         let users_path = format!("{}/users", device_path(&id));
-        ctx.step(
-            "a DEACTIVATED device has no users left",
-            Req::get(&users_path),
-            async {
-                let users = get_raw(ctx, &users_path).await?;
-                ensure_eq("users", Some(0), users.as_array().map(Vec::len))
-            },
-        )
+        ctx.step("a DEACTIVATED device has no users left", async {
+            let users = get_raw(ctx, &users_path).await?;
+            ensure_eq("users", Some(0), users.as_array().map(Vec::len))
+        })
         .await?;
-        ctx.step(
-            "DEACTIVATED: delete → 204",
-            Req::delete(device_path(&id)),
-            async {
-                let response = client
-                    .delete_device()
-                    .device_id(&id)
-                    .call_with_meta()
-                    .await?;
-                ensure_eq("status", 204, response.status().as_u16())
-            },
-        )
+        ctx.step("DEACTIVATED: delete → 204", async {
+            let response = client
+                .delete_device()
+                .device_id(&id)
+                .call_with_meta()
+                .await?;
+            ensure_eq("status", 204, response.status().as_u16())
+        })
         .await?;
         check_gone(ctx, &id, "the deleted device").await?;
         check_gone(ctx, UNKNOWN_ID, "an unknown id").await?;
-        ctx.step(
-            "search by id no longer finds the deleted device",
-            Req::get("/api/v1/devices").query("search", format!("id eq \"{id}\"")),
-            async {
-                let found = client
-                    .list_devices()
-                    .search(format!("id eq \"{id}\""))
-                    .call()
-                    .await?;
-                ensure_eq("devices found", 0, found.len())
-            },
-        )
+        ctx.step("search by id no longer finds the deleted device", async {
+            let found = client
+                .list_devices()
+                .search(format!("id eq \"{id}\""))
+                .call()
+                .await?;
+            ensure_eq("devices found", 0, found.len())
+        })
         .await
     })
 }
@@ -327,28 +303,23 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 /// Get, delete and every lifecycle action on `id` are 404 E0000007.
 async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> {
     let client = ctx.client();
-    ctx.step(
-        format!("{what}: get and delete → 404 E0000007"),
-        Req::get(device_path(id)),
-        async {
-            expect_error(
-                client.get_device().device_id(id).call().await,
-                404,
-                "E0000007",
-            )?;
-            expect_error(
-                client.delete_device().device_id(id).call().await,
-                404,
-                "E0000007",
-            )
-            .map(drop)
-        },
-    )
+    ctx.step(format!("{what}: get and delete → 404 E0000007"), async {
+        expect_error(
+            client.get_device().device_id(id).call().await,
+            404,
+            "E0000007",
+        )?;
+        expect_error(
+            client.delete_device().device_id(id).call().await,
+            404,
+            "E0000007",
+        )
+        .map(drop)
+    })
     .await?;
     for action in ACTIONS {
         ctx.step(
             format!("{what}: {} → 404 E0000007", action.as_str()),
-            action.req(id),
             async { expect_error(action.send(ctx, id).await, 404, "E0000007").map(drop) },
         )
         .await?;

@@ -8,7 +8,7 @@ use okta_mgmt::types::Device;
 use serde_json::Value;
 
 use super::kit::{get_raw, page_size, str_at, to_json};
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
@@ -84,9 +84,6 @@ async fn check_filter(
         filter
             .label
             .map_or_else(|| format!("search {}", filter.expr), str::to_owned),
-        Req::get("/api/v1/devices")
-            .query("search", &filter.expr)
-            .query("limit", FULL_PAGE),
         async {
             let found = list(ctx, Some(&filter.expr), FULL_PAGE, None).await?;
             if let Some(bad) = found.iter().find(|d| !(filter.matches)(d)) {
@@ -135,7 +132,6 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let all = ctx
             .step(
                 "list every device (limit=200)",
-                Req::get("/api/v1/devices").query("limit", FULL_PAGE),
                 list(ctx, None, FULL_PAGE, None),
             )
             .await?;
@@ -146,7 +142,6 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 .max(1);
             ctx.step(
                 format!("item stream with limit={limit} spans more than three pages"),
-                Req::get("/api/v1/devices").query("limit", limit),
                 async {
                     let pages: Vec<Page<Device>> = client
                         .list_devices()
@@ -278,50 +273,44 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         }
 
         let expanded = ctx
-            .step(
-                "expand=user embeds _embedded.users",
-                Req::get("/api/v1/devices")
-                    .query("expand", "user")
-                    .query("limit", FULL_PAGE),
-                async {
-                    let devices: Vec<Device> = client
-                        .list_devices()
-                        .expand("user")
-                        .limit(page_size(FULL_PAGE))
-                        .items()
-                        .try_collect()
-                        .await?;
-                    let mut with_users = None;
-                    for device in &devices {
-                        let json = to_json(device)?;
-                        let users = json.pointer("/_embedded/users").and_then(Value::as_array);
-                        ensure(
-                            users.is_some(),
-                            "_embedded.users",
-                            "a list on every device",
-                            format!("device {} without it", id_of(&json)),
-                        )?;
-                        let typed = device.embedded.as_ref().map_or(0, |e| e.users.len());
-                        ensure_eq("typed DeviceUser count", users.map_or(0, Vec::len), typed)?;
-                        if with_users.is_none() && typed > 0 {
-                            with_users = Some(json);
-                        }
+            .step("expand=user embeds _embedded.users", async {
+                let devices: Vec<Device> = client
+                    .list_devices()
+                    .expand("user")
+                    .limit(page_size(FULL_PAGE))
+                    .items()
+                    .try_collect()
+                    .await?;
+                let mut with_users = None;
+                for device in &devices {
+                    let json = to_json(device)?;
+                    let users = json.pointer("/_embedded/users").and_then(Value::as_array);
+                    ensure(
+                        users.is_some(),
+                        "_embedded.users",
+                        "a list on every device",
+                        format!("device {} without it", id_of(&json)),
+                    )?;
+                    let typed = device.embedded.as_ref().map_or(0, |e| e.users.len());
+                    ensure_eq("typed DeviceUser count", users.map_or(0, Vec::len), typed)?;
+                    if with_users.is_none() && typed > 0 {
+                        with_users = Some(json);
                     }
-                    if ctx.is_sim() {
-                        ensure_eq("devices", all.len(), devices.len())?;
-                        ensure(
-                            with_users.is_some(),
-                            "seeded devices",
-                            "some device with users",
-                            "none",
-                        )?;
-                    }
-                    Ok(with_users)
-                },
-            )
+                }
+                if ctx.is_sim() {
+                    ensure_eq("devices", all.len(), devices.len())?;
+                    ensure(
+                        with_users.is_some(),
+                        "seeded devices",
+                        "some device with users",
+                        "none",
+                    )?;
+                }
+                Ok(with_users)
+            })
             .await?;
 
-        ctx.step("a plain listing embeds nothing", None, async {
+        ctx.step("a plain listing embeds nothing", async {
             let embedded = all.iter().filter(|d| d.get("_embedded").is_some()).count();
             ensure_eq("devices with _embedded", 0, embedded)
         })
@@ -337,7 +326,6 @@ fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let users_path = format!("/api/v1/devices/{}/users", id_of(&device));
         ctx.step(
             "embedded users match GET /api/v1/devices/{id}/users",
-            Req::get(&users_path),
             async {
                 let embedded: Vec<String> = device
                     .pointer("/_embedded/users")

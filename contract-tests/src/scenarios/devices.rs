@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 use okta_mgmt::pagination::Page;
 use okta_mgmt::types::{Device, DeviceStatus};
 
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
@@ -45,19 +45,15 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
         let client = ctx.client();
         let all = ctx
-            .step(
-                "list every device (limit=200)",
-                Req::get("/api/v1/devices").query("limit", FULL_PAGE),
-                async {
-                    let devices: Vec<Device> = client
-                        .list_devices()
-                        .limit(FULL_PAGE)
-                        .items()
-                        .try_collect()
-                        .await?;
-                    Ok(ids(&devices))
-                },
-            )
+            .step("list every device (limit=200)", async {
+                let devices: Vec<Device> = client
+                    .list_devices()
+                    .limit(FULL_PAGE)
+                    .items()
+                    .try_collect()
+                    .await?;
+                Ok(ids(&devices))
+            })
             .await?;
         if all.len() < MIN_PAGES {
             ctx.skip_step(
@@ -74,27 +70,23 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .unwrap_or(FULL_PAGE)
             .max(1);
         let pages: Vec<Page<Device>> = ctx
-            .step(
-                format!("walk the pages with limit={limit}"),
-                Req::get("/api/v1/devices").query("limit", limit),
-                async {
-                    let pages: Vec<Page<Device>> = client
-                        .list_devices()
-                        .limit(limit)
-                        .pages()
-                        .try_collect()
-                        .await?;
-                    ensure(
-                        pages.len() >= MIN_PAGES,
-                        "page count",
-                        format!("at least {MIN_PAGES} pages"),
-                        format!("{} pages", pages.len()),
-                    )?;
-                    Ok(pages)
-                },
-            )
+            .step(format!("walk the pages with limit={limit}"), async {
+                let pages: Vec<Page<Device>> = client
+                    .list_devices()
+                    .limit(limit)
+                    .pages()
+                    .try_collect()
+                    .await?;
+                ensure(
+                    pages.len() >= MIN_PAGES,
+                    "page count",
+                    format!("at least {MIN_PAGES} pages"),
+                    format!("{} pages", pages.len()),
+                )?;
+                Ok(pages)
+            })
             .await?;
-        ctx.step("every page but the last has rel=next", None, async {
+        ctx.step("every page but the last has rel=next", async {
             let last = pages.len() - 1;
             for (i, page) in pages.iter().enumerate() {
                 ensure_eq(
@@ -112,26 +104,22 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             Ok(())
         })
         .await?;
-        ctx.step("the pages give exactly the full listing", None, async {
+        ctx.step("the pages give exactly the full listing", async {
             let walked: Vec<String> = pages.iter().flat_map(|p| ids(&p.items)).collect();
             let unique: HashSet<&String> = walked.iter().collect();
             ensure_eq("number of distinct ids", walked.len(), unique.len())?;
             ensure_eq("ids in order", all.clone(), walked)
         })
         .await?;
-        ctx.step(
-            format!("the item stream (limit={limit}) matches"),
-            Req::get("/api/v1/devices").query("limit", limit),
-            async {
-                let items: Vec<Device> = client
-                    .list_devices()
-                    .limit(limit)
-                    .items()
-                    .try_collect()
-                    .await?;
-                ensure_eq("ids in order", all.clone(), ids(&items))
-            },
-        )
+        ctx.step(format!("the item stream (limit={limit}) matches"), async {
+            let items: Vec<Device> = client
+                .list_devices()
+                .limit(limit)
+                .items()
+                .try_collect()
+                .await?;
+            ensure_eq("ids in order", all.clone(), ids(&items))
+        })
         .await
     })
 }
@@ -146,33 +134,25 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let client = ctx.client();
         let search = "status eq \"ACTIVE\"";
         let id = ctx
-            .step(
-                "find an ACTIVE device",
-                Req::get("/api/v1/devices")
-                    .query("search", search)
-                    .query("limit", 1),
-                async {
-                    let page = client
-                        .list_devices()
-                        .search(search)
-                        .limit(1u32)
-                        .call()
-                        .await?;
-                    let device = page.first().ok_or_else(|| {
-                        StepFailure::mismatch("listing", "an ACTIVE device", "none")
-                    })?;
-                    ensure_eq("status", Some(DeviceStatus::Active), device.status.clone())?;
-                    device
-                        .id
-                        .clone()
-                        .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))
-                },
-            )
+            .step("find an ACTIVE device", async {
+                let page = client
+                    .list_devices()
+                    .search(search)
+                    .limit(1u32)
+                    .call()
+                    .await?;
+                let device = page
+                    .first()
+                    .ok_or_else(|| StepFailure::mismatch("listing", "an ACTIVE device", "none"))?;
+                ensure_eq("status", Some(DeviceStatus::Active), device.status.clone())?;
+                device
+                    .id
+                    .clone()
+                    .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))
+            })
             .await?;
-        let base = format!("/api/v1/devices/{id}");
-        let action = |a: &str| Req::post(format!("{base}/lifecycle/{a}"));
 
-        ctx.step("suspend → SUSPENDED", action("suspend"), async {
+        ctx.step("suspend → SUSPENDED", async {
             client.suspend_device().device_id(&id).call().await?;
             ensure_eq(
                 "status",
@@ -181,7 +161,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             )
         })
         .await?;
-        ctx.step("suspend again → 400 E0000001", action("suspend"), async {
+        ctx.step("suspend again → 400 E0000001", async {
             expect_error(
                 client.suspend_device().device_id(&id).call().await,
                 400,
@@ -190,7 +170,7 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .map(drop)
         })
         .await?;
-        ctx.step("unsuspend → ACTIVE", action("unsuspend"), async {
+        ctx.step("unsuspend → ACTIVE", async {
             client.unsuspend_device().device_id(&id).call().await?;
             ensure_eq(
                 "status",
@@ -201,7 +181,6 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step(
             "activate an ACTIVE device → 204, still ACTIVE (recorded real orgs)",
-            action("activate"),
             async {
                 client.activate_device().device_id(&id).call().await?;
                 ensure_eq(
@@ -212,20 +191,16 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             },
         )
         .await?;
-        ctx.step(
-            "delete an ACTIVE device → 400 E0000001",
-            Req::delete(&base),
-            async {
-                expect_error(
-                    client.delete_device().device_id(&id).call().await,
-                    400,
-                    "E0000001",
-                )
-                .map(drop)
-            },
-        )
+        ctx.step("delete an ACTIVE device → 400 E0000001", async {
+            expect_error(
+                client.delete_device().device_id(&id).call().await,
+                400,
+                "E0000001",
+            )
+            .map(drop)
+        })
         .await?;
-        ctx.step("deactivate → DEACTIVATED", action("deactivate"), async {
+        ctx.step("deactivate → DEACTIVATED", async {
             client.deactivate_device().device_id(&id).call().await?;
             ensure_eq(
                 "status",
@@ -234,36 +209,28 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             )
         })
         .await?;
-        ctx.step("delete the DEACTIVATED device", Req::delete(&base), async {
+        ctx.step("delete the DEACTIVATED device", async {
             client.delete_device().device_id(&id).call().await?;
             Ok(())
         })
         .await?;
-        ctx.step(
-            "get the deleted device → 404 E0000007",
-            Req::get(&base),
-            async {
-                expect_error(
-                    client.get_device().device_id(&id).call().await,
-                    404,
-                    "E0000007",
-                )
-                .map(drop)
-            },
-        )
+        ctx.step("get the deleted device → 404 E0000007", async {
+            expect_error(
+                client.get_device().device_id(&id).call().await,
+                404,
+                "E0000007",
+            )
+            .map(drop)
+        })
         .await?;
-        ctx.step(
-            "lifecycle of the deleted device → 404 E0000007",
-            action("activate"),
-            async {
-                expect_error(
-                    client.activate_device().device_id(&id).call().await,
-                    404,
-                    "E0000007",
-                )
-                .map(drop)
-            },
-        )
+        ctx.step("lifecycle of the deleted device → 404 E0000007", async {
+            expect_error(
+                client.activate_device().device_id(&id).call().await,
+                404,
+                "E0000007",
+            )
+            .map(drop)
+        })
         .await
     })
 }

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::kit::{
     create_policy, create_rule, delete_own_policy, delete_own_rule, ensure_allow, ensure_at,
     ensure_no_link, ensure_policy_variant, ensure_rule_variant, get_raw, mapping_path, policy_path,
-    policy_status, require_id, rule_path, to_json,
+    policy_status, require_id, to_json,
 };
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -111,7 +111,6 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let auth_id = ctx
             .step(
                 "create the ACCESS_POLICY authentication policy (ACTIVE)",
-                Req::post("/api/v1/policies").json(&auth_body),
                 async {
                     let (id, created) = create_policy(ctx, &auth_body, None).await?;
                     ensure_policy_variant(&created, "Access")?;
@@ -131,13 +130,11 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 },
             )
             .await?;
-        let auth_rules = format!("{}/rules", policy_path(&auth_id));
 
         let devices_rule_body = registered_devices_rule_body(&ctx.name("dsc-guide-registered"));
         let devices_rule_id = ctx
             .step(
                 "create the registered-devices rule (device.registered/managed, appSignOn)",
-                Req::post(&auth_rules).json(&devices_rule_body),
                 async {
                     let (id, rule) = create_rule(ctx, &auth_id, &devices_rule_body, None).await?;
                     ensure_rule_variant(&rule, "Access")?;
@@ -166,9 +163,6 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let dsc_id = ctx
             .step(
                 "create the DEVICE_SIGNAL_COLLECTION policy with activate=false",
-                Req::post("/api/v1/policies")
-                    .query("activate", false)
-                    .json(&dsc_body),
                 async {
                     let (id, created) = create_policy(ctx, &dsc_body, Some(false)).await?;
                     ensure_policy_variant(&created, "DeviceSignalCollection")?;
@@ -186,7 +180,6 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 
         ctx.step(
             "the inactive DSC policy's _links.hints match the documented response",
-            Req::get(&dsc_path),
             async {
                 let raw = get_raw(ctx, &dsc_path).await?;
                 ensure_eq("status", Some("INACTIVE"), raw["status"].as_str())?;
@@ -205,12 +198,10 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
 
         // 3. Map the DSC policy to the authentication policy (E007: ACCESS_POLICY, not APP).
-        let mappings_path = format!("{dsc_path}/mappings");
         let mapping_body = json!({ "resourceId": auth_id, "resourceType": "ACCESS_POLICY" });
         let mapping_id = ctx
             .step(
                 "map the DSC policy to the authentication policy (resourceType ACCESS_POLICY)",
-                Req::post(&mappings_path).json(&mapping_body),
                 async {
                     let request: PolicyMappingRequest =
                         serde_json::from_value(mapping_body.clone())?;
@@ -240,11 +231,9 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 },
             )
             .await?;
-        let one_mapping = mapping_path(&dsc_id, &mapping_id);
 
         ctx.step(
             "get the mapping and find it in the policy's mappings",
-            Req::get(&one_mapping),
             async {
                 let got = client
                     .get_policy_mapping()
@@ -271,12 +260,10 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
 
         // 4. The platform rule.
-        let dsc_rules = format!("{dsc_path}/rules");
         let platform_body = platform_rule_body(&ctx.name("dsc-guide-platform"));
         let platform_rule_id = ctx
             .step(
                 "create the platform rule (IOS, ANDROID; OKTA_VERIFY / IGNORE)",
-                Req::post(&dsc_rules).json(&platform_body),
                 async {
                     let (id, rule) = create_rule(ctx, &dsc_id, &platform_body, None).await?;
                     ensure_rule_variant(&rule, "DeviceSignalCollection")?;
@@ -304,7 +291,6 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         // 5. Review, then activate.
         ctx.step(
             "review: the DSC policy lists the rule and is still INACTIVE",
-            Req::get(&dsc_rules),
             async {
                 let rules: Vec<PolicyRule> = client
                     .list_policy_rules()
@@ -334,7 +320,6 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 
         ctx.step(
             "activate the DSC policy → ACTIVE with a deactivate link",
-            Req::post(format!("{dsc_path}/lifecycle/activate")),
             async {
                 client.activate_policy().policy_id(&dsc_id).call().await?;
                 let policy = client.get_policy().policy_id(&dsc_id).call().await?;
@@ -350,69 +335,60 @@ fn dsc_guide(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
 
         // 6. Cleanup, in reverse order.
-        ctx.step(
-            "delete the mapping → 404 afterwards",
-            Req::delete(&one_mapping),
-            async {
+        ctx.step("delete the mapping → 404 afterwards", async {
+            client
+                .delete_policy_resource_mapping()
+                .policy_id(&dsc_id)
+                .mapping_id(&mapping_id)
+                .call()
+                .await?;
+            ctx.forget(&Resource::Mapping {
+                policy_id: dsc_id.clone(),
+                id: mapping_id.clone(),
+            });
+            expect_error(
                 client
-                    .delete_policy_resource_mapping()
+                    .get_policy_mapping()
                     .policy_id(&dsc_id)
                     .mapping_id(&mapping_id)
                     .call()
-                    .await?;
-                ctx.forget(&Resource::Mapping {
-                    policy_id: dsc_id.clone(),
-                    id: mapping_id.clone(),
-                });
-                expect_error(
-                    client
-                        .get_policy_mapping()
-                        .policy_id(&dsc_id)
-                        .mapping_id(&mapping_id)
-                        .call()
-                        .await,
-                    404,
-                    "E0000007",
-                )
-                .map(drop)
-            },
-        )
+                    .await,
+                404,
+                "E0000007",
+            )
+            .map(drop)
+        })
         .await?;
 
-        ctx.step(
-            "delete both rules → 404 afterwards",
-            Req::delete(rule_path(&dsc_id, &platform_rule_id)),
-            async {
-                delete_own_rule(ctx, &dsc_id, &platform_rule_id).await?;
-                delete_own_rule(ctx, &auth_id, &devices_rule_id).await?;
-                expect_error(
-                    client
-                        .get_policy_rule()
-                        .policy_id(&dsc_id)
-                        .rule_id(&platform_rule_id)
-                        .call()
-                        .await,
-                    404,
-                    "E0000007",
-                )?;
-                expect_error(
-                    client
-                        .get_policy_rule()
-                        .policy_id(&auth_id)
-                        .rule_id(&devices_rule_id)
-                        .call()
-                        .await,
-                    404,
-                    "E0000007",
-                )
-                .map(drop)
-            },
-        )
+        ctx.step("delete both rules → 404 afterwards", async {
+            delete_own_rule(ctx, &dsc_id, &platform_rule_id).await?;
+            delete_own_rule(ctx, &auth_id, &devices_rule_id).await?;
+            expect_error(
+                client
+                    .get_policy_rule()
+                    .policy_id(&dsc_id)
+                    .rule_id(&platform_rule_id)
+                    .call()
+                    .await,
+                404,
+                "E0000007",
+            )?;
+            expect_error(
+                client
+                    .get_policy_rule()
+                    .policy_id(&auth_id)
+                    .rule_id(&devices_rule_id)
+                    .call()
+                    .await,
+                404,
+                "E0000007",
+            )
+            .map(drop)
+        })
         .await?;
 
         ctx.step(
             "deactivate and delete both policies → 404 afterwards",
-            Req::delete(&dsc_path),
             async {
                 delete_own_policy(ctx, &dsc_id).await?;
                 delete_own_policy(ctx, &auth_id).await?;

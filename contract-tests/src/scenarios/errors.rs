@@ -8,10 +8,10 @@ use okta_mgmt::types::{LifecycleStatus, Policy, PolicyRule, PolicyType};
 use serde_json::{Value, json};
 
 use super::kit::{
-    UNKNOWN_ID, create_policy, delete_own_policy, device_path, ensure_error_body, expect_refusal,
-    list_policies, page_size, policy_path, rule_path, to_json,
+    UNKNOWN_ID, create_policy, delete_own_policy, ensure_error_body, expect_refusal, list_policies,
+    page_size, to_json,
 };
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
 
 /// The deliberately wrong API token of the 401 step (not a secret: its curl command shows it).
@@ -61,15 +61,13 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let client = ctx.client();
         ctx.step(
             "a wrong API token → 401 E0000011 with a complete error body",
-            Req::get("/api/v1/devices")
-                .query("limit", 1)
-                .authorization(format!("SSWS {WRONG_TOKEN}")),
             async {
                 let wrong = Client::builder()
                     .org_url(ctx.base_url())
                     .api_token(WRONG_TOKEN)
                     .build()
                     .map_err(|e| StepFailure::new(format!("cannot build a client: {e}")))?;
+                let wrong = ctx.observe(&wrong, Some(format!("SSWS {WRONG_TOKEN}")));
                 let result = wrong.list_devices().limit(page_size(1)).call().await;
                 let e = expect_error(result, 401, "E0000011")?;
                 ensure_error_body(&e, "E0000011")?;
@@ -85,7 +83,6 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 
         ctx.step(
             "the typed listPolicies builder refuses a missing type before sending",
-            None,
             async {
                 match client.list_policies().call().await {
                     Err(Error::InvalidRequest { .. }) => Ok(()),
@@ -106,7 +103,6 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 
         ctx.step(
             "GET /api/v1/policies without type (raw) → 400 E0000001",
-            Req::get("/api/v1/policies"),
             async {
                 let result = client.raw().get("/api/v1/policies").send().await;
                 let e = expect_error(result, 400, "E0000001")?;
@@ -115,43 +111,34 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         )
         .await?;
 
-        ctx.step(
-            "list policies of an unknown type → 400 E0000001",
-            Req::get("/api/v1/policies").query("type", "OKTA_CONTRACT_NO_SUCH_TYPE"),
-            async {
-                let result = client
-                    .list_policies()
-                    .type_(PolicyType::from("OKTA_CONTRACT_NO_SUCH_TYPE"))
-                    .call()
-                    .await;
-                expect_refusal(ctx, result, 400, "E0000001")
-            },
-        )
+        ctx.step("list policies of an unknown type → 400 E0000001", async {
+            let result = client
+                .list_policies()
+                .type_(PolicyType::from("OKTA_CONTRACT_NO_SUCH_TYPE"))
+                .call()
+                .await;
+            expect_refusal(ctx, result, 400, "E0000001")
+        })
         .await?;
 
-        ctx.step(
-            "get an unknown policy → typed 404 E0000007",
-            Req::get(policy_path(UNKNOWN_ID)),
-            async {
-                let e = expect_error(
-                    client.get_policy().policy_id(UNKNOWN_ID).call().await,
-                    404,
-                    "E0000007",
-                )?;
-                ensure(
-                    matches!(e, Error::Api(_)),
-                    "error kind",
-                    "Error::Api",
-                    format!("{e:?}"),
-                )?;
-                ensure_error_body(&e, "E0000007")
-            },
-        )
+        ctx.step("get an unknown policy → typed 404 E0000007", async {
+            let e = expect_error(
+                client.get_policy().policy_id(UNKNOWN_ID).call().await,
+                404,
+                "E0000007",
+            )?;
+            ensure(
+                matches!(e, Error::Api(_)),
+                "error kind",
+                "Error::Api",
+                format!("{e:?}"),
+            )?;
+            ensure_error_body(&e, "E0000007")
+        })
         .await?;
 
         ctx.step(
             "get an unknown device → typed 404 E0000007 (doc 002)",
-            Req::get(device_path(UNKNOWN_ID)),
             async {
                 let e = expect_error(
                     client.get_device().device_id(UNKNOWN_ID).call().await,
@@ -178,7 +165,6 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let existing = ctx
             .step(
                 "find an existing ACCESS_POLICY (for unknown rule and mapping ids)",
-                Req::get("/api/v1/policies").query("type", "ACCESS_POLICY"),
                 async {
                     Ok(list_policies(ctx, "ACCESS_POLICY")
                         .await?
@@ -190,7 +176,6 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         if let Some(policy_id) = existing {
             ctx.step(
                 "get an unknown rule and an unknown mapping → 404 E0000007",
-                Req::get(rule_path(&policy_id, UNKNOWN_ID)),
                 async {
                     expect_error(
                         client
@@ -224,7 +209,6 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         }
         ctx.step(
             "rules and mappings of an unknown policy → 404 E0000007",
-            Req::get(format!("{}/rules", policy_path(UNKNOWN_ID))),
             async {
                 expect_error(
                     client
@@ -252,7 +236,6 @@ fn error_bodies(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let bad_search = "status eq";
         ctx.step(
             "a search expression that does not parse → 400 (E0000031 on the simulator)",
-            Req::get("/api/v1/devices").query("search", bad_search),
             async {
                 let result = client.list_devices().search(bad_search).call().await;
                 expect_refusal(ctx, result, 400, "E0000031")
@@ -272,7 +255,6 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let client = ctx.client();
         ctx.step(
             "POST a policy body that is not a JSON object → 400",
-            Req::post("/api/v1/policies").json(&"not an object"),
             async {
                 let result = client
                     .raw()
@@ -295,9 +277,6 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         });
         ctx.step(
             "create a policy of an unknown type (Policy::Other) → 400 E0000001",
-            Req::post("/api/v1/policies")
-                .query("activate", false)
-                .json(&unknown_type),
             async {
                 let policy = Policy::from_json(unknown_type.clone());
                 ensure(
@@ -329,9 +308,6 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let policy_id = ctx
             .step(
                 "create an ACCESS_POLICY (inactive) to add a misfit rule to",
-                Req::post("/api/v1/policies")
-                    .query("activate", false)
-                    .json(&policy_body),
                 async { Ok(create_policy(ctx, &policy_body, Some(false)).await?.0) },
             )
             .await?;
@@ -343,7 +319,6 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         });
         ctx.step(
             "a PASSWORD rule in an ACCESS_POLICY → 400 E0000001",
-            Req::post(format!("{}/rules", policy_path(&policy_id))).json(&misfit),
             async {
                 let result = client
                     .create_policy_rule()
@@ -366,12 +341,10 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step(
             "delete the ACCESS_POLICY",
-            Req::delete(policy_path(&policy_id)),
             delete_own_policy(ctx, &policy_id),
         )
         .await?;
 
-        let unknown = policy_path(UNKNOWN_ID);
         let replacement = json!({
             "name": ctx.name("errors-replacement"),
             "type": "ACCESS_POLICY",
@@ -379,7 +352,6 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         });
         ctx.step(
             "PUT, activate and DELETE an unknown policy → 404 E0000007",
-            Req::put(&unknown).json(&replacement),
             async {
                 expect_error(
                     client
@@ -409,7 +381,6 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let existing = ctx
             .step(
                 "find an existing ACCESS_POLICY (for an unknown rule id)",
-                Req::get("/api/v1/policies").query("type", "ACCESS_POLICY"),
                 async {
                     Ok(list_policies(ctx, "ACCESS_POLICY")
                         .await?
@@ -428,7 +399,6 @@ fn invalid_writes(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let rule = json!({ "name": ctx.name("errors-rule"), "type": "ACCESS_POLICY" });
         ctx.step(
             "PUT, activate and DELETE an unknown rule → 404 E0000007",
-            Req::put(rule_path(&existing, UNKNOWN_ID)).json(&rule),
             async {
                 expect_error(
                     client
@@ -504,7 +474,6 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let (policy_id, policy) = ctx
             .step(
                 "find the default PASSWORD policy (system: true, last)",
-                Req::get("/api/v1/policies").query("type", "PASSWORD"),
                 async {
                     let all = list_policies(ctx, "PASSWORD").await?;
                     let last = all
@@ -519,24 +488,18 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 },
             )
             .await?;
-        let path = policy_path(&policy_id);
 
-        ctx.step(
-            "DELETE the default policy → 400 E0000001",
-            Req::delete(&path),
-            async {
-                expect_error(
-                    client.delete_policy().policy_id(&policy_id).call().await,
-                    400,
-                    "E0000001",
-                )
-                .map(drop)
-            },
-        )
+        ctx.step("DELETE the default policy → 400 E0000001", async {
+            expect_error(
+                client.delete_policy().policy_id(&policy_id).call().await,
+                400,
+                "E0000001",
+            )
+            .map(drop)
+        })
         .await?;
         ctx.step(
             "deactivate the default policy → 400 E0000001, still ACTIVE",
-            Req::post(format!("{path}/lifecycle/deactivate")),
             async {
                 expect_error(
                     client
@@ -554,7 +517,6 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step(
             "activate the default policy → accepted (already active)",
-            Req::post(format!("{path}/lifecycle/activate")),
             async {
                 client
                     .activate_policy()
@@ -569,7 +531,6 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         inactive["status"] = json!("INACTIVE");
         ctx.step(
             "PUT the default policy with status INACTIVE → 200, status ignored (still ACTIVE)",
-            Req::put(&path).json(&inactive),
             async {
                 let replaced = client
                     .replace_policy()
@@ -585,7 +546,6 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let default_rule = ctx
             .step(
                 "list its rules: the last one is the default rule (system: true)",
-                Req::get(format!("{path}/rules")),
                 async {
                     let rules = client
                         .list_policy_rules()
@@ -604,47 +564,37 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .id()
             .ok_or_else(|| StepFailure::mismatch("default rule", "an id", "none"))?
             .to_owned();
-        let one_rule = rule_path(&policy_id, &rule_id);
         let unchanged = to_json(&default_rule)?;
-        ctx.step(
-            "PUT the default rule back unchanged → accepted",
-            Req::put(&one_rule).json(&unchanged),
-            async {
-                let put = client
-                    .replace_policy_rule()
-                    .policy_id(&policy_id)
-                    .rule_id(&rule_id)
-                    .body(default_rule.clone())
-                    .call()
-                    .await?;
-                ensure_eq("name", default_rule.name(), put.name())
-            },
-        )
+        ctx.step("PUT the default rule back unchanged → accepted", async {
+            let put = client
+                .replace_policy_rule()
+                .policy_id(&policy_id)
+                .rule_id(&rule_id)
+                .body(default_rule.clone())
+                .call()
+                .await?;
+            ensure_eq("name", default_rule.name(), put.name())
+        })
         .await?;
         let mut changed = unchanged.clone();
         changed["name"] = json!(ctx.name("renamed-default-rule"));
-        ctx.step(
-            "PUT the default rule renamed → 400 E0000001",
-            Req::put(&one_rule).json(&changed),
-            async {
-                expect_error(
-                    client
-                        .replace_policy_rule()
-                        .policy_id(&policy_id)
-                        .rule_id(&rule_id)
-                        .body(PolicyRule::from_json(changed.clone()))
-                        .call()
-                        .await,
-                    400,
-                    "E0000001",
-                )
-                .map(drop)
-            },
-        )
+        ctx.step("PUT the default rule renamed → 400 E0000001", async {
+            expect_error(
+                client
+                    .replace_policy_rule()
+                    .policy_id(&policy_id)
+                    .rule_id(&rule_id)
+                    .body(PolicyRule::from_json(changed.clone()))
+                    .call()
+                    .await,
+                400,
+                "E0000001",
+            )
+            .map(drop)
+        })
         .await?;
         ctx.step(
             "deactivate and DELETE the default rule → 400 E0000001",
-            Req::delete(&one_rule),
             async {
                 expect_error(
                     client
@@ -670,23 +620,19 @@ fn default_protections(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             },
         )
         .await?;
-        ctx.step(
-            "the default policy and rule are unchanged",
-            Req::get(&path),
-            async {
-                let rule = client
-                    .get_policy_rule()
-                    .policy_id(&policy_id)
-                    .rule_id(&rule_id)
-                    .call()
-                    .await?;
-                ensure_eq("rule name", default_rule.name(), rule.name())?;
-                ensure_eq("rule status", Some(LifecycleStatus::Active), rule.status())?;
-                let now = client.get_policy().policy_id(&policy_id).call().await?;
-                ensure_eq("policy name", policy.name(), now.name())?;
-                ensure_eq("policy status", Some(LifecycleStatus::Active), now.status())
-            },
-        )
+        ctx.step("the default policy and rule are unchanged", async {
+            let rule = client
+                .get_policy_rule()
+                .policy_id(&policy_id)
+                .rule_id(&rule_id)
+                .call()
+                .await?;
+            ensure_eq("rule name", default_rule.name(), rule.name())?;
+            ensure_eq("rule status", Some(LifecycleStatus::Active), rule.status())?;
+            let now = client.get_policy().policy_id(&policy_id).call().await?;
+            ensure_eq("policy name", policy.name(), now.name())?;
+            ensure_eq("policy status", Some(LifecycleStatus::Active), now.status())
+        })
         .await
     })
 }

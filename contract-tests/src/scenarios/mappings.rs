@@ -7,10 +7,10 @@ use okta_mgmt::types::{PolicyMapping, PolicyMappingRequest};
 use serde_json::{Value, json};
 
 use super::kit::{
-    UNKNOWN_ID, create_policy, delete_own_policy, ensure_allow, expect_refusal, mapping_path,
-    policy_path, require_id, str_at, to_json,
+    UNKNOWN_ID, create_policy, delete_own_policy, ensure_allow, expect_refusal, policy_path,
+    require_id, str_at, to_json,
 };
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -83,9 +83,6 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let (auth_id, dsc_id) = ctx
             .step(
                 "create an ACCESS_POLICY and a DEVICE_SIGNAL_COLLECTION policy (inactive)",
-                Req::post("/api/v1/policies")
-                    .query("activate", false)
-                    .json(&dsc_body),
                 async {
                     let (auth, _) = create_policy(ctx, &auth_body, Some(false)).await?;
                     let (dsc, _) = create_policy(ctx, &dsc_body, Some(false)).await?;
@@ -95,49 +92,40 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .await?;
         let mappings_path = format!("{}/mappings", policy_path(&dsc_id));
 
-        ctx.step(
-            "a new policy has no mappings",
-            Req::get(&mappings_path),
-            async {
-                let ids = list_mapping_ids(ctx, &dsc_id).await?;
-                ensure_eq("mappings", Vec::<String>::new(), ids)
-            },
-        )
+        ctx.step("a new policy has no mappings", async {
+            let ids = list_mapping_ids(ctx, &dsc_id).await?;
+            ensure_eq("mappings", Vec::<String>::new(), ids)
+        })
         .await?;
 
         let body = json!({ "resourceId": auth_id, "resourceType": "ACCESS_POLICY" });
         let mapping_id = ctx
-            .step(
-                "map the DSC policy to the ACCESS_POLICY",
-                Req::post(&mappings_path).json(&body),
-                async {
-                    let mapping = map(ctx, &dsc_id, &body).await?;
-                    let id = require_id(mapping.id.as_deref(), "created mapping")?;
-                    let json = to_json(&mapping)?;
-                    ensure_allow(&json, "self", &["GET", "DELETE"])?;
-                    let policy_href = str_at(&json, "/_links/policy/href").unwrap_or_default();
+            .step("map the DSC policy to the ACCESS_POLICY", async {
+                let mapping = map(ctx, &dsc_id, &body).await?;
+                let id = require_id(mapping.id.as_deref(), "created mapping")?;
+                let json = to_json(&mapping)?;
+                ensure_allow(&json, "self", &["GET", "DELETE"])?;
+                let policy_href = str_at(&json, "/_links/policy/href").unwrap_or_default();
+                ensure(
+                    policy_href.ends_with(&policy_path(&dsc_id)),
+                    "_links.policy.href",
+                    format!("…{}", policy_path(&dsc_id)),
+                    policy_href,
+                )?;
+                if ctx.is_sim() {
+                    let resource = str_at(&json, "/_links/resource/href").unwrap_or_default();
                     ensure(
-                        policy_href.ends_with(&policy_path(&dsc_id)),
-                        "_links.policy.href",
-                        format!("…{}", policy_path(&dsc_id)),
-                        policy_href,
+                        resource.ends_with(&policy_path(&auth_id)),
+                        "_links.resource.href",
+                        format!("…{}", policy_path(&auth_id)),
+                        resource,
                     )?;
-                    if ctx.is_sim() {
-                        let resource = str_at(&json, "/_links/resource/href").unwrap_or_default();
-                        ensure(
-                            resource.ends_with(&policy_path(&auth_id)),
-                            "_links.resource.href",
-                            format!("…{}", policy_path(&auth_id)),
-                            resource,
-                        )?;
-                    }
-                    Ok(id)
-                },
-            )
+                }
+                Ok(id)
+            })
             .await?;
-        let one = mapping_path(&dsc_id, &mapping_id);
 
-        ctx.step("get the mapping", Req::get(&one), async {
+        ctx.step("get the mapping", async {
             let got = client
                 .get_policy_mapping()
                 .policy_id(&dsc_id)
@@ -148,20 +136,15 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
 
-        ctx.step(
-            "list the mappings → exactly this one",
-            Req::get(&mappings_path),
-            async {
-                let ids = list_mapping_ids(ctx, &dsc_id).await?;
-                ensure_eq("mappings", vec![mapping_id.clone()], ids)
-            },
-        )
+        ctx.step("list the mappings → exactly this one", async {
+            let ids = list_mapping_ids(ctx, &dsc_id).await?;
+            ensure_eq("mappings", vec![mapping_id.clone()], ids)
+        })
         .await?;
 
         if ctx.is_sim() {
             ctx.step(
                 "map the same resource again → the existing mapping",
-                Req::post(&mappings_path).json(&body),
                 async {
                     let again = map(ctx, &dsc_id, &body).await?;
                     ensure_eq("id", Some(mapping_id.as_str()), again.id.as_deref())?;
@@ -184,44 +167,35 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             json!({ "resourceId": auth_id, "resourceType": "OKTA_CONTRACT_NO_SUCH_TYPE" });
         ctx.step(
             "an unknown resourceType (open enum) → 400 E0000001",
-            Req::post(&mappings_path).json(&bad_type),
             async { expect_refusal(ctx, map(ctx, &dsc_id, &bad_type).await, 400, "E0000001") },
         )
         .await?;
         let no_id = json!({ "resourceType": "ACCESS_POLICY" });
-        ctx.step(
-            "no resourceId (raw request) → 400 E0000001",
-            Req::post(&mappings_path).json(&no_id),
-            async {
-                let result = client
-                    .raw()
-                    .post(&mappings_path)
-                    .json(&no_id)
-                    .send_json::<Value>()
-                    .await;
-                if let Ok(created) = &result
-                    && let Some(id) = created.get("id").and_then(Value::as_str)
-                {
-                    ctx.track(Resource::Mapping {
-                        policy_id: dsc_id.clone(),
-                        id: id.to_owned(),
-                    });
-                }
-                expect_refusal(ctx, result, 400, "E0000001")
-            },
-        )
+        ctx.step("no resourceId (raw request) → 400 E0000001", async {
+            let result = client
+                .raw()
+                .post(&mappings_path)
+                .json(&no_id)
+                .send_json::<Value>()
+                .await;
+            if let Ok(created) = &result
+                && let Some(id) = created.get("id").and_then(Value::as_str)
+            {
+                ctx.track(Resource::Mapping {
+                    policy_id: dsc_id.clone(),
+                    id: id.to_owned(),
+                });
+            }
+            expect_refusal(ctx, result, 400, "E0000001")
+        })
         .await?;
-        let unknown_policy = format!("{}/mappings", policy_path(UNKNOWN_ID));
-        ctx.step(
-            "map for an unknown policy → 404 E0000007",
-            Req::post(&unknown_policy).json(&body),
-            async { expect_error(map(ctx, UNKNOWN_ID, &body).await, 404, "E0000007").map(drop) },
-        )
+        ctx.step("map for an unknown policy → 404 E0000007", async {
+            expect_error(map(ctx, UNKNOWN_ID, &body).await, 404, "E0000007").map(drop)
+        })
         .await?;
 
         ctx.step(
             "delete the mapping → get and delete are 404 E0000007, none listed",
-            Req::delete(&one),
             async {
                 client
                     .delete_policy_resource_mapping()
@@ -262,14 +236,10 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         )
         .await?;
 
-        ctx.step(
-            "delete both policies",
-            Req::delete(policy_path(&dsc_id)),
-            async {
-                delete_own_policy(ctx, &dsc_id).await?;
-                delete_own_policy(ctx, &auth_id).await
-            },
-        )
+        ctx.step("delete both policies", async {
+            delete_own_policy(ctx, &dsc_id).await?;
+            delete_own_policy(ctx, &auth_id).await
+        })
         .await
     })
 }

@@ -30,7 +30,7 @@
 //!         let name = ctx.name("password-crud");  // okta-contract-<run-id>-password-crud
 //!         let body = json!({"name": name, "type": "PASSWORD"});
 //!         let id = ctx
-//!             .step("create", Req::post("/api/v1/policies").json(&body), async {
+//!             .step("create", async {
 //!                 let created = client.create_policy().body(Policy::from_json(body.clone())).call().await?;
 //!                 let id = created.id().unwrap_or_default().to_owned();
 //!                 ctx.track(Resource::Policy { id: id.clone(), name: name.clone() }); // at once
@@ -39,7 +39,7 @@
 //!             })
 //!             .await?;
 //!         let gone = client.get_policy().policy_id(&id).call().await;
-//!         ctx.step("get a deleted policy", Req::get(format!("/api/v1/policies/{id}")), async {
+//!         ctx.step("get a deleted policy", async {
 //!             expect_error(gone, 404, "E0000007").map(drop)
 //!         }).await
 //!     })
@@ -47,12 +47,14 @@
 //! ```
 //!
 //! Rules: name everything with [`Ctx::name`]; call [`Ctx::track`] right after each create
-//! returns and [`Ctx::forget`] after the scenario deletes it itself; give each step the
-//! [`Req`] it sends (the report turns it into curl); assert with [`ensure_eq`], [`ensure`] and
-//! [`expect_error`] (status + Okta error code); `?` on a client call turns its error into a
-//! failed step; use [`Ctx::skip_step`] when the target cannot support a step (say why). Mark
-//! `writes` if any step sends POST/PUT/DELETE (the context refuses such steps otherwise) and
-//! `sim_only` if it changes anything that is not a policy the run created.
+//! returns and [`Ctx::forget`] after the scenario deletes it itself; send every request through
+//! [`Ctx::client`] (or a client wrapped with [`Ctx::observe`]): its hook records what each step
+//! sent (a failing step's curl command is rendered from the last request) and refuses what the
+//! run may not send; assert with [`ensure_eq`], [`ensure`] and [`expect_error`] (status + Okta
+//! error code); `?` on a client call turns its error into a failed step; use [`Ctx::skip_step`]
+//! when the target cannot support a step (say why). Mark `writes` if any step sends
+//! POST/PUT/DELETE (the hook refuses such requests otherwise) and `sim_only` if it changes
+//! anything that is not a policy the run created.
 
 mod account_management;
 mod ctx;
@@ -72,8 +74,8 @@ pub mod runner;
 use futures::future::BoxFuture;
 
 pub use ctx::{
-    AuthScheme, Ctx, Req, RunEnv, StepFailure, TargetKind, describe_error, ensure, ensure_eq,
-    expect_error, shell_quote,
+    AuthScheme, Ctx, RunEnv, Sent, StepFailure, StepHook, TargetKind, describe_error, ensure,
+    ensure_eq, expect_error, shell_quote,
 };
 
 /// A scenario's body: drives the client through [`Ctx::step`]s.

@@ -15,7 +15,7 @@ use super::kit::{
     expect_refusal, get_raw, list_policies, policy_path, policy_variant, rename_policy, require_id,
     rule_variant, str_at, to_json,
 };
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 
 /// The twelve `PolicyType` values of the published spec.
 const POLICY_TYPES: [&str; 12] = [
@@ -109,7 +109,6 @@ fn every_policy_type(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         for policy_type in POLICY_TYPES {
             ctx.step(
                 format!("{policy_type}: every policy and rule is typed"),
-                Req::get("/api/v1/policies").query("type", policy_type),
                 async {
                     let policies = list_policies(ctx, policy_type).await?;
                     for policy in &policies {
@@ -168,7 +167,6 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         for policy_type in OKTA_CREATED {
             ctx.step(
                 format!("a new org holds one {policy_type} policy with a default rule"),
-                Req::get("/api/v1/policies").query("type", policy_type),
                 async {
                     let all = list_policies(ctx, policy_type).await?;
                     ensure_eq("policies", 1, all.len())?;
@@ -189,7 +187,6 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 json!({ "type": policy_type, "name": ctx.name(&policy_type.to_lowercase()) });
             ctx.step(
                 format!("creating a {policy_type} policy → 400 E0000001"),
-                Req::post("/api/v1/policies").json(&body),
                 async {
                     let result = client
                         .create_policy()
@@ -208,7 +205,6 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             let renamed = ctx.name(&format!("{}-renamed", policy_type.to_lowercase()));
             ctx.step(
                 format!("{policy_type}: a read-modify-write replace round-trips every field"),
-                Req::put(policy_path(&id)),
                 async {
                     let mut policy = client.get_policy().policy_id(&id).call().await?;
                     let read = to_json(&policy)?;
@@ -241,11 +237,9 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 "IDP_DISCOVERY" | "ENTITY_RISK" | "POST_AUTH_SESSION"
             );
             let rule = created_type_rule(policy_type, &ctx.name("rule"));
-            let path = format!("{}/rules", policy_path(&id));
             if takes_rules {
                 ctx.step(
                     format!("{policy_type}: a rule can be added and deleted"),
-                    Req::post(&path).json(&rule),
                     async {
                         let (rule_id, created) = create_rule(ctx, &id, &rule, None).await?;
                         let variant = rule_variant(&created);
@@ -262,7 +256,6 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             } else if matches!(policy_type, "CLIENT_UPDATE" | "IDENTITY_CLAIM_SOURCING") {
                 ctx.step(
                     format!("{policy_type}: adding a rule → 400 E0000001"),
-                    Req::post(&path).json(&rule),
                     async {
                         let result = client
                             .create_policy_rule()
@@ -323,21 +316,15 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
         let client = ctx.client();
         let listed = ctx
-            .step(
-                "list devices with expand=user",
-                Req::get("/api/v1/devices")
-                    .query("expand", "user")
-                    .query("limit", 20),
-                async {
-                    let devices = client
-                        .list_devices()
-                        .expand("user")
-                        .limit(20u32)
-                        .call()
-                        .await?;
-                    to_json(&devices)
-                },
-            )
+            .step("list devices with expand=user", async {
+                let devices = client
+                    .list_devices()
+                    .expand("user")
+                    .limit(20u32)
+                    .call()
+                    .await?;
+                to_json(&devices)
+            })
             .await?;
         let devices = listed.as_array().cloned().unwrap_or_default();
         let Some(device) = devices
@@ -354,7 +341,6 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let embedded = user_ids(&device["_embedded"]["users"]);
         ctx.step(
             "listDeviceUsers names the users expand=user embeds",
-            Req::get(format!("/api/v1/devices/{device_id}/users")),
             async {
                 let users = client
                     .list_device_users()
@@ -378,7 +364,6 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let user_id = embedded.first().cloned().unwrap_or_default();
         ctx.step(
             "listUserDevices lists the device, each entry with created, device and deviceUserId",
-            Req::get(format!("/api/v1/users/{user_id}/devices")),
             async {
                 let linked = client.list_user_devices().user_id(&user_id).call().await?;
                 let linked = to_json(&linked)?;
@@ -424,7 +409,6 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step(
             "listDeviceUsers of an unknown device → 404 E0000007",
-            Req::get(format!("/api/v1/devices/{UNKNOWN_ID}/users")),
             async {
                 let result = client
                     .list_device_users()
@@ -437,7 +421,6 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step(
             "listUserDevices of an unknown user → an empty list",
-            Req::get(format!("/api/v1/users/{UNKNOWN_ID}/devices")),
             async {
                 let linked = client
                     .list_user_devices()
@@ -464,7 +447,6 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let (source_id, _) = ctx
             .step(
                 "create the policy to clone",
-                Req::post("/api/v1/policies").json(&body),
                 create_policy(ctx, &body, Some(false)),
             )
             .await?;
@@ -477,15 +459,12 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let rules_path = format!("{}/rules", policy_path(&source_id));
         ctx.step(
             "add a rule to it",
-            Req::post(&rules_path).json(&rule),
             create_rule(ctx, &source_id, &rule, None),
         )
         .await?;
-        let clone_path = format!("{}/clone", policy_path(&source_id));
         let clone_id = ctx
             .step(
                 "clone it: a new id, the same type and a derived name",
-                Req::post(&clone_path),
                 async {
                     let cloned = client.clone_policy().policy_id(&source_id).call().await?;
                     let id = require_id(cloned.id(), "clone")?;
@@ -510,58 +489,46 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 },
             )
             .await?;
-        ctx.step(
-            "the clone has copies of the rules under new ids",
-            Req::get(format!("{}/rules", policy_path(&clone_id))),
-            async {
-                let source = get_raw(ctx, &rules_path).await?;
-                let copy = get_raw(ctx, &format!("{}/rules", policy_path(&clone_id))).await?;
-                let names = |v: &Value| -> Vec<String> {
-                    v.as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|r| str_at(r, "/name").map(str::to_owned))
-                        .collect()
-                };
-                let ids = |v: &Value| -> HashSet<String> {
-                    v.as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|r| str_at(r, "/id").map(str::to_owned))
-                        .collect()
-                };
-                ensure_eq("rule names", names(&source), names(&copy))?;
-                ensure(
-                    ids(&source).is_disjoint(&ids(&copy)),
-                    "rule ids",
-                    "new ids",
-                    "ids shared with the source",
-                )
-            },
-        )
+        ctx.step("the clone has copies of the rules under new ids", async {
+            let source = get_raw(ctx, &rules_path).await?;
+            let copy = get_raw(ctx, &format!("{}/rules", policy_path(&clone_id))).await?;
+            let names = |v: &Value| -> Vec<String> {
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| str_at(r, "/name").map(str::to_owned))
+                    .collect()
+            };
+            let ids = |v: &Value| -> HashSet<String> {
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| str_at(r, "/id").map(str::to_owned))
+                    .collect()
+            };
+            ensure_eq("rule names", names(&source), names(&copy))?;
+            ensure(
+                ids(&source).is_disjoint(&ids(&copy)),
+                "rule ids",
+                "new ids",
+                "ids shared with the source",
+            )
+        })
         .await?;
         if ctx.is_sim() {
-            ctx.step(
-                "cloning a default policy → 400 E0000001",
-                Req::post("/api/v1/policies/{default}/clone"),
-                async {
-                    let raw = system_policy(ctx, "PASSWORD").await?;
-                    let id = str_at(&raw, "/id").unwrap_or_default();
-                    let result = client.clone_policy().policy_id(id).call().await;
-                    expect_error(result, 400, "E0000001").map(drop)
-                },
-            )
+            ctx.step("cloning a default policy → 400 E0000001", async {
+                let raw = system_policy(ctx, "PASSWORD").await?;
+                let id = str_at(&raw, "/id").unwrap_or_default();
+                let result = client.clone_policy().policy_id(id).call().await;
+                expect_error(result, 400, "E0000001").map(drop)
+            })
             .await?;
-            ctx.step(
-                "cloning the IDP_DISCOVERY policy → 400 E0000001",
-                Req::post("/api/v1/policies/{idp}/clone"),
-                async {
-                    let raw = system_policy(ctx, "IDP_DISCOVERY").await?;
-                    let id = str_at(&raw, "/id").unwrap_or_default();
-                    let result = client.clone_policy().policy_id(id).call().await;
-                    expect_error(result, 400, "E0000001").map(drop)
-                },
-            )
+            ctx.step("cloning the IDP_DISCOVERY policy → 400 E0000001", async {
+                let raw = system_policy(ctx, "IDP_DISCOVERY").await?;
+                let id = str_at(&raw, "/id").unwrap_or_default();
+                let result = client.clone_policy().policy_id(id).call().await;
+                expect_error(result, 400, "E0000001").map(drop)
+            })
             .await?;
         } else {
             ctx.skip_step(
@@ -569,23 +536,15 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 "on a real org a successful clone would create a policy outside the run's prefix",
             );
         }
-        ctx.step(
-            "cloning an unknown policy → 404 E0000007",
-            Req::post(format!("{}/clone", policy_path(UNKNOWN_ID))),
-            async {
-                let result = client.clone_policy().policy_id(UNKNOWN_ID).call().await;
-                expect_refusal(ctx, result, 404, "E0000007")
-            },
-        )
+        ctx.step("cloning an unknown policy → 404 E0000007", async {
+            let result = client.clone_policy().policy_id(UNKNOWN_ID).call().await;
+            expect_refusal(ctx, result, 404, "E0000007")
+        })
         .await?;
-        ctx.step(
-            "delete the clone and the source",
-            Req::delete(policy_path(&clone_id)),
-            async {
-                delete_own_policy(ctx, &clone_id).await?;
-                delete_own_policy(ctx, &source_id).await
-            },
-        )
+        ctx.step("delete the clone and the source", async {
+            delete_own_policy(ctx, &clone_id).await?;
+            delete_own_policy(ctx, &source_id).await
+        })
         .await
     })
 }
@@ -626,7 +585,6 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let (_, apps) = ctx
             .step(
                 "find an app (listPolicyApps of the default authentication policy)",
-                Req::get("/api/v1/policies/{default}/app"),
                 default_access_apps(ctx),
             )
             .await?;
@@ -654,7 +612,6 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let defaults = ctx
             .step(
                 "simulate: one MATCH evaluation per policy type, the default policies apply",
-                Req::post("/api/v1/policies/simulate"),
                 async {
                     let answer = simulate(vec![], None).await?;
                     let got = matched(&answer);
@@ -696,7 +653,6 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let (policy_id, _) = ctx
             .step(
                 "create a global session policy for one group",
-                Req::post("/api/v1/policies").json(&policy),
                 create_policy(ctx, &policy, None),
             )
             .await?;
@@ -708,40 +664,34 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         });
         ctx.step(
             "add a rule to it",
-            Req::post(format!("{}/rules", policy_path(&policy_id))).json(&rule),
             create_rule(ctx, &policy_id, &rule, None),
         )
         .await?;
-        ctx.step(
-            "a member of the group gets the new policy",
-            Req::post("/api/v1/policies/simulate"),
-            async {
-                let answer = simulate(vec![group], None).await?;
-                let sign_on = matched(&answer)
-                    .into_iter()
-                    .find(|(t, _)| t == "OKTA_SIGN_ON")
-                    .and_then(|(_, id)| id);
-                ensure_eq(
-                    "matched OKTA_SIGN_ON policy",
-                    Some(policy_id.clone()),
-                    sign_on,
-                )?;
-                let first = answer
-                    .as_array()
-                    .and_then(|a| a.first())
-                    .cloned()
-                    .unwrap_or_default();
-                ensure_eq(
-                    "policy condition",
-                    json!([{ "type": "people.groups.include", "status": "MATCH" }]),
-                    first["result"]["policies"][0]["conditions"].clone(),
-                )
-            },
-        )
+        ctx.step("a member of the group gets the new policy", async {
+            let answer = simulate(vec![group], None).await?;
+            let sign_on = matched(&answer)
+                .into_iter()
+                .find(|(t, _)| t == "OKTA_SIGN_ON")
+                .and_then(|(_, id)| id);
+            ensure_eq(
+                "matched OKTA_SIGN_ON policy",
+                Some(policy_id.clone()),
+                sign_on,
+            )?;
+            let first = answer
+                .as_array()
+                .and_then(|a| a.first())
+                .cloned()
+                .unwrap_or_default();
+            ensure_eq(
+                "policy condition",
+                json!([{ "type": "people.groups.include", "status": "MATCH" }]),
+                first["result"]["policies"][0]["conditions"].clone(),
+            )
+        })
         .await?;
         ctx.step(
             "anyone else gets the default policy; expand=EVALUATED,UNDEFINED lists the new one as NOT_MATCH",
-            Req::post("/api/v1/policies/simulate").query("expand", "EVALUATED,UNDEFINED"),
             async {
                 let answer = simulate(vec![], Some("EVALUATED,UNDEFINED")).await?;
                 ensure_eq("matched policies", defaults.clone(), matched(&answer))?;
@@ -771,37 +721,25 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         )
         .await?;
         let invalid = json!({ "appInstance": app });
-        ctx.step(
-            "a body that is not a list → 400 E0000001",
-            Req::post("/api/v1/policies/simulate").json(&invalid),
-            async {
-                let result = client
-                    .raw()
-                    .post("/api/v1/policies/simulate")
-                    .json(&invalid)
-                    .send_json::<Value>()
-                    .await;
-                expect_error(result, 400, "E0000001").map(drop)
-            },
-        )
+        ctx.step("a body that is not a list → 400 E0000001", async {
+            let result = client
+                .raw()
+                .post("/api/v1/policies/simulate")
+                .json(&invalid)
+                .send_json::<Value>()
+                .await;
+            expect_error(result, 400, "E0000001").map(drop)
+        })
         .await?;
-        ctx.step(
-            "an unknown app → 404 E0000007",
-            Req::post("/api/v1/policies/simulate"),
-            async {
-                let body: Vec<SimulatePolicyBody> =
-                    serde_json::from_value(json!([{ "appInstance": UNKNOWN_ID }]))?;
-                let result = client.create_policy_simulation().body(body).call().await;
-                expect_error(result, 404, "E0000007").map(drop)
-            },
-        )
+        ctx.step("an unknown app → 404 E0000007", async {
+            let body: Vec<SimulatePolicyBody> =
+                serde_json::from_value(json!([{ "appInstance": UNKNOWN_ID }]))?;
+            let result = client.create_policy_simulation().body(body).call().await;
+            expect_error(result, 404, "E0000007").map(drop)
+        })
         .await?;
-        ctx.step(
-            "delete the policy",
-            Req::delete(policy_path(&policy_id)),
-            delete_own_policy(ctx, &policy_id),
-        )
-        .await
+        ctx.step("delete the policy", delete_own_policy(ctx, &policy_id))
+            .await
     })
 }
 
@@ -811,7 +749,6 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let (policy_id, apps) = ctx
             .step(
                 "listPolicyApps of the default authentication policy",
-                Req::get("/api/v1/policies/{default}/app"),
                 async {
                     let (id, apps) = default_access_apps(ctx).await?;
                     if ctx.is_sim() {
@@ -834,9 +771,6 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         if let Some(app_id) = apps.first().and_then(|a| str_at(a, "/id")) {
             ctx.step(
                 "listPolicies resourceId=<app> answers the app's policy",
-                Req::get("/api/v1/policies")
-                    .query("type", "ACCESS_POLICY")
-                    .query("resourceId", app_id),
                 async {
                     let policies = client
                         .list_policies()
@@ -852,7 +786,6 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         }
         ctx.step(
             "listPolicyApps of a PASSWORD policy → an empty list",
-            Req::get("/api/v1/policies/{password}/app"),
             async {
                 let raw = system_policy(ctx, "PASSWORD").await?;
                 let id = str_at(&raw, "/id").unwrap_or_default();
@@ -864,7 +797,6 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step(
             "listPolicyApps of an unknown policy → 404 E0000007",
-            Req::get(format!("{}/app", policy_path(UNKNOWN_ID))),
             async {
                 #[allow(deprecated)]
                 let result = client.list_policy_apps().policy_id(UNKNOWN_ID).call().await;
@@ -877,58 +809,46 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .iter()
             .filter_map(|p| p.name().map(str::to_owned))
             .collect();
-        ctx.step(
-            "listPolicies q= matches names case-insensitively",
-            Req::get("/api/v1/policies")
-                .query("type", "ACCESS_POLICY")
-                .query("q", "DEFAULT"),
-            async {
-                let found = client
-                    .list_policies()
-                    .type_(PolicyType::from("ACCESS_POLICY"))
-                    .q("DEFAULT")
-                    .call()
-                    .await?;
-                let want: Vec<&String> = names
-                    .iter()
-                    .filter(|n| n.to_lowercase().contains("default"))
-                    .collect();
-                let got: Vec<String> = found
-                    .iter()
-                    .filter_map(|p| p.name().map(str::to_owned))
-                    .collect();
-                ensure_eq("names", want.len(), got.len())?;
-                ensure(
-                    got.iter().all(|n| n.to_lowercase().contains("default")),
-                    "names",
-                    "names containing 'default'",
-                    format!("{got:?}"),
-                )
-            },
-        )
+        ctx.step("listPolicies q= matches names case-insensitively", async {
+            let found = client
+                .list_policies()
+                .type_(PolicyType::from("ACCESS_POLICY"))
+                .q("DEFAULT")
+                .call()
+                .await?;
+            let want: Vec<&String> = names
+                .iter()
+                .filter(|n| n.to_lowercase().contains("default"))
+                .collect();
+            let got: Vec<String> = found
+                .iter()
+                .filter_map(|p| p.name().map(str::to_owned))
+                .collect();
+            ensure_eq("names", want.len(), got.len())?;
+            ensure(
+                got.iter().all(|n| n.to_lowercase().contains("default")),
+                "names",
+                "names containing 'default'",
+                format!("{got:?}"),
+            )
+        })
         .await?;
-        ctx.step(
-            "listPolicies sortBy=name lists by name",
-            Req::get("/api/v1/policies")
-                .query("type", "ACCESS_POLICY")
-                .query("sortBy", "name"),
-            async {
-                let sorted = client
-                    .list_policies()
-                    .type_(PolicyType::from("ACCESS_POLICY"))
-                    .sort_by("name")
-                    .call()
-                    .await?;
-                let got: Vec<String> = sorted
-                    .iter()
-                    .filter_map(|p| p.name().map(str::to_lowercase))
-                    .collect();
-                let mut want = got.clone();
-                want.sort();
-                ensure_eq("order", want, got)?;
-                ensure_eq("count", names.len(), sorted.len())
-            },
-        )
+        ctx.step("listPolicies sortBy=name lists by name", async {
+            let sorted = client
+                .list_policies()
+                .type_(PolicyType::from("ACCESS_POLICY"))
+                .sort_by("name")
+                .call()
+                .await?;
+            let got: Vec<String> = sorted
+                .iter()
+                .filter_map(|p| p.name().map(str::to_lowercase))
+                .collect();
+            let mut want = got.clone();
+            want.sort();
+            ensure_eq("order", want, got)?;
+            ensure_eq("count", names.len(), sorted.len())
+        })
         .await
     })
 }

@@ -11,7 +11,7 @@ use super::kit::{
     ensure_kept, ensure_policy_variant, ensure_rule_variant, get_raw, list_policies, policy_path,
     policy_status, rename_policy, rename_rule, rule_path, rule_status, to_json,
 };
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     let scenario = |name, description, sim_only, run| Scenario {
@@ -603,7 +603,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         let default = ctx
             .step(
                 format!("read the default {t} policy (a live org's own conditions and settings are reused)"),
-                Req::get("/api/v1/policies").query("type", t),
                 default_policy(ctx, t),
             )
             .await?;
@@ -625,9 +624,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                 "create {t} with activate=false → Policy::{}, INACTIVE",
                 spec.policy_variant
             ),
-            Req::post("/api/v1/policies")
-                .query("activate", false)
-                .json(&body),
             async {
                 let (id, created) = create_policy(ctx, &body, Some(false)).await?;
                 ensure_policy_variant(&created, spec.policy_variant)?;
@@ -642,7 +638,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
 
     ctx.step(
         format!("get it → Policy::{}, _links", spec.policy_variant),
-        Req::get(&path),
         async {
             let got = client.get_policy().policy_id(&id).call().await?;
             ensure_policy_variant(&got, spec.policy_variant)?;
@@ -659,24 +654,20 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     )
     .await?;
 
-    ctx.step(
-        format!("list {t} policies → includes it, typed"),
-        Req::get("/api/v1/policies").query("type", t),
-        async {
-            let all = list_policies(ctx, t).await?;
-            let found = all
-                .iter()
-                .find(|p| p.id() == Some(id.as_str()))
-                .ok_or_else(|| {
-                    StepFailure::mismatch(
-                        "listing",
-                        format!("policy {id}"),
-                        format!("{} policies without it", all.len()),
-                    )
-                })?;
-            ensure_policy_variant(found, spec.policy_variant)
-        },
-    )
+    ctx.step(format!("list {t} policies → includes it, typed"), async {
+        let all = list_policies(ctx, t).await?;
+        let found = all
+            .iter()
+            .find(|p| p.id() == Some(id.as_str()))
+            .ok_or_else(|| {
+                StepFailure::mismatch(
+                    "listing",
+                    format!("policy {id}"),
+                    format!("{} policies without it", all.len()),
+                )
+            })?;
+        ensure_policy_variant(found, spec.policy_variant)
+    })
     .await?;
 
     // Read-modify-write: PUT replaces the whole policy.
@@ -684,7 +675,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     let (read, changed) = ctx
         .step(
             "read it for a read-modify-write (raw JSON and typed)",
-            Req::get(&path),
             async {
                 let raw = get_raw(ctx, &path).await?;
                 let mut typed = client.get_policy().policy_id(&id).call().await?;
@@ -696,7 +686,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     let sent = to_json(&changed)?;
     ctx.step(
         "PUT it back renamed → every field it read is sent and kept",
-        Req::put(&path).json(&sent),
         async {
             ensure_kept(&read, &sent, &["name"])?;
             let replaced = client
@@ -726,7 +715,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
 
     ctx.step(
         "activate (no rules yet, so it applies to no one) → ACTIVE, deactivate link",
-        Req::post(format!("{path}/lifecycle/activate")),
         async {
             client.activate_policy().policy_id(&id).call().await?;
             let raw = get_raw(ctx, &path).await?;
@@ -735,22 +723,17 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         },
     )
     .await?;
-    ctx.step(
-        "deactivate → INACTIVE",
-        Req::post(format!("{path}/lifecycle/deactivate")),
-        async {
-            client.deactivate_policy().policy_id(&id).call().await?;
-            ensure_eq(
-                "status",
-                Some(LifecycleStatus::Inactive),
-                policy_status(ctx, &id).await?,
-            )
-        },
-    )
+    ctx.step("deactivate → INACTIVE", async {
+        client.deactivate_policy().policy_id(&id).call().await?;
+        ensure_eq(
+            "status",
+            Some(LifecycleStatus::Inactive),
+            policy_status(ctx, &id).await?,
+        )
+    })
     .await?;
 
     // The rule.
-    let rules_path = format!("{path}/rules");
     let rule_name = ctx.name(&format!("{}-rule", spec.slug));
     let mut rule_body = (spec.rule_body)(&rule_name);
     if ctx.is_sim() {
@@ -762,9 +745,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
                 "create a {} rule with activate=false → PolicyRule::{}, INACTIVE",
                 spec.rule_type, spec.rule_variant
             ),
-            Req::post(&rules_path)
-                .query("activate", false)
-                .json(&rule_body),
             async {
                 let (rule_id, rule) = create_rule(ctx, &id, &rule_body, Some(false)).await?;
                 ensure_rule_variant(&rule, spec.rule_variant)?;
@@ -780,7 +760,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
 
     ctx.step(
         format!("get the rule → PolicyRule::{}, _links", spec.rule_variant),
-        Req::get(&one_rule),
         async {
             let rule = client
                 .get_policy_rule()
@@ -800,36 +779,31 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     )
     .await?;
 
-    ctx.step(
-        "list the policy's rules → includes it, typed",
-        Req::get(&rules_path),
-        async {
-            let rules: Vec<PolicyRule> = client
-                .list_policy_rules()
-                .policy_id(&id)
-                .items()
-                .try_collect()
-                .await?;
-            let found = rules
-                .iter()
-                .find(|r| r.id() == Some(rule_id.as_str()))
-                .ok_or_else(|| {
-                    StepFailure::mismatch(
-                        "rules listing",
-                        format!("rule {rule_id}"),
-                        format!("{} rules without it", rules.len()),
-                    )
-                })?;
-            ensure_rule_variant(found, spec.rule_variant)
-        },
-    )
+    ctx.step("list the policy's rules → includes it, typed", async {
+        let rules: Vec<PolicyRule> = client
+            .list_policy_rules()
+            .policy_id(&id)
+            .items()
+            .try_collect()
+            .await?;
+        let found = rules
+            .iter()
+            .find(|r| r.id() == Some(rule_id.as_str()))
+            .ok_or_else(|| {
+                StepFailure::mismatch(
+                    "rules listing",
+                    format!("rule {rule_id}"),
+                    format!("{} rules without it", rules.len()),
+                )
+            })?;
+        ensure_rule_variant(found, spec.rule_variant)
+    })
     .await?;
 
     let rule_renamed = format!("{rule_name}-renamed");
     let (rule_read, rule_changed) = ctx
         .step(
             "read the rule for a read-modify-write (raw JSON and typed)",
-            Req::get(&one_rule),
             async {
                 let raw = get_raw(ctx, &one_rule).await?;
                 let mut typed = client
@@ -846,7 +820,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     let rule_sent = to_json(&rule_changed)?;
     ctx.step(
         "PUT the rule back renamed → every field it read is sent and kept",
-        Req::put(&one_rule).json(&rule_sent),
         async {
             ensure_kept(&rule_read, &rule_sent, &["name"])?;
             let replaced = client
@@ -879,7 +852,6 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
 
     ctx.step(
         "activate the rule (its policy is inactive) → ACTIVE",
-        Req::post(format!("{one_rule}/lifecycle/activate")),
         async {
             client
                 .activate_policy_rule()
@@ -895,48 +867,39 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         },
     )
     .await?;
-    ctx.step(
-        "deactivate the rule → INACTIVE",
-        Req::post(format!("{one_rule}/lifecycle/deactivate")),
-        async {
+    ctx.step("deactivate the rule → INACTIVE", async {
+        client
+            .deactivate_policy_rule()
+            .policy_id(&id)
+            .rule_id(&rule_id)
+            .call()
+            .await?;
+        ensure_eq(
+            "status",
+            Some(LifecycleStatus::Inactive),
+            rule_status(ctx, &id, &rule_id).await?,
+        )
+    })
+    .await?;
+
+    ctx.step("delete the rule → 404 E0000007", async {
+        delete_own_rule(ctx, &id, &rule_id).await?;
+        expect_error(
             client
-                .deactivate_policy_rule()
+                .get_policy_rule()
                 .policy_id(&id)
                 .rule_id(&rule_id)
                 .call()
-                .await?;
-            ensure_eq(
-                "status",
-                Some(LifecycleStatus::Inactive),
-                rule_status(ctx, &id, &rule_id).await?,
-            )
-        },
-    )
-    .await?;
-
-    ctx.step(
-        "delete the rule → 404 E0000007",
-        Req::delete(&one_rule),
-        async {
-            delete_own_rule(ctx, &id, &rule_id).await?;
-            expect_error(
-                client
-                    .get_policy_rule()
-                    .policy_id(&id)
-                    .rule_id(&rule_id)
-                    .call()
-                    .await,
-                404,
-                "E0000007",
-            )
-            .map(drop)
-        },
-    )
+                .await,
+            404,
+            "E0000007",
+        )
+        .map(drop)
+    })
     .await?;
 
     ctx.step(
         "delete the policy → 404 E0000007, no longer listed",
-        Req::delete(&path),
         async {
             delete_own_policy(ctx, &id).await?;
             expect_error(

@@ -7,7 +7,7 @@ use okta_mgmt::types::LifecycleStatus;
 use serde_json::{Value, json};
 
 use super::kit::{create_policy, get_raw, list_policies, policy_path, rule_path, to_json};
-use super::{Ctx, Req, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -108,17 +108,14 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             "authProvider": { "provider": "OKTA" } }
         });
         let pw_id = ctx
-            .step(
-                "create an INACTIVE PASSWORD policy",
-                Req::post("/api/v1/policies").json(&pw_body),
-                async { Ok(create_policy(ctx, &pw_body, Some(false)).await?.0) },
-            )
+            .step("create an INACTIVE PASSWORD policy", async {
+                Ok(create_policy(ctx, &pw_body, Some(false)).await?.0)
+            })
             .await?;
         let mut put_body = pw_body.clone();
         put_body["status"] = json!("ACTIVE");
         ctx.step(
             "PUT /policies/{id} with status ACTIVE → 200, status ignored (still INACTIVE)",
-            Req::put(policy_path(&pw_id)).json(&put_body),
             async {
                 let replaced = client
                     .raw()
@@ -153,7 +150,6 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         });
         ctx.step(
             "PASSWORD rule with selfServicePasswordReset.requirement → 200, requirement kept",
-            Req::post(format!("{}/rules", policy_path(&pw_id))).json(&sspr),
             async {
                 let created = create_rule_raw(ctx, &pw_id, &sspr).await?;
                 ensure_eq(
@@ -172,20 +168,15 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "system": false, "conditions": null
         });
         let ap_id = ctx
-            .step(
-                "create an ACCESS_POLICY → no _embedded",
-                Req::post("/api/v1/policies").json(&ap_body),
-                async {
-                    let id = create_policy(ctx, &ap_body, Some(false)).await?.0;
-                    let raw = get_raw(ctx, &policy_path(&id)).await?;
-                    ensure_eq("_embedded", None, raw.get("_embedded"))?;
-                    Ok(id)
-                },
-            )
+            .step("create an ACCESS_POLICY → no _embedded", async {
+                let id = create_policy(ctx, &ap_body, Some(false)).await?.0;
+                let raw = get_raw(ctx, &policy_path(&id)).await?;
+                ensure_eq("_embedded", None, raw.get("_embedded"))?;
+                Ok(id)
+            })
             .await?;
         ctx.step(
             "only the account management policy has _embedded.resourceType (a string)",
-            Req::get("/api/v1/policies").query("type", "ACCESS_POLICY"),
             async {
                 let all = client
                     .raw()
@@ -222,7 +213,6 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         });
         ctx.step(
             "AUTH_METHOD_CHAIN rule → 200 without verificationMethod.factorMode and inactivityPeriod",
-            Req::post(format!("{}/rules", policy_path(&ap_id))).json(&chain_body),
             async {
                 let created = create_rule_raw(ctx, &ap_id, &chain_body).await?;
                 let method = at(&created, "/actions/appSignOn/verificationMethod", "rule")?;
@@ -245,7 +235,6 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         ctx.step(
             "ACCESS_POLICY rule with priority 0 and os.expression null → 200, priority 0, \
              server defaults filled",
-            Req::post(format!("{}/rules", policy_path(&ap_id))).json(&rule_body),
             async {
                 let created = create_rule_raw(ctx, &ap_id, &rule_body).await?;
                 ensure_eq("priority", Some(0), created["priority"].as_i64())?;
@@ -292,7 +281,6 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         );
         ctx.step(
             "rule with conditions.platform {} → the empty platform is not echoed",
-            Req::post(format!("{}/rules", policy_path(&ap_id))).json(&empty_platform),
             async {
                 let created = create_rule_raw(ctx, &ap_id, &empty_platform).await?;
                 ensure_eq(
@@ -308,7 +296,6 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         for policy_type in ["OKTA_SIGN_ON", "MFA_ENROLL"] {
             ctx.step(
                 format!("the default {policy_type} policy has _links.mappings"),
-                Req::get("/api/v1/policies").query("type", policy_type),
                 async {
                     let policy = default_policy(ctx, policy_type).await?.ok_or_else(|| {
                         StepFailure::mismatch("default policy", policy_type, "none")
@@ -322,7 +309,6 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         }
         ctx.step(
             "the default PASSWORD policy carries the server-filled settings",
-            Req::get("/api/v1/policies").query("type", "PASSWORD"),
             async {
                 let policy = default_policy(ctx, "PASSWORD")
                     .await?
@@ -352,7 +338,6 @@ fn policy_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             }
             ctx.step(
                 format!("a new org holds a default {policy_type} policy with a default rule"),
-                Req::get(path).query("type", policy_type),
                 async {
                     let all = client
                         .raw()
@@ -386,7 +371,6 @@ fn device_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let client = ctx.client();
         ctx.step(
             "GET /devices?limit=2 → Link rel=\"self\" and rel=\"next\"",
-            Req::get("/api/v1/devices").query("limit", 2),
             async {
                 let response = client
                     .raw()
@@ -412,7 +396,6 @@ fn device_behaviours(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         .await?;
         ctx.step(
             "GET /devices?after=<unknown cursor> → 400 E0000031",
-            Req::get("/api/v1/devices").query("after", "guoNOTACURSOR000000"),
             async {
                 expect_error(
                     client

@@ -323,7 +323,7 @@ pub async fn run_all(
 mod tests {
     use super::*;
     use crate::live::{Resource, RunNaming, Tracker};
-    use crate::scenarios::{AuthScheme, Req, expect_error};
+    use crate::scenarios::{AuthScheme, expect_error};
     use futures::future::BoxFuture;
     use okta_mgmt::Client;
     use okta_mgmt::types::Policy;
@@ -356,7 +356,7 @@ mod tests {
         Box::pin(async move {
             let name = ctx.name("leftover");
             let body = serde_json::json!({"name": name, "type": "PASSWORD"});
-            ctx.step("create", Req::post("/api/v1/policies").json(&body), async {
+            ctx.step("create", async {
                 let p: Policy = serde_json::from_value(body.clone())?;
                 let created = ctx.client().create_policy().body(p).call().await?;
                 ctx.track(Resource::Policy {
@@ -366,18 +366,14 @@ mod tests {
                 Ok(())
             })
             .await?;
-            ctx.step(
-                "expect the impossible",
-                Req::get("/api/v1/policies/nope"),
-                async {
-                    expect_error(
-                        ctx.client().get_policy().policy_id("nope").call().await,
-                        400,
-                        "E0000001",
-                    )
-                    .map(drop)
-                },
-            )
+            ctx.step("expect the impossible", async {
+                expect_error(
+                    ctx.client().get_policy().policy_id("nope").call().await,
+                    400,
+                    "E0000001",
+                )
+                .map(drop)
+            })
             .await
         })
     }
@@ -392,7 +388,12 @@ mod tests {
 
     fn writes_while_read_only(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         Box::pin(async move {
-            ctx.step("sneaky delete", Req::delete("/api/v1/policies/x"), async {
+            ctx.step("a read looks up a policy", async {
+                ctx.client()
+                    .delete_policy()
+                    .policy_id("00pNotMine")
+                    .call()
+                    .await?;
                 Ok(())
             })
             .await
@@ -507,6 +508,57 @@ mod tests {
                 .contains("declared read-only")
         );
         sim.shutdown().await;
+    }
+
+    /// A step named as a read that creates a policy: only the request itself shows the write.
+    fn creates_while_named_a_read(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+        Box::pin(async move {
+            ctx.step("GET the password policies", async {
+                let body = serde_json::json!({"name": ctx.name("sneaky"), "type": "PASSWORD"});
+                let policy: Policy = serde_json::from_value(body)?;
+                ctx.client().create_policy().body(policy).call().await?;
+                Ok(())
+            })
+            .await
+        })
+    }
+
+    async fn password_policy_count(env: &RunEnv) -> usize {
+        env.client
+            .list_policies()
+            .type_(okta_mgmt::types::PolicyType::Password)
+            .call()
+            .await
+            .unwrap()
+            .len()
+    }
+
+    #[tokio::test]
+    async fn the_live_guard_refuses_the_write_a_step_sends_whatever_it_is_called() {
+        for (writes, expected) in [
+            (false, "declared read-only"),
+            (true, "live mode is read-only without --allow-writes"),
+        ] {
+            let (sim, env) = sim_env(TargetKind::Live, false).await;
+            let before = password_policy_count(&env).await;
+            // Run the scenario body directly: the runner would skip a writing scenario live,
+            // this checks the guard underneath it.
+            let ctx = Ctx::new(env.clone(), "unit/sneaky", writes);
+            let failure = creates_while_named_a_read(&ctx).await.unwrap_err();
+            assert!(failure.message.contains(expected), "{failure:?}");
+            let steps = ctx.take_steps();
+            let curl = steps[0].curl.as_deref().unwrap_or_default();
+            assert!(
+                curl.contains("-X POST") && curl.contains("/api/v1/policies"),
+                "the report shows the request actually refused: {curl}"
+            );
+            assert_eq!(
+                password_policy_count(&env).await,
+                before,
+                "nothing was created"
+            );
+            sim.shutdown().await;
+        }
     }
 
     #[tokio::test]
