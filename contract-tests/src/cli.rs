@@ -24,8 +24,8 @@ use crate::report::{
 };
 use crate::scenarios::runner::{self, Progress};
 use crate::scenarios::{self, AuthScheme, RunEnv, TargetKind};
-use crate::sim::{self, FaultConfig, SimConfig};
 use crate::spec_diff::{self, DiffFormat};
+use okta_sim::{self as sim, FaultConfig, SimConfig};
 
 /// How many corpus cases are replayed at once.
 const REPLAY_PARALLELISM: usize = 4;
@@ -213,6 +213,11 @@ pub struct ServeArgs {
     /// Number of seeded devices.
     #[arg(long, default_value_t = SimConfig::default().device_count)]
     pub devices: usize,
+    /// Start an empty org: only what Okta creates itself (the default policies with their
+    /// default rules, the account management policy and the built-in apps); no devices, users
+    /// or customer apps.
+    #[arg(long, conflicts_with = "devices")]
+    pub empty: bool,
     /// Accepted API token (repeatable; default: sim-api-token).
     #[arg(long = "token", value_name = "T")]
     pub tokens: Vec<String>,
@@ -841,9 +846,17 @@ fn emit(
     Ok(())
 }
 
+/// `serve`: the `okta-sim` library on a port, with its settings and the client settings printed.
 async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
+    let base = if args.empty {
+        SimConfig::empty()
+    } else {
+        SimConfig {
+            device_count: args.devices,
+            ..SimConfig::default()
+        }
+    };
     let mut config = SimConfig {
-        device_count: args.devices,
         rate_limit_per_minute: args.rate_limit,
         faults: FaultConfig {
             error_rate: args.error_rate,
@@ -851,7 +864,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
             ..FaultConfig::default()
         },
         check_responses: args.check_responses,
-        ..SimConfig::default()
+        ..base
     };
     if !args.tokens.is_empty() {
         config.api_tokens = args.tokens.clone();
@@ -860,11 +873,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
         config.seed = seed;
     }
     let oauth_hint = configure_oauth(&args, &mut config)?;
-    let token = config.api_tokens.first().cloned().unwrap_or_default();
     let running = sim::start(config, args.port)
         .await
         .context("cannot start the simulator")?;
     let url = running.base_url();
+    let token = running.api_token().to_owned();
     {
         // The first line is the URL alone after "listening on ", for scripts.
         let mut out = std::io::stdout().lock();

@@ -1,5 +1,5 @@
-//! Contract suite for `okta-mgmt`: the documented-example corpus, the Okta org simulator and
-//! the checks run by the `okta-contract` command.
+//! Contract suite for `okta-mgmt`: the documented-example corpus and the checks run by the
+//! `okta-contract` command, against httpmock, a live org or the `okta-sim` org simulator.
 
 pub mod cli;
 pub mod corpus;
@@ -9,6 +9,6 @@ pub mod replay;
 pub mod report;
 pub mod scenarios;
 pub mod schema_check;
-pub mod sim;
 pub mod spec_diff;
 pub mod step_plan;
+pub mod targets;

@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{Served, TOKEN, all_policy_names, parse_junit, read, run, text};
+use cli_common::{Served, TOKEN, all_policy_names, get_json, parse_junit, read, run, text};
 
 #[tokio::test]
 async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
@@ -174,5 +174,26 @@ async fn an_interrupt_signal_cleans_up_then_exits_130(#[case] signal: &str) {
     assert!(
         after.iter().all(|n| !n.starts_with(&prefix)),
         "left behind: {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn serve_empty_starts_an_org_with_only_okta_created_policies() {
+    let served = Served::start(&["--empty"]);
+    let (status, devices) = get_json(&format!("{}/api/v1/devices", served.url)).await;
+    assert_eq!(status, 200, "{devices}");
+    assert_eq!(devices, serde_json::json!([]));
+    let (status, policies) =
+        get_json(&format!("{}/api/v1/policies?type=PASSWORD", served.url)).await;
+    assert_eq!(status, 200, "{policies}");
+    let policies = policies.as_array().expect("array");
+    assert_eq!(policies.len(), 1, "{policies:?}");
+    assert_eq!(policies[0]["system"], true);
+
+    let out = run(&["serve", "--empty", "--devices", "3"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--empty conflicts with --devices"
     );
 }

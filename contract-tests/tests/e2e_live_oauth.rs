@@ -5,7 +5,7 @@
 mod cli_common;
 
 use cli_common::{Served, run, text};
-use okta_contract::sim::oauth::{KeyKind, generate_key};
+use okta_sim::oauth::{KeyKind, generate_key};
 
 const SCOPES: &str =
     "okta.policies.read okta.policies.manage okta.devices.read okta.devices.manage okta.users.read";

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use futures::{StreamExt as _, TryStreamExt as _};
-use okta_contract::sim::oauth::{ALL_SCOPES, GeneratedKey, KeyKind, OAuthClient, generate_key};
-use okta_contract::sim::{RunningSim, SimConfig, start};
 use okta_mgmt::prelude::*;
 use okta_mgmt::types::PolicyType;
 use okta_mgmt::{Credentials, OAuthErrorCode, PrivateKeyJwt};
+use okta_sim::oauth::{ALL_SCOPES, GeneratedKey, KeyKind, OAuthClient, generate_key};
+use okta_sim::{RunningSim, SimConfig, start};
 
 const CLIENT_ID: &str = "0oatestserviceapp";
 

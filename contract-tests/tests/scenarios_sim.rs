@@ -9,9 +9,9 @@ use futures::TryStreamExt as _;
 use okta_contract::live::{RunNaming, Tracker, sweep_policy_types};
 use okta_contract::report::{EntryReport, Status};
 use okta_contract::scenarios::{self, AuthScheme, RunEnv, Scenario, TargetKind, runner};
-use okta_contract::sim::{self, RunningSim, SimConfig};
 use okta_mgmt::Client;
 use okta_mgmt::types::{Policy, PolicyType};
+use okta_sim::{self as sim, RunningSim, SimConfig};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use okta_contract::corpus::{self, Case, load_case};
 use okta_contract::replay::object_targets;
-use okta_contract::schema_check::{self, DriftKind, Mode, spec, validate_case};
+use okta_contract::schema_check::{self, CorpusChecks, DriftKind, Mode, spec, validate_case};
 use rstest::rstest;
 use serde_json::{Value, json};
 

@@ -8,9 +8,9 @@ use std::time::Duration;
 use okta_contract::live::{RunNaming, Tracker};
 use okta_contract::report::Status;
 use okta_contract::scenarios::{self, AuthScheme, RunEnv, TargetKind, runner};
-use okta_contract::sim::{self, SimConfig};
 use okta_contract::step_plan::{PLAN_TEXT, StepPlan};
 use okta_mgmt::Client;
+use okta_sim::{self as sim, SimConfig};
 
 async fn plan_for(target: TargetKind, plan: &mut StepPlan) {
     let config = SimConfig::default();

@@ -11,8 +11,9 @@ use okta_mgmt::{Client, RetryPolicy};
 use serde_json::Value;
 
 use super::call::{self, Inputs, Reply};
-use super::{CaseKind, CaseOutcome, Documented, REPLAY_TOKEN, concrete_path, json_diff, short};
+use super::{CaseKind, CaseOutcome, REPLAY_TOKEN, concrete_path, json_diff};
 use crate::corpus::{Auth, Case, Request};
+use crate::corpus::{Documented, short};
 
 /// Response headers httpmock or the transport manage themselves.
 const SKIPPED_RESPONSE_HEADERS: &[&str] = &["content-length", "transfer-encoding", "connection"];

@@ -16,18 +16,15 @@ mod call;
 mod mock;
 mod objects;
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::corpus::{Auth, Case};
+use crate::corpus::{Auth, Case, short};
 use crate::schema_check::{self, DriftWarning};
 
+pub use crate::corpus::{Documented, substitute, substitute_json};
+pub use crate::targets::{ObjectTarget, object_target, object_targets, roundtrip_object};
 pub use call::OPERATIONS;
-pub use objects::{ObjectTarget, object_target, object_targets, roundtrip_object};
 
 /// Token the replay client sends to the mock (never a real credential).
 pub const REPLAY_TOKEN: &str = "okta-contract-replay-token";
@@ -194,82 +191,6 @@ async fn replay_with(harness: &mut mock::Harness, case: &Case) -> CaseOutcome {
     outcome
 }
 
-/// The documented parts of a case with the placeholders replaced by the case's variables.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Documented {
-    /// Request body.
-    pub request_body: Option<Value>,
-    /// Response body.
-    pub response_body: Option<Value>,
-    /// Response headers (name, value).
-    pub response_headers: Vec<(String, String)>,
-    /// Standalone example.
-    pub example: Option<Value>,
-}
-
-impl Documented {
-    /// Substitutes `case.variables` into the case's bodies, headers and example.
-    pub fn of(case: &Case) -> Documented {
-        let vars = &case.variables;
-        Documented {
-            request_body: case
-                .request
-                .as_ref()
-                .and_then(|r| r.body.as_ref())
-                .map(|b| substitute_json(b, vars)),
-            response_body: case
-                .response
-                .as_ref()
-                .and_then(|r| r.body.as_ref())
-                .map(|b| substitute_json(b, vars)),
-            response_headers: case
-                .response
-                .as_ref()
-                .map(|r| {
-                    r.headers
-                        .iter()
-                        .map(|h| (h.name.clone(), substitute(&h.value, vars)))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            example: case.example.as_ref().map(|e| substitute_json(e, vars)),
-        }
-    }
-}
-
-static PLACEHOLDER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\{([A-Za-z_][A-Za-z0-9_]*)\}").ok()
-});
-
-/// Replaces `${name}` and `{name}` by `vars[name]`; unknown names are left as written.
-pub fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
-    let Some(re) = PLACEHOLDER.as_ref() else {
-        return text.to_string();
-    };
-    re.replace_all(text, |c: &regex::Captures<'_>| {
-        let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
-        match name.and_then(|n| vars.get(n)) {
-            Some(v) => v.clone(),
-            None => c.get(0).map(|m| m.as_str().to_string()).unwrap_or_default(),
-        }
-    })
-    .into_owned()
-}
-
-/// [`substitute`] applied to every string (not key) of a JSON value.
-pub fn substitute_json(value: &Value, vars: &BTreeMap<String, String>) -> Value {
-    match value {
-        Value::String(s) => Value::String(substitute(s, vars)),
-        Value::Array(a) => Value::Array(a.iter().map(|v| substitute_json(v, vars)).collect()),
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| (k.clone(), substitute_json(v, vars)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 /// The documented request's path with its path parameters filled in.
 pub fn concrete_path(case: &Case) -> Option<String> {
     let req = case.request.as_ref()?;
@@ -366,16 +287,5 @@ fn diff_into(expected: &Value, actual: &Value, ptr: String, out: &mut Vec<String
             short(expected),
             short(actual)
         )),
-    }
-}
-
-/// A JSON value in one short line.
-pub(crate) fn short(v: &Value) -> String {
-    let s = serde_json::to_string(v).unwrap_or_default();
-    if s.chars().count() > 120 {
-        let cut: String = s.chars().take(117).collect();
-        format!("{cut}...")
-    } else {
-        s
     }
 }

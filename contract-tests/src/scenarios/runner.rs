@@ -331,8 +331,8 @@ mod tests {
     async fn sim_env(
         target: TargetKind,
         allow_writes: bool,
-    ) -> (crate::sim::RunningSim, Arc<RunEnv>) {
-        let sim = crate::sim::start(crate::sim::SimConfig::default(), 0)
+    ) -> (okta_sim::RunningSim, Arc<RunEnv>) {
+        let sim = okta_sim::start(okta_sim::SimConfig::default(), 0)
             .await
             .unwrap();
         let client = Client::builder()

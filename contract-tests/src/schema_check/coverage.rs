@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Spec;
 use crate::corpus::Case;
-use crate::replay::object_target;
+use crate::targets::object_target;
 
 /// Cases of one status of one operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

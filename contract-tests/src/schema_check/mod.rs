@@ -30,56 +30,25 @@
 //!
 //! Drift warnings never fail a case: the `Case` format has no field to say otherwise.
 
-pub mod convert;
 pub mod coverage;
 mod walk;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::Validator;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-pub use convert::Mode;
 pub use coverage::CoverageMatrix;
+pub use okta_sim::spec::{Mode, OperationSpec, ResponseSpec, SchemaError, Spec, convert};
 
-use crate::corpus::Case;
-use crate::replay::{Documented, ObjectTarget, object_target, short};
+use crate::corpus::{Case, Documented, short};
+use crate::targets::{ObjectTarget, object_target};
 
 /// At most this many validator messages per body and path.
 const MAX_ERRORS: usize = 8;
-
-/// Why the spec or a schema could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SchemaError {
-    /// The spec file could not be read.
-    #[error("cannot read {path}: {message}")]
-    Read {
-        /// The spec path.
-        path: PathBuf,
-        /// The I/O error.
-        message: String,
-    },
-    /// The spec is not valid YAML or lacks a required part.
-    #[error("invalid spec {path}: {message}")]
-    Parse {
-        /// The spec path.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-    /// A JSON Schema could not be compiled.
-    #[error("cannot compile the JSON Schema of {what}: {message}")]
-    Compile {
-        /// Which schema.
-        what: String,
-        /// The compiler's message.
-        message: String,
-    },
-}
 
 /// What a drift warning is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -182,61 +151,6 @@ pub struct CaseValidation {
     pub notes: Vec<String>,
 }
 
-/// One response of an operation in the spec.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseSpec {
-    /// Status code as written (`200`, `default`).
-    pub status: String,
-    /// `application/json` schema (OpenAPI form), if the response has a body.
-    pub body: Option<Value>,
-}
-
-/// One operation of the spec.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OperationSpec {
-    /// operationId.
-    pub id: String,
-    /// Upper-case method.
-    pub method: String,
-    /// Path template.
-    pub path: String,
-    /// Names of the query parameters.
-    pub query_params: Vec<String>,
-    /// `application/json` request body schema (OpenAPI form), if any.
-    pub request_body: Option<Value>,
-    /// Responses in spec order.
-    pub responses: Vec<ResponseSpec>,
-}
-
-impl OperationSpec {
-    /// The response declared for `status`.
-    pub fn response(&self, status: u16) -> Option<&ResponseSpec> {
-        self.responses
-            .iter()
-            .find(|r| r.status == status.to_string())
-    }
-}
-
-type ValidatorCache = Mutex<HashMap<String, Arc<Validator>>>;
-
-/// The loaded spec: its operations and its schemas converted to JSON Schema.
-pub struct Spec {
-    /// Operations in spec order.
-    pub operations: Vec<OperationSpec>,
-    strict: Map<String, Value>,
-    tolerant: Map<String, Value>,
-    validators: ValidatorCache,
-}
-
-impl fmt::Debug for Spec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Spec")
-            .field("operations", &self.operations.len())
-            .field("schemas", &self.strict.len())
-            .finish()
-    }
-}
-
 /// `spec/openapi.yaml` of the workspace.
 pub fn default_spec_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -263,176 +177,40 @@ pub fn spec() -> Result<&'static Spec, SchemaError> {
     .map_err(Clone::clone)
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
-
-impl Spec {
-    /// Loads and converts a spec file.
-    pub fn load(path: &Path) -> Result<Spec, SchemaError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SchemaError::Read {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let doc: Value = serde_yaml_ng::from_str(&text).map_err(|e| SchemaError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        Spec::from_openapi(&doc).map_err(|message| SchemaError::Parse {
-            path: path.to_path_buf(),
-            message,
-        })
-    }
-
-    /// Builds from an OpenAPI document already parsed.
-    pub fn from_openapi(doc: &Value) -> Result<Spec, String> {
-        let schemas = doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .ok_or("no components.schemas")?;
-        let conv = |mode| {
-            schemas
-                .iter()
-                .map(|(k, v)| (k.clone(), convert::convert(v, mode)))
-                .collect::<Map<String, Value>>()
-        };
-        let paths = doc
-            .get("paths")
-            .and_then(Value::as_object)
-            .ok_or("no paths")?;
-        let mut operations = Vec::new();
-        for (path, item) in paths {
-            let shared = item.get("parameters").and_then(Value::as_array);
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| format!("{method} {path} has no operationId"))?;
-                let own = op.get("parameters").and_then(Value::as_array);
-                let query_params = shared
-                    .into_iter()
-                    .flatten()
-                    .chain(own.into_iter().flatten())
-                    .map(|p| resolve_local(doc, p))
-                    .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-                    .filter_map(|p| p.get("name").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect();
-                let request_body = op
-                    .get("requestBody")
-                    .map(|b| resolve_local(doc, b))
-                    .and_then(|b| b.pointer("/content/application~1json/schema"))
-                    .cloned();
-                let responses = op
-                    .get("responses")
-                    .and_then(Value::as_object)
-                    .map(|rs| {
-                        rs.iter()
-                            .map(|(status, r)| ResponseSpec {
-                                status: status.clone(),
-                                body: resolve_local(doc, r)
-                                    .pointer("/content/application~1json/schema")
-                                    .cloned(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                operations.push(OperationSpec {
-                    id: id.to_string(),
-                    method: method.to_ascii_uppercase(),
-                    path: path.clone(),
-                    query_params,
-                    request_body,
-                    responses,
-                });
-            }
-        }
-        Ok(Spec {
-            operations,
-            strict: conv(Mode::Strict),
-            tolerant: conv(Mode::Tolerant),
-            validators: Mutex::new(HashMap::new()),
-        })
-    }
-
-    /// The operation with this operationId.
-    pub fn operation(&self, id: &str) -> Option<&OperationSpec> {
-        self.operations.iter().find(|o| o.id == id)
-    }
-
-    /// Names of the component schemas.
-    pub fn schema_names(&self) -> impl Iterator<Item = &str> {
-        self.strict.keys().map(String::as_str)
-    }
-
-    /// The converted component schemas (`definitions`) of a mode.
-    pub fn definitions(&self, mode: Mode) -> &Map<String, Value> {
-        match mode {
-            Mode::Strict => &self.strict,
-            Mode::Tolerant => &self.tolerant,
-        }
-    }
-
-    /// A standalone JSON Schema document for an OpenAPI schema object of this spec.
-    pub fn json_schema(&self, node: &Value, mode: Mode) -> Value {
-        json!({
-            "$schema": convert::DRAFT7,
-            "definitions": self.definitions(mode),
-            "allOf": [convert::convert(node, mode)],
-        })
-    }
-
-    fn cached(
-        &self,
-        key: String,
-        build: impl FnOnce() -> Result<Value, String>,
-    ) -> Result<Arc<Validator>, SchemaError> {
-        if let Ok(cache) = self.validators.lock()
-            && let Some(v) = cache.get(&key)
-        {
-            return Ok(Arc::clone(v));
-        }
-        let schema = build().map_err(|message| SchemaError::Compile {
-            what: key.clone(),
-            message,
-        })?;
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft7)
-            .should_validate_formats(true)
-            .build(&schema)
-            .map_err(|e| SchemaError::Compile {
-                what: key.clone(),
-                message: e.to_string(),
-            })?;
-        let validator = Arc::new(validator);
-        if let Ok(mut cache) = self.validators.lock() {
-            cache.insert(key, Arc::clone(&validator));
-        }
-        Ok(validator)
-    }
-
-    /// Validator of an OpenAPI schema object in a mode.
-    pub fn spec_validator(&self, node: &Value, mode: Mode) -> Result<Arc<Validator>, SchemaError> {
-        let key = format!("spec:{mode:?}:{node}");
-        self.cached(key, || Ok(self.json_schema(node, mode)))
-    }
-
+/// The corpus checks on a [`Spec`]: the client's Rust types next to the spec's schemas.
+pub trait CorpusChecks {
     /// Validator of the schemars schema of a target's Rust type (an array of it if `array`).
-    pub fn rust_validator(
+    fn rust_validator(
+        &self,
+        target: &ObjectTarget,
+        array: bool,
+    ) -> Result<Arc<Validator>, SchemaError>;
+
+    /// Validates one body along both paths and walks it for drift.
+    fn check_body(
+        &self,
+        case_id: &str,
+        part: &str,
+        value: &Value,
+        spec_node: &Value,
+        rust: Option<(&ObjectTarget, bool)>,
+    ) -> (BodyCheck, Vec<String>, Vec<DriftWarning>);
+}
+
+impl CorpusChecks for Spec {
+    fn rust_validator(
         &self,
         target: &ObjectTarget,
         array: bool,
     ) -> Result<Arc<Validator>, SchemaError> {
         let key = format!("rust:{}:{}", target.rust_type, array);
-        self.cached(key, || {
+        self.cached_validator(key, || {
             let root = target.rust_schema()?;
             Ok(if array { array_of(root) } else { root })
         })
     }
 
-    /// Validates one body along both paths and walks it for drift.
-    pub fn check_body(
+    fn check_body(
         &self,
         case_id: &str,
         part: &str,
@@ -495,7 +273,7 @@ impl Spec {
         }
 
         // Drift: the strict walk, plus any strict-only error the walk did not explain.
-        let mut walker = walk::Walker::new(&self.strict);
+        let mut walker = walk::Walker::new(self.definitions(Mode::Strict));
         let root = convert::convert(spec_node, Mode::Strict);
         walker.walk(value, &root, "");
         let mut drift: Vec<DriftWarning> = walker
@@ -535,17 +313,6 @@ fn verdict(errors: &[String]) -> String {
         "accepts it".into()
     } else {
         format!("rejects it ({})", errors.join(" | "))
-    }
-}
-
-/// `#/components/…` references resolved once (parameters, request bodies, responses).
-fn resolve_local<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .unwrap_or(node),
-        None => node,
     }
 }
 

@@ -127,7 +127,7 @@ impl<'a> Walker<'a> {
                             DriftKind::UnknownDiscriminator,
                             format!(
                                 "{prop} {} selects no schema of the spec (known: {})",
-                                value.map(super::short).unwrap_or_default(),
+                                value.map(crate::corpus::short).unwrap_or_default(),
                                 known.join(", ")
                             ),
                         );

@@ -9,12 +9,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::Shared;
-use super::errors::ApiError;
-use super::links::{BaseUrl, mapping_links};
-use super::policies::policy_not_found;
-use super::request::{Causes, json, no_content, parse_object};
-use super::state::{MappingRecord, PolicyKind};
+use crate::Shared;
+use crate::errors::ApiError;
+use crate::links::{BaseUrl, mapping_links};
+use crate::render::policy_not_found;
+use crate::request::{Causes, json, no_content, parse_object};
+use crate::state::{MappingRecord, PolicyKind};
 
 type ApiResult = Result<Response, ApiError>;
 

@@ -5,7 +5,7 @@ mod sim_common;
 
 use std::collections::HashSet;
 
-use okta_contract::sim::SimConfig;
+use okta_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sim_common::{

@@ -2,7 +2,7 @@
 //! talk to it with an authenticated reqwest client.
 #![allow(dead_code)]
 
-use okta_contract::sim::{RunningSim, SimConfig, start};
+use okta_sim::{RunningSim, SimConfig, start};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::Value;
 

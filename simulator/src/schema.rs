@@ -2,40 +2,22 @@
 //! a field of the wrong type or an enum value the API does not know is a 400 E0000001 with one
 //! cause per violation, so nothing malformed is stored and echoed back.
 
-use std::sync::OnceLock;
-
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::errors::ApiError;
-use crate::schema_check::{Mode, Spec};
-
-/// The spec the simulator serves: the one okta-mgmt was generated from (embedded, so the
-/// published crate needs no spec file).
-pub(crate) const SPEC_YAML: &str = okta_mgmt::OPENAPI_SPEC;
+use crate::errors::ApiError;
+use crate::spec::{Mode, Spec};
 
 /// At most this many causes are reported for one body.
 const MAX_CAUSES: usize = 5;
 
-static SPEC: OnceLock<Result<Spec, String>> = OnceLock::new();
-
 /// The spec the simulator serves (for the response self-check).
 pub(crate) fn served_spec() -> Result<&'static Spec, String> {
-    SPEC.get_or_init(|| {
-        let doc: Value = serde_yaml_ng::from_str(SPEC_YAML).map_err(|e| e.to_string())?;
-        Spec::from_openapi(&doc)
-    })
-    .as_ref()
-    .map_err(Clone::clone)
+    Spec::embedded().map_err(|e| e.to_string())
 }
 
 fn spec() -> Result<&'static Spec, ApiError> {
-    SPEC.get_or_init(|| {
-        let doc: Value = serde_yaml_ng::from_str(SPEC_YAML).map_err(|e| e.to_string())?;
-        Spec::from_openapi(&doc)
-    })
-    .as_ref()
-    .map_err(|e| internal(format!("the simulator's spec does not load: {e}")))
+    served_spec().map_err(|e| internal(format!("the simulator's spec does not load: {e}")))
 }
 
 fn internal(summary: String) -> ApiError {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use super::errors::ApiError;
+use crate::errors::ApiError;
 
 /// Query parameters in request order (URL-decoded, `+` as space).
 pub type Params = Vec<(String, String)>;

@@ -9,17 +9,17 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::Shared;
-use super::defaults::normalize_rule;
-use super::errors::ApiError;
-use super::links::{BaseUrl, rule_links};
-use super::policies::policy_not_found;
-use super::request::{
+use crate::Shared;
+use crate::defaults::normalize_rule;
+use crate::errors::ApiError;
+use crate::links::BaseUrl;
+use crate::render::{policy_not_found, render_rule};
+use crate::request::{
     Causes, bool_param, check_name, check_priority, check_status, json, limit_param, no_content,
     parse_object, parse_query,
 };
-use super::schema;
-use super::state::{
+use crate::schema;
+use crate::state::{
     MAX_RULES_PER_POLICY, POLICY_TYPES, PolicyRecord, RuleRecord, SINGLE_RULE_TYPES, is_beta_type,
     now_ts, place_rule, rule_type_for,
 };
@@ -40,20 +40,6 @@ fn default_rule_immutable(what: &str) -> ApiError {
         "rule",
         vec![format!("rule: Default Rule is immutable ({what})")],
     )
-}
-
-/// Renders a rule with `id`, its 1-based `priority` (0 when the client sent 0, as real orgs
-/// echo it) and `_links`.
-pub fn render_rule(base: &str, policy: &PolicyRecord, rule: &RuleRecord, priority: usize) -> Value {
-    let mut out = Map::new();
-    out.insert("id".into(), json!(rule.id));
-    for (k, v) in &rule.body {
-        out.insert(k.clone(), v.clone());
-    }
-    let priority = if rule.priority_zero { 0 } else { priority };
-    out.insert("priority".into(), json!(priority));
-    out.insert("_links".into(), rule_links(base, policy, rule));
-    Value::Object(out)
 }
 
 fn render_at(base: &str, policy: &PolicyRecord, rule_id: &str) -> Result<Value, ApiError> {

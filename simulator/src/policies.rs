@@ -11,18 +11,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::Shared;
-use super::errors::ApiError;
-use super::links::{BaseUrl, app_links, append_page_links, policy_links};
-use super::request::{
+use crate::Shared;
+use crate::errors::ApiError;
+use crate::links::{BaseUrl, app_links, append_page_links};
+use crate::render::{policy_not_found, render_policy};
+use crate::request::{
     Causes, Params, bool_param, check_name, check_priority, check_status, expands, invalid_cursor,
     json, limit_param, no_content, param, parse_object, parse_query,
 };
-use super::rules::render_rule;
-use super::schema;
-use super::state::{
-    AppRecord, MAX_BETA_POLICIES, MAX_EXPANDED_RULES, OKTA_CREATED_TYPES, Org, POLICY_TYPES,
-    PolicyKind, PolicyRecord, RuleRecord, is_beta_type, now_ts,
+use crate::schema;
+use crate::state::{
+    AppRecord, MAX_BETA_POLICIES, OKTA_CREATED_TYPES, Org, POLICY_TYPES, PolicyKind, PolicyRecord,
+    RuleRecord, is_beta_type, now_ts,
 };
 
 type ApiResult = Result<Response, ApiError>;
@@ -39,11 +39,6 @@ const READ_ONLY: [&str; 6] = [
     "_embedded",
     "system",
 ];
-
-/// The 404 for an unknown policy id.
-pub fn policy_not_found(id: &str) -> ApiError {
-    ApiError::not_found(id, "Policy")
-}
 
 /// The 400 for changing or deleting the read-only account management policy.
 ///
@@ -67,51 +62,6 @@ fn okta_created_type(policy_type: &str, what: &str) -> ApiError {
             "type: Policies of type {policy_type} are created by Okta; one cannot be {what} through the API"
         )],
     )
-}
-
-/// Renders a policy with `id`, its current `priority`, `_embedded` and `_links`.
-pub fn render_policy(
-    base: &str,
-    org: &Org,
-    policy: &PolicyRecord,
-    expand_rules: bool,
-) -> Result<Value, ApiError> {
-    let mut out = Map::new();
-    out.insert("id".into(), json!(policy.id));
-    for (k, v) in &policy.body {
-        out.insert(k.clone(), v.clone());
-    }
-    out.insert("priority".into(), json!(org.priority_of(policy)));
-    let mut embedded = Map::new();
-    if policy.kind == PolicyKind::AccountManagement {
-        // Doc 001: the account management policy carries `_embedded.resourceType`. Recorded real
-        // orgs send no `_embedded` on other ACCESS_POLICY objects (also those mapped to apps).
-        embedded.insert("resourceType".into(), json!("END_USER_ACCOUNT_MANAGEMENT"));
-    }
-    if expand_rules {
-        if policy.rules.len() > MAX_EXPANDED_RULES {
-            return Err(ApiError::validation(
-                "expand",
-                vec![format!(
-                    "expand: expand=rules returns at most {MAX_EXPANDED_RULES} rules; policy {} has {}",
-                    policy.id,
-                    policy.rules.len()
-                )],
-            ));
-        }
-        let rules: Vec<Value> = policy
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, rule)| render_rule(base, policy, rule, i + 1))
-            .collect();
-        embedded.insert("rules".into(), Value::Array(rules));
-    }
-    if !embedded.is_empty() {
-        out.insert("_embedded".into(), Value::Object(embedded));
-    }
-    out.insert("_links".into(), policy_links(base, policy));
-    Ok(Value::Object(out))
 }
 
 fn policy_name(policy: &PolicyRecord) -> &str {

@@ -23,11 +23,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::Shared;
-use super::errors::ApiError;
-use super::request::{json, parse_query};
-use super::schema;
-use super::state::{EVERYONE_GROUP, Org, PolicyRecord, RuleRecord, SIMULATION_TYPES};
+use crate::Shared;
+use crate::errors::ApiError;
+use crate::request::{json, parse_query};
+use crate::schema;
+use crate::state::{EVERYONE_GROUP, Org, PolicyRecord, RuleRecord, SIMULATION_TYPES};
 
 type ApiResult = Result<Response, ApiError>;
 

@@ -22,7 +22,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Shared;
+use crate::Shared;
 
 /// The scopes the served operations require (`listUserDevices` needs `okta.users.read`).
 pub const ALL_SCOPES: [&str; 5] = [
@@ -522,7 +522,7 @@ struct ScopedOperation {
 fn scope_table() -> &'static [ScopedOperation] {
     static TABLE: OnceLock<Vec<ScopedOperation>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let doc: Value = serde_yaml_ng::from_str(super::schema::SPEC_YAML).unwrap_or(Value::Null);
+        let doc: Value = serde_yaml_ng::from_str(crate::OPENAPI_SPEC).unwrap_or(Value::Null);
         let mut table = Vec::new();
         let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
             return table;

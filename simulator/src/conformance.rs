@@ -14,9 +14,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::Shared;
-use super::schema::served_spec;
-use crate::schema_check::{Mode, OperationSpec};
+use crate::Shared;
+use crate::schema::served_spec;
+use crate::spec::{Mode, OperationSpec};
 
 /// Largest body the check buffers (larger answers are passed on unchecked and reported).
 const MAX_BODY: usize = 16 * 1024 * 1024;

@@ -310,7 +310,25 @@ impl Org {
         seed_devices(&mut org, seed, device_count);
         // Seeded after the devices so the ids of everything seeded before stay as they were.
         seed_okta_created_policies(&mut org);
-        seed_apps(&mut org);
+        seed_apps(&mut org, SEED_APPS.len());
+        org
+    }
+
+    /// An org holding only what Okta creates in every org: the default policies with their
+    /// default rules, the account management policy and the two built-in apps (no devices, no
+    /// users, no customer apps).
+    pub fn okta_created(seed: u64) -> Self {
+        let mut org = Self {
+            ids: IdGen::new(splitmix64(seed ^ 0x1d5)),
+            policies: HashMap::new(),
+            policy_order: BTreeMap::new(),
+            devices: BTreeMap::new(),
+            device_seq: HashMap::new(),
+            apps: Vec::new(),
+        };
+        seed_policies(&mut org);
+        seed_okta_created_policies(&mut org);
+        seed_apps(&mut org, BUILT_IN_APPS);
         org
     }
 
@@ -490,7 +508,7 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
             rule_name: "Default Rule",
             extra: json!({
                 "conditions": { "people": { "groups": { "include": ["00g1everyone0000g7"] } }, "authProvider": { "provider": "OKTA" } },
-                "settings": super::defaults::default_password_settings()
+                "settings": crate::defaults::default_password_settings()
             }),
             rule_extra: json!({
                 "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
@@ -661,7 +679,7 @@ fn seed_rule_body(policy_type: &str, name: &str, extra: Value, ts: &str) -> Map<
     body.insert("created".into(), json!(ts));
     body.insert("lastUpdated".into(), json!(ts));
     body.insert("type".into(), json!(rule_type_for(policy_type)));
-    super::defaults::normalize_rule(policy_type, &mut body);
+    crate::defaults::normalize_rule(policy_type, &mut body);
     body
 }
 
@@ -798,11 +816,14 @@ const SEED_APPS: [(&str, &str, &str); 4] = [
     ("bookmark", "Company Wiki", "BOOKMARK"),
 ];
 
-/// Seeds the org's apps and maps each to the default ACCESS_POLICY (an app without a policy of
-/// its own uses the default authentication policy).
-fn seed_apps(org: &mut Org) {
+/// How many of [`SEED_APPS`] (the first ones) every org has.
+const BUILT_IN_APPS: usize = 2;
+
+/// Seeds the first `count` of the org's apps and maps each to the default ACCESS_POLICY (an app
+/// without a policy of its own uses the default authentication policy).
+fn seed_apps(org: &mut Org, count: usize) {
     let created = org_created();
-    for (i, (name, label, mode)) in SEED_APPS.iter().enumerate() {
+    for (i, (name, label, mode)) in SEED_APPS.iter().take(count).enumerate() {
         let id = org.ids.next("0oa", "0g7");
         let ts = format_ts(created + ChronoDuration::days(i as i64));
         let body = obj(json!({

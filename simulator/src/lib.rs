@@ -1,19 +1,36 @@
-//! A stateful fake Okta org on a real HTTP server (axum), bound to loopback.
+//! A stateful fake Okta org on a real HTTP server (axum), bound to loopback, for testing tools
+//! built on Okta's Policies and Devices management APIs without an Okta org (like `moto` for
+//! AWS).
 //!
-//! It serves the Policies (policies, rules, mappings) and Devices operations of `okta-mgmt` with
-//! the behaviour the source documents describe: Okta-style ids and timestamps, priorities,
-//! `_links` whose `hints.allow` follow each object's state, default-policy and account
-//! management policy protections, the device lifecycle, SCIM `search`, `Link` pagination,
-//! SSWS/Bearer auth, rate-limit headers (and an optional 429 budget) and optional, seeded
-//! fault injection. Objects are stored as JSON so fields the simulator does not know round-trip.
+//! It serves the Policies (policies, rules, mappings, simulation) and Devices operations with
+//! the behaviour Okta's documents describe: Okta-style ids and timestamps, priorities, `_links`
+//! whose `hints.allow` follow each object's state, default-policy and account management policy
+//! protections, the device lifecycle, SCIM `search`, `Link` pagination, SSWS/Bearer auth, an
+//! OAuth 2.0 token endpoint for service apps (private key JWT, DPoP), rate-limit headers (and an
+//! optional 429 budget) and optional, seeded fault injection. Request bodies are validated
+//! against the curated OpenAPI spec ([`OPENAPI_SPEC`], loaded by [`spec`]). Objects are stored as
+//! JSON so fields the simulator does not know round-trip.
+//!
+//! # Testing against an org
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), okta_contract::sim::SimError> {
-//! let sim = okta_contract::sim::start(okta_contract::sim::SimConfig::default(), 0).await?;
-//! println!("{}", sim.base_url()); // http://127.0.0.1:<port>
-//! sim.shutdown().await;
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! // An org with only what Okta creates itself: the default policies and their default rules.
+//! let org = okta_sim::Org::start(okta_sim::SimConfig::empty()).await?;
+//! let url = format!("{}/api/v1/policies?type=PASSWORD", org.base_url()); // http://127.0.0.1:<port>
+//! let token = org.api_token(); // send as `SSWS <token>`
+//! # let _ = (url, token);
+//! // … point the tool under test at `org.base_url()` with `token`, then inspect the org:
+//! let policies = org.policies_snapshot().await; // what `GET /api/v1/policies/{id}` answers
+//! assert!(policies.iter().any(|p| p["type"] == "PASSWORD"));
+//! org.shutdown().await;
 //! # Ok(()) }
 //! ```
+//!
+//! [`SimConfig::default`] seeds a demo org instead (45 devices with their users, two customer
+//! apps); [`router`] gives the server as an axum [`Router`] to serve on a listener of your own.
+
+#![warn(missing_docs)]
 
 mod conformance;
 mod defaults;
@@ -24,12 +41,18 @@ mod mappings;
 mod middleware;
 pub mod oauth;
 mod policies;
+mod render;
 mod request;
 mod rules;
 mod schema;
 mod scim;
 mod simulate;
+pub mod spec;
 mod state;
+
+/// The curated OpenAPI spec (`spec/openapi.yaml` of the okta-mgmt workspace) the simulator
+/// serves and validates request bodies against, embedded at build time.
+pub const OPENAPI_SPEC: &str = include_str!("../spec/openapi.yaml");
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -43,10 +66,14 @@ use tokio::net::TcpListener;
 use tokio::sync::{Mutex, RwLock, oneshot};
 use tokio::task::JoinHandle;
 
-/// Simulator settings. `Default` gives a 45-device org, token `sim-api-token`, no rate limit
-/// and no faults.
+/// Simulator settings. `Default` gives a 45-device demo org, token `sim-api-token`, no rate
+/// limit and no faults; [`SimConfig::empty`] an org with only what Okta creates itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimConfig {
+    /// Start with only what Okta creates in every org: the default policies with their default
+    /// rules, the account management policy and the two built-in apps; no devices, users or
+    /// customer apps (`device_count` is ignored). Off by default.
+    pub empty: bool,
     /// Number of seeded devices (45 by default: three pages at `limit=20`).
     pub device_count: usize,
     /// Accepted API tokens, sent as `SSWS <token>` or `Bearer <token>`.
@@ -69,6 +96,7 @@ pub struct SimConfig {
 impl Default for SimConfig {
     fn default() -> Self {
         Self {
+            empty: false,
             device_count: 45,
             api_tokens: vec!["sim-api-token".to_string()],
             seed: 0x0C7A_5EED,
@@ -77,6 +105,25 @@ impl Default for SimConfig {
             faults: FaultConfig::default(),
             check_responses: false,
             oauth: oauth::OAuthConfig::default(),
+        }
+    }
+}
+
+impl SimConfig {
+    /// The default settings with a demo org: 45 devices with their users, two customer apps and
+    /// everything Okta creates (the same as [`SimConfig::default`]).
+    pub fn seeded() -> Self {
+        Self::default()
+    }
+
+    /// The default settings with an org holding only what Okta creates itself (the default
+    /// policies with their default rules, the account management policy and the two built-in
+    /// apps; see the `empty` field).
+    pub fn empty() -> Self {
+        Self {
+            empty: true,
+            device_count: 0,
+            ..Self::default()
         }
     }
 }
@@ -190,7 +237,11 @@ pub fn router(config: SimConfig) -> Router {
 }
 
 fn build(config: SimConfig) -> (Router, Arc<Shared>) {
-    let org = state::Org::seeded(config.seed, config.device_count);
+    let org = if config.empty {
+        state::Org::okta_created(config.seed)
+    } else {
+        state::Org::seeded(config.seed, config.device_count)
+    };
     let shared = Arc::new(Shared {
         config,
         org: RwLock::new(org),
@@ -271,9 +322,11 @@ fn build(config: SimConfig) -> (Router, Arc<Shared>) {
     (router, shared)
 }
 
-/// A simulator serving on a loopback port.
+/// A simulated org serving on a loopback port: the handle [`Org::start`] and [`start`] return.
+///
+/// Dropping it stops the server (without waiting); [`Org::shutdown`] stops it and waits.
 #[derive(Debug)]
-pub struct RunningSim {
+pub struct Org {
     /// The bound address (always 127.0.0.1).
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
@@ -281,10 +334,90 @@ pub struct RunningSim {
     shared: Arc<Shared>,
 }
 
-impl RunningSim {
+/// The name [`start`] has always returned; the same type as [`Org`].
+pub type RunningSim = Org;
+
+impl Org {
+    /// Starts an org on an ephemeral loopback port (`127.0.0.1:0`).
+    ///
+    /// Unlike [`start`], this refuses a configuration without an API token, so
+    /// [`Org::api_token`] always has one to give.
+    pub async fn start(config: SimConfig) -> Result<Org, SimError> {
+        if config.api_tokens.is_empty() {
+            return Err(SimError::InvalidConfig(
+                "at least one API token is required".to_string(),
+            ));
+        }
+        start(config, 0).await
+    }
+
     /// `http://127.0.0.1:<port>`, the org URL to give a client.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The first configured API token (`sim-api-token` by default), accepted as
+    /// `SSWS <token>` or `Bearer <token>`; empty if the org was started through [`start`]
+    /// without any token.
+    pub fn api_token(&self) -> &str {
+        self.shared
+            .config
+            .api_tokens
+            .first()
+            .map_or("", String::as_str)
+    }
+
+    /// The settings the org was started with.
+    pub fn config(&self) -> &SimConfig {
+        &self.shared.config
+    }
+
+    /// Every policy as `GET /api/v1/policies/{id}` would answer it (with `priority` and
+    /// `_links`, without rules), ordered by type name, then by priority.
+    pub async fn policies_snapshot(&self) -> Vec<serde_json::Value> {
+        let base = self.base_url();
+        let org = self.shared.org.read().await;
+        org.policy_order
+            .values()
+            .flatten()
+            .filter_map(|id| org.policies.get(id))
+            .filter_map(|p| render::render_policy(&base, &org, p, false).ok())
+            .collect()
+    }
+
+    /// One policy as `GET /api/v1/policies/{id}` would answer it; `None` for an unknown id.
+    pub async fn policy(&self, policy_id: &str) -> Option<serde_json::Value> {
+        let base = self.base_url();
+        let org = self.shared.org.read().await;
+        let policy = org.policies.get(policy_id)?;
+        render::render_policy(&base, &org, policy, false).ok()
+    }
+
+    /// The rules of a policy in priority order, as `GET /api/v1/policies/{id}/rules` would
+    /// answer them; `None` for an unknown policy id.
+    pub async fn rules_snapshot(&self, policy_id: &str) -> Option<Vec<serde_json::Value>> {
+        let base = self.base_url();
+        let org = self.shared.org.read().await;
+        let policy = org.policies.get(policy_id)?;
+        Some(
+            policy
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(i, rule)| render::render_rule(&base, policy, rule, i + 1))
+                .collect(),
+        )
+    }
+
+    /// Every device (deactivated ones too) in listing order, as `GET /api/v1/devices` would
+    /// answer them (without `_embedded` users).
+    pub async fn devices_snapshot(&self) -> Vec<serde_json::Value> {
+        let base = self.base_url();
+        let org = self.shared.org.read().await;
+        org.devices
+            .values()
+            .map(|d| devices::render(&base, d, devices::Embed::None))
+            .collect()
     }
 
     /// Number of `use_dpop_nonce` answers of the token endpoint.
@@ -314,7 +447,7 @@ impl RunningSim {
     }
 }
 
-impl Drop for RunningSim {
+impl Drop for Org {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -323,7 +456,7 @@ impl Drop for RunningSim {
 }
 
 /// Starts the simulator on `127.0.0.1:port` (`0` = an ephemeral port).
-pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, SimError> {
+pub async fn start(config: SimConfig, port: u16) -> Result<Org, SimError> {
     config.faults.validate()?;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
@@ -338,7 +471,7 @@ pub async fn start(config: SimConfig, port: u16) -> Result<RunningSim, SimError>
             })
             .await
     });
-    Ok(RunningSim {
+    Ok(Org {
         addr,
         shutdown: Some(tx),
         task: Some(task),

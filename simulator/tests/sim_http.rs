@@ -5,7 +5,7 @@ mod sim_common;
 
 use std::time::{Duration, Instant};
 
-use okta_contract::sim::{FaultConfig, SimConfig, router, start};
+use okta_sim::{FaultConfig, SimConfig, router, start};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 use sim_common::{Org, TOKEN, expect_error, expect_json};

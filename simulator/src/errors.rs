@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::state::{base62_from, splitmix64};
+use crate::state::{base62_from, splitmix64};
 
 /// Process-wide counter that feeds `errorId` generation (ids only need to be distinct).
 static ERROR_SEQ: AtomicU64 = AtomicU64::new(1);

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde_json::{Map, Value, json};
 
-use super::state::{
+use crate::state::{
     AppRecord, DeviceRecord, MappingRecord, PolicyKind, PolicyRecord, RuleRecord, SINGLE_RULE_TYPES,
 };
 

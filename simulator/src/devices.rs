@@ -8,12 +8,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::Shared;
-use super::errors::ApiError;
-use super::links::{BaseUrl, append_page_links, device_links};
-use super::request::{Params, expands, json, limit_param, no_content, param, parse_query};
-use super::scim;
-use super::state::{DeviceRecord, device_user_id, now_ts};
+use crate::Shared;
+use crate::errors::ApiError;
+use crate::links::{BaseUrl, append_page_links, device_links};
+use crate::request::{Params, expands, json, limit_param, no_content, param, parse_query};
+use crate::scim;
+use crate::state::{DeviceRecord, device_user_id, now_ts};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -27,7 +27,7 @@ fn device_not_found(id: &str) -> ApiError {
 
 /// How much of each device user to embed.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Embed {
+pub(crate) enum Embed {
     None,
     Users,
     UserSummaries,
@@ -84,7 +84,7 @@ fn render_device_user(base: &str, device_user: &Value) -> Value {
     out
 }
 
-fn render(base: &str, device: &DeviceRecord, embed: Embed) -> Value {
+pub(crate) fn render(base: &str, device: &DeviceRecord, embed: Embed) -> Value {
     let mut out: Map<String, Value> = device.body.clone();
     out.insert("_links".into(), device_links(base, device));
     let users: Option<Vec<Value>> = match embed {

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures::StreamExt;
 
-use super::errors::ApiError;
-use super::state::{Rng, base62_from, splitmix64};
-use super::{Shared, oauth};
+use crate::errors::ApiError;
+use crate::state::{Rng, base62_from, splitmix64};
+use crate::{Shared, oauth};
 
 /// Nominal `X-Rate-Limit-Limit` reported when no limit is configured (never enforced).
 const UNLIMITED_NOMINAL: u32 = 10_000;
