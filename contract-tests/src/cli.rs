@@ -1016,9 +1016,18 @@ async fn sweep(args: SweepArgs) -> anyhow::Result<u8> {
         eprintln!("error: cannot list {policy_type} policies: {error}");
     }
     for item in &report.items {
+        let place = item
+            .policy_id
+            .as_deref()
+            .map(|p| format!(" in policy {p}"))
+            .unwrap_or_default();
         print!(
-            "{}: {} {} {:?}",
-            item.action, item.policy_type, item.id, item.name
+            "{}: {} {} {} {:?}{place}",
+            item.action,
+            item.kind(),
+            item.policy_type,
+            item.id,
+            item.name
         );
         match &item.detail {
             Some(d) => println!(" ({d})"),
@@ -1030,13 +1039,9 @@ async fn sweep(args: SweepArgs) -> anyhow::Result<u8> {
     } else {
         "deleted"
     };
-    let count = report
-        .items
-        .iter()
-        .filter(|i| i.action == "deleted" || i.action == "would delete")
-        .count();
     println!(
-        "sweep: {verb} {count} of {} policies named {}*",
+        "sweep: {verb} {} of {} objects (policies, and rules in other policies) named {}*",
+        report.removed(),
         report.items.len(),
         args.prefix
     );

@@ -132,7 +132,7 @@ async fn sweep_deletes_only_prefixed_policies() {
     let out = run(&["sweep", "--org", &served.url, "--dry-run"], &env);
     let (stdout, _) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("would delete: PASSWORD"), "{stdout}");
+    assert!(stdout.contains("would delete: policy PASSWORD"), "{stdout}");
     assert!(stdout.contains("sweep: would delete 2 of 2"), "{stdout}");
     assert_eq!(
         all_policy_names(&served.url).await,
@@ -147,7 +147,7 @@ async fn sweep_deletes_only_prefixed_policies() {
     let out = run(&["sweep", "--org", &served.url], &env);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains("deleted: ACCESS_POLICY"), "{stdout}");
+    assert!(stdout.contains("deleted: policy ACCESS_POLICY"), "{stdout}");
     assert!(stdout.contains("sweep: deleted 2 of 2"), "{stdout}");
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
     let after = all_policy_names(&served.url).await;

@@ -15,7 +15,7 @@ use okta_mgmt::Client;
 use okta_mgmt::error::{Error, OktaError};
 use okta_mgmt::hook::{ObservedResponse, OutgoingRequest, Refusal, RequestHook};
 
-use crate::live::{Resource, RunNaming, Tracker};
+use crate::live::{Intent, Resource, RunNaming, Tracker};
 use crate::report::{Status, StepOutcome};
 
 /// What the scenarios run against.
@@ -144,6 +144,8 @@ pub struct StepHook {
     /// The literal `Authorization` a step sends on purpose (a wrong, non-secret token).
     literal_authorization: Option<String>,
     sent: Arc<Mutex<Vec<Sent>>>,
+    /// Where creates are recorded before they are sent.
+    tracker: Arc<Tracker>,
 }
 
 impl StepHook {
@@ -184,10 +186,14 @@ impl RequestHook for StepHook {
                 status: None,
                 request_id: None,
             });
-        match self.refusal(request) {
-            Some(reason) => Err(Refusal::new(reason)),
-            None => Ok(()),
+        if let Some(reason) = self.refusal(request) {
+            return Err(Refusal::new(reason));
         }
+        let method = request.method().as_str();
+        if let Some(intent) = Intent::of_request(method, request.url().path(), request.body()) {
+            self.tracker.intend(intent, self.scenario);
+        }
+        Ok(())
     }
 
     fn on_response(&self, response: &ObservedResponse<'_>) {
@@ -431,6 +437,7 @@ impl Ctx {
             allow_writes: self.env.allow_writes,
             literal_authorization,
             sent: self.sent.clone(),
+            tracker: self.env.tracker.clone(),
         }))
     }
 

@@ -3,23 +3,31 @@
 //!
 //! Rules (they hold on the simulator too, so the simulator exercises them):
 //! - everything a run creates is named `okta-contract-<run-id>-…` ([`RunNaming`]);
-//! - it is recorded in the [`Tracker`] as soon as the create call returns;
+//! - a create is recorded as an [`Intent`] (kind, parent, name) before it is sent, and the
+//!   object in the [`Tracker`] as soon as the create call returns, so a create interrupted
+//!   between sending and decoding is still found and removed;
 //! - [`Tracker::cleanup`] deletes what is still tracked in reverse creation order (deactivating
 //!   first where needed), after each scenario and once more at the end of the run, also after a
 //!   failure or Ctrl-C;
 //! - before deleting a policy, cleanup reads it back and refuses if its name does not carry the
 //!   run prefix: nothing the run did not create is ever modified or deleted;
-//! - [`sweep`] deletes leftovers of earlier runs: only policies whose name starts with the given
-//!   prefix, which must itself start with [`NAME_PREFIX`].
+//! - [`sweep`] deletes leftovers of earlier runs: policies whose name starts with the given
+//!   prefix (which must itself start with [`NAME_PREFIX`]) and such rules in any other policy,
+//!   the org's own included.
 
 use std::sync::Mutex;
 
-use futures::TryStreamExt as _;
 use okta_mgmt::Client;
 use okta_mgmt::error::Error;
-use okta_mgmt::types::{LifecycleStatus, PolicyType};
+use okta_mgmt::types::LifecycleStatus;
 
 use crate::report::CleanupRecord;
+
+mod intents;
+mod sweep;
+
+pub use intents::Intent;
+pub use sweep::{SweepItem, SweepReport, check_sweep_prefix, sweep, sweep_policy_types};
 
 /// Every object created by `okta-contract` has a name starting with this.
 pub const NAME_PREFIX: &str = "okta-contract-";
@@ -159,6 +167,7 @@ struct Tracked {
 #[derive(Debug, Default)]
 pub struct Tracker {
     entries: Mutex<Vec<Tracked>>,
+    intents: Mutex<Vec<(Intent, String)>>,
 }
 
 impl Tracker {
@@ -169,6 +178,24 @@ impl Tracker {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Tracked>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a create `scenario` is about to send (before it is sent).
+    pub fn intend(&self, intent: Intent, scenario: &str) {
+        self.intents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((intent, scenario.to_owned()));
+    }
+
+    /// Takes the recorded intents (of `scenario`, or all).
+    fn take_intents(&self, scenario: Option<&str>) -> Vec<Intent> {
+        let mut all = self.intents.lock().unwrap_or_else(|e| e.into_inner());
+        let (taken, kept): (Vec<_>, Vec<_>) = all
+            .drain(..)
+            .partition(|(_, s)| scenario.is_none_or(|want| want == s));
+        *all = kept;
+        taken.into_iter().map(|(intent, _)| intent).collect()
     }
 
     /// Records an object created by `scenario`. Call it as soon as the create call returns.
@@ -208,8 +235,10 @@ impl Tracker {
             .collect()
     }
 
-    /// Deletes every pending object (of `scenario`, or all), newest first. `prefix` is the
-    /// run prefix a policy's current name must start with before it is deleted.
+    /// Deletes every pending object (of `scenario`, or all), newest first, then looks up the
+    /// recorded intents by name and deletes what an interrupted create left. `prefix` is the
+    /// run prefix a policy's (or found rule's) current name must start with before it is
+    /// deleted.
     pub async fn cleanup(
         &self,
         client: &Client,
@@ -226,6 +255,9 @@ impl Tracker {
                 self.mark_reported(&resource);
             }
             records.push(record);
+        }
+        for intent in self.take_intents(scenario) {
+            records.extend(intent.remove_leftover(client, prefix).await);
         }
         records
     }
@@ -279,34 +311,10 @@ async fn delete_resource(client: &Client, prefix: &str, resource: &Resource) -> 
                     |a| record(resource, a, None),
                 )
         }
-        Resource::Rule { policy_id, id } => {
-            if let Err(e) = client
-                .deactivate_policy_rule()
-                .policy_id(policy_id)
-                .rule_id(id)
-                .call()
-                .await
-                && is_not_found(&e)
-            {
-                return record(resource, "already gone", None);
-            }
-            match client
-                .delete_policy_rule()
-                .policy_id(policy_id)
-                .rule_id(id)
-                .call()
-                .await
-            {
-                Ok(_) => record(resource, "deleted", None),
-                Err(e) => {
-                    if is_not_found(&e) {
-                        record(resource, "already gone", None)
-                    } else {
-                        record(resource, "failed", Some(e.to_string()))
-                    }
-                }
-            }
-        }
+        Resource::Rule { policy_id, id } => delete_rule(client, policy_id, id).await.map_or_else(
+            |e| record(resource, "failed", Some(e)),
+            |a| record(resource, a, None),
+        ),
         Resource::Mapping { policy_id, id } => {
             match client
                 .delete_policy_resource_mapping()
@@ -328,8 +336,37 @@ async fn delete_resource(client: &Client, prefix: &str, resource: &Resource) -> 
     }
 }
 
+/// Deactivates a rule, then deletes it. Returns `deleted` or `already gone`.
+pub(crate) async fn delete_rule(
+    client: &Client,
+    policy_id: &str,
+    id: &str,
+) -> Result<&'static str, String> {
+    if let Err(e) = client
+        .deactivate_policy_rule()
+        .policy_id(policy_id)
+        .rule_id(id)
+        .call()
+        .await
+        && is_not_found(&e)
+    {
+        return Ok("already gone");
+    }
+    match client
+        .delete_policy_rule()
+        .policy_id(policy_id)
+        .rule_id(id)
+        .call()
+        .await
+    {
+        Ok(()) => Ok("deleted"),
+        Err(e) if is_not_found(&e) => Ok("already gone"),
+        Err(e) => Err(format!("delete failed: {e}")),
+    }
+}
+
 /// Deactivates an active policy, then deletes it. Returns `deleted` or `already gone`.
-async fn delete_policy(
+pub(crate) async fn delete_policy(
     client: &Client,
     id: &str,
     status: Option<LifecycleStatus>,
@@ -352,132 +389,6 @@ async fn delete_policy(
             }
         }
     }
-}
-
-/// Policy types Okta documents that the client has no named variant for (it lists them
-/// through `PolicyType::Other`).
-const EXTRA_POLICY_TYPES: [&str; 3] = [
-    "SESSION_VIOLATION_DETECTION",
-    "CLIENT_UPDATE",
-    "IDENTITY_CLAIM_SOURCING",
-];
-
-/// Every policy type `sweep` lists: the client's known types plus the documented ones it has
-/// no variant for.
-pub fn sweep_policy_types() -> Vec<&'static str> {
-    let mut types: Vec<&'static str> = PolicyType::KNOWN.to_vec();
-    for t in EXTRA_POLICY_TYPES {
-        if !types.contains(&t) {
-            types.push(t);
-        }
-    }
-    types
-}
-
-/// Checks a sweep prefix: it must start with [`NAME_PREFIX`].
-pub fn check_sweep_prefix(prefix: &str) -> Result<(), NamingError> {
-    if prefix.starts_with(NAME_PREFIX) {
-        Ok(())
-    } else {
-        Err(NamingError::UnsafePrefix(prefix.to_owned()))
-    }
-}
-
-/// One policy found (and deleted, unless dry run) by [`sweep`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct SweepItem {
-    /// Policy type.
-    pub policy_type: String,
-    /// Policy id.
-    pub id: String,
-    /// Policy name.
-    pub name: String,
-    /// `deleted`, `already gone`, `would delete` (dry run) or `failed`.
-    pub action: String,
-    /// Error details.
-    pub detail: Option<String>,
-}
-
-/// Result of [`sweep`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SweepReport {
-    /// Matching policies and what happened to them.
-    pub items: Vec<SweepItem>,
-    /// Policy types the org refused to list with a 400 (types it does not have), with the error.
-    pub unlisted_types: Vec<(String, String)>,
-    /// Policy types whose listing failed otherwise (auth, transport, …), with the error.
-    pub failed_types: Vec<(String, String)>,
-}
-
-impl SweepReport {
-    /// Whether every matching policy is gone (or would be, for a dry run).
-    pub fn ok(&self) -> bool {
-        self.failed_types.is_empty() && self.items.iter().all(|i| i.action != "failed")
-    }
-}
-
-/// Deletes (or, with `dry_run`, lists) every policy of every listable type whose name starts
-/// with `prefix`. Rules and mappings go with their policy. Types the org refuses to list with a
-/// 400 are noted; other listing errors make the sweep fail.
-pub async fn sweep(
-    client: &Client,
-    prefix: &str,
-    dry_run: bool,
-) -> Result<SweepReport, NamingError> {
-    check_sweep_prefix(prefix)?;
-    let mut report = SweepReport::default();
-    for type_name in sweep_policy_types() {
-        // Legacy `Okta:*` aliases name the same policies as their modern types on real orgs;
-        // listing them as well is harmless (a policy already deleted is reported as gone).
-        let listed: Result<Vec<okta_mgmt::types::Policy>, Error> = client
-            .list_policies()
-            .type_(PolicyType::from(type_name))
-            .items()
-            .try_collect()
-            .await;
-        let policies = match listed {
-            Ok(p) => p,
-            Err(e) if e.status().map(|s| s.as_u16()) == Some(400) => {
-                report
-                    .unlisted_types
-                    .push((type_name.to_owned(), e.to_string()));
-                continue;
-            }
-            Err(e) => {
-                report
-                    .failed_types
-                    .push((type_name.to_owned(), e.to_string()));
-                continue;
-            }
-        };
-        for policy in policies {
-            let (Some(id), Some(name)) = (policy.id(), policy.name()) else {
-                continue;
-            };
-            if !name.starts_with(prefix) {
-                continue;
-            }
-            if report.items.iter().any(|i| i.id == id) {
-                continue;
-            }
-            let (action, detail) = if dry_run {
-                ("would delete", None)
-            } else {
-                match delete_policy(client, id, policy.status()).await {
-                    Ok(a) => (a, None),
-                    Err(e) => ("failed", Some(e)),
-                }
-            };
-            report.items.push(SweepItem {
-                policy_type: type_name.to_owned(),
-                id: id.to_owned(),
-                name: name.to_owned(),
-                action: action.to_owned(),
-                detail,
-            });
-        }
-    }
-    Ok(report)
 }
 
 #[cfg(test)]
