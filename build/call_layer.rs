@@ -7,6 +7,10 @@
 //! - for list operations (`GET` with an array response):
 //!   `pages()`/`items()` and the `Paginate` trait, holding their own client handle.
 //!
+//! For every operation with required parameters it adds `Client::<operation>_with(required…)`,
+//! which returns the builder with those set: with it, leaving a required value out is a compile
+//! error instead of a run-time `InvalidRequest`.
+//!
 //! It also makes `Client::new` and `Client::new_with_client` crate-private: the builder and
 //! `from_env()` are the only ways to get a client, so their URL and credential checks always
 //! run.
@@ -84,6 +88,22 @@ pub fn add(file: &mut syn::File, paginated: &BTreeSet<String>) -> Result<usize, 
         return Err(format!(
             "list operations without a generated builder: {missing:?}"
         ));
+    }
+    let structs: Vec<syn::ItemStruct> = builder
+        .1
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    for imp in builder.1.iter().filter_map(|i| match i {
+        syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
+        _ => None,
+    }) {
+        if let Some(tokens) = required_constructor(imp, &structs) {
+            added.push(tokens);
+        }
     }
     let count = added.len();
     for tokens in added {
@@ -205,6 +225,76 @@ fn methods(name: &syn::Ident, value: &syn::Type, paginated: bool) -> proc_macro2
     tokens
 }
 
+/// `Client::<op>_with(required…)` for a builder whose `new()` leaves fields uninitialized
+/// (`Err("… was not initialized")`): those are the required parameters and body.
+fn required_constructor(
+    imp: &syn::ItemImpl,
+    structs: &[syn::ItemStruct],
+) -> Option<proc_macro2::TokenStream> {
+    let syn::Type::Path(self_ty) = &*imp.self_ty else {
+        return None;
+    };
+    let name = &self_ty.path.segments.last()?.ident;
+    let new = imp.items.iter().find_map(|i| match i {
+        syn::ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
+        _ => None,
+    })?;
+    let required = uninitialized_fields(new);
+    if required.is_empty() {
+        return None;
+    }
+    let fields = match &structs.iter().find(|s| s.ident == *name)?.fields {
+        syn::Fields::Named(named) => named.named.clone(),
+        _ => return None,
+    };
+    let mut generics = Vec::new();
+    let mut params = Vec::new();
+    let mut setters = Vec::new();
+    for (i, field) in required.iter().enumerate() {
+        let ty = fields
+            .iter()
+            .find(|f| f.ident.as_ref() == Some(field))
+            .and_then(|f| first_generic(&f.ty, "Result"))?;
+        let v = quote::format_ident!("V{i}");
+        generics.push(quote! { #v: ::std::convert::TryInto<#ty> });
+        params.push(quote! { #field: #v });
+        setters.push(quote! { .#field(#field) });
+    }
+    let method = quote::format_ident!("{}_with", snake(&name.to_string()));
+    let op = snake(&name.to_string());
+    let doc = format!(
+        "[`Client::{op}`](super::Client::{op}) with its required values set: leaving one out is a compile error."
+    );
+    Some(quote! {
+        impl super::Client {
+            #[doc = #doc]
+            pub fn #method<#(#generics),*>(&self, #(#params),*) -> #name<'_> {
+                #name::new(self) #(#setters)*
+            }
+        }
+    })
+}
+
+/// The fields `new()` initializes with `Err(…)`.
+fn uninitialized_fields(new: &syn::ImplItemFn) -> Vec<syn::Ident> {
+    let Some(syn::Stmt::Expr(syn::Expr::Struct(init), _)) = new.block.stmts.last() else {
+        return Vec::new();
+    };
+    init.fields
+        .iter()
+        .filter_map(|fv| {
+            let syn::Member::Named(ident) = &fv.member else {
+                return None;
+            };
+            let syn::Expr::Call(call) = &fv.expr else {
+                return None;
+            };
+            matches!(&*call.func, syn::Expr::Path(p) if p.path.is_ident("Err"))
+                .then(|| ident.clone())
+        })
+        .collect()
+}
+
 /// `ListDevices` → `list_devices`.
 fn snake(name: &str) -> String {
     let mut out = String::new();
@@ -283,18 +373,30 @@ mod tests {
                 pub fn new_with_client() -> Self { Client }
             }
             pub mod builder {
-                pub struct ListX<'a> { client: &'a super::Client }
+                pub struct ListX<'a> {
+                    client: &'a super::Client,
+                    kind: Result<types::Kind, String>,
+                    limit: Result<Option<u32>, String>,
+                }
                 impl<'a> ListX<'a> {
+                    pub fn new(client: &'a super::Client) -> Self {
+                        Self { client: client, kind: Err("kind was not initialized".to_string()), limit: Ok(None) }
+                    }
                     pub async fn send(self) -> Result<ResponseValue<Vec<types::X>>, Error<E>> { todo!() }
                 }
             }
         };
         let paginated = BTreeSet::from(["ListX".to_string()]);
-        assert_eq!(add(&mut file, &paginated), Ok(1));
+        assert_eq!(add(&mut file, &paginated), Ok(2));
         let code = prettyplease::unparse(&file);
         assert!(code.contains("pub(crate) fn new()"), "{code}");
         assert!(code.contains("pub async fn call(self)"), "{code}");
         assert!(code.contains("Paginate<'a> for ListX<'a>"), "{code}");
         assert!(code.contains("type Item = types::X;"), "{code}");
+        assert!(
+            code.contains("pub fn list_x_with<V0: ::std::convert::TryInto<types::Kind>>("),
+            "{code}"
+        );
+        assert!(code.contains("ListX::new(self).kind(kind)"), "{code}");
     }
 }

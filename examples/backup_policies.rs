@@ -13,18 +13,8 @@
 
 use futures::TryStreamExt as _;
 use okta_mgmt::prelude::*;
-use okta_mgmt::types::{Policy, PolicyRule, PolicyType};
+use okta_mgmt::types::{Policy, PolicyRule};
 use serde_json::{Value, json};
-
-/// Fields the server sets; a create request must not carry them.
-const SERVER_SET: &[&str] = &[
-    "id",
-    "created",
-    "lastUpdated",
-    "_links",
-    "_embedded",
-    "system",
-];
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -46,23 +36,15 @@ async fn main() -> Result<()> {
 
 async fn backup(client: &Client, file: &str) -> Result<()> {
     let mut entries = Vec::new();
-    for type_name in PolicyType::KNOWN {
-        let policies: Vec<Policy> = client
-            .list_policies()
-            .type_(PolicyType::from(*type_name))
+    let policies: Vec<Policy> = client.all_policies().try_collect().await?;
+    for policy in policies {
+        let Some(id) = policy.id() else { continue };
+        let rules: Vec<PolicyRule> = client
+            .list_policy_rules_with(id)
             .items()
             .try_collect()
             .await?;
-        for policy in policies {
-            let Some(id) = policy.id() else { continue };
-            let rules: Vec<PolicyRule> = client
-                .list_policy_rules()
-                .policy_id(id)
-                .items()
-                .try_collect()
-                .await?;
-            entries.push(json!({ "policy": policy, "rules": rules }));
-        }
+        entries.push(json!({ "policy": policy, "rules": rules }));
     }
     std::fs::write(file, serde_json::to_vec_pretty(&entries)?)?;
     println!("backed up {} policies to {file}", entries.len());
@@ -77,12 +59,11 @@ async fn restore(client: &Client, file: &str, prefix: &str) -> Result<()> {
         if entry["policy"]["system"] == json!(true) || !policy.is_typed() {
             continue;
         }
-        let mut request = Policy::from_json(as_create_request(&entry["policy"]));
+        let mut request = policy.to_request()?;
         request.set_name(format!("{prefix}{}", policy.name().unwrap_or_default()));
         let created = client
-            .create_policy()
+            .create_policy_with(request)
             .activate(false)
-            .body(request)
             .call()
             .await?;
         let id = created
@@ -94,27 +75,11 @@ async fn restore(client: &Client, file: &str, prefix: &str) -> Result<()> {
             if rule["system"] == json!(true) {
                 continue;
             }
-            let body = PolicyRule::from_json(as_create_request(rule));
-            client
-                .create_policy_rule()
-                .policy_id(&id)
-                .body(body)
-                .call()
-                .await?;
+            let body = PolicyRule::from_json(rule.clone()).to_request()?;
+            client.create_policy_rule_with(&id, body).call().await?;
             rules += 1;
         }
     }
     println!("restored {policies} policies and {rules} rules from {file}");
     Ok(())
-}
-
-/// The object without the fields the server sets.
-fn as_create_request(object: &Value) -> Value {
-    let mut copy = object.clone();
-    if let Some(map) = copy.as_object_mut() {
-        for field in SERVER_SET {
-            map.remove(*field);
-        }
-    }
-    copy
 }

@@ -24,7 +24,9 @@ pub const OPENAPI_SPEC: &str = include_str!("../spec/openapi.yaml");
 pub mod types {
     pub use crate::generated::extras::*;
     pub use crate::generated::types::*;
-    pub use crate::model::{Lossless, Policy, PolicyRule, Timestamp, UnknownObject};
+    pub use crate::model::{
+        Lossless, Policy, PolicyRule, SERVER_SET_FIELDS, Timestamp, UnknownObject,
+    };
 }
 
 pub use generated::{Client, ResponseValue, builder};
@@ -35,6 +37,7 @@ mod dpop;
 pub mod error;
 pub mod hook;
 pub mod link;
+pub mod listing;
 pub mod oauth;
 pub mod pagination;
 pub mod raw;

@@ -421,3 +421,25 @@ async fn a_redirect_to_another_origin_is_refused_whatever_http_client_is_used() 
     // The caller's client did follow it (its own setting), but the answer is not used.
     moved.assert_calls_async(1).await;
 }
+
+#[test]
+fn a_fetched_policy_becomes_a_request_without_server_set_fields() {
+    let fetched: Policy = serde_json::from_value(serde_json::json!({
+        "id": "00p1", "type": "PASSWORD", "name": "p", "status": "ACTIVE", "system": false,
+        "created": "2024-01-01T00:00:00.000Z", "lastUpdated": "2024-01-02T00:00:00.000Z",
+        "_links": {"self": {"href": "https://x/api/v1/policies/00p1"}},
+        "settings": {"password": {"complexity": {"minLength": 12}}},
+        "futureField": {"kept": true}
+    }))
+    .unwrap();
+    let request = serde_json::to_value(fetched.to_request().unwrap()).unwrap();
+    for gone in okta_mgmt::types::SERVER_SET_FIELDS {
+        assert!(request.get(gone).is_none(), "{gone} dropped: {request}");
+    }
+    assert_eq!(request["futureField"], serde_json::json!({"kept": true}));
+    assert_eq!(
+        request["settings"]["password"]["complexity"]["minLength"],
+        12
+    );
+    assert_eq!(request["status"], "ACTIVE");
+}

@@ -12,7 +12,7 @@ mod polymorphic;
 mod timestamp;
 
 pub use lossless::Lossless;
-pub use polymorphic::{Policy, PolicyRule, UnknownObject};
+pub use polymorphic::{Policy, PolicyRule, SERVER_SET_FIELDS, UnknownObject};
 pub use timestamp::Timestamp;
 
 /// JSON Schema of an open enum: any string, with the known values listed in `x-known-values`.

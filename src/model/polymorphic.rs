@@ -47,6 +47,17 @@ impl UnknownObject {
     }
 }
 
+/// Fields of a policy or rule that the server sets and a request leaves out (see
+/// [`Policy::to_request`]).
+pub const SERVER_SET_FIELDS: &[&str] = &[
+    "id",
+    "created",
+    "lastUpdated",
+    "_links",
+    "_embedded",
+    "system",
+];
+
 /// Defines a union over typed variants chosen by the `type` string.
 macro_rules! polymorphic {
     (
@@ -152,6 +163,20 @@ macro_rules! polymorphic {
             /// `true` when the value was decoded into a typed variant.
             pub fn is_typed(&self) -> bool {
                 !matches!(self, Self::Other(_))
+            }
+
+            /// The same object as a create or replace request body: the fields the server sets
+            /// ([`SERVER_SET_FIELDS`]: `id`, `created`, `lastUpdated`, `_links`, `_embedded`,
+            /// `system`) dropped, everything else — unknown fields included — kept as read. A
+            /// fetched object becomes a restore or copy in one call.
+            pub fn to_request(&self) -> Result<Self, serde_json::Error> {
+                let mut json = self.to_json()?;
+                if let Some(map) = json.as_object_mut() {
+                    for field in SERVER_SET_FIELDS {
+                        map.remove(*field);
+                    }
+                }
+                Ok(Self::from_json(json))
             }
         }
 
