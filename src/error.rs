@@ -134,8 +134,9 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
-    /// The HTTP exchange failed (connect, TLS, I/O, reading the body).
-    #[error("transport error")]
+    /// The HTTP exchange failed (connect, TLS, I/O, reading the body). The message names the
+    /// innermost cause (connection refused, DNS failure, certificate problem, …).
+    #[error("transport error: {}", root_cause(.source))]
     Transport {
         /// The underlying `reqwest` error.
         #[source]
@@ -242,6 +243,15 @@ pub enum Error {
         /// The `X-Okta-Request-Id` response header.
         request_id: Option<String>,
     },
+}
+
+/// The innermost error of a chain, e.g. `Connection refused (os error 111)`.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 fn fmt_request_id(id: &Option<String>) -> String {

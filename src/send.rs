@@ -170,9 +170,16 @@ impl Client {
             .transpose()?;
         let start = Instant::now();
         let origin = request.url().origin();
-        let outcome = self.send_authorized(request, operation).await?;
+        let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
         refuse_redirect_away(&outcome, &origin)?;
-        let exchange = read(outcome, self.inner.max_response_bytes).await?;
+        let mut exchange = read(outcome, self.inner.max_response_bytes).await?;
+        if !exchange.status.is_success() {
+            // A server may echo the credential it was sent; no error text carries it on.
+            let secret = oauth_token.or_else(|| self.static_token());
+            if let Some(secret) = secret {
+                exchange.body = scrub(exchange.body, secret.expose_secret());
+            }
+        }
         if let (Some(hook), Some((method, url))) = (hook, &seen) {
             hook.on_response(&ObservedResponse {
                 operation,
@@ -188,16 +195,35 @@ impl Client {
         Ok(exchange)
     }
 
+    /// The token of a fixed `Authorization` header (the part after the scheme).
+    fn static_token(&self) -> Option<crate::SecretString> {
+        let Some(Auth::Static(auth)) = &self.inner.auth else {
+            return None;
+        };
+        let value = auth.0.to_str().ok()?;
+        let token = value.split_once(' ').map_or(value, |(_, token)| token);
+        Some(crate::SecretString::new(token.trim()))
+    }
+
     /// Adds an OAuth access token when the client uses one, sends, and on a `401` renews
-    /// the token once and sends again.
+    /// the token once and sends again. Returns the OAuth token last sent, if any.
     async fn send_authorized(
         &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<(Outcome, Option<crate::SecretString>), Error> {
+        let Some(Auth::OAuth(cache)) = &self.inner.auth else {
+            return Ok((self.send_traced(request, operation, None).await, None));
+        };
+        self.send_oauth(cache, request, operation).await
+    }
+
+    async fn send_oauth(
+        &self,
+        cache: &crate::oauth::TokenCache,
         mut request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<Outcome, Error> {
-        let Some(Auth::OAuth(cache)) = &self.inner.auth else {
-            return Ok(self.send_traced(request, operation, None).await);
-        };
+    ) -> Result<(Outcome, Option<crate::SecretString>), Error> {
         let token = |source| Error::Token { source };
         let authz = cache.authorization().await.map_err(token)?;
         let second = request.try_clone();
@@ -206,7 +232,7 @@ impl Client {
         let unauthorized =
             matches!(&outcome.result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
         let (true, Some(mut second)) = (unauthorized, second) else {
-            return Ok(outcome);
+            return Ok((outcome, Some(authz.token.clone())));
         };
         let nonce = outcome
             .result
@@ -230,7 +256,8 @@ impl Client {
             }
         };
         self.authorize(&mut second, &authz).map_err(token)?;
-        Ok(self.send_traced(second, operation, Some(&authz)).await)
+        let outcome = self.send_traced(second, operation, Some(&authz)).await;
+        Ok((outcome, Some(authz.token.clone())))
     }
 
     /// Sets `Authorization` and, for a DPoP-bound token, a fresh `DPoP` proof.
@@ -336,6 +363,28 @@ fn refuse_redirect_away(outcome: &Outcome, asked: &url::Origin) -> Result<(), Er
         }),
         _ => Ok(()),
     }
+}
+
+/// `body` with every occurrence of `secret` (as is, or with `/` escaped as JSON may write it)
+/// replaced by `[redacted]`. Allocates only when the secret is there.
+pub(crate) fn scrub(body: Bytes, secret: &str) -> Bytes {
+    if secret.len() < 4 {
+        return body;
+    }
+    let escaped = secret.replace('/', "\\/");
+    let forms = [secret, escaped.as_str()];
+    if !forms.iter().any(|f| contains(&body, f.as_bytes())) {
+        return body;
+    }
+    let mut text = String::from_utf8_lossy(&body).into_owned();
+    for form in forms {
+        text = text.replace(form, crate::hook::REDACTED);
+    }
+    Bytes::from(text)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Records the outcome on the current `okta_request` span.

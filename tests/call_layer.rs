@@ -443,3 +443,48 @@ fn a_fetched_policy_becomes_a_request_without_server_set_fields() {
     );
     assert_eq!(request["status"], "ACTIVE");
 }
+
+#[tokio::test]
+async fn a_server_echoing_the_token_does_not_put_it_into_errors() {
+    let server = MockServer::start_async().await;
+    let echo = format!("bad token SSWS {TOKEN} and again {TOKEN}");
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v1/devices/guo1");
+            then.status(401).json_body(serde_json::json!({
+                "errorCode": "E0000011", "errorSummary": echo,
+                "errorCauses": [{"errorSummary": TOKEN}]
+            }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v1/devices/guo2");
+            then.status(502).body(format!("<html>{TOKEN}</html>"));
+        })
+        .await;
+    let client = client(&server);
+    for id in ["guo1", "guo2"] {
+        let err = client.get_device_with(id).call().await.unwrap_err();
+        let shown = format!("{err} {err:?} {:?}", err.okta_error());
+        assert!(!shown.contains(TOKEN), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_org_names_the_cause() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let client = Client::builder()
+        .org_url(format!("http://127.0.0.1:{port}"))
+        .api_token(TOKEN)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let err = client.get_device_with("guo1").call().await.unwrap_err();
+    let shown = err.to_string().to_lowercase();
+    assert!(shown.contains("refused"), "{shown}");
+}

@@ -312,6 +312,13 @@ pub struct ExtractArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let redactor = Redactor::new(env_secrets());
+    if redactor.too_short() > 0 {
+        eprintln!(
+            "warning: {} credential(s) from the environment are shorter than 6 characters: \
+             they cannot be redacted from output safely",
+            redactor.too_short()
+        );
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -520,6 +527,9 @@ fn print_scenarios() {
 }
 
 async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
+    if let Some(path) = &args.output {
+        writable_output(path)?;
+    }
     if args.list {
         if args.target == Target::Mock {
             let dir = args
@@ -815,6 +825,24 @@ async fn run_mock(
 }
 
 /// Prints and/or writes the report; the table on stdout follows `style` (files are plain).
+/// Checks before the run that the report file can be written (a bad path would otherwise be
+/// found only after the whole run): its folder is created and the file opened for writing.
+fn writable_output(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        bail!("--output {} is a directory", path.display());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("--output: cannot create {}", parent.display()))?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("--output: cannot write {}", path.display()))?;
+    Ok(())
+}
+
 fn emit(
     report: &RunReport,
     args: &CheckArgs,
@@ -1165,6 +1193,20 @@ mod tests {
         assert!(
             Cli::try_parse_from(["okta-contract", "extract", "--docs", "d", "--check"]).is_ok()
         );
+    }
+
+    #[test]
+    fn a_bad_output_path_is_refused_before_the_run() {
+        let dir = std::env::temp_dir().join(format!("okta-contract-out-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(writable_output(&dir).is_err(), "a directory");
+        let blocker = dir.join("file");
+        std::fs::write(&blocker, "x").unwrap();
+        let under_a_file = blocker.join("report.json");
+        let err = writable_output(&under_a_file).unwrap_err();
+        assert!(format!("{err:#}").contains("--output"), "{err:#}");
+        assert!(writable_output(&dir.join("sub/report.json")).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

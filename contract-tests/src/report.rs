@@ -337,8 +337,11 @@ pub enum Format {
     Markdown,
 }
 
-/// Renders `report` in `format`, redacted.
+/// Renders `report` in `format`, redacted: the secrets are removed from the report's data
+/// before it is rendered (so no escaping — JSON's `\"`, XML's `&amp;` — can hide one), and the
+/// rendered text is checked once more.
 pub fn render(report: &RunReport, format: Format, redactor: &Redactor) -> String {
+    let report = &redactor.redact_report(report);
     let text = match format {
         Format::Table => table(report),
         Format::Json => json(report),
@@ -352,6 +355,7 @@ pub fn render(report: &RunReport, format: Format, redactor: &Redactor) -> String
 #[derive(Clone, Default)]
 pub struct Redactor {
     secrets: Vec<String>,
+    too_short: usize,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -377,10 +381,41 @@ impl Redactor {
         r
     }
 
+    /// How many secrets were too short to redact safely (fewer than 6 characters: replacing
+    /// them would mangle ordinary text). Warn the user about them.
+    pub fn too_short(&self) -> usize {
+        self.too_short
+    }
+
+    /// A report with every secret replaced in every string it holds (structured redaction,
+    /// before rendering).
+    pub fn redact_report(&self, report: &RunReport) -> RunReport {
+        if self.secrets.is_empty() {
+            return report.clone();
+        }
+        let Ok(mut value) = serde_json::to_value(report) else {
+            return report.clone();
+        };
+        self.redact_value(&mut value);
+        serde_json::from_value(value).unwrap_or_else(|_| report.clone())
+    }
+
+    fn redact_value(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = self.redact(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.redact_value(v)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.redact_value(v)),
+            _ => {}
+        }
+    }
+
     /// Adds a secret.
     pub fn add(&mut self, secret: impl Into<String>) {
         let secret = secret.into();
         let secret = secret.trim();
+        if !secret.is_empty() && secret.len() < MIN_SECRET_LEN {
+            self.too_short += 1;
+        }
         if secret.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| s == secret) {
             self.secrets.push(secret.to_owned());
             // Longest first, so a secret containing another is replaced whole.
@@ -882,8 +917,36 @@ mod tests {
     }
 
     #[test]
-    fn short_secrets_are_ignored() {
+    fn short_secrets_are_ignored_and_counted() {
         let red = Redactor::new(["ab", ""]);
         assert_eq!(red.redact("abc"), "abc");
+        assert_eq!(red.too_short(), 1);
+    }
+
+    #[test]
+    fn a_secret_with_characters_each_format_escapes_is_still_redacted() {
+        // A server that reflects the token into an error message: JSON escapes `"` and `\`,
+        // XML escapes `<`, `&` and `"`, so redacting the rendered text alone would miss it.
+        let secret = r#"tok"en\<&>-0123456789"#;
+        let json_form = secret.replace('\\', r"\\").replace('"', r#"\""#);
+        let xml_form = secret
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        let mut r = sample();
+        for step in r.entries.iter_mut().flat_map(|e| e.steps.iter_mut()) {
+            if step.status == Status::Failed {
+                step.actual = Some(format!("echoed {secret} back"));
+            }
+        }
+        let red = Redactor::new([secret]);
+        for f in [Format::Table, Format::Json, Format::Junit, Format::Markdown] {
+            let text = render(&r, f, &red);
+            assert!(text.contains("[REDACTED]"), "{f:?}: {text}");
+            for form in [secret, json_form.as_str(), xml_form.as_str(), "0123456789"] {
+                assert!(!text.contains(form), "{f:?} leaks {form:?}: {text}");
+            }
+        }
     }
 }
