@@ -5,8 +5,10 @@ use futures::future::BoxFuture;
 use okta_mgmt::types::{Device, DeviceStatus};
 use serde_json::Value;
 
-use super::kit::{UNKNOWN_ID, device_path, get_raw, page_size, to_json};
-use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::kit::{
+    UNKNOWN_ID, device_path, expect_invalid, expect_not_found, get_raw, page_size, to_json,
+};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
@@ -85,8 +87,8 @@ fn status_name(status: &DeviceStatus) -> &str {
     status.as_str()
 }
 
-async fn get_device(ctx: &Ctx, id: &str) -> Result<Device, StepFailure> {
-    Ok(ctx.client().get_device().device_id(id).call().await?)
+async fn get_device(ctx: &Ctx, id: &str) -> Result<Device, okta_mgmt::Error> {
+    ctx.client().get_device().device_id(id).call().await
 }
 
 /// The device's lifecycle `_links` (relations other than self/users), sorted.
@@ -176,84 +178,10 @@ async fn transition(
 /// every action, and gone from search. Unknown ids are 404 E0000007 for every operation.
 fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
-        let client = ctx.client();
         let mut ids = Vec::new();
         for status in &STATUSES {
-            let device = ctx
-                .step(
-                    format!("find a {} device (search)", status_name(status)),
-                    find_device(ctx, status),
-                )
-                .await?;
-            let id = device
-                .id
-                .clone()
-                .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))?;
-            ctx.step(
-                format!(
-                    "{}: _links offer exactly the legal actions",
-                    status_name(status)
-                ),
-                async {
-                    let mut legal: Vec<String> = ACTIONS
-                        .iter()
-                        .filter(|a| a.target_from(status).is_some())
-                        .map(|a| a.as_str().to_owned())
-                        .collect();
-                    legal.sort();
-                    ensure_eq("lifecycle links", legal, lifecycle_links(&device)?)
-                },
-            )
-            .await?;
-            for action in ACTIONS.iter().filter(|a| a.target_from(status).is_none()) {
-                if *status == DeviceStatus::Active && *action == Action::Activate {
-                    // Recorded on real orgs: activating an ACTIVE device is a 204 no-op.
-                    ctx.step(
-                        "ACTIVE: activate → 204 (already active), status unchanged",
-                        async {
-                            action.send(ctx, &id).await?;
-                            let after = get_device(ctx, &id).await?;
-                            ensure_eq("status", Some(status), after.status.as_ref())
-                        },
-                    )
-                    .await?;
-                    continue;
-                }
-                ctx.step(
-                    format!(
-                        "{}: {} → 400 E0000001, status unchanged",
-                        status_name(status),
-                        action.as_str()
-                    ),
-                    async {
-                        expect_error(action.send(ctx, &id).await, 400, "E0000001")?;
-                        let after = get_device(ctx, &id).await?;
-                        ensure_eq("status", Some(status), after.status.as_ref())
-                    },
-                )
-                .await?;
-            }
-            if *status != DeviceStatus::Deactivated {
-                ctx.step(
-                    format!(
-                        "{}: delete → 400 E0000001, still there",
-                        status_name(status)
-                    ),
-                    async {
-                        expect_error(
-                            client.delete_device().device_id(&id).call().await,
-                            400,
-                            "E0000001",
-                        )?;
-                        let after = get_device(ctx, &id).await?;
-                        ensure_eq("status", Some(status), after.status.as_ref())
-                    },
-                )
-                .await?;
-            }
-            ids.push(id);
+            ids.push(illegal_actions(ctx, status).await?);
         }
-
         // Walk the CREATED device through every legal transition.
         let id = ids
             .first()
@@ -271,25 +199,12 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         for (action, from) in walk {
             transition(ctx, &id, action, from).await?;
         }
-        let users_path = format!("{}/users", device_path(&id));
-        ctx.step("a DEACTIVATED device has no users left", async {
-            let users = get_raw(ctx, &users_path).await?;
-            ensure_eq("users", Some(0), users.as_array().map(Vec::len))
-        })
-        .await?;
-        ctx.step("DEACTIVATED: delete → 204", async {
-            let response = client
-                .delete_device()
-                .device_id(&id)
-                .call_with_meta()
-                .await?;
-            ensure_eq("status", 204, response.status().as_u16())
-        })
-        .await?;
+        delete_deactivated(ctx, &id).await?;
         check_gone(ctx, &id, "the deleted device").await?;
         check_gone(ctx, UNKNOWN_ID, "an unknown id").await?;
         ctx.step("search by id no longer finds the deleted device", async {
-            let found = client
+            let found = ctx
+                .client()
                 .list_devices()
                 .search(format!("id eq \"{id}\""))
                 .call()
@@ -300,27 +215,121 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     })
 }
 
+/// For a device with `status`: its `_links` offer exactly the legal actions, every illegal
+/// action (and DELETE unless DEACTIVATED) is refused with the status unchanged. Returns its id.
+async fn illegal_actions(ctx: &Ctx, status: &DeviceStatus) -> Result<String, StepFailure> {
+    let device = ctx
+        .step(
+            format!("find a {} device (search)", status_name(status)),
+            find_device(ctx, status),
+        )
+        .await?;
+    let id = device
+        .id
+        .clone()
+        .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))?;
+    ctx.step(
+        format!(
+            "{}: _links offer exactly the legal actions",
+            status_name(status)
+        ),
+        async {
+            let mut legal: Vec<String> = ACTIONS
+                .iter()
+                .filter(|a| a.target_from(status).is_some())
+                .map(|a| a.as_str().to_owned())
+                .collect();
+            legal.sort();
+            ensure_eq("lifecycle links", legal, lifecycle_links(&device)?)
+        },
+    )
+    .await?;
+    for action in ACTIONS.iter().filter(|a| a.target_from(status).is_none()) {
+        // Recorded on real orgs: activating an ACTIVE device is a 204 no-op.
+        let no_op = *status == DeviceStatus::Active && *action == Action::Activate;
+        let name = if no_op {
+            "ACTIVE: activate → 204 (already active), status unchanged".to_owned()
+        } else {
+            format!(
+                "{}: {} → 400 E0000001, status unchanged",
+                status_name(status),
+                action.as_str()
+            )
+        };
+        ctx.step(name, async {
+            let result = action.send(ctx, &id).await;
+            if no_op {
+                result?;
+            } else {
+                expect_invalid(result)?;
+            }
+            ensure_status(ctx, &id, status).await
+        })
+        .await?;
+    }
+    if *status != DeviceStatus::Deactivated {
+        ctx.step(
+            format!(
+                "{}: delete → 400 E0000001, still there",
+                status_name(status)
+            ),
+            async {
+                expect_invalid(delete_device(ctx, &id).await)?;
+                ensure_status(ctx, &id, status).await
+            },
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Reads the device and asserts its status.
+async fn ensure_status(ctx: &Ctx, id: &str, status: &DeviceStatus) -> Result<(), StepFailure> {
+    let after = get_device(ctx, id).await?;
+    ensure_eq("status", Some(status), after.status.as_ref())
+}
+
+/// `DELETE /api/v1/devices/{id}`.
+async fn delete_device(ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
+    ctx.client()
+        .delete_device()
+        .device_id(id)
+        .call()
+        .await
+        .map(drop)
+}
+
+/// A DEACTIVATED device has no users left and is deleted with 204.
+async fn delete_deactivated(ctx: &Ctx, id: &str) -> Result<(), StepFailure> {
+    let users_path = format!("{}/users", device_path(id));
+    ctx.step("a DEACTIVATED device has no users left", async {
+        let users = get_raw(ctx, &users_path).await?;
+        ensure_eq("users", Some(0), users.as_array().map(Vec::len))
+    })
+    .await?;
+    ctx.step("DEACTIVATED: delete → 204", async {
+        let response = ctx
+            .client()
+            .delete_device()
+            .device_id(id)
+            .call_with_meta()
+            .await?;
+        ensure_eq("status", 204, response.status().as_u16())
+    })
+    .await
+}
+
 /// Get, delete and every lifecycle action on `id` are 404 E0000007.
 async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> {
-    let client = ctx.client();
     ctx.step(format!("{what}: get and delete → 404 E0000007"), async {
-        expect_error(
-            client.get_device().device_id(id).call().await,
-            404,
-            "E0000007",
-        )?;
-        expect_error(
-            client.delete_device().device_id(id).call().await,
-            404,
-            "E0000007",
-        )
-        .map(drop)
+        expect_not_found(get_device(ctx, id).await)?;
+        expect_not_found(delete_device(ctx, id).await)
     })
     .await?;
     for action in ACTIONS {
         ctx.step(
             format!("{what}: {} → 404 E0000007", action.as_str()),
-            async { expect_error(action.send(ctx, id).await, 404, "E0000007").map(drop) },
+            async { expect_not_found(action.send(ctx, id).await) },
         )
         .await?;
     }
