@@ -6,7 +6,8 @@ use okta_mgmt::types::{Device, DeviceStatus};
 use serde_json::Value;
 
 use super::kit::{
-    UNKNOWN_ID, device_path, expect_invalid, expect_not_found, get_raw, page_size, to_json,
+    DEVICE_ACTIONS, DeviceAction, DeviceHandle, UNKNOWN_ID, device_path, expect_invalid,
+    expect_not_found, get_raw, page_size, to_json,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -23,56 +24,20 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     }]
 }
 
-/// A lifecycle action of doc 002.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Activate,
-    Deactivate,
-    Suspend,
-    Unsuspend,
-}
-
-const ACTIONS: [Action; 4] = [
-    Action::Activate,
-    Action::Deactivate,
-    Action::Suspend,
-    Action::Unsuspend,
-];
-
-impl Action {
-    fn as_str(self) -> &'static str {
-        match self {
-            Action::Activate => "activate",
-            Action::Deactivate => "deactivate",
-            Action::Suspend => "suspend",
-            Action::Unsuspend => "unsuspend",
-        }
-    }
-
+impl DeviceAction {
     /// The status the action leads to from `from`, when doc 002 allows it there.
     fn target_from(self, from: &DeviceStatus) -> Option<DeviceStatus> {
         match (self, from) {
-            (Action::Activate, DeviceStatus::Created | DeviceStatus::Deactivated) => {
+            (DeviceAction::Activate, DeviceStatus::Created | DeviceStatus::Deactivated) => {
                 Some(DeviceStatus::Active)
             }
-            (Action::Deactivate, DeviceStatus::Active | DeviceStatus::Suspended) => {
+            (DeviceAction::Deactivate, DeviceStatus::Active | DeviceStatus::Suspended) => {
                 Some(DeviceStatus::Deactivated)
             }
-            (Action::Suspend, DeviceStatus::Active) => Some(DeviceStatus::Suspended),
-            (Action::Unsuspend, DeviceStatus::Suspended) => Some(DeviceStatus::Active),
+            (DeviceAction::Suspend, DeviceStatus::Active) => Some(DeviceStatus::Suspended),
+            (DeviceAction::Unsuspend, DeviceStatus::Suspended) => Some(DeviceStatus::Active),
             _ => None,
         }
-    }
-
-    async fn send(self, ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
-        let client = ctx.client();
-        match self {
-            Action::Activate => client.activate_device().device_id(id).call().await?,
-            Action::Deactivate => client.deactivate_device().device_id(id).call().await?,
-            Action::Suspend => client.suspend_device().device_id(id).call().await?,
-            Action::Unsuspend => client.unsuspend_device().device_id(id).call().await?,
-        };
-        Ok(())
     }
 }
 
@@ -88,7 +53,12 @@ fn status_name(status: &DeviceStatus) -> &str {
 }
 
 async fn get_device(ctx: &Ctx, id: &str) -> Result<Device, okta_mgmt::Error> {
-    ctx.client().get_device().device_id(id).call().await
+    handle(id).get(ctx).await
+}
+
+/// A handle on the device `id`.
+fn handle(id: &str) -> DeviceHandle {
+    DeviceHandle { id: id.to_owned() }
 }
 
 /// The device's lifecycle `_links` (relations other than self/users), sorted.
@@ -100,7 +70,7 @@ fn lifecycle_links(device: &Device) -> Result<Vec<String>, StepFailure> {
         .map(|links| {
             links
                 .keys()
-                .filter(|k| ACTIONS.iter().any(|a| a.as_str() == k.as_str()))
+                .filter(|k| DEVICE_ACTIONS.iter().any(|a| a.as_str() == k.as_str()))
                 .cloned()
                 .collect()
         })
@@ -134,7 +104,7 @@ async fn find_device(ctx: &Ctx, status: &DeviceStatus) -> Result<Device, StepFai
 async fn transition(
     ctx: &Ctx,
     id: &str,
-    action: Action,
+    action: DeviceAction,
     from: DeviceStatus,
 ) -> Result<(), StepFailure> {
     let to = action.target_from(&from).ok_or_else(|| {
@@ -153,7 +123,7 @@ async fn transition(
     ctx.step(name, async {
         let before = get_device(ctx, id).await?;
         ensure_eq("status before", Some(&from), before.status.as_ref())?;
-        action.send(ctx, id).await?;
+        handle(id).send(ctx, action).await?;
         let after = get_device(ctx, id).await?;
         ensure_eq("status", Some(&to), after.status.as_ref())?;
         let (b, a) = (to_json(&before)?, to_json(&after)?);
@@ -188,13 +158,13 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .cloned()
             .ok_or_else(|| StepFailure::new("no CREATED device"))?;
         let walk = [
-            (Action::Activate, DeviceStatus::Created),
-            (Action::Suspend, DeviceStatus::Active),
-            (Action::Unsuspend, DeviceStatus::Suspended),
-            (Action::Deactivate, DeviceStatus::Active),
-            (Action::Activate, DeviceStatus::Deactivated),
-            (Action::Suspend, DeviceStatus::Active),
-            (Action::Deactivate, DeviceStatus::Suspended),
+            (DeviceAction::Activate, DeviceStatus::Created),
+            (DeviceAction::Suspend, DeviceStatus::Active),
+            (DeviceAction::Unsuspend, DeviceStatus::Suspended),
+            (DeviceAction::Deactivate, DeviceStatus::Active),
+            (DeviceAction::Activate, DeviceStatus::Deactivated),
+            (DeviceAction::Suspend, DeviceStatus::Active),
+            (DeviceAction::Deactivate, DeviceStatus::Suspended),
         ];
         for (action, from) in walk {
             transition(ctx, &id, action, from).await?;
@@ -234,7 +204,7 @@ async fn illegal_actions(ctx: &Ctx, status: &DeviceStatus) -> Result<String, Ste
             status_name(status)
         ),
         async {
-            let mut legal: Vec<String> = ACTIONS
+            let mut legal: Vec<String> = DEVICE_ACTIONS
                 .iter()
                 .filter(|a| a.target_from(status).is_some())
                 .map(|a| a.as_str().to_owned())
@@ -244,9 +214,12 @@ async fn illegal_actions(ctx: &Ctx, status: &DeviceStatus) -> Result<String, Ste
         },
     )
     .await?;
-    for action in ACTIONS.iter().filter(|a| a.target_from(status).is_none()) {
+    for action in DEVICE_ACTIONS
+        .iter()
+        .filter(|a| a.target_from(status).is_none())
+    {
         // Recorded on real orgs: activating an ACTIVE device is a 204 no-op.
-        let no_op = *status == DeviceStatus::Active && *action == Action::Activate;
+        let no_op = *status == DeviceStatus::Active && *action == DeviceAction::Activate;
         let name = if no_op {
             "ACTIVE: activate → 204 (already active), status unchanged".to_owned()
         } else {
@@ -257,7 +230,7 @@ async fn illegal_actions(ctx: &Ctx, status: &DeviceStatus) -> Result<String, Ste
             )
         };
         ctx.step(name, async {
-            let result = action.send(ctx, &id).await;
+            let result = handle(&id).send(ctx, *action).await;
             if no_op {
                 result?;
             } else {
@@ -285,18 +258,12 @@ async fn illegal_actions(ctx: &Ctx, status: &DeviceStatus) -> Result<String, Ste
 
 /// Reads the device and asserts its status.
 async fn ensure_status(ctx: &Ctx, id: &str, status: &DeviceStatus) -> Result<(), StepFailure> {
-    let after = get_device(ctx, id).await?;
-    ensure_eq("status", Some(status), after.status.as_ref())
+    handle(id).expect_status(ctx, status).await
 }
 
 /// `DELETE /api/v1/devices/{id}`.
 async fn delete_device(ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
-    ctx.client()
-        .delete_device()
-        .device_id(id)
-        .call()
-        .await
-        .map(drop)
+    handle(id).send_delete(ctx).await
 }
 
 /// A DEACTIVATED device has no users left and is deleted with 204.
@@ -326,10 +293,10 @@ async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> 
         expect_not_found(delete_device(ctx, id).await)
     })
     .await?;
-    for action in ACTIONS {
+    for action in DEVICE_ACTIONS {
         ctx.step(
             format!("{what}: {} → 404 E0000007", action.as_str()),
-            async { expect_not_found(action.send(ctx, id).await) },
+            async { expect_not_found(handle(id).send(ctx, action).await) },
         )
         .await?;
     }
@@ -345,7 +312,7 @@ mod tests {
         let legal: Vec<String> = STATUSES
             .iter()
             .flat_map(|s| {
-                ACTIONS.iter().filter_map(move |a| {
+                DEVICE_ACTIONS.iter().filter_map(move |a| {
                     a.target_from(s)
                         .map(|to| format!("{} {} {}", status_name(s), a.as_str(), to.as_str()))
                 })

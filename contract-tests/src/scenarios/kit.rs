@@ -9,8 +9,8 @@ use futures::TryStreamExt as _;
 use okta_mgmt::error::Error;
 use okta_mgmt::pagination::Page;
 use okta_mgmt::types::{
-    LifecycleStatus, Policy, PolicyMapping, PolicyMappingRequest, PolicyRule, PolicyType,
-    UnknownObject,
+    Device, DeviceStatus, LifecycleStatus, Policy, PolicyMapping, PolicyMappingRequest, PolicyRule,
+    PolicyType, UnknownObject,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -159,6 +159,42 @@ pub(super) fn expect_invalid<T, E: Into<Error>>(result: Result<T, E>) -> Result<
     expect_error(result, 400, "E0000001").map(drop)
 }
 
+/// One-request operations of a handle, each `async fn name(&self, ctx) -> Result<_, Error>`
+/// sending `ctx.client().op().setter(&self.field)….call()`: `fn name = op(…)` answers `()`,
+/// `fn name -> T = op(…)` the decoded body. `tracked` adds `delete` (the request, then the
+/// tracker is told) and `expect_gone` (GET is 404 E0000007).
+macro_rules! handle_calls {
+    () => {};
+    ($(#[$doc:meta])* fn $name:ident = $op:ident($($setter:ident: $field:ident),*); $($rest:tt)*) => {
+        $(#[$doc])*
+        pub(super) async fn $name(&self, ctx: &Ctx) -> Result<(), Error> {
+            ctx.client().$op()$(.$setter(&self.$field))*.call().await.map(drop)
+        }
+        handle_calls!($($rest)*);
+    };
+    ($(#[$doc:meta])* fn $name:ident -> $ret:ty = $op:ident($($setter:ident: $field:ident),*); $($rest:tt)*) => {
+        $(#[$doc])*
+        pub(super) async fn $name(&self, ctx: &Ctx) -> Result<$ret, Error> {
+            ctx.client().$op()$(.$setter(&self.$field))*.call().await
+        }
+        handle_calls!($($rest)*);
+    };
+    (tracked; $($rest:tt)*) => {
+        /// Deletes it and tells the tracker.
+        pub(super) async fn delete(&self, ctx: &Ctx) -> Result<(), StepFailure> {
+            self.send_delete(ctx).await?;
+            ctx.forget(&self.resource());
+            Ok(())
+        }
+
+        /// Asserts that it is gone: GET is 404 E0000007.
+        pub(super) async fn expect_gone(&self, ctx: &Ctx) -> Result<(), StepFailure> {
+            expect_not_found(self.get(ctx).await)
+        }
+        handle_calls!($($rest)*);
+    };
+}
+
 /// A policy a scenario works on: one it created with [`create_policy`] (tracked for cleanup
 /// at once) or one it found ([`PolicyHandle::existing`], never tracked).
 #[derive(Debug, Clone)]
@@ -232,9 +268,16 @@ impl PolicyHandle {
         format!("{}/rules", self.path())
     }
 
-    /// `GET /api/v1/policies/{id}`, typed.
-    pub(super) async fn get(&self, ctx: &Ctx) -> Result<Policy, Error> {
-        ctx.client().get_policy().policy_id(&self.id).call().await
+    handle_calls! {
+        /// `GET /api/v1/policies/{id}`, typed.
+        fn get -> Policy = get_policy(policy_id: id);
+        /// `POST …/lifecycle/activate`.
+        fn activate = activate_policy(policy_id: id);
+        /// `POST …/lifecycle/deactivate`.
+        fn deactivate = deactivate_policy(policy_id: id);
+        /// `DELETE /api/v1/policies/{id}` alone: the tracker is not told (for refusals).
+        fn send_delete = delete_policy(policy_id: id);
+        tracked;
     }
 
     /// `GET /api/v1/policies/{id}`, the server's JSON.
@@ -266,43 +309,6 @@ impl PolicyHandle {
             .await
     }
 
-    /// `POST …/lifecycle/activate`.
-    pub(super) async fn activate(&self, ctx: &Ctx) -> Result<(), Error> {
-        ctx.client()
-            .activate_policy()
-            .policy_id(&self.id)
-            .call()
-            .await
-            .map(drop)
-    }
-
-    /// `POST …/lifecycle/deactivate`.
-    pub(super) async fn deactivate(&self, ctx: &Ctx) -> Result<(), Error> {
-        ctx.client()
-            .deactivate_policy()
-            .policy_id(&self.id)
-            .call()
-            .await
-            .map(drop)
-    }
-
-    /// `DELETE /api/v1/policies/{id}` alone: the tracker is not told (for refusals).
-    pub(super) async fn send_delete(&self, ctx: &Ctx) -> Result<(), Error> {
-        ctx.client()
-            .delete_policy()
-            .policy_id(&self.id)
-            .call()
-            .await
-            .map(drop)
-    }
-
-    /// Deletes the policy and tells the tracker.
-    pub(super) async fn delete(&self, ctx: &Ctx) -> Result<(), StepFailure> {
-        self.send_delete(ctx).await?;
-        ctx.forget(&self.resource());
-        Ok(())
-    }
-
     /// Deletes a policy the scenario created, after checking its current name carries the
     /// run's prefix and deactivating it when active; tells the tracker.
     pub(super) async fn deactivate_and_delete(&self, ctx: &Ctx) -> Result<(), StepFailure> {
@@ -318,11 +324,6 @@ impl PolicyHandle {
             self.deactivate(ctx).await?;
         }
         self.delete(ctx).await
-    }
-
-    /// Asserts that the policy is gone: GET is 404 E0000007.
-    pub(super) async fn expect_gone(&self, ctx: &Ctx) -> Result<(), StepFailure> {
-        expect_not_found(self.get(ctx).await)
     }
 
     /// Every rule of the policy, following pagination.
@@ -433,37 +434,58 @@ impl PolicyHandle {
     }
 }
 
-/// A rule of a policy: created with [`PolicyHandle::create_rule`] (tracked at once) or named
-/// with [`PolicyHandle::rule`].
-#[derive(Debug, Clone)]
-pub(super) struct RuleHandle {
-    /// The policy's id.
-    pub(super) policy_id: String,
-    /// The rule id.
-    pub(super) id: String,
+/// Declares a handle on an object that belongs to a policy: its ids, what the tracker knows it
+/// as, and its path.
+macro_rules! policy_child {
+    ($(#[$doc:meta])* $name:ident: $resource:ident at $path:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub(super) struct $name {
+            /// The policy's id.
+            pub(super) policy_id: String,
+            /// The object's own id.
+            pub(super) id: String,
+        }
+
+        impl $name {
+            fn resource(&self) -> Resource {
+                Resource::$resource {
+                    policy_id: self.policy_id.clone(),
+                    id: self.id.clone(),
+                }
+            }
+
+            /// Its path: `/api/v1/policies/{policy_id}/…/{id}`.
+            pub(super) fn path(&self) -> String {
+                $path(&self.policy_id, &self.id)
+            }
+        }
+    };
 }
 
+policy_child!(
+    /// A rule of a policy: created with [`PolicyHandle::create_rule`] (tracked at once) or
+    /// named with [`PolicyHandle::rule`].
+    RuleHandle: Rule at rule_path
+);
+
+policy_child!(
+    /// A resource mapping of a policy: created with [`PolicyHandle::create_mapping`] (tracked
+    /// at once) or named with [`PolicyHandle::mapping`].
+    MappingHandle: Mapping at mapping_path
+);
+
 impl RuleHandle {
-    fn resource(&self) -> Resource {
-        Resource::Rule {
-            policy_id: self.policy_id.clone(),
-            id: self.id.clone(),
-        }
-    }
-
-    /// `/api/v1/policies/{policy_id}/rules/{rule_id}`.
-    pub(super) fn path(&self) -> String {
-        rule_path(&self.policy_id, &self.id)
-    }
-
-    /// `GET` the rule, typed.
-    pub(super) async fn get(&self, ctx: &Ctx) -> Result<PolicyRule, Error> {
-        ctx.client()
-            .get_policy_rule()
-            .policy_id(&self.policy_id)
-            .rule_id(&self.id)
-            .call()
-            .await
+    handle_calls! {
+        /// `GET` the rule, typed.
+        fn get -> PolicyRule = get_policy_rule(policy_id: policy_id, rule_id: id);
+        /// `POST …/lifecycle/activate`.
+        fn activate = activate_policy_rule(policy_id: policy_id, rule_id: id);
+        /// `POST …/lifecycle/deactivate`.
+        fn deactivate = deactivate_policy_rule(policy_id: policy_id, rule_id: id);
+        /// `DELETE` the rule alone: the tracker is not told (for refusals).
+        fn send_delete = delete_policy_rule(policy_id: policy_id, rule_id: id);
+        tracked;
     }
 
     /// `GET` the rule, the server's JSON.
@@ -491,107 +513,83 @@ impl RuleHandle {
             .call()
             .await
     }
-
-    /// `POST …/lifecycle/activate`.
-    pub(super) async fn activate(&self, ctx: &Ctx) -> Result<(), Error> {
-        ctx.client()
-            .activate_policy_rule()
-            .policy_id(&self.policy_id)
-            .rule_id(&self.id)
-            .call()
-            .await
-            .map(drop)
-    }
-
-    /// `POST …/lifecycle/deactivate`.
-    pub(super) async fn deactivate(&self, ctx: &Ctx) -> Result<(), Error> {
-        ctx.client()
-            .deactivate_policy_rule()
-            .policy_id(&self.policy_id)
-            .rule_id(&self.id)
-            .call()
-            .await
-            .map(drop)
-    }
-
-    /// `DELETE` the rule alone: the tracker is not told (for refusals).
-    pub(super) async fn send_delete(&self, ctx: &Ctx) -> Result<(), Error> {
-        ctx.client()
-            .delete_policy_rule()
-            .policy_id(&self.policy_id)
-            .rule_id(&self.id)
-            .call()
-            .await
-            .map(drop)
-    }
-
-    /// Deletes the rule and tells the tracker.
-    pub(super) async fn delete(&self, ctx: &Ctx) -> Result<(), StepFailure> {
-        self.send_delete(ctx).await?;
-        ctx.forget(&self.resource());
-        Ok(())
-    }
-
-    /// Asserts that the rule is gone: GET is 404 E0000007.
-    pub(super) async fn expect_gone(&self, ctx: &Ctx) -> Result<(), StepFailure> {
-        expect_not_found(self.get(ctx).await)
-    }
-}
-
-/// A resource mapping of a policy: created with [`PolicyHandle::create_mapping`] (tracked at
-/// once) or named with [`PolicyHandle::mapping`].
-#[derive(Debug, Clone)]
-pub(super) struct MappingHandle {
-    /// The policy's id.
-    pub(super) policy_id: String,
-    /// The mapping id.
-    pub(super) id: String,
 }
 
 impl MappingHandle {
-    fn resource(&self) -> Resource {
-        Resource::Mapping {
-            policy_id: self.policy_id.clone(),
-            id: self.id.clone(),
+    handle_calls! {
+        /// `GET` the mapping.
+        fn get -> PolicyMapping = get_policy_mapping(policy_id: policy_id, mapping_id: id);
+        /// `DELETE` the mapping alone: the tracker is not told (for refusals).
+        fn send_delete = delete_policy_resource_mapping(policy_id: policy_id, mapping_id: id);
+        tracked;
+    }
+}
+
+/// A lifecycle action of a device (doc 002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DeviceAction {
+    Activate,
+    Deactivate,
+    Suspend,
+    Unsuspend,
+}
+
+/// Every device lifecycle action.
+pub(super) const DEVICE_ACTIONS: [DeviceAction; 4] = [
+    DeviceAction::Activate,
+    DeviceAction::Deactivate,
+    DeviceAction::Suspend,
+    DeviceAction::Unsuspend,
+];
+
+impl DeviceAction {
+    /// The action's name (and `_links` relation).
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            DeviceAction::Activate => "activate",
+            DeviceAction::Deactivate => "deactivate",
+            DeviceAction::Suspend => "suspend",
+            DeviceAction::Unsuspend => "unsuspend",
         }
     }
+}
 
-    /// `/api/v1/policies/{policy_id}/mappings/{mapping_id}`.
-    pub(super) fn path(&self) -> String {
-        mapping_path(&self.policy_id, &self.id)
+/// A device of the org, by id (devices are never created by a scenario, so never tracked).
+#[derive(Debug, Clone)]
+pub(super) struct DeviceHandle {
+    /// The device id.
+    pub(super) id: String,
+}
+
+impl DeviceHandle {
+    handle_calls! {
+        /// `GET /api/v1/devices/{id}`.
+        fn get -> Device = get_device(device_id: id);
+        /// `DELETE /api/v1/devices/{id}`.
+        fn send_delete = delete_device(device_id: id);
     }
 
-    /// `GET` the mapping.
-    pub(super) async fn get(&self, ctx: &Ctx) -> Result<PolicyMapping, Error> {
-        ctx.client()
-            .get_policy_mapping()
-            .policy_id(&self.policy_id)
-            .mapping_id(&self.id)
-            .call()
-            .await
-    }
-
-    /// `DELETE` the mapping alone: the tracker is not told (for refusals).
-    pub(super) async fn send_delete(&self, ctx: &Ctx) -> Result<(), Error> {
-        ctx.client()
-            .delete_policy_resource_mapping()
-            .policy_id(&self.policy_id)
-            .mapping_id(&self.id)
-            .call()
-            .await
-            .map(drop)
-    }
-
-    /// Deletes the mapping and tells the tracker.
-    pub(super) async fn delete(&self, ctx: &Ctx) -> Result<(), StepFailure> {
-        self.send_delete(ctx).await?;
-        ctx.forget(&self.resource());
+    /// `POST …/lifecycle/<action>`.
+    pub(super) async fn send(&self, ctx: &Ctx, action: DeviceAction) -> Result<(), Error> {
+        let client = ctx.client();
+        let id = self.id.as_str();
+        match action {
+            DeviceAction::Activate => client.activate_device().device_id(id).call().await?,
+            DeviceAction::Deactivate => client.deactivate_device().device_id(id).call().await?,
+            DeviceAction::Suspend => client.suspend_device().device_id(id).call().await?,
+            DeviceAction::Unsuspend => client.unsuspend_device().device_id(id).call().await?,
+        };
         Ok(())
     }
 
-    /// Asserts that the mapping is gone: GET is 404 E0000007.
-    pub(super) async fn expect_gone(&self, ctx: &Ctx) -> Result<(), StepFailure> {
-        expect_not_found(self.get(ctx).await)
+    /// Reads the device and asserts its `status`.
+    pub(super) async fn expect_status(
+        &self,
+        ctx: &Ctx,
+        status: &DeviceStatus,
+    ) -> Result<(), StepFailure> {
+        let device = self.get(ctx).await?;
+        ensure_eq("status", Some(status), device.status.as_ref())
     }
 }
 
