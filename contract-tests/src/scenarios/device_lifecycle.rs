@@ -5,8 +5,11 @@ use futures::future::BoxFuture;
 use okta_mgmt::types::{Device, DeviceStatus};
 use serde_json::Value;
 
-use super::kit::{UNKNOWN_ID, device_path, get_raw, page_size, to_json};
-use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::kit::{
+    DEVICE_ACTIONS, DeviceAction, DeviceHandle, UNKNOWN_ID, device_path, expect_invalid,
+    expect_not_found, get_raw, page_size, to_json,
+};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
@@ -21,56 +24,20 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     }]
 }
 
-/// A lifecycle action of doc 002.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Activate,
-    Deactivate,
-    Suspend,
-    Unsuspend,
-}
-
-const ACTIONS: [Action; 4] = [
-    Action::Activate,
-    Action::Deactivate,
-    Action::Suspend,
-    Action::Unsuspend,
-];
-
-impl Action {
-    fn as_str(self) -> &'static str {
-        match self {
-            Action::Activate => "activate",
-            Action::Deactivate => "deactivate",
-            Action::Suspend => "suspend",
-            Action::Unsuspend => "unsuspend",
-        }
-    }
-
+impl DeviceAction {
     /// The status the action leads to from `from`, when doc 002 allows it there.
     fn target_from(self, from: &DeviceStatus) -> Option<DeviceStatus> {
         match (self, from) {
-            (Action::Activate, DeviceStatus::Created | DeviceStatus::Deactivated) => {
+            (DeviceAction::Activate, DeviceStatus::Created | DeviceStatus::Deactivated) => {
                 Some(DeviceStatus::Active)
             }
-            (Action::Deactivate, DeviceStatus::Active | DeviceStatus::Suspended) => {
+            (DeviceAction::Deactivate, DeviceStatus::Active | DeviceStatus::Suspended) => {
                 Some(DeviceStatus::Deactivated)
             }
-            (Action::Suspend, DeviceStatus::Active) => Some(DeviceStatus::Suspended),
-            (Action::Unsuspend, DeviceStatus::Suspended) => Some(DeviceStatus::Active),
+            (DeviceAction::Suspend, DeviceStatus::Active) => Some(DeviceStatus::Suspended),
+            (DeviceAction::Unsuspend, DeviceStatus::Suspended) => Some(DeviceStatus::Active),
             _ => None,
         }
-    }
-
-    async fn send(self, ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
-        let client = ctx.client();
-        match self {
-            Action::Activate => client.activate_device().device_id(id).call().await?,
-            Action::Deactivate => client.deactivate_device().device_id(id).call().await?,
-            Action::Suspend => client.suspend_device().device_id(id).call().await?,
-            Action::Unsuspend => client.unsuspend_device().device_id(id).call().await?,
-        };
-        Ok(())
     }
 }
 
@@ -85,8 +52,13 @@ fn status_name(status: &DeviceStatus) -> &str {
     status.as_str()
 }
 
-async fn get_device(ctx: &Ctx, id: &str) -> Result<Device, StepFailure> {
-    Ok(ctx.client().get_device().device_id(id).call().await?)
+async fn get_device(ctx: &Ctx, id: &str) -> Result<Device, okta_mgmt::Error> {
+    handle(id).get(ctx).await
+}
+
+/// A handle on the device `id`.
+fn handle(id: &str) -> DeviceHandle {
+    DeviceHandle { id: id.to_owned() }
 }
 
 /// The device's lifecycle `_links` (relations other than self/users), sorted.
@@ -98,7 +70,7 @@ fn lifecycle_links(device: &Device) -> Result<Vec<String>, StepFailure> {
         .map(|links| {
             links
                 .keys()
-                .filter(|k| ACTIONS.iter().any(|a| a.as_str() == k.as_str()))
+                .filter(|k| DEVICE_ACTIONS.iter().any(|a| a.as_str() == k.as_str()))
                 .cloned()
                 .collect()
         })
@@ -132,7 +104,7 @@ async fn find_device(ctx: &Ctx, status: &DeviceStatus) -> Result<Device, StepFai
 async fn transition(
     ctx: &Ctx,
     id: &str,
-    action: Action,
+    action: DeviceAction,
     from: DeviceStatus,
 ) -> Result<(), StepFailure> {
     let to = action.target_from(&from).ok_or_else(|| {
@@ -151,7 +123,7 @@ async fn transition(
     ctx.step(name, async {
         let before = get_device(ctx, id).await?;
         ensure_eq("status before", Some(&from), before.status.as_ref())?;
-        action.send(ctx, id).await?;
+        handle(id).send(ctx, action).await?;
         let after = get_device(ctx, id).await?;
         ensure_eq("status", Some(&to), after.status.as_ref())?;
         let (b, a) = (to_json(&before)?, to_json(&after)?);
@@ -176,120 +148,33 @@ async fn transition(
 /// every action, and gone from search. Unknown ids are 404 E0000007 for every operation.
 fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
-        let client = ctx.client();
         let mut ids = Vec::new();
         for status in &STATUSES {
-            let device = ctx
-                .step(
-                    format!("find a {} device (search)", status_name(status)),
-                    find_device(ctx, status),
-                )
-                .await?;
-            let id = device
-                .id
-                .clone()
-                .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))?;
-            ctx.step(
-                format!(
-                    "{}: _links offer exactly the legal actions",
-                    status_name(status)
-                ),
-                async {
-                    let mut legal: Vec<String> = ACTIONS
-                        .iter()
-                        .filter(|a| a.target_from(status).is_some())
-                        .map(|a| a.as_str().to_owned())
-                        .collect();
-                    legal.sort();
-                    ensure_eq("lifecycle links", legal, lifecycle_links(&device)?)
-                },
-            )
-            .await?;
-            for action in ACTIONS.iter().filter(|a| a.target_from(status).is_none()) {
-                if *status == DeviceStatus::Active && *action == Action::Activate {
-                    // Recorded on real orgs: activating an ACTIVE device is a 204 no-op.
-                    ctx.step(
-                        "ACTIVE: activate → 204 (already active), status unchanged",
-                        async {
-                            action.send(ctx, &id).await?;
-                            let after = get_device(ctx, &id).await?;
-                            ensure_eq("status", Some(status), after.status.as_ref())
-                        },
-                    )
-                    .await?;
-                    continue;
-                }
-                ctx.step(
-                    format!(
-                        "{}: {} → 400 E0000001, status unchanged",
-                        status_name(status),
-                        action.as_str()
-                    ),
-                    async {
-                        expect_error(action.send(ctx, &id).await, 400, "E0000001")?;
-                        let after = get_device(ctx, &id).await?;
-                        ensure_eq("status", Some(status), after.status.as_ref())
-                    },
-                )
-                .await?;
-            }
-            if *status != DeviceStatus::Deactivated {
-                ctx.step(
-                    format!(
-                        "{}: delete → 400 E0000001, still there",
-                        status_name(status)
-                    ),
-                    async {
-                        expect_error(
-                            client.delete_device().device_id(&id).call().await,
-                            400,
-                            "E0000001",
-                        )?;
-                        let after = get_device(ctx, &id).await?;
-                        ensure_eq("status", Some(status), after.status.as_ref())
-                    },
-                )
-                .await?;
-            }
-            ids.push(id);
+            ids.push(illegal_actions(ctx, status).await?);
         }
-
         // Walk the CREATED device through every legal transition.
         let id = ids
             .first()
             .cloned()
             .ok_or_else(|| StepFailure::new("no CREATED device"))?;
         let walk = [
-            (Action::Activate, DeviceStatus::Created),
-            (Action::Suspend, DeviceStatus::Active),
-            (Action::Unsuspend, DeviceStatus::Suspended),
-            (Action::Deactivate, DeviceStatus::Active),
-            (Action::Activate, DeviceStatus::Deactivated),
-            (Action::Suspend, DeviceStatus::Active),
-            (Action::Deactivate, DeviceStatus::Suspended),
+            (DeviceAction::Activate, DeviceStatus::Created),
+            (DeviceAction::Suspend, DeviceStatus::Active),
+            (DeviceAction::Unsuspend, DeviceStatus::Suspended),
+            (DeviceAction::Deactivate, DeviceStatus::Active),
+            (DeviceAction::Activate, DeviceStatus::Deactivated),
+            (DeviceAction::Suspend, DeviceStatus::Active),
+            (DeviceAction::Deactivate, DeviceStatus::Suspended),
         ];
         for (action, from) in walk {
             transition(ctx, &id, action, from).await?;
         }
-        let users_path = format!("{}/users", device_path(&id));
-        ctx.step("a DEACTIVATED device has no users left", async {
-            let users = get_raw(ctx, &users_path).await?;
-            ensure_eq("users", Some(0), users.as_array().map(Vec::len))
-        })
-        .await?;
-        ctx.step("DEACTIVATED: delete → 204", async {
-            let response = client
-                .delete_device()
-                .device_id(&id)
-                .call_with_meta()
-                .await?;
-            ensure_eq("status", 204, response.status().as_u16())
-        })
-        .await?;
+        delete_deactivated(ctx, &id).await?;
         check_gone(ctx, &id, "the deleted device").await?;
         check_gone(ctx, UNKNOWN_ID, "an unknown id").await?;
         ctx.step("search by id no longer finds the deleted device", async {
-            let found = client
+            let found = ctx
+                .client()
                 .list_devices()
                 .search(format!("id eq \"{id}\""))
                 .call()
@@ -300,27 +185,118 @@ fn lifecycle_matrix(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     })
 }
 
-/// Get, delete and every lifecycle action on `id` are 404 E0000007.
-async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> {
-    let client = ctx.client();
-    ctx.step(format!("{what}: get and delete → 404 E0000007"), async {
-        expect_error(
-            client.get_device().device_id(id).call().await,
-            404,
-            "E0000007",
-        )?;
-        expect_error(
-            client.delete_device().device_id(id).call().await,
-            404,
-            "E0000007",
+/// For a device with `status`: its `_links` offer exactly the legal actions, every illegal
+/// action (and DELETE unless DEACTIVATED) is refused with the status unchanged. Returns its id.
+async fn illegal_actions(ctx: &Ctx, status: &DeviceStatus) -> Result<String, StepFailure> {
+    let device = ctx
+        .step(
+            format!("find a {} device (search)", status_name(status)),
+            find_device(ctx, status),
         )
-        .map(drop)
+        .await?;
+    let id = device
+        .id
+        .clone()
+        .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))?;
+    ctx.step(
+        format!(
+            "{}: _links offer exactly the legal actions",
+            status_name(status)
+        ),
+        async {
+            let mut legal: Vec<String> = DEVICE_ACTIONS
+                .iter()
+                .filter(|a| a.target_from(status).is_some())
+                .map(|a| a.as_str().to_owned())
+                .collect();
+            legal.sort();
+            ensure_eq("lifecycle links", legal, lifecycle_links(&device)?)
+        },
+    )
+    .await?;
+    for action in DEVICE_ACTIONS
+        .iter()
+        .filter(|a| a.target_from(status).is_none())
+    {
+        // Recorded on real orgs: activating an ACTIVE device is a 204 no-op.
+        let no_op = *status == DeviceStatus::Active && *action == DeviceAction::Activate;
+        let name = if no_op {
+            "ACTIVE: activate → 204 (already active), status unchanged".to_owned()
+        } else {
+            format!(
+                "{}: {} → 400 E0000001, status unchanged",
+                status_name(status),
+                action.as_str()
+            )
+        };
+        ctx.step(name, async {
+            let result = handle(&id).send(ctx, *action).await;
+            if no_op {
+                result?;
+            } else {
+                expect_invalid(result)?;
+            }
+            ensure_status(ctx, &id, status).await
+        })
+        .await?;
+    }
+    if *status != DeviceStatus::Deactivated {
+        ctx.step(
+            format!(
+                "{}: delete → 400 E0000001, still there",
+                status_name(status)
+            ),
+            async {
+                expect_invalid(delete_device(ctx, &id).await)?;
+                ensure_status(ctx, &id, status).await
+            },
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Reads the device and asserts its status.
+async fn ensure_status(ctx: &Ctx, id: &str, status: &DeviceStatus) -> Result<(), StepFailure> {
+    handle(id).expect_status(ctx, status).await
+}
+
+/// `DELETE /api/v1/devices/{id}`.
+async fn delete_device(ctx: &Ctx, id: &str) -> Result<(), okta_mgmt::Error> {
+    handle(id).send_delete(ctx).await
+}
+
+/// A DEACTIVATED device has no users left and is deleted with 204.
+async fn delete_deactivated(ctx: &Ctx, id: &str) -> Result<(), StepFailure> {
+    let users_path = format!("{}/users", device_path(id));
+    ctx.step("a DEACTIVATED device has no users left", async {
+        let users = get_raw(ctx, &users_path).await?;
+        ensure_eq("users", Some(0), users.as_array().map(Vec::len))
     })
     .await?;
-    for action in ACTIONS {
+    ctx.step("DEACTIVATED: delete → 204", async {
+        let response = ctx
+            .client()
+            .delete_device()
+            .device_id(id)
+            .call_with_meta()
+            .await?;
+        ensure_eq("status", 204, response.status().as_u16())
+    })
+    .await
+}
+
+/// Get, delete and every lifecycle action on `id` are 404 E0000007.
+async fn check_gone(ctx: &Ctx, id: &str, what: &str) -> Result<(), StepFailure> {
+    ctx.step(format!("{what}: get and delete → 404 E0000007"), async {
+        expect_not_found(get_device(ctx, id).await)?;
+        expect_not_found(delete_device(ctx, id).await)
+    })
+    .await?;
+    for action in DEVICE_ACTIONS {
         ctx.step(
             format!("{what}: {} → 404 E0000007", action.as_str()),
-            async { expect_error(action.send(ctx, id).await, 404, "E0000007").map(drop) },
+            async { expect_not_found(handle(id).send(ctx, action).await) },
         )
         .await?;
     }
@@ -336,7 +312,7 @@ mod tests {
         let legal: Vec<String> = STATUSES
             .iter()
             .flat_map(|s| {
-                ACTIONS.iter().filter_map(move |a| {
+                DEVICE_ACTIONS.iter().filter_map(move |a| {
                     a.target_from(s)
                         .map(|to| format!("{} {} {}", status_name(s), a.as_str(), to.as_str()))
                 })

@@ -7,7 +7,7 @@ use okta_mgmt::pagination::Page;
 use okta_mgmt::types::Device;
 use serde_json::Value;
 
-use super::kit::{get_raw, page_size, str_at, to_json};
+use super::kit::{device_path, ensure_next_links, get_raw, page_size, str_at, to_json, user_ids};
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -119,6 +119,99 @@ async fn check_filter(
     .await
 }
 
+/// A filter whose step name is its expression.
+fn filter(expr: &str, matches: impl Fn(&Value) -> bool + Send + Sync + 'static) -> Filter {
+    Filter {
+        expr: expr.to_owned(),
+        label: None,
+        matches: Box::new(matches),
+    }
+}
+
+/// The searches of doc 002 with whether each must match on the simulator: fixed expressions,
+/// then ones built from the org's data (the median `lastUpdated`, the first device's id).
+fn search_filters(all: &[Value]) -> Vec<(Filter, bool)> {
+    let mut filters = vec![
+        (
+            filter("status eq \"ACTIVE\"", |d| {
+                ci_eq(str_at(d, "/status"), "ACTIVE")
+            }),
+            true,
+        ),
+        (
+            filter("profile.displayName sw \"Eng-dev\"", |d| {
+                ci_starts_with(str_at(d, "/profile/displayName"), "Eng-dev")
+            }),
+            true,
+        ),
+        (
+            filter(
+                "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"",
+                |d| {
+                    ci_starts_with(str_at(d, "/profile/displayName"), "Eng-dev")
+                        && ci_eq(str_at(d, "/status"), "ACTIVE")
+                },
+            ),
+            true,
+        ),
+        (
+            filter(
+                "profile.platform eq \"IOS\" or profile.platform eq \"ANDROID\"",
+                |d| {
+                    let p = str_at(d, "/profile/platform");
+                    ci_eq(p, "IOS") || ci_eq(p, "ANDROID")
+                },
+            ),
+            true,
+        ),
+        (
+            filter(
+                "profile.displayName eq \"okta-contract-no-such-device\"",
+                |d| {
+                    ci_eq(
+                        str_at(d, "/profile/displayName"),
+                        "okta-contract-no-such-device",
+                    )
+                },
+            ),
+            false,
+        ),
+    ];
+    let mut updated: Vec<_> = all
+        .iter()
+        .filter_map(|d| parse_ts(str_at(d, "/lastUpdated")))
+        .collect();
+    updated.sort();
+    let median = updated
+        .get(updated.len() / 2)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+    if let Some(median) = median {
+        let threshold = parse_ts(Some(&median));
+        filters.push((
+            Filter {
+                expr: format!("lastUpdated gt \"{median}\""),
+                label: Some("search lastUpdated gt \"<the median lastUpdated>\""),
+                matches: Box::new(move |d| {
+                    parse_ts(str_at(d, "/lastUpdated")).is_some_and(|t| Some(t) > threshold)
+                }),
+            },
+            true,
+        ));
+    }
+    if let Some(first) = all.first().map(id_of) {
+        let wanted = first.clone();
+        filters.push((
+            Filter {
+                expr: format!("id eq \"{first}\""),
+                label: Some("search id eq \"<the first device's id>\""),
+                matches: Box::new(move |d| str_at(d, "/id") == Some(wanted.as_str())),
+            },
+            true,
+        ));
+    }
+    filters
+}
+
 /// Proves doc 002's listing against the target: the item stream with a small `limit` walks more
 /// than three pages (every page but the last has `rel="next"`) and yields exactly the full
 /// listing; `search` with `eq`, `sw`, `and`, `or`, `lastUpdated gt` and `id eq` returns only
@@ -128,234 +221,132 @@ async fn check_filter(
 /// listing embeds nothing.
 fn listing(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
-        let client = ctx.client();
         let all = ctx
             .step(
                 "list every device (limit=200)",
                 list(ctx, None, FULL_PAGE, None),
             )
             .await?;
-
-        if all.len() >= MIN_PAGES {
-            let limit = u32::try_from(all.len().div_ceil(MIN_PAGES + 1))
-                .unwrap_or(FULL_PAGE)
-                .max(1);
-            ctx.step(
-                format!("item stream with limit={limit} spans more than three pages"),
-                async {
-                    let pages: Vec<Page<Device>> = client
-                        .list_devices()
-                        .limit(page_size(limit))
-                        .pages()
-                        .try_collect()
-                        .await?;
-                    ensure(
-                        pages.len() >= MIN_PAGES,
-                        "page count",
-                        format!("at least {MIN_PAGES}"),
-                        pages.len(),
-                    )?;
-                    let last = pages.len() - 1;
-                    for (i, page) in pages.iter().enumerate() {
-                        ensure_eq(
-                            &format!("next link on page {}", i + 1),
-                            i != last,
-                            page.has_next(),
-                        )?;
-                    }
-                    let items = list(ctx, None, limit, None).await?;
-                    ensure_eq(
-                        "ids in order",
-                        all.iter().map(id_of).collect::<Vec<_>>(),
-                        items.iter().map(id_of).collect::<Vec<_>>(),
-                    )
-                },
-            )
-            .await?;
-        } else {
-            ctx.skip_step(
-                "item stream spans more than three pages",
-                format!("the org has {} devices; {MIN_PAGES} are needed", all.len()),
-            );
-        }
-
-        let mut updated: Vec<_> = all
-            .iter()
-            .filter_map(|d| parse_ts(str_at(d, "/lastUpdated")))
-            .collect();
-        updated.sort();
-        let median = updated
-            .get(updated.len() / 2)
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
-
-        let mut filters = vec![
-            (
-                Filter {
-                    expr: "status eq \"ACTIVE\"".to_owned(),
-                    label: None,
-                    matches: Box::new(|d| ci_eq(str_at(d, "/status"), "ACTIVE")),
-                },
-                true,
-            ),
-            (
-                Filter {
-                    expr: "profile.displayName sw \"Eng-dev\"".to_owned(),
-                    label: None,
-                    matches: Box::new(|d| {
-                        ci_starts_with(str_at(d, "/profile/displayName"), "Eng-dev")
-                    }),
-                },
-                true,
-            ),
-            (
-                Filter {
-                    expr: "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"".to_owned(),
-                    label: None,
-                    matches: Box::new(|d| {
-                        ci_starts_with(str_at(d, "/profile/displayName"), "Eng-dev")
-                            && ci_eq(str_at(d, "/status"), "ACTIVE")
-                    }),
-                },
-                true,
-            ),
-            (
-                Filter {
-                    expr: "profile.platform eq \"IOS\" or profile.platform eq \"ANDROID\""
-                        .to_owned(),
-                    label: None,
-                    matches: Box::new(|d| {
-                        let p = str_at(d, "/profile/platform");
-                        ci_eq(p, "IOS") || ci_eq(p, "ANDROID")
-                    }),
-                },
-                true,
-            ),
-            (
-                Filter {
-                    expr: "profile.displayName eq \"okta-contract-no-such-device\"".to_owned(),
-                    label: None,
-                    matches: Box::new(|d| {
-                        ci_eq(
-                            str_at(d, "/profile/displayName"),
-                            "okta-contract-no-such-device",
-                        )
-                    }),
-                },
-                false,
-            ),
-        ];
-        if let Some(median) = median {
-            let threshold = parse_ts(Some(&median));
-            filters.push((
-                Filter {
-                    expr: format!("lastUpdated gt \"{median}\""),
-                    label: Some("search lastUpdated gt \"<the median lastUpdated>\""),
-                    matches: Box::new(move |d| {
-                        parse_ts(str_at(d, "/lastUpdated")).is_some_and(|t| Some(t) > threshold)
-                    }),
-                },
-                true,
-            ));
-        }
-        if let Some(first) = all.first().map(id_of) {
-            let wanted = first.clone();
-            filters.push((
-                Filter {
-                    expr: format!("id eq \"{first}\""),
-                    label: Some("search id eq \"<the first device's id>\""),
-                    matches: Box::new(move |d| str_at(d, "/id") == Some(wanted.as_str())),
-                },
-                true,
-            ));
-        }
-        for (filter, must_match) in &filters {
+        item_stream_spans_pages(ctx, &all).await?;
+        for (filter, must_match) in &search_filters(&all) {
             check_filter(ctx, &all, filter, *must_match).await?;
         }
-
-        let expanded = ctx
-            .step("expand=user embeds _embedded.users", async {
-                let devices: Vec<Device> = client
-                    .list_devices()
-                    .expand("user")
-                    .limit(page_size(FULL_PAGE))
-                    .items()
-                    .try_collect()
-                    .await?;
-                let mut with_users = None;
-                for device in &devices {
-                    let json = to_json(device)?;
-                    let users = json.pointer("/_embedded/users").and_then(Value::as_array);
-                    ensure(
-                        users.is_some(),
-                        "_embedded.users",
-                        "a list on every device",
-                        format!("device {} without it", id_of(&json)),
-                    )?;
-                    let typed = device.embedded.as_ref().map_or(0, |e| e.users.len());
-                    ensure_eq("typed DeviceUser count", users.map_or(0, Vec::len), typed)?;
-                    if with_users.is_none() && typed > 0 {
-                        with_users = Some(json);
-                    }
-                }
-                if ctx.is_sim() {
-                    ensure_eq("devices", all.len(), devices.len())?;
-                    ensure(
-                        with_users.is_some(),
-                        "seeded devices",
-                        "some device with users",
-                        "none",
-                    )?;
-                }
-                Ok(with_users)
-            })
-            .await?;
-
+        let expanded = expand_user(ctx, &all).await?;
         ctx.step("a plain listing embeds nothing", async {
             let embedded = all.iter().filter(|d| d.get("_embedded").is_some()).count();
             ensure_eq("devices with _embedded", 0, embedded)
         })
         .await?;
-
-        let Some(device) = expanded else {
-            ctx.skip_step(
-                "embedded users match GET /api/v1/devices/{id}/users",
-                "no device with users",
-            );
-            return Ok(());
-        };
-        let users_path = format!("/api/v1/devices/{}/users", id_of(&device));
-        ctx.step(
-            "embedded users match GET /api/v1/devices/{id}/users",
-            async {
-                let embedded: Vec<String> = device
-                    .pointer("/_embedded/users")
-                    .and_then(Value::as_array)
-                    .map(|users| {
-                        users
-                            .iter()
-                            .filter_map(|u| str_at(u, "/user/id").map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                ensure(
-                    !embedded.is_empty(),
-                    "embedded users",
-                    "user objects with an id",
-                    "none",
-                )?;
-                let listed = get_raw(ctx, &users_path).await?;
-                let listed: Vec<String> = listed
-                    .as_array()
-                    .map(|users| {
-                        users
-                            .iter()
-                            .filter_map(|u| str_at(u, "/user/id").map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                ensure_eq("user ids", embedded, listed)
-            },
-        )
-        .await
+        embedded_users_match(ctx, expanded).await
     })
+}
+
+/// The item stream with a small `limit` spans more than three pages and yields `all`; skipped
+/// when the org has too few devices.
+async fn item_stream_spans_pages(ctx: &Ctx, all: &[Value]) -> Result<(), StepFailure> {
+    if all.len() < MIN_PAGES {
+        ctx.skip_step(
+            "item stream spans more than three pages",
+            format!("the org has {} devices; {MIN_PAGES} are needed", all.len()),
+        );
+        return Ok(());
+    }
+    let limit = u32::try_from(all.len().div_ceil(MIN_PAGES + 1))
+        .unwrap_or(FULL_PAGE)
+        .max(1);
+    ctx.step(
+        format!("item stream with limit={limit} spans more than three pages"),
+        async {
+            let pages: Vec<Page<Device>> = ctx
+                .client()
+                .list_devices()
+                .limit(page_size(limit))
+                .pages()
+                .try_collect()
+                .await?;
+            ensure(
+                pages.len() >= MIN_PAGES,
+                "page count",
+                format!("at least {MIN_PAGES}"),
+                pages.len(),
+            )?;
+            ensure_next_links(&pages, |_, _| Ok(()))?;
+            let items = list(ctx, None, limit, None).await?;
+            ensure_eq(
+                "ids in order",
+                all.iter().map(id_of).collect::<Vec<_>>(),
+                items.iter().map(id_of).collect::<Vec<_>>(),
+            )
+        },
+    )
+    .await
+}
+
+/// `expand=user` embeds `_embedded.users` on every device, as many as the typed model holds;
+/// returns a device with users, if any.
+async fn expand_user(ctx: &Ctx, all: &[Value]) -> Result<Option<Value>, StepFailure> {
+    ctx.step("expand=user embeds _embedded.users", async {
+        let devices: Vec<Device> = ctx
+            .client()
+            .list_devices()
+            .expand("user")
+            .limit(page_size(FULL_PAGE))
+            .items()
+            .try_collect()
+            .await?;
+        let mut with_users = None;
+        for device in &devices {
+            let json = to_json(device)?;
+            let users = json.pointer("/_embedded/users").and_then(Value::as_array);
+            ensure(
+                users.is_some(),
+                "_embedded.users",
+                "a list on every device",
+                format!("device {} without it", id_of(&json)),
+            )?;
+            let typed = device.embedded.as_ref().map_or(0, |e| e.users.len());
+            ensure_eq("typed DeviceUser count", users.map_or(0, Vec::len), typed)?;
+            if with_users.is_none() && typed > 0 {
+                with_users = Some(json);
+            }
+        }
+        if ctx.is_sim() {
+            ensure_eq("devices", all.len(), devices.len())?;
+            ensure(
+                with_users.is_some(),
+                "seeded devices",
+                "some device with users",
+                "none",
+            )?;
+        }
+        Ok(with_users)
+    })
+    .await
+}
+
+/// The users `expand=user` embeds in `device` are those of `GET /api/v1/devices/{id}/users`.
+async fn embedded_users_match(ctx: &Ctx, device: Option<Value>) -> Result<(), StepFailure> {
+    let Some(device) = device else {
+        ctx.skip_step(
+            "embedded users match GET /api/v1/devices/{id}/users",
+            "no device with users",
+        );
+        return Ok(());
+    };
+    let users_path = format!("{}/users", device_path(&id_of(&device)));
+    ctx.step(
+        "embedded users match GET /api/v1/devices/{id}/users",
+        async {
+            let embedded = user_ids(&device["_embedded"]["users"]);
+            ensure(
+                !embedded.is_empty(),
+                "embedded users",
+                "user objects with an id",
+                "none",
+            )?;
+            let listed = get_raw(ctx, &users_path).await?;
+            ensure_eq("user ids", embedded, user_ids(&listed))
+        },
+    )
+    .await
 }

@@ -7,7 +7,8 @@ use futures::future::BoxFuture;
 use okta_mgmt::pagination::Page;
 use okta_mgmt::types::{Device, DeviceStatus};
 
-use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::kit::{DeviceAction, DeviceHandle, ensure_next_links, expect_invalid, expect_not_found};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
@@ -87,21 +88,14 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             })
             .await?;
         ctx.step("every page but the last has rel=next", async {
-            let last = pages.len() - 1;
-            for (i, page) in pages.iter().enumerate() {
-                ensure_eq(
-                    &format!("next link on page {}", i + 1),
-                    i != last,
-                    page.has_next(),
-                )?;
+            ensure_next_links(&pages, |i, page| {
                 ensure(
                     page.items.len() <= limit as usize,
                     "page size",
                     format!("at most {limit} devices on page {}", i + 1),
                     page.items.len(),
-                )?;
-            }
-            Ok(())
+                )
+            })
         })
         .await?;
         ctx.step("the pages give exactly the full listing", async {
@@ -124,18 +118,80 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     })
 }
 
-async fn status_of(ctx: &Ctx, id: &str) -> Result<Option<DeviceStatus>, StepFailure> {
-    let device = ctx.client().get_device().device_id(id).call().await?;
-    Ok(device.status.clone())
+/// What a step of [`lifecycle`] sends to the device.
+#[derive(Clone, Copy)]
+enum Op {
+    Act(DeviceAction),
+    Delete,
+    Get,
 }
 
+/// What a step of [`lifecycle`] expects.
+enum Outcome {
+    /// Accepted, and the device is now in this status.
+    Now(DeviceStatus),
+    /// Accepted.
+    Done,
+    /// 400 E0000001.
+    Refused,
+    /// 404 E0000007.
+    NotFound,
+}
+
+/// The steps of [`lifecycle`] after the device is found, in order.
+const LIFECYCLE: [(&str, Op, Outcome); 9] = [
+    (
+        "suspend → SUSPENDED",
+        Op::Act(DeviceAction::Suspend),
+        Outcome::Now(DeviceStatus::Suspended),
+    ),
+    (
+        "suspend again → 400 E0000001",
+        Op::Act(DeviceAction::Suspend),
+        Outcome::Refused,
+    ),
+    (
+        "unsuspend → ACTIVE",
+        Op::Act(DeviceAction::Unsuspend),
+        Outcome::Now(DeviceStatus::Active),
+    ),
+    (
+        "activate an ACTIVE device → 204, still ACTIVE (recorded real orgs)",
+        Op::Act(DeviceAction::Activate),
+        Outcome::Now(DeviceStatus::Active),
+    ),
+    (
+        "delete an ACTIVE device → 400 E0000001",
+        Op::Delete,
+        Outcome::Refused,
+    ),
+    (
+        "deactivate → DEACTIVATED",
+        Op::Act(DeviceAction::Deactivate),
+        Outcome::Now(DeviceStatus::Deactivated),
+    ),
+    ("delete the DEACTIVATED device", Op::Delete, Outcome::Done),
+    (
+        "get the deleted device → 404 E0000007",
+        Op::Get,
+        Outcome::NotFound,
+    ),
+    (
+        "lifecycle of the deleted device → 404 E0000007",
+        Op::Act(DeviceAction::Activate),
+        Outcome::NotFound,
+    ),
+];
+
+/// Suspends, unsuspends, deactivates and deletes an ACTIVE device ([`LIFECYCLE`]): illegal
+/// transitions and deleting an active device are 400 E0000001, the deleted device 404.
 fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
-        let client = ctx.client();
         let search = "status eq \"ACTIVE\"";
-        let id = ctx
+        let device = ctx
             .step("find an ACTIVE device", async {
-                let page = client
+                let page = ctx
+                    .client()
                     .list_devices()
                     .search(search)
                     .limit(1u32)
@@ -145,92 +201,32 @@ fn lifecycle(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .first()
                     .ok_or_else(|| StepFailure::mismatch("listing", "an ACTIVE device", "none"))?;
                 ensure_eq("status", Some(DeviceStatus::Active), device.status.clone())?;
-                device
+                let id = device
                     .id
                     .clone()
-                    .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))
+                    .ok_or_else(|| StepFailure::mismatch("device", "an id", "none"))?;
+                Ok(DeviceHandle { id })
             })
             .await?;
-
-        ctx.step("suspend → SUSPENDED", async {
-            client.suspend_device().device_id(&id).call().await?;
-            ensure_eq(
-                "status",
-                Some(DeviceStatus::Suspended),
-                status_of(ctx, &id).await?,
-            )
-        })
-        .await?;
-        ctx.step("suspend again → 400 E0000001", async {
-            expect_error(
-                client.suspend_device().device_id(&id).call().await,
-                400,
-                "E0000001",
-            )
-            .map(drop)
-        })
-        .await?;
-        ctx.step("unsuspend → ACTIVE", async {
-            client.unsuspend_device().device_id(&id).call().await?;
-            ensure_eq(
-                "status",
-                Some(DeviceStatus::Active),
-                status_of(ctx, &id).await?,
-            )
-        })
-        .await?;
-        ctx.step(
-            "activate an ACTIVE device → 204, still ACTIVE (recorded real orgs)",
-            async {
-                client.activate_device().device_id(&id).call().await?;
-                ensure_eq(
-                    "status",
-                    Some(DeviceStatus::Active),
-                    status_of(ctx, &id).await?,
-                )
-            },
-        )
-        .await?;
-        ctx.step("delete an ACTIVE device → 400 E0000001", async {
-            expect_error(
-                client.delete_device().device_id(&id).call().await,
-                400,
-                "E0000001",
-            )
-            .map(drop)
-        })
-        .await?;
-        ctx.step("deactivate → DEACTIVATED", async {
-            client.deactivate_device().device_id(&id).call().await?;
-            ensure_eq(
-                "status",
-                Some(DeviceStatus::Deactivated),
-                status_of(ctx, &id).await?,
-            )
-        })
-        .await?;
-        ctx.step("delete the DEACTIVATED device", async {
-            client.delete_device().device_id(&id).call().await?;
-            Ok(())
-        })
-        .await?;
-        ctx.step("get the deleted device → 404 E0000007", async {
-            expect_error(
-                client.get_device().device_id(&id).call().await,
-                404,
-                "E0000007",
-            )
-            .map(drop)
-        })
-        .await?;
-        ctx.step("lifecycle of the deleted device → 404 E0000007", async {
-            expect_error(
-                client.activate_device().device_id(&id).call().await,
-                404,
-                "E0000007",
-            )
-            .map(drop)
-        })
-        .await
+        for (name, op, outcome) in &LIFECYCLE {
+            ctx.step(*name, async {
+                let result = match *op {
+                    Op::Act(action) => device.send(ctx, action).await,
+                    Op::Delete => device.send_delete(ctx).await,
+                    Op::Get => device.get(ctx).await.map(drop),
+                };
+                match outcome {
+                    Outcome::Now(status) => {
+                        result?;
+                        device.expect_status(ctx, status).await
+                    }
+                    Outcome::Done => Ok(result?),
+                    Outcome::Refused => expect_invalid(result),
+                    Outcome::NotFound => expect_not_found(result),
+                }
+            })
+            .await?;
+        }
+        Ok(())
     })
 }

@@ -7,7 +7,11 @@ use std::num::NonZeroU32;
 
 use futures::TryStreamExt as _;
 use okta_mgmt::error::Error;
-use okta_mgmt::types::{LifecycleStatus, Policy, PolicyRule, PolicyType, UnknownObject};
+use okta_mgmt::pagination::Page;
+use okta_mgmt::types::{
+    Device, DeviceStatus, LifecycleStatus, Policy, PolicyMapping, PolicyMappingRequest, PolicyRule,
+    PolicyType, UnknownObject,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -145,92 +149,448 @@ pub(super) fn require_id(id: Option<&str>, what: &str) -> Result<String, StepFai
         .ok_or_else(|| StepFailure::mismatch(what, "an id", "no id"))
 }
 
+/// Asserts that `result` is 404 E0000007 (not found).
+pub(super) fn expect_not_found<T, E: Into<Error>>(result: Result<T, E>) -> Result<(), StepFailure> {
+    expect_error(result, 404, "E0000007").map(drop)
+}
+
+/// Asserts that `result` is 400 E0000001 (a request Okta refuses).
+pub(super) fn expect_invalid<T, E: Into<Error>>(result: Result<T, E>) -> Result<(), StepFailure> {
+    expect_error(result, 400, "E0000001").map(drop)
+}
+
+/// One-request operations of a handle, each `async fn name(&self, ctx) -> Result<_, Error>`
+/// sending `ctx.client().op().setter(&self.field)….call()`: `fn name = op(…)` answers `()`,
+/// `fn name -> T = op(…)` the decoded body. `tracked` adds `delete` (the request, then the
+/// tracker is told) and `expect_gone` (GET is 404 E0000007).
+macro_rules! handle_calls {
+    () => {};
+    ($(#[$doc:meta])* fn $name:ident = $op:ident($($setter:ident: $field:ident),*); $($rest:tt)*) => {
+        $(#[$doc])*
+        pub(super) async fn $name(&self, ctx: &Ctx) -> Result<(), Error> {
+            ctx.client().$op()$(.$setter(&self.$field))*.call().await.map(drop)
+        }
+        handle_calls!($($rest)*);
+    };
+    ($(#[$doc:meta])* fn $name:ident -> $ret:ty = $op:ident($($setter:ident: $field:ident),*); $($rest:tt)*) => {
+        $(#[$doc])*
+        pub(super) async fn $name(&self, ctx: &Ctx) -> Result<$ret, Error> {
+            ctx.client().$op()$(.$setter(&self.$field))*.call().await
+        }
+        handle_calls!($($rest)*);
+    };
+    (tracked; $($rest:tt)*) => {
+        /// Deletes it and tells the tracker.
+        pub(super) async fn delete(&self, ctx: &Ctx) -> Result<(), StepFailure> {
+            self.send_delete(ctx).await?;
+            ctx.forget(&self.resource());
+            Ok(())
+        }
+
+        /// Asserts that it is gone: GET is 404 E0000007.
+        pub(super) async fn expect_gone(&self, ctx: &Ctx) -> Result<(), StepFailure> {
+            expect_not_found(self.get(ctx).await)
+        }
+        handle_calls!($($rest)*);
+    };
+}
+
+/// A policy a scenario works on: one it created with [`create_policy`] (tracked for cleanup
+/// at once) or one it found ([`PolicyHandle::existing`], never tracked).
+#[derive(Debug, Clone)]
+pub(super) struct PolicyHandle {
+    /// The policy id.
+    pub(super) id: String,
+    /// The name it was created with (empty for a policy the scenario did not create).
+    pub(super) name: String,
+}
+
 /// `POST /api/v1/policies[?activate=…]` with `body`; the policy is tracked for cleanup as soon
 /// as the call returns.
 pub(super) async fn create_policy(
     ctx: &Ctx,
     body: &Value,
     activate: Option<bool>,
-) -> Result<(String, Policy), StepFailure> {
-    let request = Policy::from_json(body.clone());
-    let mut call = ctx.client().create_policy().body(request);
-    if let Some(activate) = activate {
-        call = call.activate(activate);
-    }
-    let created = call.call().await?;
-    let id = require_id(created.id(), "created policy")?;
-    ctx.track(Resource::Policy {
-        id: id.clone(),
+) -> Result<(PolicyHandle, Policy), StepFailure> {
+    let created = try_create_policy(ctx, Policy::from_json(body.clone()), activate).await?;
+    let policy = PolicyHandle {
+        id: require_id(created.id(), "created policy")?,
         name: created.name().unwrap_or_default().to_owned(),
-    });
-    Ok((id, created))
+    };
+    Ok((policy, created))
 }
 
-/// `POST /api/v1/policies/{policyId}/rules[?activate=…]`; the rule is tracked at once.
-pub(super) async fn create_rule(
+/// `POST /api/v1/policies[?activate=…]` that a step may expect to be refused: a policy that
+/// comes back all the same is tracked at once, so cleanup removes it.
+pub(super) async fn try_create_policy(
     ctx: &Ctx,
-    policy_id: &str,
-    body: &Value,
+    body: Policy,
     activate: Option<bool>,
-) -> Result<(String, PolicyRule), StepFailure> {
-    let request = PolicyRule::from_json(body.clone());
-    let mut call = ctx
-        .client()
-        .create_policy_rule()
-        .policy_id(policy_id)
-        .body(request);
+) -> Result<Policy, Error> {
+    let mut call = ctx.client().create_policy().body(body);
     if let Some(activate) = activate {
         call = call.activate(activate);
     }
     let created = call.call().await?;
-    let id = require_id(created.id(), "created rule")?;
-    ctx.track(Resource::Rule {
-        policy_id: policy_id.to_owned(),
-        id: id.clone(),
-    });
-    Ok((id, created))
-}
-
-/// Deletes a policy the scenario created (deactivating it first when active) and tells the
-/// tracker.
-pub(super) async fn delete_own_policy(ctx: &Ctx, id: &str) -> Result<(), StepFailure> {
-    let client = ctx.client();
-    let current = client.get_policy().policy_id(id).call().await?;
-    let name = current.name().unwrap_or_default().to_owned();
-    ensure(
-        name.starts_with(&ctx.prefix()),
-        "policy name",
-        format!("a name starting with {}", ctx.prefix()),
-        &name,
-    )?;
-    if current.status() == Some(LifecycleStatus::Active) {
-        client.deactivate_policy().policy_id(id).call().await?;
+    if let Some(id) = created.id() {
+        ctx.track(Resource::Policy {
+            id: id.to_owned(),
+            name: created.name().unwrap_or_default().to_owned(),
+        });
     }
-    client.delete_policy().policy_id(id).call().await?;
-    ctx.forget(&Resource::Policy {
-        id: id.to_owned(),
-        name,
-    });
-    Ok(())
+    Ok(created)
 }
 
-/// Deletes a rule the scenario created and tells the tracker.
-pub(super) async fn delete_own_rule(
-    ctx: &Ctx,
-    policy_id: &str,
-    rule_id: &str,
-) -> Result<(), StepFailure> {
-    ctx.client()
-        .delete_policy_rule()
-        .policy_id(policy_id)
-        .rule_id(rule_id)
-        .call()
-        .await?;
-    ctx.forget(&Resource::Rule {
-        policy_id: policy_id.to_owned(),
-        id: rule_id.to_owned(),
-    });
-    Ok(())
+impl PolicyHandle {
+    /// A policy the scenario did not create (a default policy, an unknown id): not tracked.
+    pub(super) fn existing(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: String::new(),
+        }
+    }
+
+    /// What the tracker knows it as.
+    fn resource(&self) -> Resource {
+        Resource::Policy {
+            id: self.id.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// `/api/v1/policies/{id}`.
+    pub(super) fn path(&self) -> String {
+        policy_path(&self.id)
+    }
+
+    /// `/api/v1/policies/{id}/rules`.
+    pub(super) fn rules_path(&self) -> String {
+        format!("{}/rules", self.path())
+    }
+
+    handle_calls! {
+        /// `GET /api/v1/policies/{id}`, typed.
+        fn get -> Policy = get_policy(policy_id: id);
+        /// `POST …/lifecycle/activate`.
+        fn activate = activate_policy(policy_id: id);
+        /// `POST …/lifecycle/deactivate`.
+        fn deactivate = deactivate_policy(policy_id: id);
+        /// `DELETE /api/v1/policies/{id}` alone: the tracker is not told (for refusals).
+        fn send_delete = delete_policy(policy_id: id);
+        tracked;
+    }
+
+    /// `GET /api/v1/policies/{id}`, the server's JSON.
+    pub(super) async fn get_raw(&self, ctx: &Ctx) -> Result<Value, StepFailure> {
+        get_raw(ctx, &self.path()).await
+    }
+
+    /// The policy's current status.
+    pub(super) async fn status(&self, ctx: &Ctx) -> Result<Option<LifecycleStatus>, StepFailure> {
+        Ok(self.get(ctx).await?.status())
+    }
+
+    /// Reads the policy and asserts its `status`.
+    pub(super) async fn expect_status(
+        &self,
+        ctx: &Ctx,
+        status: LifecycleStatus,
+    ) -> Result<(), StepFailure> {
+        ensure_eq("status", Some(status), self.status(ctx).await?)
+    }
+
+    /// `PUT /api/v1/policies/{id}` with `body`.
+    pub(super) async fn replace(&self, ctx: &Ctx, body: Policy) -> Result<Policy, Error> {
+        ctx.client()
+            .replace_policy()
+            .policy_id(&self.id)
+            .body(body)
+            .call()
+            .await
+    }
+
+    /// Deletes a policy the scenario created, after checking its current name carries the
+    /// run's prefix and deactivating it when active; tells the tracker.
+    pub(super) async fn deactivate_and_delete(&self, ctx: &Ctx) -> Result<(), StepFailure> {
+        let current = self.get(ctx).await?;
+        let name = current.name().unwrap_or_default().to_owned();
+        ensure(
+            name.starts_with(&ctx.prefix()),
+            "policy name",
+            format!("a name starting with {}", ctx.prefix()),
+            &name,
+        )?;
+        if current.status() == Some(LifecycleStatus::Active) {
+            self.deactivate(ctx).await?;
+        }
+        self.delete(ctx).await
+    }
+
+    /// Every rule of the policy, following pagination.
+    pub(super) async fn rules(&self, ctx: &Ctx) -> Result<Vec<PolicyRule>, StepFailure> {
+        Ok(ctx
+            .client()
+            .list_policy_rules()
+            .policy_id(&self.id)
+            .items()
+            .try_collect()
+            .await?)
+    }
+
+    /// `POST /api/v1/policies/{id}/rules[?activate=…]`; the rule is tracked at once.
+    pub(super) async fn create_rule(
+        &self,
+        ctx: &Ctx,
+        body: &Value,
+        activate: Option<bool>,
+    ) -> Result<(RuleHandle, PolicyRule), StepFailure> {
+        let created = self
+            .try_create_rule(ctx, PolicyRule::from_json(body.clone()), activate)
+            .await?;
+        let rule = self.rule(require_id(created.id(), "created rule")?);
+        Ok((rule, created))
+    }
+
+    /// `POST /api/v1/policies/{id}/rules[?activate=…]` that a step may expect to be refused: a
+    /// rule that comes back all the same is tracked at once.
+    pub(super) async fn try_create_rule(
+        &self,
+        ctx: &Ctx,
+        body: PolicyRule,
+        activate: Option<bool>,
+    ) -> Result<PolicyRule, Error> {
+        let mut call = ctx
+            .client()
+            .create_policy_rule()
+            .policy_id(&self.id)
+            .body(body);
+        if let Some(activate) = activate {
+            call = call.activate(activate);
+        }
+        let created = call.call().await?;
+        if let Some(id) = created.id() {
+            ctx.track(self.rule(id).resource());
+        }
+        Ok(created)
+    }
+
+    /// A rule of this policy, by id.
+    pub(super) fn rule(&self, id: impl Into<String>) -> RuleHandle {
+        RuleHandle {
+            policy_id: self.id.clone(),
+            id: id.into(),
+        }
+    }
+
+    /// `POST /api/v1/policies/{id}/mappings` with `body`; a mapping that comes back is tracked
+    /// at once (even one the step expected to be refused).
+    pub(super) async fn map(&self, ctx: &Ctx, body: &Value) -> Result<PolicyMapping, Error> {
+        let request: PolicyMappingRequest =
+            serde_json::from_value(body.clone()).map_err(|e| Error::InvalidRequest {
+                message: e.to_string(),
+            })?;
+        let mapping = ctx
+            .client()
+            .map_resource_to_policy()
+            .policy_id(&self.id)
+            .body(request)
+            .call()
+            .await?;
+        if let Some(id) = mapping.id.as_deref() {
+            ctx.track(self.mapping(id).resource());
+        }
+        Ok(mapping)
+    }
+
+    /// [`PolicyHandle::map`] that must succeed with an id.
+    pub(super) async fn create_mapping(
+        &self,
+        ctx: &Ctx,
+        body: &Value,
+    ) -> Result<(MappingHandle, PolicyMapping), StepFailure> {
+        let mapping = self.map(ctx, body).await?;
+        let handle = self.mapping(require_id(mapping.id.as_deref(), "created mapping")?);
+        Ok((handle, mapping))
+    }
+
+    /// A mapping of this policy, by id.
+    pub(super) fn mapping(&self, id: impl Into<String>) -> MappingHandle {
+        MappingHandle {
+            policy_id: self.id.clone(),
+            id: id.into(),
+        }
+    }
+
+    /// The ids of the policy's mappings, following pagination.
+    pub(super) async fn mapping_ids(&self, ctx: &Ctx) -> Result<Vec<String>, StepFailure> {
+        let all: Vec<PolicyMapping> = ctx
+            .client()
+            .list_policy_mappings()
+            .policy_id(&self.id)
+            .items()
+            .try_collect()
+            .await?;
+        Ok(all.iter().filter_map(|m| m.id.clone()).collect())
+    }
+}
+
+/// Declares a handle on an object that belongs to a policy: its ids, what the tracker knows it
+/// as, and its path.
+macro_rules! policy_child {
+    ($(#[$doc:meta])* $name:ident: $resource:ident at $path:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub(super) struct $name {
+            /// The policy's id.
+            pub(super) policy_id: String,
+            /// The object's own id.
+            pub(super) id: String,
+        }
+
+        impl $name {
+            fn resource(&self) -> Resource {
+                Resource::$resource {
+                    policy_id: self.policy_id.clone(),
+                    id: self.id.clone(),
+                }
+            }
+
+            /// Its path: `/api/v1/policies/{policy_id}/…/{id}`.
+            pub(super) fn path(&self) -> String {
+                $path(&self.policy_id, &self.id)
+            }
+        }
+    };
+}
+
+policy_child!(
+    /// A rule of a policy: created with [`PolicyHandle::create_rule`] (tracked at once) or
+    /// named with [`PolicyHandle::rule`].
+    RuleHandle: Rule at rule_path
+);
+
+policy_child!(
+    /// A resource mapping of a policy: created with [`PolicyHandle::create_mapping`] (tracked
+    /// at once) or named with [`PolicyHandle::mapping`].
+    MappingHandle: Mapping at mapping_path
+);
+
+impl RuleHandle {
+    handle_calls! {
+        /// `GET` the rule, typed.
+        fn get -> PolicyRule = get_policy_rule(policy_id: policy_id, rule_id: id);
+        /// `POST …/lifecycle/activate`.
+        fn activate = activate_policy_rule(policy_id: policy_id, rule_id: id);
+        /// `POST …/lifecycle/deactivate`.
+        fn deactivate = deactivate_policy_rule(policy_id: policy_id, rule_id: id);
+        /// `DELETE` the rule alone: the tracker is not told (for refusals).
+        fn send_delete = delete_policy_rule(policy_id: policy_id, rule_id: id);
+        tracked;
+    }
+
+    /// `GET` the rule, the server's JSON.
+    pub(super) async fn get_raw(&self, ctx: &Ctx) -> Result<Value, StepFailure> {
+        get_raw(ctx, &self.path()).await
+    }
+
+    /// Reads the rule and asserts its `status`.
+    pub(super) async fn expect_status(
+        &self,
+        ctx: &Ctx,
+        status: LifecycleStatus,
+    ) -> Result<(), StepFailure> {
+        let rule = self.get(ctx).await?;
+        ensure_eq("status", Some(status), rule.status())
+    }
+
+    /// `PUT` the rule with `body`.
+    pub(super) async fn replace(&self, ctx: &Ctx, body: PolicyRule) -> Result<PolicyRule, Error> {
+        ctx.client()
+            .replace_policy_rule()
+            .policy_id(&self.policy_id)
+            .rule_id(&self.id)
+            .body(body)
+            .call()
+            .await
+    }
+}
+
+impl MappingHandle {
+    handle_calls! {
+        /// `GET` the mapping.
+        fn get -> PolicyMapping = get_policy_mapping(policy_id: policy_id, mapping_id: id);
+        /// `DELETE` the mapping alone: the tracker is not told (for refusals).
+        fn send_delete = delete_policy_resource_mapping(policy_id: policy_id, mapping_id: id);
+        tracked;
+    }
+}
+
+/// A lifecycle action of a device (doc 002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DeviceAction {
+    Activate,
+    Deactivate,
+    Suspend,
+    Unsuspend,
+}
+
+/// Every device lifecycle action.
+pub(super) const DEVICE_ACTIONS: [DeviceAction; 4] = [
+    DeviceAction::Activate,
+    DeviceAction::Deactivate,
+    DeviceAction::Suspend,
+    DeviceAction::Unsuspend,
+];
+
+impl DeviceAction {
+    /// The action's name (and `_links` relation).
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            DeviceAction::Activate => "activate",
+            DeviceAction::Deactivate => "deactivate",
+            DeviceAction::Suspend => "suspend",
+            DeviceAction::Unsuspend => "unsuspend",
+        }
+    }
+}
+
+/// A device of the org, by id (devices are never created by a scenario, so never tracked).
+#[derive(Debug, Clone)]
+pub(super) struct DeviceHandle {
+    /// The device id.
+    pub(super) id: String,
+}
+
+impl DeviceHandle {
+    handle_calls! {
+        /// `GET /api/v1/devices/{id}`.
+        fn get -> Device = get_device(device_id: id);
+        /// `DELETE /api/v1/devices/{id}`.
+        fn send_delete = delete_device(device_id: id);
+    }
+
+    /// `POST …/lifecycle/<action>`.
+    pub(super) async fn send(&self, ctx: &Ctx, action: DeviceAction) -> Result<(), Error> {
+        let client = ctx.client();
+        let id = self.id.as_str();
+        match action {
+            DeviceAction::Activate => client.activate_device().device_id(id).call().await?,
+            DeviceAction::Deactivate => client.deactivate_device().device_id(id).call().await?,
+            DeviceAction::Suspend => client.suspend_device().device_id(id).call().await?,
+            DeviceAction::Unsuspend => client.unsuspend_device().device_id(id).call().await?,
+        };
+        Ok(())
+    }
+
+    /// Reads the device and asserts its `status`.
+    pub(super) async fn expect_status(
+        &self,
+        ctx: &Ctx,
+        status: &DeviceStatus,
+    ) -> Result<(), StepFailure> {
+        let device = self.get(ctx).await?;
+        ensure_eq("status", Some(status), device.status.as_ref())
+    }
 }
 
 /// `GET path` through the raw escape hatch: the server's JSON, untouched by the typed model.
@@ -238,29 +598,81 @@ pub(super) async fn get_raw(ctx: &Ctx, path: &str) -> Result<Value, StepFailure>
     Ok(ctx.client().raw().get(path).send_json::<Value>().await?)
 }
 
-/// The policy's current status.
-pub(super) async fn policy_status(
-    ctx: &Ctx,
-    id: &str,
-) -> Result<Option<LifecycleStatus>, StepFailure> {
-    let policy = ctx.client().get_policy().policy_id(id).call().await?;
-    Ok(policy.status())
+/// The policy `id` in a listing, or a mismatch naming how many policies it holds.
+pub(super) fn find_policy<'a>(all: &'a [Policy], id: &str) -> Result<&'a Policy, StepFailure> {
+    all.iter().find(|p| p.id() == Some(id)).ok_or_else(|| {
+        StepFailure::mismatch(
+            "listing",
+            format!("policy {id}"),
+            format!("{} policies without it", all.len()),
+        )
+    })
 }
 
-/// The rule's current status.
-pub(super) async fn rule_status(
+/// The rule `id` in a listing, or a mismatch naming how many rules it holds.
+pub(super) fn find_rule<'a>(
+    rules: &'a [PolicyRule],
+    id: &str,
+) -> Result<&'a PolicyRule, StepFailure> {
+    rules.iter().find(|r| r.id() == Some(id)).ok_or_else(|| {
+        StepFailure::mismatch(
+            "rules listing",
+            format!("rule {id}"),
+            format!("{} rules without it", rules.len()),
+        )
+    })
+}
+
+/// The default policy of `policy_type` (the one with `system: true`), as JSON.
+pub(super) async fn default_policy(
     ctx: &Ctx,
-    policy_id: &str,
-    rule_id: &str,
-) -> Result<Option<LifecycleStatus>, StepFailure> {
-    let rule = ctx
-        .client()
-        .get_policy_rule()
-        .policy_id(policy_id)
-        .rule_id(rule_id)
-        .call()
-        .await?;
-    Ok(rule.status())
+    policy_type: &str,
+) -> Result<Option<Value>, StepFailure> {
+    for policy in list_policies(ctx, policy_type).await? {
+        let json = to_json(&policy)?;
+        if json.get("system") == Some(&Value::Bool(true)) {
+            return Ok(Some(json));
+        }
+    }
+    Ok(None)
+}
+
+/// Asserts that `after` holds what `before` held under each of `keys`.
+pub(super) fn ensure_same(before: &Value, after: &Value, keys: &[&str]) -> Result<(), StepFailure> {
+    for key in keys {
+        ensure_eq(key, before.get(key), after.get(key))?;
+    }
+    Ok(())
+}
+
+/// The user ids a device user list (or `_embedded.users`) names.
+pub(super) fn user_ids(device_users: &Value) -> Vec<String> {
+    device_users
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|u| str_at(u, "/user/id").map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts that every page but the last has a `next` link; `each` checks each page further.
+pub(super) fn ensure_next_links<T>(
+    pages: &[Page<T>],
+    mut each: impl FnMut(usize, &Page<T>) -> Result<(), StepFailure>,
+) -> Result<(), StepFailure> {
+    let last = pages.len().saturating_sub(1);
+    for (i, page) in pages.iter().enumerate() {
+        ensure_eq(
+            &format!("next link on page {}", i + 1),
+            i != last,
+            page.has_next(),
+        )?;
+        each(i, page)?;
+    }
+    Ok(())
 }
 
 /// Every policy of `policy_type`, following pagination.

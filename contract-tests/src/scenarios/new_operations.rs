@@ -11,11 +11,11 @@ use okta_mgmt::types::{Policy, PolicyRule, PolicyType, SimulatePolicyBody};
 use serde_json::{Value, json};
 
 use super::kit::{
-    UNKNOWN_ID, create_policy, create_rule, delete_own_policy, delete_own_rule, ensure_kept,
-    expect_refusal, get_raw, list_policies, policy_path, policy_variant, rename_policy, require_id,
-    rule_variant, str_at, to_json,
+    PolicyHandle, UNKNOWN_ID, create_policy, default_policy, ensure_kept, expect_invalid,
+    expect_not_found, expect_refusal, get_raw, list_policies, policy_variant, rename_policy,
+    require_id, rule_variant, str_at, to_json, user_ids,
 };
-use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 /// The twelve `PolicyType` values of the published spec.
 const POLICY_TYPES: [&str; 12] = [
@@ -148,17 +148,13 @@ fn every_policy_type(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
 
 /// The org's one (system) policy of `policy_type`, as JSON.
 async fn system_policy(ctx: &Ctx, policy_type: &str) -> Result<Value, StepFailure> {
-    for policy in list_policies(ctx, policy_type).await? {
-        let raw = to_json(&policy)?;
-        if raw["system"] == json!(true) {
-            return Ok(raw);
-        }
-    }
-    Err(StepFailure::mismatch(
-        &format!("{policy_type} policies"),
-        "a system policy",
-        "none",
-    ))
+    default_policy(ctx, policy_type).await?.ok_or_else(|| {
+        StepFailure::mismatch(
+            &format!("{policy_type} policies"),
+            "a system policy",
+            "none",
+        )
+    })
 }
 
 fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
@@ -172,7 +168,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     ensure_eq("policies", 1, all.len())?;
                     let raw = system_policy(ctx, policy_type).await?;
                     let id = str_at(&raw, "/id").unwrap_or_default();
-                    let rules = get_raw(ctx, &format!("{}/rules", policy_path(id))).await?;
+                    let rules = get_raw(ctx, &PolicyHandle::existing(id).rules_path()).await?;
                     let rules = rules.as_array().cloned().unwrap_or_default();
                     ensure_eq("rules", 1, rules.len())?;
                     ensure_eq(
@@ -193,41 +189,31 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                         .body(Policy::from_json(body.clone()))
                         .call()
                         .await;
-                    expect_error(result, 400, "E0000001").map(drop)
+                    expect_invalid(result)
                 },
             )
             .await?;
         }
         for policy_type in OKTA_CREATED {
             let raw = system_policy(ctx, policy_type).await?;
-            let id = str_at(&raw, "/id").unwrap_or_default().to_owned();
+            let policy = PolicyHandle::existing(str_at(&raw, "/id").unwrap_or_default());
             let original = str_at(&raw, "/name").unwrap_or_default().to_owned();
             let renamed = ctx.name(&format!("{}-renamed", policy_type.to_lowercase()));
             ctx.step(
                 format!("{policy_type}: a read-modify-write replace round-trips every field"),
                 async {
-                    let mut policy = client.get_policy().policy_id(&id).call().await?;
-                    let read = to_json(&policy)?;
-                    rename_policy(&mut policy, &renamed)?;
-                    let sent = to_json(&policy)?;
+                    let mut typed = policy.get(ctx).await?;
+                    let read = to_json(&typed)?;
+                    rename_policy(&mut typed, &renamed)?;
+                    let sent = to_json(&typed)?;
                     ensure_kept(&read, &sent, &["name"])?;
-                    let answered = client
-                        .replace_policy()
-                        .policy_id(&id)
-                        .body(policy.clone())
-                        .call()
-                        .await?;
+                    let answered = policy.replace(ctx, typed.clone()).await?;
                     ensure_eq("name", Some(renamed.as_str()), answered.name())?;
-                    let after = get_raw(ctx, &policy_path(&id)).await?;
+                    let after = policy.get_raw(ctx).await?;
                     ensure_kept(&read, &after, &["name", "lastUpdated"])?;
                     // Back to the original name.
-                    policy.set_name(&original);
-                    client
-                        .replace_policy()
-                        .policy_id(&id)
-                        .body(policy)
-                        .call()
-                        .await?;
+                    typed.set_name(&original);
+                    policy.replace(ctx, typed).await?;
                     Ok(())
                 },
             )
@@ -241,7 +227,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 ctx.step(
                     format!("{policy_type}: a rule can be added and deleted"),
                     async {
-                        let (rule_id, created) = create_rule(ctx, &id, &rule, None).await?;
+                        let (added, created) = policy.create_rule(ctx, &rule, None).await?;
                         let variant = rule_variant(&created);
                         ensure(
                             !variant.starts_with("Other"),
@@ -249,7 +235,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             "a typed variant",
                             &variant,
                         )?;
-                        delete_own_rule(ctx, &id, &rule_id).await
+                        added.delete(ctx).await
                     },
                 )
                 .await?;
@@ -259,11 +245,11 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     async {
                         let result = client
                             .create_policy_rule()
-                            .policy_id(&id)
+                            .policy_id(&policy.id)
                             .body(PolicyRule::from_json(rule.clone()))
                             .call()
                             .await;
-                        expect_error(result, 400, "E0000001").map(drop)
+                        expect_invalid(result)
                     },
                 )
                 .await?;
@@ -299,19 +285,9 @@ fn created_type_rule(policy_type: &str, name: &str) -> Value {
     json!({ "type": policy_type, "name": name, "status": "ACTIVE", "actions": actions })
 }
 
-/// The user ids a device user list names.
-fn user_ids(device_users: &Value) -> Vec<String> {
-    device_users
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|u| str_at(u, "/user/id").map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
+/// Proves the users of a device and the devices of a user agree with `expand=user`: the first
+/// device with users names the same users through listDeviceUsers, and each of them lists the
+/// device (and each listed device names the user back); unknown ids are 404 or an empty list.
 fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
         let client = ctx.client();
@@ -339,74 +315,9 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         };
         let device_id = str_at(device, "/id").unwrap_or_default().to_owned();
         let embedded = user_ids(&device["_embedded"]["users"]);
-        ctx.step(
-            "listDeviceUsers names the users expand=user embeds",
-            async {
-                let users = client
-                    .list_device_users()
-                    .device_id(&device_id)
-                    .call()
-                    .await?;
-                let users = to_json(&users)?;
-                ensure_eq("user ids", embedded.clone(), user_ids(&users))?;
-                for user in users.as_array().into_iter().flatten() {
-                    ensure(
-                        user.get("managementStatus").is_some() && user.get("created").is_some(),
-                        "device user",
-                        "managementStatus and created",
-                        user,
-                    )?;
-                }
-                Ok(())
-            },
-        )
-        .await?;
+        users_of_device(ctx, &device_id, &embedded).await?;
         let user_id = embedded.first().cloned().unwrap_or_default();
-        ctx.step(
-            "listUserDevices lists the device, each entry with created, device and deviceUserId",
-            async {
-                let linked = client.list_user_devices().user_id(&user_id).call().await?;
-                let linked = to_json(&linked)?;
-                let entries = linked.as_array().cloned().unwrap_or_default();
-                let ids: Vec<&str> = entries
-                    .iter()
-                    .filter_map(|e| str_at(e, "/device/id"))
-                    .collect();
-                ensure(
-                    ids.contains(&device_id.as_str()),
-                    "devices of the user",
-                    format!("a list holding {device_id}"),
-                    format!("{ids:?}"),
-                )?;
-                let mut link_ids = HashSet::new();
-                for entry in &entries {
-                    let link = str_at(entry, "/deviceUserId").unwrap_or_default();
-                    ensure(
-                        !link.is_empty() && entry.get("created").is_some(),
-                        "user device",
-                        "created and deviceUserId",
-                        entry,
-                    )?;
-                    ensure(
-                        link_ids.insert(link.to_owned()),
-                        "deviceUserId",
-                        "unique",
-                        link,
-                    )?;
-                    // Each listed device names the user back.
-                    let other = str_at(entry, "/device/id").unwrap_or_default();
-                    let users = client.list_device_users().device_id(other).call().await?;
-                    ensure(
-                        user_ids(&to_json(&users)?).contains(&user_id),
-                        &format!("users of device {other}"),
-                        format!("a list holding {user_id}"),
-                        "a list without it",
-                    )?;
-                }
-                Ok(())
-            },
-        )
-        .await?;
+        devices_of_user(ctx, &device_id, &user_id).await?;
         ctx.step(
             "listDeviceUsers of an unknown device → 404 E0000007",
             async {
@@ -415,7 +326,7 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .device_id(UNKNOWN_ID)
                     .call()
                     .await;
-                expect_error(result, 404, "E0000007").map(drop)
+                expect_not_found(result)
             },
         )
         .await?;
@@ -434,6 +345,88 @@ fn device_users(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     })
 }
 
+/// listDeviceUsers of `device_id` names the `embedded` users, each with its link fields.
+async fn users_of_device(
+    ctx: &Ctx,
+    device_id: &str,
+    embedded: &[String],
+) -> Result<(), StepFailure> {
+    ctx.step(
+        "listDeviceUsers names the users expand=user embeds",
+        async {
+            let users = ctx
+                .client()
+                .list_device_users()
+                .device_id(device_id)
+                .call()
+                .await?;
+            let users = to_json(&users)?;
+            ensure_eq("user ids", embedded.to_vec(), user_ids(&users))?;
+            for user in users.as_array().into_iter().flatten() {
+                ensure(
+                    user.get("managementStatus").is_some() && user.get("created").is_some(),
+                    "device user",
+                    "managementStatus and created",
+                    user,
+                )?;
+            }
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// listUserDevices of `user_id` lists `device_id`; each entry has a unique `deviceUserId` and
+/// its device names the user back.
+async fn devices_of_user(ctx: &Ctx, device_id: &str, user_id: &str) -> Result<(), StepFailure> {
+    let client = ctx.client();
+    ctx.step(
+        "listUserDevices lists the device, each entry with created, device and deviceUserId",
+        async {
+            let linked = client.list_user_devices().user_id(user_id).call().await?;
+            let linked = to_json(&linked)?;
+            let entries = linked.as_array().cloned().unwrap_or_default();
+            let ids: Vec<&str> = entries
+                .iter()
+                .filter_map(|e| str_at(e, "/device/id"))
+                .collect();
+            ensure(
+                ids.contains(&device_id),
+                "devices of the user",
+                format!("a list holding {device_id}"),
+                format!("{ids:?}"),
+            )?;
+            let mut link_ids = HashSet::new();
+            for entry in &entries {
+                let link = str_at(entry, "/deviceUserId").unwrap_or_default();
+                ensure(
+                    !link.is_empty() && entry.get("created").is_some(),
+                    "user device",
+                    "created and deviceUserId",
+                    entry,
+                )?;
+                ensure(
+                    link_ids.insert(link.to_owned()),
+                    "deviceUserId",
+                    "unique",
+                    link,
+                )?;
+                // Each listed device names the user back.
+                let other = str_at(entry, "/device/id").unwrap_or_default();
+                let users = client.list_device_users().device_id(other).call().await?;
+                ensure(
+                    user_ids(&to_json(&users)?).iter().any(|u| u == user_id),
+                    &format!("users of device {other}"),
+                    format!("a list holding {user_id}"),
+                    "a list without it",
+                )?;
+            }
+            Ok(())
+        },
+    )
+    .await
+}
+
 fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
         let client = ctx.client();
@@ -444,7 +437,7 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "description": "okta-contract: clone source; deleted at the end of the run",
             "conditions": { "people": { "groups": { "include": ["00g1everyone0000g7"] } } },
         });
-        let (source_id, _) = ctx
+        let (source, _) = ctx
             .step(
                 "create the policy to clone",
                 create_policy(ctx, &body, Some(false)),
@@ -456,24 +449,20 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
             "actions": { "passwordChange": { "access": "ALLOW" } },
         });
-        let rules_path = format!("{}/rules", policy_path(&source_id));
-        ctx.step(
-            "add a rule to it",
-            create_rule(ctx, &source_id, &rule, None),
-        )
-        .await?;
-        let clone_id = ctx
+        ctx.step("add a rule to it", source.create_rule(ctx, &rule, None))
+            .await?;
+        let clone = ctx
             .step(
                 "clone it: a new id, the same type and a derived name",
                 async {
-                    let cloned = client.clone_policy().policy_id(&source_id).call().await?;
+                    let cloned = client.clone_policy().policy_id(&source.id).call().await?;
                     let id = require_id(cloned.id(), "clone")?;
                     let clone_name = cloned.name().unwrap_or_default().to_owned();
                     ctx.track(crate::live::Resource::Policy {
                         id: id.clone(),
                         name: clone_name.clone(),
                     });
-                    ensure(id != source_id, "clone id", "a new id", &id)?;
+                    ensure(id != source.id, "clone id", "a new id", &id)?;
                     ensure_eq("type", "Password", cloned.variant_name())?;
                     if ctx.is_sim() {
                         ensure_eq("name", format!("{name} (copy)"), clone_name)?;
@@ -485,13 +474,13 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             &clone_name,
                         )?;
                     }
-                    Ok(id)
+                    Ok(PolicyHandle::existing(id))
                 },
             )
             .await?;
         ctx.step("the clone has copies of the rules under new ids", async {
-            let source = get_raw(ctx, &rules_path).await?;
-            let copy = get_raw(ctx, &format!("{}/rules", policy_path(&clone_id))).await?;
+            let original = get_raw(ctx, &source.rules_path()).await?;
+            let copy = get_raw(ctx, &clone.rules_path()).await?;
             let names = |v: &Value| -> Vec<String> {
                 v.as_array()
                     .into_iter()
@@ -506,9 +495,9 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     .filter_map(|r| str_at(r, "/id").map(str::to_owned))
                     .collect()
             };
-            ensure_eq("rule names", names(&source), names(&copy))?;
+            ensure_eq("rule names", names(&original), names(&copy))?;
             ensure(
-                ids(&source).is_disjoint(&ids(&copy)),
+                ids(&original).is_disjoint(&ids(&copy)),
                 "rule ids",
                 "new ids",
                 "ids shared with the source",
@@ -516,20 +505,20 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
         if ctx.is_sim() {
-            ctx.step("cloning a default policy → 400 E0000001", async {
-                let raw = system_policy(ctx, "PASSWORD").await?;
-                let id = str_at(&raw, "/id").unwrap_or_default();
-                let result = client.clone_policy().policy_id(id).call().await;
-                expect_error(result, 400, "E0000001").map(drop)
-            })
-            .await?;
-            ctx.step("cloning the IDP_DISCOVERY policy → 400 E0000001", async {
-                let raw = system_policy(ctx, "IDP_DISCOVERY").await?;
-                let id = str_at(&raw, "/id").unwrap_or_default();
-                let result = client.clone_policy().policy_id(id).call().await;
-                expect_error(result, 400, "E0000001").map(drop)
-            })
-            .await?;
+            for (step, policy_type) in [
+                ("cloning a default policy → 400 E0000001", "PASSWORD"),
+                (
+                    "cloning the IDP_DISCOVERY policy → 400 E0000001",
+                    "IDP_DISCOVERY",
+                ),
+            ] {
+                ctx.step(step, async {
+                    let raw = system_policy(ctx, policy_type).await?;
+                    let id = str_at(&raw, "/id").unwrap_or_default();
+                    expect_invalid(client.clone_policy().policy_id(id).call().await)
+                })
+                .await?;
+            }
         } else {
             ctx.skip_step(
                 "cloning default and Okta-created policies is refused",
@@ -542,8 +531,8 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
         ctx.step("delete the clone and the source", async {
-            delete_own_policy(ctx, &clone_id).await?;
-            delete_own_policy(ctx, &source_id).await
+            clone.deactivate_and_delete(ctx).await?;
+            source.deactivate_and_delete(ctx).await
         })
         .await
     })
@@ -579,9 +568,47 @@ fn matched(evaluations: &Value) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// The simulated user of [`simulate`].
+const SIMULATED_USER: &str = "00uOktaContractSim0g4";
+/// The group whose members get the scenario's global session policy.
+const SIMULATED_GROUP: &str = "00gOktaContractSim0g7";
+
+/// `POST /api/v1/policies/simulate[?expand=…]` for the simulated user in `groups` signing in
+/// to `app`; the answer as JSON.
+async fn simulate(
+    ctx: &Ctx,
+    app: &str,
+    groups: &[&str],
+    expand: Option<&str>,
+) -> Result<Value, StepFailure> {
+    let body = json!([{
+        "appInstance": app,
+        "policyContext": { "user": { "id": SIMULATED_USER }, "groups": { "ids": groups } }
+    }]);
+    let body: Vec<SimulatePolicyBody> = serde_json::from_value(body)?;
+    let mut call = ctx.client().create_policy_simulation().body(body);
+    if let Some(expand) = expand {
+        call = call.expand(expand);
+    }
+    let answer = call.call().await?;
+    to_json(&answer)
+}
+
+/// The first evaluation of a simulation answer (`null` when there is none).
+fn first_evaluation(answer: &Value) -> Value {
+    answer
+        .as_array()
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Proves createPolicySimulation on the simulator: one MATCH evaluation per policy type with the
+/// default policies; a global session policy for one group is matched for a member of the group
+/// only (`expand=EVALUATED,UNDEFINED` lists it as NOT_MATCH for anyone else); a body that is
+/// not a list is 400 E0000001, an unknown app 404 E0000007.
 fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
-        let client = ctx.client();
         let (_, apps) = ctx
             .step(
                 "find an app (listPolicyApps of the default authentication policy)",
@@ -593,154 +620,157 @@ fn policy_simulation(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .and_then(|a| str_at(a, "/id"))
             .unwrap_or_default()
             .to_owned();
-        let group = "00gOktaContractSim0g7";
-        let simulate = |groups: Vec<&str>, expand: Option<&'static str>| {
-            let body = json!([{
-                "appInstance": app,
-                "policyContext": { "user": { "id": "00uOktaContractSim0g4" }, "groups": { "ids": groups } }
-            }]);
-            async move {
-                let body: Vec<SimulatePolicyBody> = serde_json::from_value(body)?;
-                let mut call = client.create_policy_simulation().body(body);
-                if let Some(expand) = expand {
-                    call = call.expand(expand);
-                }
-                let answer = call.call().await?;
-                to_json(&answer)
-            }
-        };
-        let defaults = ctx
-            .step(
-                "simulate: one MATCH evaluation per policy type, the default policies apply",
-                async {
-                    let answer = simulate(vec![], None).await?;
-                    let got = matched(&answer);
-                    let types: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
-                    ensure_eq(
-                        "policy types",
-                        vec![
-                            "OKTA_SIGN_ON",
-                            "MFA_ENROLL",
-                            "ACCESS_POLICY",
-                            "PROFILE_ENROLLMENT",
-                        ],
-                        types,
-                    )?;
-                    for evaluation in answer.as_array().into_iter().flatten() {
-                        ensure_eq("status", Some("MATCH"), str_at(evaluation, "/status"))?;
-                        ensure_eq(
-                            "rule status",
-                            Some("MATCH"),
-                            str_at(evaluation, "/result/policies/0/rules/0/status"),
-                        )?;
-                        ensure(
-                            evaluation.get("evaluated").is_none(),
-                            "evaluated",
-                            "absent without expand",
-                            evaluation,
-                        )?;
-                    }
-                    Ok(got)
-                },
-            )
-            .await?;
-        let name = ctx.name("simulated-sign-on");
-        let policy = json!({
-            "type": "OKTA_SIGN_ON",
-            "name": name,
-            "conditions": { "people": { "groups": { "include": [group] } } },
-        });
-        let (policy_id, _) = ctx
-            .step(
-                "create a global session policy for one group",
-                create_policy(ctx, &policy, None),
-            )
-            .await?;
-        let rule = json!({
-            "type": "SIGN_ON",
-            "name": ctx.name("simulated-rule"),
-            "conditions": { "network": { "connection": "ANYWHERE" } },
-            "actions": { "signon": { "access": "ALLOW", "requireFactor": false } },
-        });
-        ctx.step(
-            "add a rule to it",
-            create_rule(ctx, &policy_id, &rule, None),
-        )
-        .await?;
-        ctx.step("a member of the group gets the new policy", async {
-            let answer = simulate(vec![group], None).await?;
-            let sign_on = matched(&answer)
-                .into_iter()
-                .find(|(t, _)| t == "OKTA_SIGN_ON")
-                .and_then(|(_, id)| id);
-            ensure_eq(
-                "matched OKTA_SIGN_ON policy",
-                Some(policy_id.clone()),
-                sign_on,
-            )?;
-            let first = answer
-                .as_array()
-                .and_then(|a| a.first())
-                .cloned()
-                .unwrap_or_default();
-            ensure_eq(
-                "policy condition",
-                json!([{ "type": "people.groups.include", "status": "MATCH" }]),
-                first["result"]["policies"][0]["conditions"].clone(),
-            )
-        })
-        .await?;
-        ctx.step(
-            "anyone else gets the default policy; expand=EVALUATED,UNDEFINED lists the new one as NOT_MATCH",
-            async {
-                let answer = simulate(vec![], Some("EVALUATED,UNDEFINED")).await?;
-                ensure_eq("matched policies", defaults.clone(), matched(&answer))?;
-                let first = answer
-                    .as_array()
-                    .and_then(|a| a.first())
-                    .cloned()
-                    .unwrap_or_default();
-                ensure_eq(
-                    "evaluated policy",
-                    Some(policy_id.as_str()),
-                    str_at(&first, "/evaluated/policies/0/id"),
-                )?;
-                ensure_eq(
-                    "evaluated status",
-                    Some("NOT_MATCH"),
-                    str_at(&first, "/evaluated/policies/0/status"),
-                )?;
-                // The typed model leaves an empty `policies` list out when it serializes.
-                ensure(
-                    first.get("undefined").is_some_and(Value::is_object),
-                    "undefined",
-                    "present",
-                    &first,
-                )
-            },
-        )
-        .await?;
-        let invalid = json!({ "appInstance": app });
-        ctx.step("a body that is not a list → 400 E0000001", async {
-            let result = client
-                .raw()
-                .post("/api/v1/policies/simulate")
-                .json(&invalid)
-                .send_json::<Value>()
-                .await;
-            expect_error(result, 400, "E0000001").map(drop)
-        })
-        .await?;
-        ctx.step("an unknown app → 404 E0000007", async {
-            let body: Vec<SimulatePolicyBody> =
-                serde_json::from_value(json!([{ "appInstance": UNKNOWN_ID }]))?;
-            let result = client.create_policy_simulation().body(body).call().await;
-            expect_error(result, 404, "E0000007").map(drop)
-        })
-        .await?;
-        ctx.step("delete the policy", delete_own_policy(ctx, &policy_id))
+        let defaults = default_evaluations(ctx, &app).await?;
+        let policy = group_policy(ctx).await?;
+        group_decides(ctx, &app, &policy, &defaults).await?;
+        invalid_simulations(ctx, &app).await?;
+        ctx.step("delete the policy", policy.deactivate_and_delete(ctx))
             .await
     })
+}
+
+/// Without group policies, one MATCH evaluation per policy type: the default policies apply.
+async fn default_evaluations(
+    ctx: &Ctx,
+    app: &str,
+) -> Result<Vec<(String, Option<String>)>, StepFailure> {
+    ctx.step(
+        "simulate: one MATCH evaluation per policy type, the default policies apply",
+        async {
+            let answer = simulate(ctx, app, &[], None).await?;
+            let got = matched(&answer);
+            let types: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+            ensure_eq(
+                "policy types",
+                vec![
+                    "OKTA_SIGN_ON",
+                    "MFA_ENROLL",
+                    "ACCESS_POLICY",
+                    "PROFILE_ENROLLMENT",
+                ],
+                types,
+            )?;
+            for evaluation in answer.as_array().into_iter().flatten() {
+                ensure_eq("status", Some("MATCH"), str_at(evaluation, "/status"))?;
+                ensure_eq(
+                    "rule status",
+                    Some("MATCH"),
+                    str_at(evaluation, "/result/policies/0/rules/0/status"),
+                )?;
+                ensure(
+                    evaluation.get("evaluated").is_none(),
+                    "evaluated",
+                    "absent without expand",
+                    evaluation,
+                )?;
+            }
+            Ok(got)
+        },
+    )
+    .await
+}
+
+/// A global session policy for [`SIMULATED_GROUP`], with a rule.
+async fn group_policy(ctx: &Ctx) -> Result<PolicyHandle, StepFailure> {
+    let name = ctx.name("simulated-sign-on");
+    let body = json!({
+        "type": "OKTA_SIGN_ON",
+        "name": name,
+        "conditions": { "people": { "groups": { "include": [SIMULATED_GROUP] } } },
+    });
+    let (policy, _) = ctx
+        .step(
+            "create a global session policy for one group",
+            create_policy(ctx, &body, None),
+        )
+        .await?;
+    let rule = json!({
+        "type": "SIGN_ON",
+        "name": ctx.name("simulated-rule"),
+        "conditions": { "network": { "connection": "ANYWHERE" } },
+        "actions": { "signon": { "access": "ALLOW", "requireFactor": false } },
+    });
+    ctx.step("add a rule to it", policy.create_rule(ctx, &rule, None))
+        .await?;
+    Ok(policy)
+}
+
+/// A member of the group gets `policy`; anyone else the `defaults`, with `policy` evaluated as
+/// NOT_MATCH.
+async fn group_decides(
+    ctx: &Ctx,
+    app: &str,
+    policy: &PolicyHandle,
+    defaults: &[(String, Option<String>)],
+) -> Result<(), StepFailure> {
+    ctx.step("a member of the group gets the new policy", async {
+        let answer = simulate(ctx, app, &[SIMULATED_GROUP], None).await?;
+        let sign_on = matched(&answer)
+            .into_iter()
+            .find(|(t, _)| t == "OKTA_SIGN_ON")
+            .and_then(|(_, id)| id);
+        ensure_eq(
+            "matched OKTA_SIGN_ON policy",
+            Some(policy.id.clone()),
+            sign_on,
+        )?;
+        let first = first_evaluation(&answer);
+        ensure_eq(
+            "policy condition",
+            json!([{ "type": "people.groups.include", "status": "MATCH" }]),
+            first["result"]["policies"][0]["conditions"].clone(),
+        )
+    })
+    .await?;
+    ctx.step(
+        "anyone else gets the default policy; expand=EVALUATED,UNDEFINED lists the new one as NOT_MATCH",
+        async {
+            let answer = simulate(ctx, app, &[], Some("EVALUATED,UNDEFINED")).await?;
+            ensure_eq("matched policies", defaults.to_vec(), matched(&answer))?;
+            let first = first_evaluation(&answer);
+            ensure_eq(
+                "evaluated policy",
+                Some(policy.id.as_str()),
+                str_at(&first, "/evaluated/policies/0/id"),
+            )?;
+            ensure_eq(
+                "evaluated status",
+                Some("NOT_MATCH"),
+                str_at(&first, "/evaluated/policies/0/status"),
+            )?;
+            // The typed model leaves an empty `policies` list out when it serializes.
+            ensure(
+                first.get("undefined").is_some_and(Value::is_object),
+                "undefined",
+                "present",
+                &first,
+            )
+        },
+    )
+    .await
+}
+
+/// A body that is not a list is 400 E0000001, an unknown app 404 E0000007.
+async fn invalid_simulations(ctx: &Ctx, app: &str) -> Result<(), StepFailure> {
+    let client = ctx.client();
+    let invalid = json!({ "appInstance": app });
+    ctx.step("a body that is not a list → 400 E0000001", async {
+        let result = client
+            .raw()
+            .post("/api/v1/policies/simulate")
+            .json(&invalid)
+            .send_json::<Value>()
+            .await;
+        expect_invalid(result)
+    })
+    .await?;
+    ctx.step("an unknown app → 404 E0000007", async {
+        let body: Vec<SimulatePolicyBody> =
+            serde_json::from_value(json!([{ "appInstance": UNKNOWN_ID }]))?;
+        let result = client.create_policy_simulation().body(body).call().await;
+        expect_not_found(result)
+    })
+    .await
 }
 
 fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {

@@ -1,89 +1,38 @@
 //! CRUD and lifecycle of every documented policy type and of a rule shaped for it (docs 000,
 //! 003, 004): one scenario per type, all driven by [`run_type`].
 
-use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::types::{LifecycleStatus, PolicyRule};
+use okta_mgmt::types::LifecycleStatus;
 use serde_json::{Value, json};
 
 use super::kit::{
-    create_policy, create_rule, delete_own_policy, delete_own_rule, ensure_allow, ensure_at,
-    ensure_kept, ensure_policy_variant, ensure_rule_variant, get_raw, list_policies, policy_path,
-    policy_status, rename_policy, rename_rule, rule_path, rule_status, to_json,
+    PolicyHandle, RuleHandle, create_policy, default_policy, ensure_allow, ensure_at, ensure_kept,
+    ensure_policy_variant, ensure_rule_variant, ensure_same, find_policy, find_rule, list_policies,
+    rename_policy, rename_rule, to_json,
 };
-use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
+use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
-    let scenario = |name, description, sim_only, run| Scenario {
-        name,
-        group: "policies",
-        description,
-        writes: true,
-        sim_only,
-        run,
-    };
     vec![
-        scenario(
-            "policy-type-okta-sign-on",
-            "OKTA_SIGN_ON policy (Policy::OktaSignOn) and SIGN_ON rule: CRUD, lifecycle, \
-             read-modify-write keeps unknown fields",
-            false,
-            okta_sign_on,
-        ),
-        scenario(
-            "policy-type-password",
-            "PASSWORD policy (Policy::Password) and PASSWORD rule: CRUD, lifecycle, \
-             read-modify-write keeps unknown fields",
-            false,
-            password,
-        ),
-        scenario(
-            "policy-type-mfa-enroll",
-            "MFA_ENROLL policy (Policy::MfaEnroll) and MFA_ENROLL rule: CRUD, lifecycle, \
-             read-modify-write keeps unknown fields",
-            false,
-            mfa_enroll,
-        ),
-        scenario(
-            "policy-type-access-policy",
-            "ACCESS_POLICY policy (Policy::Access) and appSignOn rule: CRUD, lifecycle, \
-             read-modify-write keeps unknown fields",
-            false,
-            access_policy,
-        ),
-        scenario(
-            "policy-type-profile-enrollment",
-            "PROFILE_ENROLLMENT policy (Policy::ProfileEnrollment) and rule: CRUD, lifecycle, \
-             read-modify-write keeps unknown fields",
-            false,
-            profile_enrollment,
-        ),
-        scenario(
-            "policy-type-device-signal-collection",
-            "DEVICE_SIGNAL_COLLECTION policy and platform rule: CRUD, lifecycle, \
-             read-modify-write keeps unknown fields",
-            false,
-            device_signal_collection,
-        ),
-        scenario(
-            "policy-type-beta-sign-on",
-            "beta Okta:SignOn policy (Policy::BetaSignOn) and key/op/value rule: CRUD, \
-             lifecycle, read-modify-write (simulator only: real orgs reject the beta types)",
-            true,
-            beta_sign_on,
-        ),
-        scenario(
-            "policy-type-beta-profile-enrollment",
-            "beta Okta:ProfileEnrollment policy and rule: CRUD, lifecycle, read-modify-write \
-             (simulator only: real orgs reject the beta types)",
-            true,
-            beta_profile_enrollment,
-        ),
+        scenario::<0>(),
+        scenario::<1>(),
+        scenario::<2>(),
+        scenario::<3>(),
+        scenario::<4>(),
+        scenario::<5>(),
+        scenario::<6>(),
+        scenario::<7>(),
     ]
 }
 
 /// What differs between the policy types.
 struct TypeSpec {
+    /// The scenario's name.
+    scenario: &'static str,
+    /// The scenario's description.
+    description: &'static str,
+    /// Whether the scenario only runs on the simulator.
+    sim_only: bool,
     /// Name suffix of the created objects.
     slug: &'static str,
     /// The policy `type`.
@@ -154,6 +103,10 @@ fn classic_rule_conditions() -> Value {
 
 fn okta_sign_on_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-okta-sign-on",
+        description: "OKTA_SIGN_ON policy (Policy::OktaSignOn) and SIGN_ON rule: CRUD, lifecycle, \
+                      read-modify-write keeps unknown fields",
+        sim_only: false,
         slug: "okta-sign-on",
         policy_type: "OKTA_SIGN_ON",
         policy_variant: "OktaSignOn",
@@ -205,6 +158,10 @@ fn okta_sign_on_spec() -> TypeSpec {
 
 fn password_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-password",
+        description: "PASSWORD policy (Policy::Password) and PASSWORD rule: CRUD, lifecycle, \
+                      read-modify-write keeps unknown fields",
+        sim_only: false,
         slug: "password",
         policy_type: "PASSWORD",
         policy_variant: "Password",
@@ -276,6 +233,10 @@ fn password_spec() -> TypeSpec {
 
 fn mfa_enroll_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-mfa-enroll",
+        description: "MFA_ENROLL policy (Policy::MfaEnroll) and MFA_ENROLL rule: CRUD, lifecycle, \
+                      read-modify-write keeps unknown fields",
+        sim_only: false,
         slug: "mfa-enroll",
         policy_type: "MFA_ENROLL",
         policy_variant: "MfaEnroll",
@@ -342,6 +303,10 @@ fn access_rule_body(name: &str) -> Value {
 
 fn access_policy_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-access-policy",
+        description: "ACCESS_POLICY policy (Policy::Access) and appSignOn rule: CRUD, lifecycle, \
+                      read-modify-write keeps unknown fields",
+        sim_only: false,
         slug: "access-policy",
         policy_type: "ACCESS_POLICY",
         policy_variant: "Access",
@@ -371,6 +336,10 @@ fn access_policy_spec() -> TypeSpec {
 
 fn profile_enrollment_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-profile-enrollment",
+        description: "PROFILE_ENROLLMENT policy (Policy::ProfileEnrollment) and rule: CRUD, \
+                      lifecycle, read-modify-write keeps unknown fields",
+        sim_only: false,
         slug: "profile-enrollment",
         policy_type: "PROFILE_ENROLLMENT",
         policy_variant: "ProfileEnrollment",
@@ -417,6 +386,10 @@ fn profile_enrollment_spec() -> TypeSpec {
 
 fn device_signal_collection_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-device-signal-collection",
+        description: "DEVICE_SIGNAL_COLLECTION policy and platform rule: CRUD, lifecycle, \
+                      read-modify-write keeps unknown fields",
+        sim_only: false,
         slug: "device-signal-collection",
         policy_type: "DEVICE_SIGNAL_COLLECTION",
         policy_variant: "DeviceSignalCollection",
@@ -457,6 +430,11 @@ fn device_signal_collection_spec() -> TypeSpec {
 
 fn beta_sign_on_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-beta-sign-on",
+        description: "beta Okta:SignOn policy (Policy::BetaSignOn) and key/op/value rule: CRUD, \
+                      lifecycle, read-modify-write (simulator only: real orgs reject the beta \
+                      types)",
+        sim_only: true,
         slug: "beta-sign-on",
         policy_type: "Okta:SignOn",
         policy_variant: "BetaSignOn",
@@ -493,6 +471,10 @@ fn beta_sign_on_spec() -> TypeSpec {
 
 fn beta_profile_enrollment_spec() -> TypeSpec {
     TypeSpec {
+        scenario: "policy-type-beta-profile-enrollment",
+        description: "beta Okta:ProfileEnrollment policy and rule: CRUD, lifecycle, \
+                      read-modify-write (simulator only: real orgs reject the beta types)",
+        sim_only: true,
         slug: "beta-profile-enrollment",
         policy_type: "Okta:ProfileEnrollment",
         policy_variant: "BetaProfileEnrollment",
@@ -529,55 +511,34 @@ fn beta_profile_enrollment_spec() -> TypeSpec {
     }
 }
 
-/// Proves OKTA_SIGN_ON (doc 004) end to end; see [`run_type`].
-fn okta_sign_on(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, okta_sign_on_spec()))
-}
+/// The policy-type scenarios, in run order; each runs [`run_type`] on its spec.
+const SPECS: [fn() -> TypeSpec; 8] = [
+    okta_sign_on_spec,
+    password_spec,
+    mfa_enroll_spec,
+    access_policy_spec,
+    profile_enrollment_spec,
+    device_signal_collection_spec,
+    beta_sign_on_spec,
+    beta_profile_enrollment_spec,
+];
 
-/// Proves PASSWORD (doc 004) end to end; see [`run_type`].
-fn password(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, password_spec()))
-}
-
-/// Proves MFA_ENROLL (doc 004) end to end; see [`run_type`].
-fn mfa_enroll(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, mfa_enroll_spec()))
-}
-
-/// Proves ACCESS_POLICY (docs 000/001) end to end; see [`run_type`].
-fn access_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, access_policy_spec()))
-}
-
-/// Proves PROFILE_ENROLLMENT (doc 003's requirement shape) end to end; see [`run_type`].
-fn profile_enrollment(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, profile_enrollment_spec()))
-}
-
-/// Proves DEVICE_SIGNAL_COLLECTION (doc 000) end to end; see [`run_type`].
-fn device_signal_collection(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, device_signal_collection_spec()))
-}
-
-/// Proves the beta `Okta:SignOn` type (doc 003) end to end; see [`run_type`].
-fn beta_sign_on(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, beta_sign_on_spec()))
-}
-
-/// Proves the beta `Okta:ProfileEnrollment` type (doc 003) end to end; see [`run_type`].
-fn beta_profile_enrollment(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
-    Box::pin(run_type(ctx, beta_profile_enrollment_spec()))
-}
-
-/// The default policy of `policy_type` (the one with `system: true`), as JSON.
-async fn default_policy(ctx: &Ctx, policy_type: &str) -> Result<Option<Value>, StepFailure> {
-    for policy in list_policies(ctx, policy_type).await? {
-        let json = to_json(&policy)?;
-        if json.get("system") == Some(&Value::Bool(true)) {
-            return Ok(Some(json));
-        }
+/// The scenario of `SPECS[N]`.
+fn scenario<const N: usize>() -> Scenario {
+    let spec = SPECS[N]();
+    Scenario {
+        name: spec.scenario,
+        group: "policies",
+        description: spec.description,
+        writes: true,
+        sim_only: spec.sim_only,
+        run: run_spec::<N>,
     }
-    Ok(None)
+}
+
+/// Proves the type of `SPECS[N]` end to end; see [`run_type`].
+fn run_spec<const N: usize>(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
+    Box::pin(run_type(ctx, SPECS[N]()))
 }
 
 /// The shared body of the policy-type scenarios. For one type it proves: a documented-shape
@@ -593,56 +554,82 @@ async fn default_policy(ctx: &Ctx, policy_type: &str) -> Result<Option<Value>, S
 /// the policy is inactive. Doc 004 ("Policy Evaluation") says a policy without rules is never
 /// applied, so no user of a real org is affected at any moment.
 async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
-    let client = ctx.client();
-    let t = spec.policy_type;
     let name = ctx.name(spec.slug);
-    let mut body = (spec.policy_body)(&name);
+    let body = policy_body(ctx, &spec, &name).await?;
+    let policy = create_and_read_policy(ctx, &spec, &name, &body).await?;
+    replace_policy_renamed(ctx, &spec, &policy, &name).await?;
+    policy_lifecycle(ctx, &policy).await?;
+    let rule_name = ctx.name(&format!("{}-rule", spec.slug));
+    let rule = create_and_read_rule(ctx, &spec, &policy, &rule_name).await?;
+    replace_rule_renamed(ctx, &spec, &rule, &rule_name).await?;
+    rule_lifecycle(ctx, &rule).await?;
+    delete_both(ctx, &spec, &policy, &rule).await
+}
+
+/// The policy's request body: unknown fields added on the simulator; on a live org a classic
+/// type reuses the default policy's `conditions` and `settings`.
+async fn policy_body(ctx: &Ctx, spec: &TypeSpec, name: &str) -> Result<Value, StepFailure> {
+    let t = spec.policy_type;
+    let mut body = (spec.policy_body)(name);
     if ctx.is_sim() {
-        body = with_unknown(body, spec.policy_nested);
-    } else if spec.classic {
-        let default = ctx
-            .step(
-                format!("read the default {t} policy (a live org's own conditions and settings are reused)"),
-                default_policy(ctx, t),
-            )
-            .await?;
-        if let (Some(default), Some(map)) = (default, body.as_object_mut()) {
-            for key in ["conditions", "settings"] {
-                match default.get(key) {
-                    Some(v) if !v.is_null() => {
-                        map.insert(key.to_owned(), v.clone());
-                    }
-                    _ => {}
+        return Ok(with_unknown(body, spec.policy_nested));
+    }
+    if !spec.classic {
+        return Ok(body);
+    }
+    let default = ctx
+        .step(
+            format!(
+                "read the default {t} policy (a live org's own conditions and settings are reused)"
+            ),
+            default_policy(ctx, t),
+        )
+        .await?;
+    if let (Some(default), Some(map)) = (default, body.as_object_mut()) {
+        for key in ["conditions", "settings"] {
+            match default.get(key) {
+                Some(v) if !v.is_null() => {
+                    map.insert(key.to_owned(), v.clone());
                 }
+                _ => {}
             }
         }
     }
+    Ok(body)
+}
 
-    let id = ctx
+/// Create (INACTIVE), get and list the policy: the expected variant every time.
+async fn create_and_read_policy(
+    ctx: &Ctx,
+    spec: &TypeSpec,
+    name: &str,
+    body: &Value,
+) -> Result<PolicyHandle, StepFailure> {
+    let t = spec.policy_type;
+    let policy = ctx
         .step(
             format!(
                 "create {t} with activate=false → Policy::{}, INACTIVE",
                 spec.policy_variant
             ),
             async {
-                let (id, created) = create_policy(ctx, &body, Some(false)).await?;
+                let (policy, created) = create_policy(ctx, body, Some(false)).await?;
                 ensure_policy_variant(&created, spec.policy_variant)?;
                 ensure_eq("type", t, created.type_().as_str())?;
-                ensure_eq("name", Some(name.as_str()), created.name())?;
+                ensure_eq("name", Some(name), created.name())?;
                 ensure_eq("status", Some(LifecycleStatus::Inactive), created.status())?;
-                Ok(id)
+                Ok(policy)
             },
         )
         .await?;
-    let path = policy_path(&id);
 
     ctx.step(
         format!("get it → Policy::{}, _links", spec.policy_variant),
         async {
-            let got = client.get_policy().policy_id(&id).call().await?;
+            let got = policy.get(ctx).await?;
             ensure_policy_variant(&got, spec.policy_variant)?;
-            ensure_eq("id", Some(id.as_str()), got.id())?;
-            ensure_eq("name", Some(name.as_str()), got.name())?;
+            ensure_eq("id", Some(policy.id.as_str()), got.id())?;
+            ensure_eq("name", Some(name), got.name())?;
             let json = to_json(&got)?;
             ensure_allow(&json, "self", &["GET", "PUT", "DELETE"])?;
             ensure_allow(&json, "rules", &["GET", "POST"])?;
@@ -656,28 +643,26 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
 
     ctx.step(format!("list {t} policies → includes it, typed"), async {
         let all = list_policies(ctx, t).await?;
-        let found = all
-            .iter()
-            .find(|p| p.id() == Some(id.as_str()))
-            .ok_or_else(|| {
-                StepFailure::mismatch(
-                    "listing",
-                    format!("policy {id}"),
-                    format!("{} policies without it", all.len()),
-                )
-            })?;
-        ensure_policy_variant(found, spec.policy_variant)
+        ensure_policy_variant(find_policy(&all, &policy.id)?, spec.policy_variant)
     })
     .await?;
+    Ok(policy)
+}
 
-    // Read-modify-write: PUT replaces the whole policy.
+/// Read-modify-write: PUT replaces the whole policy, so everything read is sent back renamed.
+async fn replace_policy_renamed(
+    ctx: &Ctx,
+    spec: &TypeSpec,
+    policy: &PolicyHandle,
+    name: &str,
+) -> Result<(), StepFailure> {
     let renamed = format!("{name}-renamed");
     let (read, changed) = ctx
         .step(
             "read it for a read-modify-write (raw JSON and typed)",
             async {
-                let raw = get_raw(ctx, &path).await?;
-                let mut typed = client.get_policy().policy_id(&id).call().await?;
+                let raw = policy.get_raw(ctx).await?;
+                let mut typed = policy.get(ctx).await?;
                 rename_policy(&mut typed, &renamed)?;
                 Ok((raw, typed))
             },
@@ -688,88 +673,84 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
         "PUT it back renamed → every field it read is sent and kept",
         async {
             ensure_kept(&read, &sent, &["name"])?;
-            let replaced = client
-                .replace_policy()
-                .policy_id(&id)
-                .body(changed.clone())
-                .call()
-                .await?;
+            let replaced = policy.replace(ctx, changed.clone()).await?;
             ensure_policy_variant(&replaced, spec.policy_variant)?;
             ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
-            let after = get_raw(ctx, &path).await?;
+            let after = policy.get_raw(ctx).await?;
             ensure_eq(
                 "name after get",
                 Some(renamed.as_str()),
                 after["name"].as_str(),
             )?;
-            for key in ["description", "conditions", "settings", "status", "type"] {
-                ensure_eq(key, read.get(key), after.get(key))?;
-            }
+            ensure_same(
+                &read,
+                &after,
+                &["description", "conditions", "settings", "status", "type"],
+            )?;
             if ctx.is_sim() {
                 ensure_unknown_kept(&after, spec.policy_nested)?;
             }
             Ok(())
         },
     )
-    .await?;
+    .await
+}
 
+/// Activate the policy while it has no rules (so it applies to no one), then deactivate it.
+async fn policy_lifecycle(ctx: &Ctx, policy: &PolicyHandle) -> Result<(), StepFailure> {
     ctx.step(
         "activate (no rules yet, so it applies to no one) → ACTIVE, deactivate link",
         async {
-            client.activate_policy().policy_id(&id).call().await?;
-            let raw = get_raw(ctx, &path).await?;
+            policy.activate(ctx).await?;
+            let raw = policy.get_raw(ctx).await?;
             ensure_eq("status", Some("ACTIVE"), raw["status"].as_str())?;
             ensure_allow(&raw, "deactivate", &["POST"])
         },
     )
     .await?;
     ctx.step("deactivate → INACTIVE", async {
-        client.deactivate_policy().policy_id(&id).call().await?;
-        ensure_eq(
-            "status",
-            Some(LifecycleStatus::Inactive),
-            policy_status(ctx, &id).await?,
-        )
+        policy.deactivate(ctx).await?;
+        policy.expect_status(ctx, LifecycleStatus::Inactive).await
     })
-    .await?;
+    .await
+}
 
-    // The rule.
-    let rule_name = ctx.name(&format!("{}-rule", spec.slug));
-    let mut rule_body = (spec.rule_body)(&rule_name);
+/// Create (INACTIVE), get and list a rule of the fitting shape: the expected variant every time.
+async fn create_and_read_rule(
+    ctx: &Ctx,
+    spec: &TypeSpec,
+    policy: &PolicyHandle,
+    rule_name: &str,
+) -> Result<RuleHandle, StepFailure> {
+    let mut rule_body = (spec.rule_body)(rule_name);
     if ctx.is_sim() {
         rule_body = with_unknown(rule_body, Some(spec.rule_nested));
     }
-    let rule_id = ctx
+    let rule = ctx
         .step(
             format!(
                 "create a {} rule with activate=false → PolicyRule::{}, INACTIVE",
                 spec.rule_type, spec.rule_variant
             ),
             async {
-                let (rule_id, rule) = create_rule(ctx, &id, &rule_body, Some(false)).await?;
+                let (handle, rule) = policy.create_rule(ctx, &rule_body, Some(false)).await?;
                 ensure_rule_variant(&rule, spec.rule_variant)?;
-                ensure_eq("name", Some(rule_name.as_str()), rule.name())?;
+                ensure_eq("name", Some(rule_name), rule.name())?;
                 ensure_eq("status", Some(LifecycleStatus::Inactive), rule.status())?;
                 let (pointer, value) = spec.rule_probe;
                 ensure_at(&to_json(&rule)?, pointer, &value())?;
-                Ok(rule_id)
+                Ok(handle)
             },
         )
         .await?;
-    let one_rule = rule_path(&id, &rule_id);
 
     ctx.step(
         format!("get the rule → PolicyRule::{}, _links", spec.rule_variant),
         async {
-            let rule = client
-                .get_policy_rule()
-                .policy_id(&id)
-                .rule_id(&rule_id)
-                .call()
-                .await?;
-            ensure_rule_variant(&rule, spec.rule_variant)?;
-            ensure_eq("type", spec.rule_type, rule.type_().as_str())?;
-            let json = to_json(&rule)?;
+            let got = rule.get(ctx).await?;
+            ensure_rule_variant(&got, spec.rule_variant)?;
+            ensure_eq("type", spec.rule_type, got.type_().as_str())?;
+            let json = to_json(&got)?;
             ensure_allow(&json, "self", &["GET", "PUT", "DELETE"])?;
             if ctx.is_sim() {
                 ensure_allow(&json, "activate", &["POST"])?;
@@ -780,136 +761,100 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     .await?;
 
     ctx.step("list the policy's rules → includes it, typed", async {
-        let rules: Vec<PolicyRule> = client
-            .list_policy_rules()
-            .policy_id(&id)
-            .items()
-            .try_collect()
-            .await?;
-        let found = rules
-            .iter()
-            .find(|r| r.id() == Some(rule_id.as_str()))
-            .ok_or_else(|| {
-                StepFailure::mismatch(
-                    "rules listing",
-                    format!("rule {rule_id}"),
-                    format!("{} rules without it", rules.len()),
-                )
-            })?;
-        ensure_rule_variant(found, spec.rule_variant)
+        let rules = policy.rules(ctx).await?;
+        ensure_rule_variant(find_rule(&rules, &rule.id)?, spec.rule_variant)
     })
     .await?;
+    Ok(rule)
+}
 
-    let rule_renamed = format!("{rule_name}-renamed");
-    let (rule_read, rule_changed) = ctx
+/// Read-modify-write of the rule: everything read is sent back renamed and kept.
+async fn replace_rule_renamed(
+    ctx: &Ctx,
+    spec: &TypeSpec,
+    rule: &RuleHandle,
+    rule_name: &str,
+) -> Result<(), StepFailure> {
+    let renamed = format!("{rule_name}-renamed");
+    let (read, changed) = ctx
         .step(
             "read the rule for a read-modify-write (raw JSON and typed)",
             async {
-                let raw = get_raw(ctx, &one_rule).await?;
-                let mut typed = client
-                    .get_policy_rule()
-                    .policy_id(&id)
-                    .rule_id(&rule_id)
-                    .call()
-                    .await?;
-                rename_rule(&mut typed, &rule_renamed)?;
+                let raw = rule.get_raw(ctx).await?;
+                let mut typed = rule.get(ctx).await?;
+                rename_rule(&mut typed, &renamed)?;
                 Ok((raw, typed))
             },
         )
         .await?;
-    let rule_sent = to_json(&rule_changed)?;
+    let sent = to_json(&changed)?;
     ctx.step(
         "PUT the rule back renamed → every field it read is sent and kept",
         async {
-            ensure_kept(&rule_read, &rule_sent, &["name"])?;
-            let replaced = client
-                .replace_policy_rule()
-                .policy_id(&id)
-                .rule_id(&rule_id)
-                .body(rule_changed.clone())
-                .call()
-                .await?;
+            ensure_kept(&read, &sent, &["name"])?;
+            let replaced = rule.replace(ctx, changed.clone()).await?;
             ensure_rule_variant(&replaced, spec.rule_variant)?;
-            ensure_eq("name", Some(rule_renamed.as_str()), replaced.name())?;
-            let after = get_raw(ctx, &one_rule).await?;
-            for key in [
-                "conditions",
-                "actions",
-                "action",
-                "requirement",
-                "status",
-                "type",
-            ] {
-                ensure_eq(key, rule_read.get(key), after.get(key))?;
-            }
+            ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
+            let after = rule.get_raw(ctx).await?;
+            ensure_same(
+                &read,
+                &after,
+                &[
+                    "conditions",
+                    "actions",
+                    "action",
+                    "requirement",
+                    "status",
+                    "type",
+                ],
+            )?;
             if ctx.is_sim() {
                 ensure_unknown_kept(&after, Some(spec.rule_nested))?;
             }
             Ok(())
         },
     )
-    .await?;
+    .await
+}
 
+/// Activate the rule while its policy is inactive, then deactivate it.
+async fn rule_lifecycle(ctx: &Ctx, rule: &RuleHandle) -> Result<(), StepFailure> {
     ctx.step(
         "activate the rule (its policy is inactive) → ACTIVE",
         async {
-            client
-                .activate_policy_rule()
-                .policy_id(&id)
-                .rule_id(&rule_id)
-                .call()
-                .await?;
-            ensure_eq(
-                "status",
-                Some(LifecycleStatus::Active),
-                rule_status(ctx, &id, &rule_id).await?,
-            )
+            rule.activate(ctx).await?;
+            rule.expect_status(ctx, LifecycleStatus::Active).await
         },
     )
     .await?;
     ctx.step("deactivate the rule → INACTIVE", async {
-        client
-            .deactivate_policy_rule()
-            .policy_id(&id)
-            .rule_id(&rule_id)
-            .call()
-            .await?;
-        ensure_eq(
-            "status",
-            Some(LifecycleStatus::Inactive),
-            rule_status(ctx, &id, &rule_id).await?,
-        )
+        rule.deactivate(ctx).await?;
+        rule.expect_status(ctx, LifecycleStatus::Inactive).await
     })
-    .await?;
+    .await
+}
 
+/// Delete the rule, then the policy: both 404 E0000007 afterwards, the policy no longer listed.
+async fn delete_both(
+    ctx: &Ctx,
+    spec: &TypeSpec,
+    policy: &PolicyHandle,
+    rule: &RuleHandle,
+) -> Result<(), StepFailure> {
     ctx.step("delete the rule → 404 E0000007", async {
-        delete_own_rule(ctx, &id, &rule_id).await?;
-        expect_error(
-            client
-                .get_policy_rule()
-                .policy_id(&id)
-                .rule_id(&rule_id)
-                .call()
-                .await,
-            404,
-            "E0000007",
-        )
-        .map(drop)
+        rule.delete(ctx).await?;
+        rule.expect_gone(ctx).await
     })
     .await?;
 
     ctx.step(
         "delete the policy → 404 E0000007, no longer listed",
         async {
-            delete_own_policy(ctx, &id).await?;
-            expect_error(
-                client.get_policy().policy_id(&id).call().await,
-                404,
-                "E0000007",
-            )?;
-            let all = list_policies(ctx, t).await?;
+            policy.deactivate_and_delete(ctx).await?;
+            policy.expect_gone(ctx).await?;
+            let all = list_policies(ctx, spec.policy_type).await?;
             ensure(
-                all.iter().all(|p| p.id() != Some(id.as_str())),
+                all.iter().all(|p| p.id() != Some(policy.id.as_str())),
                 "listing",
                 "the deleted policy absent",
                 "still listed",
@@ -932,23 +877,14 @@ mod tests {
 
     #[test]
     fn documented_bodies_decode_into_the_expected_variants() {
-        for spec in [
-            okta_sign_on_spec(),
-            password_spec(),
-            mfa_enroll_spec(),
-            access_policy_spec(),
-            profile_enrollment_spec(),
-            device_signal_collection_spec(),
-            beta_sign_on_spec(),
-            beta_profile_enrollment_spec(),
-        ] {
+        for spec in SPECS.map(|spec| spec()) {
             let policy = okta_mgmt::types::Policy::from_json((spec.policy_body)("n"));
             assert!(
                 super::super::kit::ensure_policy_variant(&policy, spec.policy_variant).is_ok(),
                 "{}: {policy:?}",
                 spec.policy_type
             );
-            let rule = PolicyRule::from_json((spec.rule_body)("r"));
+            let rule = okta_mgmt::types::PolicyRule::from_json((spec.rule_body)("r"));
             assert!(
                 super::super::kit::ensure_rule_variant(&rule, spec.rule_variant).is_ok(),
                 "{}: {rule:?}",
