@@ -1,0 +1,459 @@
+//! Speed of the client against a raw `reqwest` + `serde` loop, measured in one run.
+//!
+//! ```text
+//! cargo bench --bench speed                 # full run: 100,000 devices, 7 interleaved rounds
+//! cargo bench --bench speed -- --smoke      # seconds: tiny sizes, 1 round (CI runs this)
+//! ```
+//!
+//! A loopback server started here serves pre-rendered Okta-style pages (devices in pages of
+//! 200 with `Link: rel="next"` cursors, one device, a policy list) from memory: no simulator
+//! logic in the measured path. Each measure runs the crate and the raw baseline alternately
+//! (interleaved rounds) and prints the median of each and their ratio. The raw baseline decodes
+//! into plain serde structs of the same shape (no unknown-field capture, no re-encoding).
+//! Decode-only measures compare `Device`, `Policy` and `PolicyRule` against plain structs.
+//! Nothing is asserted: timings are printed, never tested.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt as _;
+use okta_mgmt::Client;
+use okta_mgmt::types::{Device, Policy, PolicyRule};
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpListener;
+
+const TOKEN: &str = "00bench-token";
+const PAGE: usize = 200;
+
+struct Sizes {
+    devices: usize,
+    gets: usize,
+    decodes: usize,
+    rounds: usize,
+}
+
+fn device_json(i: usize) -> serde_json::Value {
+    let id = format!("guo{i:017}");
+    serde_json::json!({
+        "id": id, "status": "ACTIVE",
+        "created": "2019-10-02T18:03:07.000Z", "lastUpdated": "2019-10-02T18:03:07.000Z",
+        "profile": {
+            "displayName": format!("Example Device {i}"), "platform": "WINDOWS",
+            "manufacturer": "International Corp", "model": "Example Model",
+            "osVersion": "10.0.19041.1110", "serialNumber": format!("SN{i:010}"),
+            "udid": format!("2b6ffe41-4b6b-4b2f-9f0e-{i:012}"), "sid": "S-1-11-111",
+            "registered": true, "secureHardwarePresent": false,
+            "diskEncryptionType": "ALL_INTERNAL_VOLUMES"
+        },
+        "resourceId": id, "resourceDisplayName": {"value": format!("Example Device {i}"), "sensitive": false},
+        "resourceType": "UDDevice", "resourceAlternateId": null,
+        "_links": {
+            "self": {"href": format!("https://example.okta.com/api/v1/devices/{id}"), "hints": {"allow": ["GET", "PATCH", "PUT"]}},
+            "users": {"href": format!("https://example.okta.com/api/v1/devices/{id}/users"), "hints": {"allow": ["GET"]}},
+            "suspend": {"href": format!("https://example.okta.com/api/v1/devices/{id}/lifecycle/suspend"), "hints": {"allow": ["POST"]}},
+            "deactivate": {"href": format!("https://example.okta.com/api/v1/devices/{id}/lifecycle/deactivate"), "hints": {"allow": ["POST"]}}
+        }
+    })
+}
+
+fn policy_json(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("00p{i:017}"), "type": "PASSWORD", "name": format!("Policy {i}"),
+        "status": "ACTIVE", "priority": i + 1, "system": false,
+        "conditions": {"people": {"groups": {"include": ["00g1"]}}, "authProvider": {"provider": "OKTA"}},
+        "settings": {"password": {
+            "complexity": {"minLength": 12, "minLowerCase": 1, "minUpperCase": 1, "minNumber": 1,
+                           "minSymbol": 0, "excludeUsername": true, "dictionary": {"common": {"exclude": true}}},
+            "age": {"maxAgeDays": 0, "expireWarnDays": 0, "minAgeMinutes": 0, "historyCount": 4},
+            "lockout": {"maxAttempts": 10, "autoUnlockMinutes": 0, "showLockoutFailures": false}},
+            "recovery": {"factors": {"recovery_question": {"status": "ACTIVE", "properties": {"complexity": {"minLength": 4}}},
+                                     "okta_email": {"status": "ACTIVE", "properties": {"recoveryToken": {"tokenLifetimeMinutes": 60}}}}},
+            "delegation": {"options": {"skipUnlock": false}}},
+        "created": "2019-10-02T18:03:07.000Z", "lastUpdated": "2019-10-02T18:03:07.000Z",
+        "_links": {"self": {"href": "https://example.okta.com/api/v1/policies/x", "hints": {"allow": ["GET", "PUT", "DELETE"]}},
+                   "rules": {"href": "https://example.okta.com/api/v1/policies/x/rules", "hints": {"allow": ["GET", "POST"]}}}
+    })
+}
+
+fn rule_json() -> serde_json::Value {
+    serde_json::json!({
+        "id": "0pr1", "type": "PASSWORD", "name": "Default Rule", "status": "ACTIVE", "priority": 1,
+        "system": true, "created": "2019-10-02T18:03:07.000Z", "lastUpdated": "2019-10-02T18:03:07.000Z",
+        "conditions": {"people": {"users": {"exclude": []}}, "network": {"connection": "ANYWHERE"}},
+        "actions": {"passwordChange": {"access": "ALLOW"}, "selfServicePasswordReset": {"access": "ALLOW"},
+                    "selfServiceUnlock": {"access": "DENY"}},
+        "_links": {"self": {"href": "https://example.okta.com/api/v1/policies/x/rules/0pr1"}}
+    })
+}
+
+// ---- the raw baseline: plain serde structs of the same shape ----
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
+struct RawDevice {
+    id: Option<String>,
+    status: Option<String>,
+    created: Option<String>,
+    last_updated: Option<String>,
+    profile: Option<RawProfile>,
+    resource_id: Option<String>,
+    resource_display_name: Option<RawDisplayName>,
+    resource_type: Option<String>,
+    resource_alternate_id: Option<String>,
+    #[serde(rename = "_links")]
+    links: Option<HashMap<String, RawLink>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
+struct RawProfile {
+    display_name: String,
+    platform: String,
+    manufacturer: Option<String>,
+    model: Option<String>,
+    os_version: Option<String>,
+    serial_number: Option<String>,
+    udid: Option<String>,
+    sid: Option<String>,
+    registered: bool,
+    secure_hardware_present: Option<bool>,
+    disk_encryption_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawDisplayName {
+    value: String,
+    sensitive: bool,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawLink {
+    href: String,
+    hints: Option<RawHints>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawHints {
+    allow: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
+struct RawPolicy {
+    id: Option<String>,
+    #[serde(rename = "type")]
+    type_: String,
+    name: String,
+    status: Option<String>,
+    priority: Option<i64>,
+    system: Option<bool>,
+    conditions: Option<serde_json::Value>,
+    settings: Option<RawPasswordSettings>,
+    created: Option<String>,
+    last_updated: Option<String>,
+    #[serde(rename = "_links")]
+    links: Option<HashMap<String, RawLink>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawPasswordSettings {
+    password: Option<serde_json::Value>,
+    recovery: Option<serde_json::Value>,
+    delegation: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
+struct RawRule {
+    id: Option<String>,
+    #[serde(rename = "type")]
+    type_: String,
+    name: String,
+    status: Option<String>,
+    priority: Option<i64>,
+    system: Option<bool>,
+    conditions: Option<serde_json::Value>,
+    actions: Option<serde_json::Value>,
+    created: Option<String>,
+    last_updated: Option<String>,
+}
+
+// ---- the loopback server ----
+
+/// Pre-rendered responses by request target (path and query).
+type Routes = Arc<HashMap<String, Vec<u8>>>;
+
+fn response(body: &[u8], link: Option<&str>) -> Vec<u8> {
+    let mut head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-okta-request-id: bench\r\n",
+        body.len()
+    );
+    if let Some(link) = link {
+        head.push_str(&format!("link: {link}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut out = head.into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn routes(base: &str, devices: usize) -> Routes {
+    let mut map = HashMap::new();
+    let pages = devices.div_ceil(PAGE);
+    for page in 0..pages {
+        let items: Vec<serde_json::Value> = (page * PAGE..((page + 1) * PAGE).min(devices))
+            .map(device_json)
+            .collect();
+        let body = serde_json::to_vec(&items).unwrap_or_default();
+        let target = if page == 0 {
+            format!("/api/v1/devices?limit={PAGE}")
+        } else {
+            format!("/api/v1/devices?limit={PAGE}&after=c{page}")
+        };
+        let link = (page + 1 < pages).then(|| {
+            format!(
+                "<{base}/api/v1/devices?limit={PAGE}&after=c{}>; rel=\"next\"",
+                page + 1
+            )
+        });
+        map.insert(target, response(&body, link.as_deref()));
+    }
+    let one = serde_json::to_vec(&device_json(7)).unwrap_or_default();
+    map.insert("/api/v1/devices/guo7".into(), response(&one, None));
+    Arc::new(map)
+}
+
+async fn serve(listener: TcpListener, routes: Routes) {
+    while let Ok((mut socket, _)) = listener.accept().await {
+        let routes = routes.clone();
+        tokio::spawn(async move {
+            let mut buf = Vec::with_capacity(4096);
+            let mut chunk = [0u8; 4096];
+            loop {
+                let head_end = loop {
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break end + 4;
+                    }
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                buf.drain(..head_end);
+                let target = head.split(' ').nth(1).unwrap_or_default();
+                let not_found = response(b"{}", None);
+                let answer = routes.get(target).unwrap_or(&not_found);
+                if socket.write_all(answer).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+// ---- measures ----
+
+async fn crate_list(client: &Client) -> usize {
+    let items: Vec<Device> = client
+        .list_devices()
+        .limit(PAGE as u32)
+        .items()
+        .try_collect()
+        .await
+        .unwrap_or_default();
+    items.len()
+}
+
+async fn raw_list(http: &reqwest::Client, base: &str) -> usize {
+    let mut url = format!("{base}/api/v1/devices?limit={PAGE}");
+    let mut count = 0;
+    loop {
+        let Ok(response) = http
+            .get(&url)
+            .header("authorization", format!("SSWS {TOKEN}"))
+            .send()
+            .await
+        else {
+            return count;
+        };
+        let next = response
+            .headers()
+            .get_all("link")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.contains("rel=\"next\""))
+            .and_then(|v| v.split(['<', '>']).nth(1).map(str::to_owned));
+        let body = response.bytes().await.unwrap_or_default();
+        let page: Vec<RawDevice> = serde_json::from_slice(&body).unwrap_or_default();
+        count += page.len();
+        match next {
+            Some(n) => url = n,
+            None => return count,
+        }
+    }
+}
+
+async fn crate_gets(client: &Client, n: usize) -> usize {
+    let mut ok = 0;
+    for _ in 0..n {
+        if client.get_device_with("guo7").call().await.is_ok() {
+            ok += 1;
+        }
+    }
+    ok
+}
+
+async fn raw_gets(http: &reqwest::Client, base: &str, n: usize) -> usize {
+    let mut ok = 0;
+    let url = format!("{base}/api/v1/devices/guo7");
+    for _ in 0..n {
+        let Ok(response) = http
+            .get(&url)
+            .header("authorization", format!("SSWS {TOKEN}"))
+            .send()
+            .await
+        else {
+            continue;
+        };
+        let body = response.bytes().await.unwrap_or_default();
+        if serde_json::from_slice::<RawDevice>(&body).is_ok() {
+            ok += 1;
+        }
+    }
+    ok
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], n: usize) -> usize {
+    (0..n)
+        .filter(|_| serde_json::from_slice::<T>(bytes).is_ok())
+        .count()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Runs `ours` and `raw` alternately `rounds` times; prints the medians and the ratio.
+async fn compare<A, B, FA, FB>(name: &str, rounds: usize, mut ours: A, mut raw: B)
+where
+    A: FnMut() -> FA,
+    B: FnMut() -> FB,
+    FA: std::future::Future<Output = usize>,
+    FB: std::future::Future<Output = usize>,
+{
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let (mut count_a, mut count_b) = (0, 0);
+    for _ in 0..rounds {
+        let start = Instant::now();
+        count_a = ours().await;
+        a.push(start.elapsed());
+        let start = Instant::now();
+        count_b = raw().await;
+        b.push(start.elapsed());
+    }
+    let (ma, mb) = (median(a), median(b));
+    println!(
+        "{name:<34} okta-mgmt {:>10.3?} ({count_a:>6})   raw {:>10.3?} ({count_b:>6})   ratio {:.2}x",
+        ma,
+        mb,
+        ma.as_secs_f64() / mb.as_secs_f64().max(1e-12)
+    );
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let smoke = std::env::args().any(|a| a == "--smoke");
+    let sizes = if smoke {
+        Sizes {
+            devices: 450,
+            gets: 50,
+            decodes: 50,
+            rounds: 1,
+        }
+    } else {
+        Sizes {
+            devices: 100_000,
+            gets: 2_000,
+            decodes: 20_000,
+            rounds: 7,
+        }
+    };
+    let listener = match TcpListener::bind("127.0.0.1:0").await {
+        Ok(l) => l,
+        Err(e) => return eprintln!("cannot bind a loopback port: {e}"),
+    };
+    let base = match listener.local_addr() {
+        Ok(addr) => format!("http://{addr}"),
+        Err(e) => return eprintln!("no local address: {e}"),
+    };
+    tokio::spawn(serve(listener, routes(&base, sizes.devices)));
+    let client = match Client::builder().org_url(&base).api_token(TOKEN).build() {
+        Ok(c) => c,
+        Err(e) => return eprintln!("client: {e}"),
+    };
+    let http = reqwest::Client::new();
+    println!(
+        "okta-mgmt speed (median of {} interleaved rounds{})",
+        sizes.rounds,
+        if smoke { ", smoke sizes" } else { "" }
+    );
+    let label = format!("list {} devices ({PAGE}/page)", sizes.devices);
+    compare(
+        &label,
+        sizes.rounds,
+        || crate_list(&client),
+        || raw_list(&http, &base),
+    )
+    .await;
+    let label = format!("{} sequential GETs of a device", sizes.gets);
+    compare(
+        &label,
+        sizes.rounds,
+        || crate_gets(&client, sizes.gets),
+        || raw_gets(&http, &base, sizes.gets),
+    )
+    .await;
+    let device = serde_json::to_vec(&device_json(1)).unwrap_or_default();
+    let policy = serde_json::to_vec(&policy_json(1)).unwrap_or_default();
+    let rule = serde_json::to_vec(&rule_json()).unwrap_or_default();
+    let n = sizes.decodes;
+    for (label, ours, raw) in [(
+        format!("decode Device ×{n}"),
+        decode::<Device> as fn(&[u8], usize) -> usize,
+        decode::<RawDevice> as fn(&[u8], usize) -> usize,
+    )] {
+        compare(
+            &label,
+            sizes.rounds,
+            || async { ours(&device, n) },
+            || async { raw(&device, n) },
+        )
+        .await;
+    }
+    compare(
+        &format!("decode Policy ×{n}"),
+        sizes.rounds,
+        || async { decode::<Policy>(&policy, n) },
+        || async { decode::<RawPolicy>(&policy, n) },
+    )
+    .await;
+    compare(
+        &format!("decode PolicyRule ×{n}"),
+        sizes.rounds,
+        || async { decode::<PolicyRule>(&rule, n) },
+        || async { decode::<RawRule>(&rule, n) },
+    )
+    .await;
+}
