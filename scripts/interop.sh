@@ -25,18 +25,11 @@ OKTA_NODE_VERSION="8.1.0"
 venv="$root/.tools/venv"
 node_dir="$root/.tools/node-interop"
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=lib/tools.sh
+source "$root/scripts/lib/tools.sh"
 
 install_sdk() {
-  local stamp="$venv/.okta-python-$OKTA_PY_VERSION"
-  if [[ -x "$venv/bin/python" && -f "$stamp" ]]; then
-    return
-  fi
-  command -v python3 >/dev/null 2>&1 || { log "python3 is required"; exit 2; }
-  log "installing okta (Python SDK) $OKTA_PY_VERSION into .tools/venv"
-  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "okta==$OKTA_PY_VERSION"
-  touch "$stamp"
+  pip_install "$venv" okta "$OKTA_PY_VERSION" "okta (Python SDK)"
 }
 
 install_node_sdk() {

@@ -23,23 +23,15 @@ osv="$venv/bin/openapi-spec-validator"
 node_dir="$tools/node"
 spectral="$node_dir/node_modules/.bin/spectral"
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=lib/tools.sh
+source "$root/scripts/lib/tools.sh"
 
 need() {
   command -v "$1" >/dev/null 2>&1 || { log "missing required tool: $1"; exit 2; }
 }
 
 install_validator() {
-  local stamp="$venv/.openapi-spec-validator-$OSV_VERSION"
-  if [[ -x "$osv" && -f "$stamp" ]]; then
-    return
-  fi
-  need python3
-  log "installing openapi-spec-validator $OSV_VERSION into ${venv#"$root"/}"
-  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "openapi-spec-validator==$OSV_VERSION"
-  touch "$stamp"
+  pip_install "$venv" openapi-spec-validator "$OSV_VERSION"
 }
 
 install_spectral() {

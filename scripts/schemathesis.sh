@@ -24,21 +24,10 @@ max_examples="${ST_MAX_EXAMPLES:-25}"
 max_time="${ST_MAX_TIME:-240}"
 seed="${ST_SEED:-1}"
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=lib/tools.sh
+source "$root/scripts/lib/tools.sh"
 
-install_schemathesis() {
-  local stamp="$venv/.schemathesis-$ST_VERSION"
-  if [[ -x "$st" && -f "$stamp" ]]; then
-    return
-  fi
-  command -v python3 >/dev/null 2>&1 || { log "python3 is required"; exit 2; }
-  log "installing schemathesis $ST_VERSION into .tools/venv"
-  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$ST_VERSION"
-  touch "$stamp"
-}
-
-install_schemathesis
+pip_install "$venv" schemathesis "$ST_VERSION"
 
 log "building okta-contract"
 cargo build --quiet -p okta-contract

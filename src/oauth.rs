@@ -275,20 +275,28 @@ impl SigningKey {
         Ok(key)
     }
 
+    /// The ES256 signing key of an EC P-256 key pair.
+    fn from_ec_pair(
+        pair: &aws_lc_rs::signature::EcdsaKeyPair,
+        kid: Option<String>,
+    ) -> Result<Self, BuildError> {
+        let pkcs8 = pair
+            .to_pkcs8v1()
+            .map_err(|_| key_error("the EC key cannot be encoded"))?;
+        Ok(Self {
+            key: EncodingKey::from_ec_der(pkcs8.as_ref()),
+            alg: Algorithm::ES256,
+            kid,
+        })
+    }
+
     fn from_pem(text: &str) -> Result<Self, BuildError> {
         use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
         let block = pem::parse(text).map_err(|_| key_error("the PEM block cannot be read"))?;
         let ec_pkcs8 = |der: &[u8]| -> Result<Self, BuildError> {
             let pair = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
                 .map_err(|_| key_error("not an EC P-256 private key"))?;
-            let pkcs8 = pair
-                .to_pkcs8v1()
-                .map_err(|_| key_error("the EC key cannot be encoded"))?;
-            Ok(Self {
-                key: EncodingKey::from_ec_der(pkcs8.as_ref()),
-                alg: Algorithm::ES256,
-                kid: None,
-            })
+            Self::from_ec_pair(&pair, None)
         };
         match block.tag() {
             "RSA PRIVATE KEY" => Ok(Self {
@@ -356,14 +364,7 @@ impl SigningKey {
                     &point,
                 )
                 .map_err(|_| key_error("the EC JWK members do not form a P-256 key pair"))?;
-                let pkcs8 = pair
-                    .to_pkcs8v1()
-                    .map_err(|_| key_error("the EC key cannot be encoded"))?;
-                Ok(Self {
-                    key: EncodingKey::from_ec_der(pkcs8.as_ref()),
-                    alg: Algorithm::ES256,
-                    kid: jwk.kid,
-                })
+                Self::from_ec_pair(&pair, jwk.kid)
             }
             "RSA" => {
                 use num_bigint::{BigInt, Sign};

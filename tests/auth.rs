@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{TOKEN, device, not_found_body};
+use common::{TOKEN, device, mock_json, not_found_body};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use okta_mgmt::{BuildError, Client, ClientBuilder, Credentials, Error, RetryPolicy};
@@ -246,12 +246,14 @@ async fn token_never_appears_in_debug_display_or_logs() {
                 .json_body(not_found_body());
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/busy");
-            then.status(429).json_body(common::rate_limited_body());
-        })
-        .await;
+    mock_json(
+        &server,
+        GET,
+        "/api/v1/devices/busy",
+        429,
+        common::rate_limited_body(),
+    )
+    .await;
 
     let builder = Client::builder()
         .org_url(server.base_url())

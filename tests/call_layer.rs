@@ -6,7 +6,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{TOKEN, client, client_with, fast_retry, not_found_body, rate_limited_body};
+use common::{
+    TOKEN, client, client_with, fast_retry, get_device_error, mock_json, mock_text, not_found_body,
+    rate_limited_body,
+};
 use futures::TryStreamExt as _;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
@@ -63,12 +66,7 @@ async fn a_body_that_does_not_decode_reports_its_status_and_request_id() {
                 .body("[1, 2");
         })
         .await;
-    let err = client(&server)
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let err = get_device_error(&client(&server)).await;
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
     assert_eq!(err.request_id(), Some("req-bad"));
@@ -87,12 +85,7 @@ async fn headers_named_like_the_old_bookkeeping_change_nothing() {
                 .json_body(not_found_body());
         })
         .await;
-    let err = client(&server)
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let err = get_device_error(&client(&server)).await;
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.okta_error_code(), Some("E0000007"));
     assert_eq!(err.attempts(), None);
@@ -101,18 +94,15 @@ async fn headers_named_like_the_old_bookkeeping_change_nothing() {
 #[tokio::test]
 async fn a_non_json_error_body_is_kept_with_its_status() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(400).body("<html>proxy says no</html>");
-        })
-        .await;
-    let err = client(&server)
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    mock_text(
+        &server,
+        GET,
+        "/api/v1/devices/guo1",
+        400,
+        "<html>proxy says no</html>",
+    )
+    .await;
+    let err = get_device_error(&client(&server)).await;
     match err {
         Error::UnexpectedResponse { status, body, .. } => {
             assert_eq!(status, 400);
@@ -125,18 +115,15 @@ async fn a_non_json_error_body_is_kept_with_its_status() {
 #[tokio::test]
 async fn exhausted_retries_are_reported_with_their_attempts() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
-    let err = client_with(&server, fast_retry().with_max_retries(2))
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let mock = mock_json(
+        &server,
+        GET,
+        "/api/v1/devices/guo1",
+        429,
+        rate_limited_body(),
+    )
+    .await;
+    let err = get_device_error(&client_with(&server, fast_retry().with_max_retries(2))).await;
     assert_eq!(err.attempts(), Some(3), "{err:?}");
     assert!(err.is_rate_limited());
     mock.assert_calls_async(3).await;
@@ -191,12 +178,14 @@ impl RequestHook for Recorder {
 #[tokio::test]
 async fn the_hook_refuses_a_write_before_anything_is_sent() {
     let server = MockServer::start_async().await;
-    let create = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/api/v1/policies");
-            then.status(200).json_body(password_policy("00pNew"));
-        })
-        .await;
+    let create = mock_json(
+        &server,
+        POST,
+        "/api/v1/policies",
+        200,
+        password_policy("00pNew"),
+    )
+    .await;
     let hook = Arc::new(Recorder {
         read_only: true,
         ..Recorder::default()
@@ -411,12 +400,7 @@ async fn a_redirect_to_another_origin_is_refused_whatever_http_client_is_used() 
         .http_client(following)
         .build()
         .unwrap();
-    let err = client
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let err = get_device_error(&client).await;
     assert!(matches!(err, Error::ForeignOrigin { .. }), "{err:?}");
     // The caller's client did follow it (its own setting), but the answer is not used.
     moved.assert_calls_async(1).await;

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{client, device, not_found_body};
+use common::{client, device, mock_json, mock_status, mock_text, not_found_body};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use okta_mgmt::Error;
@@ -109,12 +109,14 @@ async fn non_json_502_is_an_unexpected_response() {
 async fn documented_status_with_html_body_keeps_its_status() {
     // 403 is declared with the Error schema, but a proxy may answer with HTML.
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(403).body("<h1>Forbidden by proxy</h1>");
-        })
-        .await;
+    mock_text(
+        &server,
+        GET,
+        "/api/v1/devices/guo1",
+        403,
+        "<h1>Forbidden by proxy</h1>",
+    )
+    .await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     match &error {
         Error::UnexpectedResponse { status, body, .. } => {
@@ -167,12 +169,7 @@ async fn bad_json_200_is_a_decode_error() {
 #[tokio::test]
 async fn wrong_shape_200_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices");
-            then.status(200).json_body(device("not-a-list"));
-        })
-        .await;
+    mock_json(&server, GET, "/api/v1/devices", 200, device("not-a-list")).await;
     let error: Error = client(&server).list_devices().call().await.unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
 }
@@ -180,12 +177,7 @@ async fn wrong_shape_200_is_a_decode_error() {
 #[tokio::test]
 async fn undocumented_success_status_is_unexpected() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(204);
-        })
-        .await;
+    mock_status(&server, GET, "/api/v1/devices/guo1", 204).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::NO_CONTENT));
     assert!(

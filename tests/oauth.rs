@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::device;
+use common::{device, get_device_error};
 use futures::future::BoxFuture;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
@@ -138,12 +138,7 @@ async fn token_endpoint_errors_are_typed_and_free_of_secrets() {
         ))
         .build()
         .unwrap();
-    let error = client
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let error = get_device_error(&client).await;
     let token_error = error.token_error().expect("a token error");
     assert_eq!(
         token_error.oauth_code(),
@@ -275,12 +270,7 @@ async fn a_refused_token_is_renewed_once_and_the_request_retried() {
         .credentials(Credentials::token_provider(provider.clone()))
         .build()
         .unwrap();
-    let e = client
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let e = get_device_error(&client).await;
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
 }

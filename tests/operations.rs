@@ -1,6 +1,9 @@
 //! Every operation against httpmock: method, path, query, auth header and JSON body are matched
 //! exactly, the mock is hit once, and the response decodes into the typed result.
 
+mod common;
+
+use common::{mock_json, mock_status};
 use httpmock::prelude::*;
 use okta_mgmt::Client;
 use okta_mgmt::types::{
@@ -297,12 +300,14 @@ async fn rules_crud_and_lifecycle() {
             });
         })
         .await;
-    let get = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/policies/rst1/rules/rul1");
-            then.status(200).json_body(rule_json("rul1"));
-        })
-        .await;
+    let get = mock_json(
+        &server,
+        GET,
+        "/api/v1/policies/rst1/rules/rul1",
+        200,
+        rule_json("rul1"),
+    )
+    .await;
     let put = server
         .mock_async(|when, then| {
             when.method(PUT)
@@ -311,12 +316,7 @@ async fn rules_crud_and_lifecycle() {
             then.status(200).json_body(rule_json("rul1"));
         })
         .await;
-    let del = server
-        .mock_async(|when, then| {
-            when.method(DELETE).path("/api/v1/policies/rst1/rules/rul1");
-            then.status(204);
-        })
-        .await;
+    let del = mock_status(&server, DELETE, "/api/v1/policies/rst1/rules/rul1", 204).await;
     let act = server
         .mock_async(|when, then| {
             when.method(POST)

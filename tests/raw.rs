@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TOKEN, client, not_found_body, rate_limited_body};
+use common::{TOKEN, client, mock_json, mock_text, not_found_body, rate_limited_body};
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use okta_mgmt::Error;
@@ -91,18 +91,8 @@ async fn errors_are_mapped_like_generated_calls() {
                 .json_body(not_found_body());
         })
         .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/busy");
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/html");
-            then.status(200).body("<html/>");
-        })
-        .await;
+    mock_json(&server, GET, "/api/v1/busy", 429, rate_limited_body()).await;
+    mock_text(&server, GET, "/api/v1/html", 200, "<html/>").await;
     let client = client(&server);
 
     let error = client

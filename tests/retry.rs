@@ -6,7 +6,10 @@ mod common;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{client, client_with, device, fast_retry, rate_limited_body};
+use common::{
+    client, client_with, device, fast_retry, get_device_error, mock_json, mock_text,
+    rate_limited_body,
+};
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use okta_mgmt::{Client, Error, RetryPolicy};
@@ -180,12 +183,7 @@ async fn gives_up_with_retries_exhausted() {
     }
     let client = client_with(&server, fast_retry().with_max_retries(2));
 
-    let error: Error = client
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let error: Error = get_device_error(&client).await;
 
     match &error {
         Error::RetriesExhausted { attempts, last } => {
@@ -208,19 +206,16 @@ async fn gives_up_with_retries_exhausted() {
 #[tokio::test]
 async fn disabled_retries_surface_the_api_error() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
+    let mock = mock_json(
+        &server,
+        GET,
+        "/api/v1/devices/guo1",
+        429,
+        rate_limited_body(),
+    )
+    .await;
     let client = client_with(&server, RetryPolicy::disabled());
-    let error: Error = client
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let error: Error = get_device_error(&client).await;
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.attempts(), None);
     mock.assert_calls_async(1).await;
@@ -314,18 +309,8 @@ async fn get_is_retried_on_503_and_504_but_not_500() {
     }
 
     let server = MockServer::start_async().await;
-    let failing = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(500).body("boom");
-        })
-        .await;
-    let error: Error = client(&server)
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let failing = mock_text(&server, GET, "/api/v1/devices/guo1", 500, "boom").await;
+    let error: Error = get_device_error(&client(&server)).await;
     failing.assert_calls_async(1).await;
     assert!(
         matches!(error, Error::UnexpectedResponse { .. }),
@@ -344,12 +329,8 @@ async fn exhausted_503_is_reported_with_attempts() {
                 .body("<html>maintenance</html>");
         })
         .await;
-    let error: Error = client_with(&server, fast_retry().with_max_retries(3))
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let error: Error =
+        get_device_error(&client_with(&server, fast_retry().with_max_retries(3))).await;
     mock.assert_calls_async(4).await;
     assert_eq!(error.attempts(), Some(4));
     assert_eq!(error.request_id(), Some("req-503"));
@@ -383,12 +364,7 @@ async fn timeouts_are_reported_and_not_retried() {
         .retry_policy(fast_retry())
         .build()
         .unwrap();
-    let error: Error = client
-        .get_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let error: Error = get_device_error(&client).await;
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(std::error::Error::source(&error).is_some());
     slow.assert_calls_async(1).await;

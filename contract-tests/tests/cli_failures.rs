@@ -3,7 +3,9 @@
 
 mod cli_common;
 
-use cli_common::{Served, TOKEN, all_policy_names, create_policy, parse_junit, read, run, text};
+use cli_common::{
+    Served, TOKEN, all_policy_names, check_live, create_policy, parse_junit, read, run, text,
+};
 
 const WRONG: &str = "wrong-token-Vb55Kq-not-accepted";
 
@@ -12,20 +14,16 @@ fn a_wrong_token_fails_with_redacted_curl_and_no_secret_anywhere() {
     let served = Served::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     let xml_path = dir.path().join("r.xml");
-    let out = run(
+    let out = check_live(
+        &served.url,
         &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
             "--allow-writes",
             "--format",
             "junit",
             "--output",
             xml_path.to_str().unwrap(),
         ],
-        &[("OKTA_API_TOKEN", WRONG)],
+        WRONG,
     );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
@@ -66,19 +64,7 @@ fn a_wrong_token_fails_with_redacted_curl_and_no_secret_anywhere() {
 fn every_format_keeps_the_token_out() {
     let served = Served::start(&[]);
     for format in ["table", "json", "junit", "markdown"] {
-        let out = run(
-            &[
-                "check",
-                "--target",
-                "live",
-                "--org",
-                &served.url,
-                "--allow-writes",
-                "--format",
-                format,
-            ],
-            &[("OKTA_API_TOKEN", TOKEN)],
-        );
+        let out = check_live(&served.url, &["--allow-writes", "--format", format], TOKEN);
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{format}: {stdout}\n{stderr}");
         assert!(
@@ -91,18 +77,7 @@ fn every_format_keeps_the_token_out() {
 #[test]
 fn injected_server_errors_fail_the_check() {
     let served = Served::start(&["--error-rate", "1"]);
-    let out = run(
-        &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--format",
-            "json",
-        ],
-        &[("OKTA_API_TOKEN", TOKEN)],
-    );
+    let out = check_live(&served.url, &["--format", "json"], TOKEN);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["success"], false);

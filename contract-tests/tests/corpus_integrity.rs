@@ -7,43 +7,10 @@ use std::sync::LazyLock;
 
 use okta_contract::corpus::{self, Case, Manifest, Target};
 use okta_contract::extract::{Doc, parse_curl, parse_json_block, split_response};
+use okta_contract::replay::OPERATIONS;
 use pretty_assertions::assert_eq;
 use rstest::rstest;
 use serde_json::{Value, json};
-
-/// The 25 operations of the curated spec.
-const OPERATIONS: &[&str] = &[
-    "listPolicies",
-    "createPolicy",
-    "getPolicy",
-    "replacePolicy",
-    "deletePolicy",
-    "activatePolicy",
-    "deactivatePolicy",
-    "listPolicyRules",
-    "createPolicyRule",
-    "getPolicyRule",
-    "replacePolicyRule",
-    "deletePolicyRule",
-    "activatePolicyRule",
-    "deactivatePolicyRule",
-    "listPolicyMappings",
-    "mapResourceToPolicy",
-    "getPolicyMapping",
-    "deletePolicyResourceMapping",
-    "listDevices",
-    "getDevice",
-    "deleteDevice",
-    "activateDevice",
-    "deactivateDevice",
-    "suspendDevice",
-    "unsuspendDevice",
-    "listDeviceUsers",
-    "listUserDevices",
-    "clonePolicy",
-    "createPolicySimulation",
-    "listPolicyApps",
-];
 
 static MANIFEST: LazyLock<Manifest> =
     LazyLock::new(|| corpus::load_manifest(&corpus::default_cases_dir()).expect("manifest loads"));

@@ -3,7 +3,9 @@
 
 mod cli_common;
 
-use cli_common::{Served, TOKEN, all_policy_names, get_json, parse_junit, read, run, text};
+use cli_common::{
+    Served, TOKEN, all_policy_names, check_live, get_json, parse_junit, read, run, text,
+};
 
 #[tokio::test]
 async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
@@ -12,13 +14,9 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
     let dir = tempfile::tempdir().unwrap();
     let xml_path = dir.path().join("live.xml");
     let run_id = "e2e-live-1";
-    let out = run(
+    let out = check_live(
+        &served.url,
         &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
             "--allow-writes",
             "--run-id",
             run_id,
@@ -27,7 +25,7 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
             "--output",
             xml_path.to_str().unwrap(),
         ],
-        &[("OKTA_API_TOKEN", TOKEN)],
+        TOKEN,
     );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -66,18 +64,7 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
 #[test]
 fn read_only_live_run_skips_writing_scenarios() {
     let served = Served::start(&[]);
-    let out = run(
-        &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--format",
-            "json",
-        ],
-        &[("OKTA_API_TOKEN", TOKEN)],
-    );
+    let out = check_live(&served.url, &["--format", "json"], TOKEN);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();

@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{Served, TOKEN, read, run, text};
+use cli_common::{Served, TOKEN, check_live, read, text};
 
 /// `(classname, name)` of every test case, in order.
 fn test_cases(xml: &str) -> Vec<(String, String)> {
@@ -30,20 +30,16 @@ fn live_junit(serve_args: &[&str], token: &str) -> (Option<i32>, String) {
     let served = Served::start(serve_args);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.xml");
-    let out = run(
+    let out = check_live(
+        &served.url,
         &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
             "--allow-writes",
             "--format",
             "junit",
             "--output",
             path.to_str().unwrap(),
         ],
-        &[("OKTA_API_TOKEN", token)],
+        token,
     );
     let (stdout, stderr) = text(&out);
     assert!(
@@ -80,18 +76,7 @@ fn failing_and_passing_runs_list_the_same_junit_test_cases() {
 #[test]
 fn skipped_scenarios_list_their_steps_with_a_true_reason() {
     let served = Served::start(&[]);
-    let out = run(
-        &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--format",
-            "json",
-        ],
-        &[("OKTA_API_TOKEN", TOKEN)],
-    );
+    let out = check_live(&served.url, &["--format", "json"], TOKEN);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();

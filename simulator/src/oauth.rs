@@ -279,20 +279,60 @@ pub(crate) async fn token(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    match issue_token(&shared, &headers, &form).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+/// The token endpoint: every refusal is the `Err` OAuth error response.
+async fn issue_token(
+    shared: &Shared,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<Response, Response> {
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     if field("grant_type") != "client_credentials" {
-        return oauth_error(
+        return Err(oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "The authorization grant type is not supported by the authorization server. Configured grant types: [client_credentials].",
-        );
+        ));
     }
     if field("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
-        return invalid_client("The client_assertion_type is missing or not supported.");
+        return Err(invalid_client(
+            "The client_assertion_type is missing or not supported.",
+        ));
     }
-    let assertion = field("client_assertion");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let audience = format!("http://{host}/oauth2/v1/token");
+    let (client, jti) =
+        verify_assertion(shared, field("client_assertion"), &audience).map_err(|r| *r)?;
+    let requested = requested_scopes(client, field("scope")).map_err(|r| *r)?;
+    let mut state = shared.oauth.lock().await;
+    let proof = headers.get("dpop").and_then(|v| v.to_str().ok());
+    let jkt = dpop_binding(shared, &mut state, proof, &audience).map_err(|r| *r)?;
+    if !state.used_jti.insert(jti) {
+        return Err(invalid_client(
+            "The client_assertion token has already been used.",
+        ));
+    }
+    Ok(issue_access_token(shared, &mut state, &requested, jkt))
+}
+
+/// Checks the client assertion (a JWT signed with the key registered for its issuer): the
+/// client it names and its `jti`.
+fn verify_assertion<'a>(
+    shared: &'a Shared,
+    assertion: &str,
+    audience: &str,
+) -> Result<(&'a OAuthClient, String), Box<Response>> {
     let Some(client_id) = unverified_issuer(assertion) else {
-        return invalid_client("The client_assertion token is malformed.");
+        return Err(Box::new(invalid_client(
+            "The client_assertion token is malformed.",
+        )));
     };
     let Some(client) = shared
         .config
@@ -301,23 +341,20 @@ pub(crate) async fn token(
         .iter()
         .find(|c| c.client_id == client_id)
     else {
-        return invalid_client("The client_assertion token is invalid: unknown client.");
+        return Err(Box::new(invalid_client(
+            "The client_assertion token is invalid: unknown client.",
+        )));
     };
     let Some((key, alg)) = decoding_key(&client.public_key_pem) else {
-        return oauth_error(
+        return Err(Box::new(oauth_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
             "The public key registered for the client cannot be read.",
-        );
+        )));
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let audience = format!("http://{host}/oauth2/v1/token");
     let mut validation = Validation::new(alg);
     validation.leeway = 5;
-    validation.set_audience(&[audience.as_str()]);
+    validation.set_audience(&[audience]);
     validation.set_issuer(&[client.client_id.as_str()]);
     validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
     let claims = match jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation) {
@@ -335,27 +372,39 @@ pub(crate) async fn token(
                 ErrorKind::InvalidIssuer => "The issuer of the client_assertion is invalid.",
                 _ => "The client_assertion token is invalid.",
             };
-            return invalid_client(why);
+            return Err(Box::new(invalid_client(why)));
         }
     };
     if claims.sub != claims.iss {
-        return invalid_client("The sub claim of the client_assertion must equal its iss claim.");
+        return Err(Box::new(invalid_client(
+            "The sub claim of the client_assertion must equal its iss claim.",
+        )));
     }
     if claims.exp.saturating_sub(claims.iat.unwrap_or(0)) > 3600 {
-        return invalid_client(
+        return Err(Box::new(invalid_client(
             "The client_assertion token has an expiration too far in the future.",
-        );
+        )));
     }
     let Some(jti) = claims.jti.filter(|j| !j.is_empty()) else {
-        return invalid_client("The client_assertion token must contain a jti claim.");
+        return Err(Box::new(invalid_client(
+            "The client_assertion token must contain a jti claim.",
+        )));
     };
-    let requested: Vec<&str> = field("scope").split_whitespace().collect();
+    Ok((client, jti))
+}
+
+/// The requested scopes, all of which the client must have been granted.
+fn requested_scopes<'s>(
+    client: &OAuthClient,
+    scope: &'s str,
+) -> Result<Vec<&'s str>, Box<Response>> {
+    let requested: Vec<&str> = scope.split_whitespace().collect();
     if requested.is_empty() {
-        return oauth_error(
+        return Err(Box::new(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
-        );
+        )));
     }
     let refused: Vec<&str> = requested
         .iter()
@@ -363,61 +412,76 @@ pub(crate) async fn token(
         .filter(|s| !client.granted_scopes.iter().any(|g| g == s))
         .collect();
     if !refused.is_empty() {
-        return oauth_error(
+        return Err(Box::new(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             &format!(
                 "The following scopes are not allowed: [{}]",
                 refused.join(", ")
             ),
-        );
+        )));
     }
-    let mut state = shared.oauth.lock().await;
-    let proof = headers.get("dpop").and_then(|v| v.to_str().ok());
+    Ok(requested)
+}
+
+/// The DPoP key thumbprint the token is bound to (`None`: a Bearer token), after checking the
+/// proof (and its nonce when the org asks for one).
+fn dpop_binding(
+    shared: &Shared,
+    state: &mut OAuthState,
+    proof: Option<&str>,
+    audience: &str,
+) -> Result<Option<String>, Box<Response>> {
     let oauth_config = &shared.config.oauth;
-    let jkt = match proof {
-        None if oauth_config.require_dpop => {
-            return oauth_error(
+    let Some(proof) = proof else {
+        if oauth_config.require_dpop {
+            return Err(Box::new(oauth_error(
                 StatusCode::BAD_REQUEST,
                 "invalid_dpop_proof",
                 "The DPoP proof JWT header is missing.",
-            );
+            )));
         }
-        None => None,
-        Some(proof) => {
-            let nonce = if oauth_config.dpop_nonce {
-                Some(
-                    state
-                        .nonce
-                        .get_or_insert_with(|| format!("sim-nonce-{}", random_hex()))
-                        .clone(),
-                )
-            } else {
-                None
-            };
-            match verify_proof(&mut state, proof, "POST", &audience, None, nonce.as_deref()) {
-                Ok(jkt) => Some(jkt),
-                Err(ProofError("nonce")) => {
-                    state.nonce_challenges += 1;
-                    let mut response = oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "use_dpop_nonce",
-                        "Authorization server requires nonce in DPoP proof.",
-                    );
-                    if let Some(nonce) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
-                        response.headers_mut().insert("dpop-nonce", nonce);
-                    }
-                    return response;
-                }
-                Err(ProofError(why)) => {
-                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", why);
-                }
-            }
-        }
+        return Ok(None);
     };
-    if !state.used_jti.insert(jti) {
-        return invalid_client("The client_assertion token has already been used.");
+    let nonce = if oauth_config.dpop_nonce {
+        Some(
+            state
+                .nonce
+                .get_or_insert_with(|| format!("sim-nonce-{}", random_hex()))
+                .clone(),
+        )
+    } else {
+        None
+    };
+    match verify_proof(state, proof, "POST", audience, None, nonce.as_deref()) {
+        Ok(jkt) => Ok(Some(jkt)),
+        Err(ProofError("nonce")) => {
+            state.nonce_challenges += 1;
+            let mut response = oauth_error(
+                StatusCode::BAD_REQUEST,
+                "use_dpop_nonce",
+                "Authorization server requires nonce in DPoP proof.",
+            );
+            if let Some(nonce) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+                response.headers_mut().insert("dpop-nonce", nonce);
+            }
+            Err(Box::new(response))
+        }
+        Err(ProofError(why)) => Err(Box::new(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            why,
+        ))),
     }
+}
+
+/// Issues an access token for `requested` (bound to `jkt` when set) and answers it.
+fn issue_access_token(
+    shared: &Shared,
+    state: &mut OAuthState,
+    requested: &[&str],
+    jkt: Option<String>,
+) -> Response {
     let now = Instant::now();
     state.tokens.retain(|_, t| t.expires > now);
     let access_token = format!("sim-at-{}", random_hex());

@@ -484,7 +484,17 @@ struct SeedPolicy {
 }
 
 fn default_policy_seeds() -> Vec<SeedPolicy> {
+    let mut seeds = classic_policy_seeds();
+    seeds.extend(identity_engine_policy_seeds());
+    seeds.extend(beta_policy_seeds());
+    seeds
+}
+
+/// The default policies of the classic types (global session, password, MFA enrollment, IdP
+/// discovery).
+fn classic_policy_seeds() -> Vec<SeedPolicy> {
     let people_everyone = json!({ "people": { "groups": { "include": ["00g1everyone0000g7"] } } });
+    let everyone_anywhere = json!({ "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } });
     vec![
         SeedPolicy {
             policy_type: "OKTA_SIGN_ON",
@@ -493,7 +503,7 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
             rule_name: "Default Rule",
             extra: json!({ "conditions": people_everyone }),
             rule_extra: json!({
-                "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
+                "conditions": everyone_anywhere,
                 "actions": { "signon": {
                     "access": "ALLOW", "requireFactor": false, "primaryFactor": "PASSWORD_IDP_ANY_FACTOR",
                     "rememberDeviceByDefault": false, "factorLifetime": 15,
@@ -511,7 +521,7 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
                 "settings": crate::defaults::default_password_settings()
             }),
             rule_extra: json!({
-                "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
+                "conditions": everyone_anywhere,
                 "actions": {
                     "passwordChange": { "access": "ALLOW" },
                     "selfServicePasswordReset": { "access": "ALLOW" },
@@ -529,7 +539,7 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
                 "settings": { "type": "AUTHENTICATORS", "authenticators": [ { "key": "okta_email", "enroll": { "self": "REQUIRED" } } ] }
             }),
             rule_extra: json!({
-                "conditions": { "people": { "users": { "exclude": [] } }, "network": { "connection": "ANYWHERE" } },
+                "conditions": everyone_anywhere,
                 "actions": { "enroll": { "self": "CHALLENGE" } }
             }),
         },
@@ -544,6 +554,13 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
                 "actions": { "idp": { "providers": [ { "type": "OKTA" } ] } }
             }),
         },
+    ]
+}
+
+/// The default policies of the Identity Engine types (authentication, profile enrollment, and
+/// the two of Identity Threat Protection).
+fn identity_engine_policy_seeds() -> Vec<SeedPolicy> {
+    vec![
         SeedPolicy {
             policy_type: "ACCESS_POLICY",
             name: "Default Policy",
@@ -594,6 +611,12 @@ fn default_policy_seeds() -> Vec<SeedPolicy> {
                 "actions": { "sessionViolationDetection": { "policyEvaluation": { "enabled": true } } }
             }),
         },
+    ]
+}
+
+/// The default policies of the beta (`Okta:…`) types.
+fn beta_policy_seeds() -> Vec<SeedPolicy> {
+    vec![
         SeedPolicy {
             policy_type: "Okta:SignOn",
             name: "Default Policy",

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use httpmock::MockServer;
-use okta_mgmt::{Client, RetryPolicy};
+use httpmock::{Method, Mock, MockServer, Then};
+use okta_mgmt::{Client, Error, RetryPolicy};
 
 /// A distinctive token: tests assert it never shows up in `Debug`/`Display` output.
 pub const TOKEN: &str = "00sentinel-TOKEN-7Qx9Zr2Lw";
@@ -61,4 +61,70 @@ pub fn rate_limited_body() -> serde_json::Value {
         "errorId": "oaeRateLimit1",
         "errorCauses": []
     })
+}
+
+/// Mounts a mock of `method path` whose answer `answer` sets.
+pub async fn mock_answer<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: &str,
+    answer: impl FnOnce(Then),
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(method).path(path);
+            answer(then);
+        })
+        .await
+}
+
+/// Mounts a mock answering `method path` with `status` and the JSON `body`.
+pub async fn mock_json<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: &str,
+    status: u16,
+    body: serde_json::Value,
+) -> Mock<'a> {
+    mock_answer(server, method, path, |then| {
+        then.status(status).json_body(body);
+    })
+    .await
+}
+
+/// Mounts a mock answering `method path` with `status` and the raw `body`.
+pub async fn mock_text<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: &str,
+    status: u16,
+    body: &str,
+) -> Mock<'a> {
+    mock_answer(server, method, path, |then| {
+        then.status(status).body(body);
+    })
+    .await
+}
+
+/// Mounts a mock answering `method path` with `status` and no body.
+pub async fn mock_status<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: &str,
+    status: u16,
+) -> Mock<'a> {
+    mock_answer(server, method, path, |then| {
+        then.status(status);
+    })
+    .await
+}
+
+/// `GET /api/v1/devices/guo1` through `client`, which must fail: its error.
+pub async fn get_device_error(client: &Client) -> Error {
+    client
+        .get_device()
+        .device_id("guo1")
+        .call()
+        .await
+        .expect_err("the call fails")
 }

@@ -631,6 +631,9 @@ fn chain_key(op: &str) -> Option<&'static str> {
     })
 }
 
+/// A prose or heading erratum's reach: `(first line, end line, erratum id, affected cases)`.
+type SectionErratum<'a> = (usize, usize, &'a str, &'a Vec<String>);
+
 /// Builds the cases and the manifest entry of one document.
 pub(crate) fn build_doc(
     doc: &Doc,
@@ -642,7 +645,60 @@ pub(crate) fn build_doc(
         errata,
         num: doc_number(&doc.name).to_string(),
     };
-    // Non-examples.
+    let non_example = non_examples(doc, errata)?;
+    // Errata and items.
+    let mut patched: BTreeMap<usize, Patched> = BTreeMap::new();
+    let mut items = Vec::new();
+    for (idx, block) in doc.blocks.iter().enumerate() {
+        if non_example.contains_key(&idx) {
+            continue;
+        }
+        let p = ctx.patch(block, used)?;
+        items.push(ctx.item(idx, block, &p.text)?);
+        patched.insert(idx, p);
+    }
+    let section_errata = section_errata(doc, errata, used)?;
+
+    let protos = group_items(&items, &ctx, &doc.blocks)?;
+    let mut chain: BTreeMap<String, String> = BTreeMap::new();
+    let mut cases = Vec::new();
+    for proto in protos {
+        let start = doc.blocks[proto.blocks[0]].start;
+        let spanning: Vec<String> = section_errata
+            .iter()
+            .filter(|(a, z, _, _)| *a < start && start < *z)
+            .map(|(_, _, id, _)| (*id).to_string())
+            .collect();
+        let case = build_case(&ctx, &proto, &patched, &chain, &spanning)?;
+        if let (Some(op), Some(resp)) = (&case.operation, &case.response)
+            && let Some(key) = chain_key(op)
+            && (200..300).contains(&resp.status)
+            && let Some(id) = resp
+                .body
+                .as_ref()
+                .and_then(|b| b.get("id"))
+                .and_then(Value::as_str)
+        {
+            chain.insert(key.to_string(), id.to_string());
+        }
+        cases.push((proto.blocks.clone(), case));
+    }
+    assign_ids(&mut cases);
+    apply_section_errata(&section_errata, &mut cases)?;
+
+    let manifest_blocks = manifest_blocks(doc, &cases, &patched, &non_example);
+    let cases: Vec<Case> = cases.into_iter().map(|(_, c)| c).collect();
+    let manifest = ManifestDoc {
+        doc: doc.name.clone(),
+        block_count: doc.blocks.len(),
+        case_count: cases.len(),
+        blocks: manifest_blocks,
+    };
+    Ok((cases, manifest))
+}
+
+/// The blocks of `doc` the errata declare non-examples, by index, with the reason.
+fn non_examples(doc: &Doc, errata: &Errata) -> Result<BTreeMap<usize, String>, ExtractError> {
     let mut non_example: BTreeMap<usize, String> = BTreeMap::new();
     for ne in errata.non_examples.iter().filter(|n| n.doc == doc.name) {
         let idx = doc
@@ -655,19 +711,17 @@ pub(crate) fn build_doc(
             })?;
         non_example.insert(idx, ne.reason.clone());
     }
-    // Errata and items.
-    let mut patched: BTreeMap<usize, Patched> = BTreeMap::new();
-    let mut items = Vec::new();
-    for (idx, block) in doc.blocks.iter().enumerate() {
-        if non_example.contains_key(&idx) {
-            continue;
-        }
-        let p = ctx.patch(block, used)?;
-        items.push(ctx.item(idx, block, &p.text)?);
-        patched.insert(idx, p);
-    }
-    // Prose and heading errata of this document.
-    let mut section_errata: Vec<(usize, usize, &str, &Vec<String>)> = Vec::new();
+    Ok(non_example)
+}
+
+/// The prose and heading errata of `doc`, each with the section it spans; checks that every
+/// patch's text is there and marks the erratum used.
+fn section_errata<'a>(
+    doc: &Doc,
+    errata: &'a Errata,
+    used: &mut BTreeSet<String>,
+) -> Result<Vec<SectionErratum<'a>>, ExtractError> {
+    let mut section_errata: Vec<SectionErratum<'a>> = Vec::new();
     for e in errata
         .errata
         .iter()
@@ -705,33 +759,15 @@ pub(crate) fn build_doc(
             .unwrap_or(usize::MAX);
         section_errata.push((heading.line, end, e.id.as_str(), &e.affects));
     }
+    Ok(section_errata)
+}
 
-    let protos = group_items(&items, &ctx, &doc.blocks)?;
-    let mut chain: BTreeMap<String, String> = BTreeMap::new();
-    let mut cases = Vec::new();
-    for proto in protos {
-        let start = doc.blocks[proto.blocks[0]].start;
-        let spanning: Vec<String> = section_errata
-            .iter()
-            .filter(|(a, z, _, _)| *a < start && start < *z)
-            .map(|(_, _, id, _)| (*id).to_string())
-            .collect();
-        let case = build_case(&ctx, &proto, &patched, &chain, &spanning)?;
-        if let (Some(op), Some(resp)) = (&case.operation, &case.response)
-            && let Some(key) = chain_key(op)
-            && (200..300).contains(&resp.status)
-            && let Some(id) = resp
-                .body
-                .as_ref()
-                .and_then(|b| b.get("id"))
-                .and_then(Value::as_str)
-        {
-            chain.insert(key.to_string(), id.to_string());
-        }
-        cases.push((proto.blocks.clone(), case));
-    }
-    assign_ids(&mut cases);
-    for (_, _, id, affects) in &section_errata {
+/// Adds each section erratum to the cases it names as affected.
+fn apply_section_errata(
+    section_errata: &[SectionErratum<'_>],
+    cases: &mut [(Vec<usize>, Case)],
+) -> Result<(), ExtractError> {
+    for (_, _, id, affects) in section_errata {
         for target in affects.iter() {
             let (_, case) = cases
                 .iter_mut()
@@ -746,7 +782,16 @@ pub(crate) fn build_doc(
             }
         }
     }
+    Ok(())
+}
 
+/// The manifest rows of every block of `doc`: its cases, errata and non-example reason.
+fn manifest_blocks(
+    doc: &Doc,
+    cases: &[(Vec<usize>, Case)],
+    patched: &BTreeMap<usize, Patched>,
+    non_example: &BTreeMap<usize, String>,
+) -> Vec<ManifestBlock> {
     let mut manifest_blocks = Vec::new();
     for (idx, block) in doc.blocks.iter().enumerate() {
         let section = doc
@@ -769,14 +814,7 @@ pub(crate) fn build_doc(
             non_example: non_example.get(&idx).cloned(),
         });
     }
-    let cases: Vec<Case> = cases.into_iter().map(|(_, c)| c).collect();
-    let manifest = ManifestDoc {
-        doc: doc.name.clone(),
-        block_count: doc.blocks.len(),
-        case_count: cases.len(),
-        blocks: manifest_blocks,
-    };
-    Ok((cases, manifest))
+    manifest_blocks
 }
 
 fn build_case(
@@ -793,6 +831,53 @@ fn build_case(
         .map(|h| h.text.clone())
         .ok_or_else(|| ctx.unaccounted(first, "block under no heading"))?;
 
+    let (mut errata, block_refs) = block_refs(doc, proto, patched);
+    errata.extend(section_errata.iter().cloned());
+    let mut variables = case_variables(ctx, proto, chain);
+    lint_values(ctx, proto, first)?;
+
+    let mut notes = Vec::new();
+    let mut case = Case {
+        id: String::new(),
+        doc: doc.name.clone(),
+        section,
+        source: None,
+        operation: None,
+        schema: None,
+        schema_pointer: None,
+        reason: None,
+        request: None,
+        response: None,
+        example: None,
+        variables: BTreeMap::new(),
+        errata: errata.into_iter().collect(),
+        blocks: block_refs,
+        notes: Vec::new(),
+    };
+
+    if let Some(ex) = &proto.example {
+        apply_example(ctx, first, ex, &mut case)?;
+    }
+    if let Some(r) = &proto.req {
+        notes.extend(r.notes.iter().cloned());
+        apply_request(ctx, proto, r, &mut variables, &mut case);
+    }
+    if let Some(x) = &proto.resp {
+        notes.extend(x.notes.iter().cloned());
+        case.response = Some(checked_response(ctx, proto, x)?);
+    }
+    case.variables = variables;
+    notes.dedup();
+    case.notes = notes;
+    Ok(case)
+}
+
+/// The errata applied to the blocks of `proto` and a reference to each block with its role.
+fn block_refs(
+    doc: &Doc,
+    proto: &Proto,
+    patched: &BTreeMap<usize, Patched>,
+) -> (BTreeSet<String>, Vec<BlockRef>) {
     let mut errata: BTreeSet<String> = BTreeSet::new();
     let mut block_refs = Vec::new();
     for &b in &proto.blocks {
@@ -811,9 +896,16 @@ fn build_case(
             raw: p.and_then(|p| p.raw.clone()),
         });
     }
-    errata.extend(section_errata.iter().cloned());
+    (errata, block_refs)
+}
 
-    // Placeholders → values.
+/// Every placeholder of `proto` with its value: from the chain of earlier cases, else the
+/// default.
+fn case_variables(
+    ctx: &Ctx,
+    proto: &Proto,
+    chain: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
     let mut names = BTreeSet::new();
     if let Some(r) = &proto.req {
         if let Some(u) = &r.url {
@@ -845,7 +937,7 @@ fn build_case(
     {
         names.extend(op.params.iter().map(|(n, _)| n.clone()));
     }
-    let mut variables: BTreeMap<String, String> = names
+    names
         .into_iter()
         .map(|n| {
             let v = chain
@@ -854,9 +946,11 @@ fn build_case(
                 .unwrap_or_else(|| default_value(&ctx.num, &n));
             (n, v)
         })
-        .collect();
+        .collect()
+}
 
-    // Lints on every JSON value.
+/// Lints on every JSON value of `proto`.
+fn lint_values(ctx: &Ctx, proto: &Proto, first: &Block) -> Result<(), ExtractError> {
     for (what, v) in [
         (
             "request body",
@@ -872,210 +966,235 @@ fn build_case(
             return Err(ctx.lint_err(first, format!("{what} {}: {}", l.pointer, l.message)));
         }
     }
+    Ok(())
+}
 
-    let mut notes = Vec::new();
-    let mut case = Case {
-        id: String::new(),
-        doc: doc.name.clone(),
-        section,
-        source: None,
-        operation: None,
-        schema: None,
-        schema_pointer: None,
-        reason: None,
-        request: None,
-        response: None,
-        example: None,
-        variables: BTreeMap::new(),
-        errata: errata.into_iter().collect(),
-        blocks: block_refs,
-        notes: Vec::new(),
+/// Checks a standalone example's shape against its schema and records it on `case`.
+fn apply_example(
+    ctx: &Ctx,
+    first: &Block,
+    ex: &Example,
+    case: &mut Case,
+) -> Result<(), ExtractError> {
+    let wants_array = ex.schema.ends_with("List");
+    let target = match &ex.pointer {
+        Some(p) => ex.value.pointer(p),
+        None => Some(&ex.value),
     };
-
-    if let Some(ex) = &proto.example {
-        let wants_array = ex.schema.ends_with("List");
-        let target = match &ex.pointer {
-            Some(p) => ex.value.pointer(p),
-            None => Some(&ex.value),
-        };
-        let ok = target.is_some_and(|t| {
-            if wants_array {
-                t.is_array()
-            } else {
-                t.is_object()
-            }
-        });
-        if !ok {
-            return Err(ctx.lint_err(
-                first,
-                format!(
-                    "{} example must be {}",
-                    ex.schema,
-                    if wants_array { "an array" } else { "an object" }
-                ),
-            ));
+    let ok = target.is_some_and(|t| {
+        if wants_array {
+            t.is_array()
+        } else {
+            t.is_object()
         }
-        case.schema = Some(ex.schema.clone());
-        case.schema_pointer = ex.pointer.clone();
-        case.example = Some(ex.value.clone());
-    }
-
-    if let Some(r) = &proto.req {
-        notes.extend(r.notes.iter().cloned());
-        let (path, mut path_params) = match &r.op {
-            Some(m) => {
-                let mut pp = BTreeMap::new();
-                for (name, seg) in &m.params {
-                    let value = match placeholder_name(seg) {
-                        Some(ph) => variables
-                            .get(ph)
-                            .cloned()
-                            .unwrap_or_else(|| default_value(&ctx.num, ph)),
-                        None => seg.clone(),
-                    };
-                    pp.insert(name.clone(), value);
-                }
-                (m.def.path.to_string(), pp)
-            }
-            None => (
-                r.url
-                    .as_deref()
-                    .map(super::ops::path_of)
-                    .unwrap_or("")
-                    .to_string(),
-                BTreeMap::new(),
+    });
+    if !ok {
+        return Err(ctx.lint_err(
+            first,
+            format!(
+                "{} example must be {}",
+                ex.schema,
+                if wants_array { "an array" } else { "an object" }
             ),
-        };
-        if r.source == Source::Derived
-            && let Some(m) = &r.op
-        {
-            path_params = m
-                .def
-                .path
-                .split('/')
-                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-                .map(|n| {
-                    (
-                        n.to_string(),
-                        variables
-                            .get(n)
-                            .cloned()
-                            .unwrap_or_else(|| default_value(&ctx.num, n)),
-                    )
-                })
-                .collect();
-            // An error example naming the missing id: use that id.
-            let summary = proto
-                .resp
-                .as_ref()
-                .and_then(|x| x.body.as_ref())
-                .and_then(|b| b.get("errorSummary"))
-                .and_then(Value::as_str);
-            if let (Some(s), Some(re), Some(last)) = (summary, &*NOT_FOUND_ID, m.params.last())
-                && let Some(c) = re.captures(s)
-            {
-                path_params.insert(last.0.clone(), c[1].to_string());
-                variables.insert(last.0.clone(), c[1].to_string());
-            }
-        }
-        let mut query = BTreeMap::new();
-        if let Some(q) = r.url.as_deref().and_then(query_of) {
-            for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
-                let mut found = BTreeSet::new();
-                placeholders_in(&v, &mut found);
-                for n in found {
-                    variables
-                        .entry(n.clone())
-                        .or_insert_with(|| default_value(&ctx.num, &n));
-                }
-                query.insert(k.into_owned(), substitute(&v, &variables));
-            }
-        }
-        match &r.op {
-            Some(m) if m.in_spec => case.operation = Some(m.def.id.to_string()),
-            Some(m) => {
-                case.reason = Some(format!(
-                    "{} {} ({}) is outside the 25 operations of the spec",
-                    m.def.method, m.def.path, m.def.id
-                ))
-            }
-            None => case.reason = Some(format!("{} {} matches no known endpoint", r.method, path)),
-        }
-        case.request = Some(Request {
-            method: r.method.clone(),
-            path,
-            path_params,
-            query,
-            raw_url: r.url.clone().filter(|_| r.source == Source::Block),
-            auth: r.auth,
-            headers: r.headers.clone(),
-            body: r.body.clone(),
-            source: r.source,
-        });
+        ));
     }
+    case.schema = Some(ex.schema.clone());
+    case.schema_pointer = ex.pointer.clone();
+    case.example = Some(ex.value.clone());
+    Ok(())
+}
 
-    if let Some(x) = &proto.resp {
-        notes.extend(x.notes.iter().cloned());
-        let response = Response {
-            status: x.status,
-            status_source: x.status_source,
-            headers: x.headers.clone(),
-            body: x.body.clone(),
-            body_schema: x.body_schema.clone(),
-        };
-        let block = &doc.blocks[x.block];
-        if response.status == 204 && response.body.is_some() {
-            return Err(ctx.lint_err(block, "204 No Content with a body"));
-        }
-        if let Some(def) = proto
-            .req
-            .as_ref()
-            .and_then(|r| r.op.as_ref())
-            .filter(|m| m.in_spec)
-            .map(|m| m.def)
-        {
-            if (200..300).contains(&response.status) && response.status != def.success {
-                return Err(ctx.lint_err(
-                    block,
-                    format!(
-                        "{} answers {} on the real API, the document shows {}",
-                        def.id, def.success, response.status
-                    ),
-                ));
+/// The path and path parameters of a request: the matched operation's, else the URL's path.
+fn request_path(
+    ctx: &Ctx,
+    r: &Req,
+    variables: &BTreeMap<String, String>,
+) -> (String, BTreeMap<String, String>) {
+    match &r.op {
+        Some(m) => {
+            let mut pp = BTreeMap::new();
+            for (name, seg) in &m.params {
+                let value = match placeholder_name(seg) {
+                    Some(ph) => variables
+                        .get(ph)
+                        .cloned()
+                        .unwrap_or_else(|| default_value(&ctx.num, ph)),
+                    None => seg.clone(),
+                };
+                pp.insert(name.clone(), value);
             }
-            if (200..300).contains(&response.status) {
-                if let Some(b) = &response.body
-                    && def.list != b.is_array()
-                {
-                    return Err(ctx.lint_err(
-                        block,
-                        format!(
-                            "{} returns {}",
-                            def.id,
-                            if def.list { "an array" } else { "an object" }
-                        ),
-                    ));
-                }
-                if let Some(s) = &response.body_schema
-                    && def.list != s.ends_with("[]")
-                {
-                    return Err(ctx.lint_err(
-                        block,
-                        format!(
-                            "{} returns {}, the document names {s}",
-                            def.id,
-                            if def.list { "an array" } else { "one object" }
-                        ),
-                    ));
-                }
-            }
+            (m.def.path.to_string(), pp)
         }
-        case.response = Some(response);
+        None => (
+            r.url
+                .as_deref()
+                .map(super::ops::path_of)
+                .unwrap_or("")
+                .to_string(),
+            BTreeMap::new(),
+        ),
     }
-    case.variables = variables;
-    notes.dedup();
-    case.notes = notes;
-    Ok(case)
+}
+
+/// The path parameters of a request derived from an operation (no request block): from the
+/// variables, or the id an error example names as missing.
+fn derived_path_params(
+    ctx: &Ctx,
+    proto: &Proto,
+    m: &OpMatch,
+    variables: &mut BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut path_params: BTreeMap<String, String> = m
+        .def
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|n| {
+            (
+                n.to_string(),
+                variables
+                    .get(n)
+                    .cloned()
+                    .unwrap_or_else(|| default_value(&ctx.num, n)),
+            )
+        })
+        .collect();
+    // An error example naming the missing id: use that id.
+    let summary = proto
+        .resp
+        .as_ref()
+        .and_then(|x| x.body.as_ref())
+        .and_then(|b| b.get("errorSummary"))
+        .and_then(Value::as_str);
+    if let (Some(s), Some(re), Some(last)) = (summary, &*NOT_FOUND_ID, m.params.last())
+        && let Some(c) = re.captures(s)
+    {
+        path_params.insert(last.0.clone(), c[1].to_string());
+        variables.insert(last.0.clone(), c[1].to_string());
+    }
+    path_params
+}
+
+/// The query of a request's URL with its placeholders substituted (new ones get defaults).
+fn request_query(
+    ctx: &Ctx,
+    r: &Req,
+    variables: &mut BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut query = BTreeMap::new();
+    if let Some(q) = r.url.as_deref().and_then(query_of) {
+        for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
+            let mut found = BTreeSet::new();
+            placeholders_in(&v, &mut found);
+            for n in found {
+                variables
+                    .entry(n.clone())
+                    .or_insert_with(|| default_value(&ctx.num, &n));
+            }
+            query.insert(k.into_owned(), substitute(&v, variables));
+        }
+    }
+    query
+}
+
+/// Records the request of `proto` on `case`: its operation (or why there is none) and the
+/// request itself.
+fn apply_request(
+    ctx: &Ctx,
+    proto: &Proto,
+    r: &Req,
+    variables: &mut BTreeMap<String, String>,
+    case: &mut Case,
+) {
+    let (path, mut path_params) = request_path(ctx, r, variables);
+    if r.source == Source::Derived
+        && let Some(m) = &r.op
+    {
+        path_params = derived_path_params(ctx, proto, m, variables);
+    }
+    let query = request_query(ctx, r, variables);
+    match &r.op {
+        Some(m) if m.in_spec => case.operation = Some(m.def.id.to_string()),
+        Some(m) => {
+            case.reason = Some(format!(
+                "{} {} ({}) is outside the 25 operations of the spec",
+                m.def.method, m.def.path, m.def.id
+            ))
+        }
+        None => case.reason = Some(format!("{} {} matches no known endpoint", r.method, path)),
+    }
+    case.request = Some(Request {
+        method: r.method.clone(),
+        path,
+        path_params,
+        query,
+        raw_url: r.url.clone().filter(|_| r.source == Source::Block),
+        auth: r.auth,
+        headers: r.headers.clone(),
+        body: r.body.clone(),
+        source: r.source,
+    });
+}
+
+/// The response of `proto`, checked against the status and shape of its operation.
+fn checked_response(ctx: &Ctx, proto: &Proto, x: &Resp) -> Result<Response, ExtractError> {
+    let response = Response {
+        status: x.status,
+        status_source: x.status_source,
+        headers: x.headers.clone(),
+        body: x.body.clone(),
+        body_schema: x.body_schema.clone(),
+    };
+    let block = &ctx.doc.blocks[x.block];
+    if response.status == 204 && response.body.is_some() {
+        return Err(ctx.lint_err(block, "204 No Content with a body"));
+    }
+    let Some(def) = proto
+        .req
+        .as_ref()
+        .and_then(|r| r.op.as_ref())
+        .filter(|m| m.in_spec)
+        .map(|m| m.def)
+    else {
+        return Ok(response);
+    };
+    if !(200..300).contains(&response.status) {
+        return Ok(response);
+    }
+    if response.status != def.success {
+        return Err(ctx.lint_err(
+            block,
+            format!(
+                "{} answers {} on the real API, the document shows {}",
+                def.id, def.success, response.status
+            ),
+        ));
+    }
+    if let Some(b) = &response.body
+        && def.list != b.is_array()
+    {
+        return Err(ctx.lint_err(
+            block,
+            format!(
+                "{} returns {}",
+                def.id,
+                if def.list { "an array" } else { "an object" }
+            ),
+        ));
+    }
+    if let Some(s) = &response.body_schema
+        && def.list != s.ends_with("[]")
+    {
+        return Err(ctx.lint_err(
+            block,
+            format!(
+                "{} returns {}, the document names {s}",
+                def.id,
+                if def.list { "an array" } else { "one object" }
+            ),
+        ));
+    }
+    Ok(response)
 }
 
 fn base_id(num: &str, case: &Case) -> String {

@@ -475,131 +475,30 @@ pub fn extract_upstream(
                 .unwrap_or(&ours.id)
                 .to_string(),
         };
-
         let requests = match op.get("requestBody") {
             Some(rb) => named_examples(&doc, rb, &format!("{op_pointer}/requestBody"), &file)?,
             None => Vec::new(),
         };
-        let mut responses: Vec<(u16, Vec<Named>)> = Vec::new();
-        if let Some(map) = op.get("responses").and_then(Value::as_object) {
-            for (status, resp) in map {
-                let Ok(code) = status.parse::<u16>() else {
-                    continue;
-                };
-                let named = named_examples(
-                    &doc,
-                    resp,
-                    &format!("{op_pointer}/responses/{}", escape(status)),
-                    &file,
-                )?;
-                if !named.is_empty() {
-                    responses.push((code, named));
-                }
-            }
-        }
-        responses.sort_by_key(|(code, _)| *code);
-
+        let responses = response_examples(&doc, op, &op_pointer, &file)?;
         // Request examples, each with the 200 example of the same name when there is one.
         let mut partnered = BTreeSet::new();
         for req in requests {
-            let req = prepare(req, &file, errata, &mut used)?;
             let partner = responses
                 .iter()
                 .find(|(code, _)| *code == 200)
-                .and_then(|(_, list)| list.iter().find(|r| r.name == req.ex.name));
-            let mut examples = vec![OpContext::example_ref("request", &req.ex, req.raw.clone())];
-            let mut errata_ids = req.errata.clone();
-            let mut notes = vec![REQUEST_NOTE.to_string()];
-            let (kind, status, response) = match partner {
-                Some(resp) => {
-                    partnered.insert(resp.name.clone());
-                    let resp = prepare(
-                        Named {
-                            name: resp.name.clone(),
-                            reference: resp.reference.clone(),
-                            address: resp.address.clone(),
-                            value: resp.value.clone(),
-                        },
-                        &file,
-                        errata,
-                        &mut used,
-                    )?;
-                    examples.push(OpContext::example_ref(
-                        "response",
-                        &resp.ex,
-                        resp.raw.clone(),
-                    ));
-                    errata_ids.extend(resp.errata.clone());
-                    (
-                        "200".to_string(),
-                        Some(200),
-                        Some(Response {
-                            status: 200,
-                            status_source: Source::Example,
-                            headers: Vec::new(),
-                            body: Some(resp.ex.value),
-                            body_schema: None,
-                        }),
-                    )
-                }
-                None => {
-                    notes.push(
-                        "no response example of the same name: only the request is documented"
-                            .to_string(),
-                    );
-                    ("request".to_string(), None, None)
-                }
-            };
-            let mut case = ctx.case(&kind, &req.ex.name, status, examples);
-            case.request = Some(ctx.request(Some(req.ex.value), Source::Example));
-            case.response = response;
-            errata_ids.sort();
-            errata_ids.dedup();
-            case.errata = errata_ids;
-            case.notes = notes;
-            cases.push(case);
+                .and_then(|(_, list)| list.iter().find(|r| r.name == req.name));
+            if let Some(resp) = partner {
+                partnered.insert(resp.name.clone());
+            }
+            cases.push(request_case(&ctx, req, partner, errata, &mut used)?);
         }
-
         // Response examples without a request partner.
         for (code, list) in responses {
             for resp in list {
                 if code == 200 && partnered.contains(&resp.name) {
                     continue;
                 }
-                let resp = prepare(resp, &file, errata, &mut used)?;
-                let mut case = ctx.case(
-                    &code.to_string(),
-                    &resp.ex.name,
-                    Some(code),
-                    vec![OpContext::example_ref(
-                        "response",
-                        &resp.ex,
-                        resp.raw.clone(),
-                    )],
-                );
-                if ours.request_body.is_none() {
-                    let (query, note) = required_query(&ours.id, &resp.ex.value);
-                    case.request = Some(ctx.request_with(None, Source::Derived, query));
-                    case.notes.push(
-                        "request not shown; derived from the operation (method, path, placeholder ids), SSWS auth assumed"
-                            .into(),
-                    );
-                    case.notes.extend(note);
-                } else {
-                    case.notes.push(format!(
-                        "no request example of this name and {} takes a request body: response only (decoded into the operation's typed response, no call)",
-                        ours.id
-                    ));
-                }
-                case.response = Some(Response {
-                    status: code,
-                    status_source: Source::Example,
-                    headers: Vec::new(),
-                    body: Some(resp.ex.value),
-                    body_schema: None,
-                });
-                case.errata = resp.errata;
-                cases.push(case);
+                cases.push(response_case(&ctx, code, resp, errata, &mut used)?);
             }
         }
     }
@@ -621,6 +520,139 @@ pub fn extract_upstream(
         release,
         cases,
     })
+}
+
+/// The named examples of every numeric response status of `op`, by status.
+fn response_examples(
+    doc: &Value,
+    op: &Value,
+    op_pointer: &str,
+    file: &str,
+) -> Result<Vec<(u16, Vec<Named>)>, ExtractError> {
+    let mut responses: Vec<(u16, Vec<Named>)> = Vec::new();
+    if let Some(map) = op.get("responses").and_then(Value::as_object) {
+        for (status, resp) in map {
+            let Ok(code) = status.parse::<u16>() else {
+                continue;
+            };
+            let named = named_examples(
+                doc,
+                resp,
+                &format!("{op_pointer}/responses/{}", escape(status)),
+                file,
+            )?;
+            if !named.is_empty() {
+                responses.push((code, named));
+            }
+        }
+    }
+    responses.sort_by_key(|(code, _)| *code);
+    Ok(responses)
+}
+
+/// A documented response of an example body.
+fn example_response(status: u16, body: Value) -> Response {
+    Response {
+        status,
+        status_source: Source::Example,
+        headers: Vec::new(),
+        body: Some(body),
+        body_schema: None,
+    }
+}
+
+/// The case of a request example, with its 200 partner of the same name when there is one.
+fn request_case(
+    ctx: &OpContext<'_>,
+    req: Named,
+    partner: Option<&Named>,
+    errata: &Errata,
+    used: &mut BTreeSet<String>,
+) -> Result<Case, ExtractError> {
+    let req = prepare(req, ctx.file, errata, used)?;
+    let mut examples = vec![OpContext::example_ref("request", &req.ex, req.raw.clone())];
+    let mut errata_ids = req.errata.clone();
+    let mut notes = vec![REQUEST_NOTE.to_string()];
+    let (kind, status, response) = match partner {
+        Some(resp) => {
+            let resp = prepare(
+                Named {
+                    name: resp.name.clone(),
+                    reference: resp.reference.clone(),
+                    address: resp.address.clone(),
+                    value: resp.value.clone(),
+                },
+                ctx.file,
+                errata,
+                used,
+            )?;
+            examples.push(OpContext::example_ref(
+                "response",
+                &resp.ex,
+                resp.raw.clone(),
+            ));
+            errata_ids.extend(resp.errata.clone());
+            (
+                "200".to_string(),
+                Some(200),
+                Some(example_response(200, resp.ex.value)),
+            )
+        }
+        None => {
+            notes.push(
+                "no response example of the same name: only the request is documented".to_string(),
+            );
+            ("request".to_string(), None, None)
+        }
+    };
+    let mut case = ctx.case(&kind, &req.ex.name, status, examples);
+    case.request = Some(ctx.request(Some(req.ex.value), Source::Example));
+    case.response = response;
+    errata_ids.sort();
+    errata_ids.dedup();
+    case.errata = errata_ids;
+    case.notes = notes;
+    Ok(case)
+}
+
+/// The case of a response example without a request partner: the request is derived from the
+/// operation when it takes no body.
+fn response_case(
+    ctx: &OpContext<'_>,
+    code: u16,
+    resp: Named,
+    errata: &Errata,
+    used: &mut BTreeSet<String>,
+) -> Result<Case, ExtractError> {
+    let ours = ctx.ours;
+    let resp = prepare(resp, ctx.file, errata, used)?;
+    let mut case = ctx.case(
+        &code.to_string(),
+        &resp.ex.name,
+        Some(code),
+        vec![OpContext::example_ref(
+            "response",
+            &resp.ex,
+            resp.raw.clone(),
+        )],
+    );
+    if ours.request_body.is_none() {
+        let (query, note) = required_query(&ours.id, &resp.ex.value);
+        case.request = Some(ctx.request_with(None, Source::Derived, query));
+        case.notes.push(
+            "request not shown; derived from the operation (method, path, placeholder ids), SSWS auth assumed"
+                .into(),
+        );
+        case.notes.extend(note);
+    } else {
+        case.notes.push(format!(
+            "no request example of this name and {} takes a request body: response only (decoded into the operation's typed response, no call)",
+            ours.id
+        ));
+    }
+    case.response = Some(example_response(code, resp.ex.value));
+    case.errata = resp.errata;
+    Ok(case)
 }
 
 fn render(extraction: &UpstreamExtraction) -> Result<BTreeMap<PathBuf, String>, ExtractError> {

@@ -322,11 +322,39 @@ fn from_error(e: progenitor_client::Error<OktaError>) -> Reply {
 /// Calls the generated client's method for `inputs.operation`. `Err` is a problem of the case
 /// (a missing parameter, a body that does not decode); `failures` receives typed-variant
 /// problems of the request body.
+/// Calls the generated client's method for `inputs.operation`. `Err` is a problem of the case
+/// (a missing parameter, a body that does not decode); `failures` receives typed-variant
+/// problems of the request body.
 pub(super) async fn call_operation(
     client: &Client,
     inputs: &Inputs<'_>,
     failures: &mut Vec<String>,
 ) -> Result<Reply, String> {
+    let reply = if let Some(r) = call_policy_operation(client, inputs, failures).await? {
+        r
+    } else if let Some(r) = call_rule_operation(client, inputs, failures).await? {
+        r
+    } else if let Some(r) = call_mapping_operation(client, inputs).await? {
+        r
+    } else if let Some(r) = call_device_operation(client, inputs).await? {
+        r
+    } else if let Some(r) = call_other_operation(client, inputs).await? {
+        r
+    } else {
+        return Err(format!(
+            "{} is not an operation of the generated client",
+            inputs.operation
+        ));
+    };
+    Ok(reply)
+}
+
+/// Calls one of the policy operations; `None` when `inputs.operation` is not one of them.
+async fn call_policy_operation(
+    client: &Client,
+    inputs: &Inputs<'_>,
+    failures: &mut Vec<String>,
+) -> Result<Option<Reply>, String> {
     let i = inputs;
     let reply = match i.operation {
         "listPolicies" => {
@@ -388,6 +416,24 @@ pub(super) async fn call_operation(
             let b = client.deactivate_policy().policy_id(i.path("policyId")?);
             finish_unit(b.send().await)
         }
+        "clonePolicy" => {
+            i.allow(&[])?;
+            let b = client.clone_policy().policy_id(i.path("policyId")?);
+            finish(b.send().await, |p| Typed::Policy(Box::new(p)))
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(reply))
+}
+
+/// Calls one of the policy rule operations; `None` when `inputs.operation` is not one of them.
+async fn call_rule_operation(
+    client: &Client,
+    inputs: &Inputs<'_>,
+    failures: &mut Vec<String>,
+) -> Result<Option<Reply>, String> {
+    let i = inputs;
+    let reply = match i.operation {
         "listPolicyRules" => {
             i.allow(&["limit"])?;
             let mut b = client.list_policy_rules().policy_id(i.path("policyId")?);
@@ -448,6 +494,18 @@ pub(super) async fn call_operation(
                 .rule_id(i.path("ruleId")?);
             finish_unit(b.send().await)
         }
+        _ => return Ok(None),
+    };
+    Ok(Some(reply))
+}
+
+/// Calls one of the policy resource mapping operations; `None` when `inputs.operation` is not one of them.
+async fn call_mapping_operation(
+    client: &Client,
+    inputs: &Inputs<'_>,
+) -> Result<Option<Reply>, String> {
+    let i = inputs;
+    let reply = match i.operation {
         "listPolicyMappings" => {
             i.allow(&["limit", "after"])?;
             let b = client.list_policy_mappings().policy_id(i.path("policyId")?);
@@ -480,6 +538,18 @@ pub(super) async fn call_operation(
                 .mapping_id(i.path("mappingId")?);
             finish_unit(b.send().await)
         }
+        _ => return Ok(None),
+    };
+    Ok(Some(reply))
+}
+
+/// Calls one of the device operations; `None` when `inputs.operation` is not one of them.
+async fn call_device_operation(
+    client: &Client,
+    inputs: &Inputs<'_>,
+) -> Result<Option<Reply>, String> {
+    let i = inputs;
+    let reply = match i.operation {
         "listDevices" => {
             i.allow(&["search", "limit", "after", "expand"])?;
             let mut b = client.list_devices();
@@ -537,11 +607,18 @@ pub(super) async fn call_operation(
             let b = client.list_user_devices().user_id(i.path("userId")?);
             finish(b.send().await, encoded("Vec<UserDevice>"))
         }
-        "clonePolicy" => {
-            i.allow(&[])?;
-            let b = client.clone_policy().policy_id(i.path("policyId")?);
-            finish(b.send().await, |p| Typed::Policy(Box::new(p)))
-        }
+        _ => return Ok(None),
+    };
+    Ok(Some(reply))
+}
+
+/// Calls one of the remaining operations (clone, simulation, apps); `None` when `inputs.operation` is not one of them.
+async fn call_other_operation(
+    client: &Client,
+    inputs: &Inputs<'_>,
+) -> Result<Option<Reply>, String> {
+    let i = inputs;
+    let reply = match i.operation {
         "listPolicyApps" => {
             i.allow(&[])?;
             #[allow(deprecated)]
@@ -560,13 +637,9 @@ pub(super) async fn call_operation(
             }
             finish(b.send().await, encoded("Vec<SimulatePolicyEvaluation>"))
         }
-        other => {
-            return Err(format!(
-                "{other} is not an operation of the generated client"
-            ));
-        }
+        _ => return Ok(None),
     };
-    Ok(reply)
+    Ok(Some(reply))
 }
 
 /// Sends an out-of-spec request through the client's raw escape hatch.

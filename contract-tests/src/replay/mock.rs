@@ -279,9 +279,27 @@ pub(super) async fn replay_exchange(
     let server = &harness.server;
 
     // 1. A recorder that sees every request first and never matches.
+    let (recorded, _recorder) = mount_recorder(server).await;
+    // 2. The strict mock of the documented request.
+    let documented_status = case.response.as_ref().map(|r| r.status);
+    let strict = mount_strict(server, method, &expected, documented_status, doc).await;
+    // 3. The call.
+    let Some(reply) = call_client(&client, case, req, &expected, doc, outcome).await else {
+        return;
+    };
+    // 4. The request side: the strict mock was hit exactly once by the one request sent.
+    let hits = strict.calls_async().await;
+    let sent: Vec<Recorded> = recorded.lock().map(|r| r.clone()).unwrap_or_default();
+    check_sent(&expected, hits, &sent, outcome);
+    // 5. The reply.
+    check_reply(case, doc, &reply, outcome);
+}
+
+/// Mounts a mock that records every request it sees and never matches.
+async fn mount_recorder(server: &MockServer) -> (Arc<Mutex<Vec<Recorded>>>, httpmock::Mock<'_>) {
     let recorded: Arc<Mutex<Vec<Recorded>>> = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&recorded);
-    let _recorder = server
+    let recorder = server
         .mock_async(move |when, then| {
             when.is_true(move |r: &HttpMockRequest| {
                 if let Ok(mut all) = sink.lock() {
@@ -292,10 +310,19 @@ pub(super) async fn replay_exchange(
             then.status(500);
         })
         .await;
+    (recorded, recorder)
+}
 
-    // 2. The strict mock of the documented request.
-    let documented_status = case.response.as_ref().map(|r| r.status);
-    let strict = server
+/// Mounts the strict mock of the documented request, answering the documented response
+/// (204 without one: the reply is then not checked).
+async fn mount_strict<'a>(
+    server: &'a MockServer,
+    method: httpmock::Method,
+    expected: &Expected,
+    documented_status: Option<u16>,
+    doc: &Documented,
+) -> httpmock::Mock<'a> {
+    server
         .mock_async(|when, then| {
             let mut when = when
                 .method(method)
@@ -304,19 +331,18 @@ pub(super) async fn replay_exchange(
             for (k, v) in &expected.query {
                 when = when.query_param(k.as_str(), v.as_str());
             }
-            if let Some(a) = &expected.authorization {
-                when = when.header("authorization", a.as_str());
-            }
-            if let Some(a) = &expected.accept {
-                when = when.header("accept", a.as_str());
-            }
-            if let Some(c) = &expected.content_type {
-                when = when.header("content-type", c.as_str());
+            for (name, value) in [
+                ("authorization", &expected.authorization),
+                ("accept", &expected.accept),
+                ("content-type", &expected.content_type),
+            ] {
+                if let Some(v) = value {
+                    when = when.header(name, v.as_str());
+                }
             }
             if let Some(b) = &expected.body {
                 let _ = when.json_body(b.clone());
             }
-            // Without a documented response the mock answers 204 and the reply is not checked.
             let mut then = then.status(documented_status.unwrap_or(204));
             let mut has_content_type = false;
             for (name, value) in &doc.response_headers {
@@ -334,9 +360,19 @@ pub(super) async fn replay_exchange(
                 let _ = then.body(serde_json::to_vec(body).unwrap_or_default());
             }
         })
-        .await;
+        .await
+}
 
-    // 3. The call.
+/// Calls the client: the generated operation of the case, else the raw escape hatch. `None`
+/// (with a failure recorded) when the client could not be called.
+async fn call_client(
+    client: &Client,
+    case: &Case,
+    req: &Request,
+    expected: &Expected,
+    doc: &Documented,
+    outcome: &mut CaseOutcome,
+) -> Option<Reply> {
     if req.auth == Auth::None {
         outcome.notes.push(
             "the documented request has no Authorization header; the client always sends one, so it was not matched".into(),
@@ -355,7 +391,7 @@ pub(super) async fn replay_exchange(
                 query: expected.query.clone(),
                 body: doc.request_body.as_ref(),
             };
-            call::call_operation(&client, &inputs, &mut request_failures).await
+            call::call_operation(client, &inputs, &mut request_failures).await
         }
         None => {
             outcome.notes.push(format!(
@@ -363,7 +399,7 @@ pub(super) async fn replay_exchange(
                 case.reason.as_deref().unwrap_or("no operation")
             ));
             call::call_raw(
-                &client,
+                client,
                 &expected.method,
                 &expected.path,
                 &expected.query,
@@ -373,19 +409,21 @@ pub(super) async fn replay_exchange(
         }
     };
     outcome.failures.extend(request_failures);
-    let reply = match reply {
-        Ok(r) => r,
+    match reply {
+        Ok(r) => Some(r),
         Err(e) => {
             outcome
                 .failures
                 .push(format!("cannot call the client: {e}"));
-            return;
+            None
         }
-    };
+    }
+}
 
-    // 4. The request side: the strict mock was hit exactly once by the one request sent.
-    let hits = strict.calls_async().await;
-    let sent: Vec<Recorded> = recorded.lock().map(|r| r.clone()).unwrap_or_default();
+/// Checks that the strict mock was hit exactly once by the one request sent, and that the
+/// request equals the documented one where httpmock does not compare (body as exact JSON,
+/// repeated query parameters).
+fn check_sent(expected: &Expected, hits: usize, sent: &[Recorded], outcome: &mut CaseOutcome) {
     if hits != 1 || sent.len() != 1 {
         let mut msg = format!(
             "the documented request was matched {hits} time(s), expected exactly 1; the client sent {} request(s)",
@@ -399,8 +437,6 @@ pub(super) async fn replay_exchange(
         }
         outcome.failures.push(msg);
     } else if let Some(r) = sent.first() {
-        // Matched: belt and braces on what httpmock does not compare (body as exact JSON,
-        // repeated query parameters).
         let diff = expected.diff(r);
         if !diff.is_empty() {
             outcome.failures.push(format!(
@@ -409,9 +445,6 @@ pub(super) async fn replay_exchange(
             ));
         }
     }
-
-    // 5. The reply.
-    check_reply(case, doc, &reply, outcome);
 }
 
 fn build_client(base_url: &str, auth: Auth) -> Result<Client, okta_mgmt::BuildError> {
@@ -469,31 +502,9 @@ fn check_reply(case: &Case, doc: &Documented, reply: &Reply, outcome: &mut CaseO
             typed,
             link_rels,
         } => {
-            if *got != status {
-                failures.push(format!(
-                    "status: expected {status} but the client returned {got}"
-                ));
-            }
+            check_status(status, *got, failures);
             match body {
-                Some(want) => {
-                    typed.check_variants(want, failures);
-                    match typed.to_json() {
-                        Ok(actual) => {
-                            let diff = json_diff(want, &actual, 12);
-                            if !diff.is_empty() {
-                                failures.push(format!(
-                                    "re-encoding the decoded {} does not give back the documented body: {}",
-                                    typed.type_name(),
-                                    diff.join("; ")
-                                ));
-                            }
-                        }
-                        Err(e) => failures.push(format!(
-                            "the decoded {} does not re-encode: {e}",
-                            typed.type_name()
-                        )),
-                    }
-                }
+                Some(want) => check_typed_body(want, typed, failures),
                 None => failures.push(format!(
                     "the client returned {} but no body is documented",
                     describe_reply(reply)
@@ -502,11 +513,7 @@ fn check_reply(case: &Case, doc: &Documented, reply: &Reply, outcome: &mut CaseO
             check_links(doc, link_rels, failures);
         }
         Reply::Empty { status: got } => {
-            if *got != status {
-                failures.push(format!(
-                    "status: expected {status} but the client returned {got}"
-                ));
-            }
+            check_status(status, *got, failures);
             if let Some(b) = body {
                 failures.push(format!(
                     "a body is documented ({}) but the client returned none",
@@ -515,36 +522,14 @@ fn check_reply(case: &Case, doc: &Documented, reply: &Reply, outcome: &mut CaseO
             }
         }
         Reply::Okta { status: got, error } => {
-            if *got != status {
-                failures.push(format!(
-                    "status: expected {status} but the client returned {got}"
-                ));
-            }
+            check_status(status, *got, failures);
             if status < 400 {
                 failures.push(format!(
                     "documented success {status} but the client reported an Okta error"
                 ));
             }
             if let Some(want) = body {
-                let want_code = want.get("errorCode").and_then(Value::as_str);
-                if error.error_code.as_deref() != want_code {
-                    failures.push(format!(
-                        "errorCode: expected {:?} but the typed error has {:?}",
-                        want_code, error.error_code
-                    ));
-                }
-                match serde_json::to_value(&**error) {
-                    Ok(actual) => {
-                        let diff = json_diff(want, &actual, 12);
-                        if !diff.is_empty() {
-                            failures.push(format!(
-                                "re-encoding the typed Okta error does not give back the documented body: {}",
-                                diff.join("; ")
-                            ));
-                        }
-                    }
-                    Err(e) => failures.push(format!("the Okta error does not re-encode: {e}")),
-                }
+                check_okta_body(want, error, failures);
             }
         }
         Reply::Failed { kind, .. } => {
@@ -566,6 +551,59 @@ fn check_reply(case: &Case, doc: &Documented, reply: &Reply, outcome: &mut CaseO
                 ));
             }
         }
+    }
+}
+
+/// The client's status is the documented one.
+fn check_status(status: u16, got: u16, failures: &mut Vec<String>) {
+    if got != status {
+        failures.push(format!(
+            "status: expected {status} but the client returned {got}"
+        ));
+    }
+}
+
+/// The decoded body has the documented variants and re-encodes to the documented body.
+fn check_typed_body(want: &Value, typed: &call::Typed, failures: &mut Vec<String>) {
+    typed.check_variants(want, failures);
+    match typed.to_json() {
+        Ok(actual) => {
+            let diff = json_diff(want, &actual, 12);
+            if !diff.is_empty() {
+                failures.push(format!(
+                    "re-encoding the decoded {} does not give back the documented body: {}",
+                    typed.type_name(),
+                    diff.join("; ")
+                ));
+            }
+        }
+        Err(e) => failures.push(format!(
+            "the decoded {} does not re-encode: {e}",
+            typed.type_name()
+        )),
+    }
+}
+
+/// The typed Okta error has the documented errorCode and re-encodes to the documented body.
+fn check_okta_body(want: &Value, error: &okta_mgmt::OktaError, failures: &mut Vec<String>) {
+    let want_code = want.get("errorCode").and_then(Value::as_str);
+    if error.error_code.as_deref() != want_code {
+        failures.push(format!(
+            "errorCode: expected {:?} but the typed error has {:?}",
+            want_code, error.error_code
+        ));
+    }
+    match serde_json::to_value(error) {
+        Ok(actual) => {
+            let diff = json_diff(want, &actual, 12);
+            if !diff.is_empty() {
+                failures.push(format!(
+                    "re-encoding the typed Okta error does not give back the documented body: {}",
+                    diff.join("; ")
+                ));
+            }
+        }
+        Err(e) => failures.push(format!("the Okta error does not re-encode: {e}")),
     }
 }
 

@@ -403,6 +403,23 @@ fn leaves(e: &jsonschema::ValidationError<'_>, depth: usize) -> Vec<String> {
     }
 }
 
+impl CaseValidation {
+    /// Checks one body of the case and records the check, its failures and its drift.
+    fn run(
+        &mut self,
+        spec: &Spec,
+        part: String,
+        value: &Value,
+        node: &Value,
+        rust: Option<(&ObjectTarget, bool)>,
+    ) {
+        let (check, failures, drift) = spec.check_body(&self.id, &part, value, node, rust);
+        self.checks.push(check);
+        self.failures.extend(failures);
+        self.drift.extend(drift);
+    }
+}
+
 /// Validates every body of a case against the spec and the Rust types, and collects its drift.
 /// Never panics: a spec that cannot be loaded is a failure.
 pub fn validate_case(case: &Case) -> CaseValidation {
@@ -421,54 +438,12 @@ pub fn validate_case(case: &Case) -> CaseValidation {
         }
     };
     let doc = Documented::of(case);
-    let run = |out: &mut CaseValidation,
-               part: String,
-               value: &Value,
-               node: &Value,
-               rust: Option<(&ObjectTarget, bool)>| {
-        let (check, failures, drift) = spec.check_body(&case.id, &part, value, node, rust);
-        out.checks.push(check);
-        out.failures.extend(failures);
-        out.drift.extend(drift);
-    };
-
     if let Some(schema) = &case.schema
         && case.request.is_none()
     {
-        let Some(target) = object_target(schema) else {
-            out.failures.push(format!(
-                "schema {schema} maps to no spec schema or Rust type"
-            ));
-            return out;
-        };
-        let pointer = case.schema_pointer.as_deref().unwrap_or("");
-        let Some(fragment) = doc.example.as_ref().and_then(|e| e.pointer(pointer)) else {
-            out.failures.push(format!(
-                "the example has nothing at schema_pointer {pointer:?}"
-            ));
-            return out;
-        };
-        let item = json!({"$ref": format!("#/components/schemas/{}", target.spec_schema)});
-        let node = if target.array {
-            json!({"type": "array", "items": item})
-        } else {
-            item
-        };
-        let part = if pointer.is_empty() {
-            "example".to_string()
-        } else {
-            format!("example {pointer}")
-        };
-        run(
-            &mut out,
-            part,
-            fragment,
-            &node,
-            Some((target, target.array)),
-        );
+        validate_example(spec, case, &doc, schema, &mut out);
         return out;
     }
-
     let Some(op_id) = &case.operation else {
         if case.request.is_some() {
             out.notes
@@ -490,53 +465,95 @@ pub fn validate_case(case: &Case) -> CaseValidation {
         ));
     }
     match (&doc.request_body, &op.request_body) {
-        (Some(body), Some(node)) => run(
-            &mut out,
-            "request body".into(),
-            body,
-            node,
-            body_target(node),
-        ),
+        (Some(body), Some(node)) => {
+            out.run(spec, "request body".into(), body, node, body_target(node))
+        }
         (Some(_), None) => out.failures.push(format!(
             "a request body is documented but {op_id} takes none in the spec"
         )),
         (None, _) => {}
     }
     if let Some(resp) = &case.response {
-        match op.response(resp.status) {
-            None => {
-                let declared: Vec<&str> = op.responses.iter().map(|r| r.status.as_str()).collect();
-                out.failures.push(format!(
-                    "status {} is not declared for {op_id} in the spec (declared: {})",
-                    resp.status,
-                    declared.join(", ")
-                ));
-            }
-            Some(declared) => match (&doc.response_body, &declared.body) {
-                (Some(body), Some(node)) => run(
-                    &mut out,
-                    format!("response {} body", resp.status),
-                    body,
-                    node,
-                    body_target(node),
-                ),
-                (Some(_), None) => out.failures.push(format!(
-                    "a response body is documented but {op_id} declares none for {}",
-                    resp.status
-                )),
-                (None, Some(_)) => {
-                    if resp.body_schema.is_none() && resp.status != 204 {
-                        out.notes.push(format!(
-                            "the spec declares a body for {} but the document shows none",
-                            resp.status
-                        ));
-                    }
-                }
-                (None, None) => {}
-            },
-        }
+        validate_response(spec, op, op_id, resp, &doc, &mut out);
     }
     out
+}
+
+/// Validates a standalone example against the schema it is an example of.
+fn validate_example(
+    spec: &Spec,
+    case: &Case,
+    doc: &Documented,
+    schema: &str,
+    out: &mut CaseValidation,
+) {
+    let Some(target) = object_target(schema) else {
+        out.failures.push(format!(
+            "schema {schema} maps to no spec schema or Rust type"
+        ));
+        return;
+    };
+    let pointer = case.schema_pointer.as_deref().unwrap_or("");
+    let Some(fragment) = doc.example.as_ref().and_then(|e| e.pointer(pointer)) else {
+        out.failures.push(format!(
+            "the example has nothing at schema_pointer {pointer:?}"
+        ));
+        return;
+    };
+    let item = json!({"$ref": format!("#/components/schemas/{}", target.spec_schema)});
+    let node = if target.array {
+        json!({"type": "array", "items": item})
+    } else {
+        item
+    };
+    let part = if pointer.is_empty() {
+        "example".to_string()
+    } else {
+        format!("example {pointer}")
+    };
+    out.run(spec, part, fragment, &node, Some((target, target.array)));
+}
+
+/// Validates the documented response against what the operation declares for its status.
+fn validate_response(
+    spec: &Spec,
+    op: &OperationSpec,
+    op_id: &str,
+    resp: &crate::corpus::Response,
+    doc: &Documented,
+    out: &mut CaseValidation,
+) {
+    let Some(declared) = op.response(resp.status) else {
+        let declared: Vec<&str> = op.responses.iter().map(|r| r.status.as_str()).collect();
+        out.failures.push(format!(
+            "status {} is not declared for {op_id} in the spec (declared: {})",
+            resp.status,
+            declared.join(", ")
+        ));
+        return;
+    };
+    match (&doc.response_body, &declared.body) {
+        (Some(body), Some(node)) => out.run(
+            spec,
+            format!("response {} body", resp.status),
+            body,
+            node,
+            body_target(node),
+        ),
+        (Some(_), None) => out.failures.push(format!(
+            "a response body is documented but {op_id} declares none for {}",
+            resp.status
+        )),
+        (None, Some(_)) => {
+            if resp.body_schema.is_none() && resp.status != 204 {
+                out.notes.push(format!(
+                    "the spec declares a body for {} but the document shows none",
+                    resp.status
+                ));
+            }
+        }
+        (None, None) => {}
+    }
 }
 
 /// The coverage matrix of `cases` against the workspace spec (see [`coverage`]).

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::load::{Doc, ref_name};
 
@@ -104,6 +104,21 @@ impl Suppress<'_> {
     }
 }
 
+/// The members listed under `key`, the list added (last) if there is none yet.
+fn keyed<'l, 'a>(
+    lists: &'l mut Vec<(String, Vec<Member<'a>>)>,
+    key: &str,
+) -> &'l mut Vec<Member<'a>> {
+    let index = match lists.iter().position(|(k, _)| k == key) {
+        Some(i) => i,
+        None => {
+            lists.push((key.to_owned(), Vec::new()));
+            lists.len() - 1
+        }
+    };
+    &mut lists[index].1
+}
+
 /// What the members of one node say, before the children are flattened.
 #[derive(Default)]
 struct Collected<'a> {
@@ -118,25 +133,11 @@ struct Collected<'a> {
 
 impl<'a> Collected<'a> {
     fn prop(&mut self, name: &str) -> &mut Vec<Member<'a>> {
-        let index = match self.props.iter().position(|(n, _)| n == name) {
-            Some(i) => i,
-            None => {
-                self.props.push((name.to_owned(), Vec::new()));
-                self.props.len() - 1
-            }
-        };
-        &mut self.props[index].1
+        keyed(&mut self.props, name)
     }
 
     fn branch(&mut self, value: &str) -> &mut Vec<Member<'a>> {
-        let index = match self.branches.iter().position(|(v, _)| v == value) {
-            Some(i) => i,
-            None => {
-                self.branches.push((value.to_owned(), Vec::new()));
-                self.branches.len() - 1
-            }
-        };
-        &mut self.branches[index].1
+        keyed(&mut self.branches, value)
     }
 
     fn set_branch_prop(&mut self, prop: &str) {
@@ -151,6 +152,64 @@ enum Pin {
     Values(String, Vec<String>),
     Open(String),
     None,
+}
+
+/// Adds the facets of one schema object (types, format, enum, required, flags, constraints)
+/// to `n`.
+fn collect_facets(obj: &Map<String, Value>, n: &mut Node) {
+    match obj.get("type") {
+        Some(Value::String(t)) => {
+            n.types.insert(t.clone());
+        }
+        Some(Value::Array(ts)) => {
+            n.types
+                .extend(ts.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
+        _ => {}
+    }
+    if let Some(f) = obj.get("format").and_then(Value::as_str) {
+        n.format.get_or_insert_with(|| f.to_owned());
+    }
+    if let Some(values) = obj.get("enum").and_then(Value::as_array) {
+        n.enum_values.extend(values.iter().map(value_text));
+    }
+    if let Some(req) = obj.get("required").and_then(Value::as_array) {
+        n.required
+            .extend(req.iter().filter_map(Value::as_str).map(str::to_owned));
+    }
+    n.nullable |= obj.get("nullable").and_then(Value::as_bool) == Some(true);
+    n.read_only |= obj.get("readOnly").and_then(Value::as_bool) == Some(true);
+    n.has_description |= obj.get("description").is_some_and(|d| d.is_string());
+    for key in CONSTRAINTS {
+        if let Some(v) = obj.get(key) {
+            n.constraints
+                .entry(key.to_owned())
+                .or_insert_with(|| value_text(v));
+        }
+    }
+}
+
+/// Adds the properties, items and additional properties of one schema object to `c`.
+fn collect_members<'a>(obj: &'a Map<String, Value>, c: &mut Collected<'a>) {
+    let plain = |schema| Member {
+        schema,
+        name: None,
+        suppress: None,
+    };
+    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+        for (name, s) in props {
+            c.prop(name).push(plain(s));
+        }
+    }
+    if let Some(items) = obj.get("items") {
+        c.items.push(plain(items));
+    }
+    match obj.get("additionalProperties") {
+        Some(Value::Bool(true)) => c.node.open = true,
+        Some(Value::Object(m)) if m.is_empty() => c.node.open = true,
+        Some(s @ Value::Object(_)) => c.additional.push(plain(s)),
+        _ => {}
+    }
 }
 
 /// Flattens schemas of one document.
@@ -256,93 +315,63 @@ impl<'a> Flattener<'a> {
             // `true` / `false` schemas say nothing comparable.
             return;
         };
-        let n = &mut c.node;
-        match obj.get("type") {
-            Some(Value::String(t)) => {
-                n.types.insert(t.clone());
-            }
-            Some(Value::Array(ts)) => {
-                n.types
-                    .extend(ts.iter().filter_map(Value::as_str).map(str::to_owned));
-            }
-            _ => {}
-        }
-        if let Some(f) = obj.get("format").and_then(Value::as_str) {
-            n.format.get_or_insert_with(|| f.to_owned());
-        }
-        if let Some(values) = obj.get("enum").and_then(Value::as_array) {
-            n.enum_values.extend(values.iter().map(value_text));
-        }
-        if let Some(req) = obj.get("required").and_then(Value::as_array) {
-            n.required
-                .extend(req.iter().filter_map(Value::as_str).map(str::to_owned));
-        }
-        n.nullable |= obj.get("nullable").and_then(Value::as_bool) == Some(true);
-        n.read_only |= obj.get("readOnly").and_then(Value::as_bool) == Some(true);
-        n.has_description |= obj.get("description").is_some_and(|d| d.is_string());
-        for key in CONSTRAINTS {
-            if let Some(v) = obj.get(key) {
-                n.constraints
-                    .entry(key.to_owned())
-                    .or_insert_with(|| value_text(v));
-            }
-        }
-        if let Some(props) = obj.get("properties").and_then(Value::as_object) {
-            for (name, s) in props {
-                c.prop(name).push(Member {
-                    schema: s,
-                    name: None,
-                    suppress: None,
-                });
-            }
-        }
-        if let Some(items) = obj.get("items") {
-            c.items.push(Member {
-                schema: items,
-                name: None,
-                suppress: None,
-            });
-        }
-        match obj.get("additionalProperties") {
-            Some(Value::Bool(true)) => c.node.open = true,
-            Some(Value::Object(m)) if m.is_empty() => c.node.open = true,
-            Some(s @ Value::Object(_)) => c.additional.push(Member {
-                schema: s,
-                name: None,
-                suppress: None,
-            }),
-            _ => {}
-        }
+        collect_facets(obj, &mut c.node);
+        collect_members(obj, c);
         if let Some(members) = obj.get("allOf").and_then(Value::as_array) {
             for m in members {
                 self.collect(m, suppress, c, stack);
             }
         }
         let suppressed = suppress.is_some_and(|s| s.covers(schema));
+        if !suppressed && self.collect_mapping(schema, obj, c) {
+            // With a mapping, oneOf/anyOf only list the same subtypes.
+            return;
+        }
+        self.collect_alternatives(obj, suppress, c, stack);
+    }
+
+    /// Adds a branch per value of the discriminator mapping of `schema`; whether it has one.
+    fn collect_mapping(
+        &self,
+        schema: &'a Value,
+        obj: &'a Map<String, Value>,
+        c: &mut Collected<'a>,
+    ) -> bool {
         let mapping = obj.get("discriminator").and_then(|d| {
             Some((
                 d.get("propertyName")?.as_str()?,
                 d.get("mapping")?.as_object()?,
             ))
         });
-        if let (Some((prop, mapping)), false) = (mapping, suppressed) {
-            c.set_branch_prop(prop);
-            for (value, target) in mapping {
-                let Some(reference) = target.as_str() else {
-                    continue;
-                };
-                let Some(sub) = self.doc.resolve_ref(reference) else {
-                    continue;
-                };
-                c.branch(value).push(Member {
-                    schema: sub,
-                    name: Some(ref_name(reference)),
-                    suppress: Some(Suppress { base: schema, prop }),
-                });
-            }
-            // With a mapping, oneOf/anyOf only list the same subtypes.
-            return;
+        let Some((prop, mapping)) = mapping else {
+            return false;
+        };
+        c.set_branch_prop(prop);
+        for (value, target) in mapping {
+            let Some(reference) = target.as_str() else {
+                continue;
+            };
+            let Some(sub) = self.doc.resolve_ref(reference) else {
+                continue;
+            };
+            c.branch(value).push(Member {
+                schema: sub,
+                name: Some(ref_name(reference)),
+                suppress: Some(Suppress { base: schema, prop }),
+            });
         }
+        true
+    }
+
+    /// Adds the `oneOf`/`anyOf` alternatives: as branches where they pin the branch property,
+    /// else merged.
+    fn collect_alternatives(
+        &self,
+        obj: &'a Map<String, Value>,
+        suppress: Option<Suppress<'a>>,
+        c: &mut Collected<'a>,
+        stack: &mut Vec<&'a str>,
+    ) {
         for key in ["oneOf", "anyOf"] {
             let Some(alts) = obj.get(key).and_then(Value::as_array) else {
                 continue;

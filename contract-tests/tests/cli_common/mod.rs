@@ -203,3 +203,10 @@ pub fn parse_junit(xml: &str) -> (usize, usize, Vec<String>) {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).expect("read report")
 }
+
+/// `okta-contract check --target live --org URL EXTRA…` with `OKTA_API_TOKEN=token`.
+pub fn check_live(url: &str, extra: &[&str], token: &str) -> Output {
+    let mut args = vec!["check", "--target", "live", "--org", url];
+    args.extend_from_slice(extra);
+    run(&args, &[("OKTA_API_TOKEN", token)])
+}
