@@ -10,7 +10,8 @@
 //! logic in the measured path. Each measure runs the crate and the raw baseline alternately
 //! (interleaved rounds) and prints the median of each and their ratio. The raw baseline decodes
 //! into plain serde structs of the same shape (no unknown-field capture, no re-encoding).
-//! Decode-only measures compare `Device`, `Policy` and `PolicyRule` against plain structs.
+//! Decode-only measures compare `Device`, `Policy` and `PolicyRule` against plain structs, and
+//! the decode path of earlier versions (a `Value` tree first: "tree path") against the same.
 //! Nothing is asserted: timings are printed, never tested.
 
 use std::collections::HashMap;
@@ -340,6 +341,22 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], n: usize) -> usize {
         .count()
 }
 
+/// The decode path of earlier versions, kept for comparison: a `serde_json::Value` tree first,
+/// then the typed value read from the tree (which is kept as the original).
+fn decode_via_tree<T, E>(
+    bytes: &[u8],
+    n: usize,
+    from: fn(serde_json::Value) -> Result<T, E>,
+) -> usize {
+    (0..n)
+        .filter(|_| {
+            serde_json::from_slice::<serde_json::Value>(bytes)
+                .ok()
+                .is_some_and(|v| from(v).is_ok())
+        })
+        .count()
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -446,6 +463,13 @@ async fn main() {
         &format!("decode Policy ×{n}"),
         sizes.rounds,
         || async { decode::<Policy>(&policy, n) },
+        || async { decode::<RawPolicy>(&policy, n) },
+    )
+    .await;
+    compare(
+        &format!("decode Policy ×{n}, tree path"),
+        sizes.rounds,
+        || async { decode_via_tree(&policy, n, |v| Ok::<_, ()>(Policy::from_json(v))) },
         || async { decode::<RawPolicy>(&policy, n) },
     )
     .await;

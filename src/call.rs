@@ -163,7 +163,7 @@ impl Scoped {
 fn failure(error: progenitor_client::Error<OktaError>, record: CallRecord) -> Error {
     use progenitor_client::Error as P;
     if let P::UnexpectedResponse(response) = &error
-        && let Some(carried) = crate::send::carried_error(response)
+        && let Some(carried) = error::carried_error(response)
     {
         return carried;
     }

@@ -11,6 +11,7 @@
 //! `X-Rate-Limit-*` values are kept.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use reqwest::StatusCode;
@@ -419,7 +420,7 @@ impl From<progenitor_client::Error<OktaError>> for Error {
             }
             P::InvalidResponsePayload(bytes, source) => Error::decode(None, None, &bytes, source),
             P::UnexpectedResponse(response) => {
-                if let Some(carried) = crate::send::carried_error(&response) {
+                if let Some(carried) = carried_error(&response) {
                     return carried;
                 }
                 let body = response
@@ -452,6 +453,30 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         end -= 1;
     }
     format!("{}…", &text[..end])
+}
+
+/// Status of the synthetic response that carries a failure to the generated code (no
+/// operation declares it, so the generated code hands the response back unchanged).
+const CARRIER_STATUS: u16 = 599;
+
+/// A failure carried to the generated code inside a synthetic response.
+#[derive(Clone, Debug)]
+struct CarriedError(Arc<Mutex<Option<Error>>>);
+
+pub(crate) fn carrier(error: Error) -> reqwest::Response {
+    let mut response = http::Response::new(Bytes::new());
+    *response.status_mut() =
+        StatusCode::from_u16(CARRIER_STATUS).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .extensions_mut()
+        .insert(CarriedError(Arc::new(Mutex::new(Some(error)))));
+    reqwest::Response::from(response)
+}
+
+/// The failure a synthetic response carries, taken out of it.
+pub(crate) fn carried_error(response: &reqwest::Response) -> Option<Error> {
+    let carried = response.extensions().get::<CarriedError>()?;
+    carried.0.lock().unwrap_or_else(|e| e.into_inner()).take()
 }
 
 /// The body of a non-success response, attached as a response extension so that the

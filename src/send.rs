@@ -10,7 +10,7 @@
 //! a token failure, an oversized body, exhausted retries) travel to the generated code inside
 //! a response extension, which no server can set.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -28,10 +28,6 @@ use crate::retry::{Outcome, RetryWait};
 
 /// The header progenitor adds to every request.
 const API_VERSION_HEADER: &str = "api-version";
-
-/// Status of the synthetic response that carries a failure to the generated code (no
-/// operation declares it, so the generated code hands the response back unchanged).
-const CARRIER_STATUS: u16 = 599;
 
 /// A call's final answer, read in full.
 #[derive(Debug)]
@@ -84,26 +80,6 @@ impl Exchange {
     }
 }
 
-/// A failure carried to the generated code inside a synthetic response.
-#[derive(Clone, Debug)]
-struct CarriedError(Arc<Mutex<Option<Error>>>);
-
-fn carrier(error: Error) -> reqwest::Response {
-    let mut response = http::Response::new(Bytes::new());
-    *response.status_mut() =
-        StatusCode::from_u16(CARRIER_STATUS).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response
-        .extensions_mut()
-        .insert(CarriedError(Arc::new(Mutex::new(Some(error)))));
-    reqwest::Response::from(response)
-}
-
-/// The failure a synthetic response carries, taken out of it.
-pub(crate) fn carried_error(response: &reqwest::Response) -> Option<Error> {
-    let carried = response.extensions().get::<CarriedError>()?;
-    carried.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-}
-
 impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,
@@ -127,7 +103,7 @@ impl ClientHooks<ClientState> for Client {
                 Ok(exchange.into_response())
             }
             Err(Error::Transport { source } | Error::Timeout { source }) => Err(source),
-            Err(error) => Ok(carrier(error)),
+            Err(error) => Ok(error::carrier(error)),
         }
     }
 }

@@ -367,3 +367,37 @@ fn new_published_fields_decode_typed_and_reencode_unchanged() {
     assert!(level.is_some_and(|l| l.is_known()), "{level:?}");
     assert_eq!(back, doc);
 }
+
+/// The decode path reads from bytes and keeps each object's text (not a tree): a page decoded
+/// from bytes, edited and re-encoded keeps unknown fields, nulls, empty lists and the order and
+/// spelling of everything it did not touch.
+#[test]
+fn a_page_decoded_from_bytes_reencodes_unknown_fields_unchanged() {
+    let page = br#"[
+      {"id":"guo1","status":"ACTIVE","futureTop":{"a":[1,2,{"b":null}]},"resourceAlternateId":null,
+       "profile":{"displayName":"D1","platform":"MACOS","registered":true,"futureProfile":"x","imei":null},
+       "_links":{"self":{"href":"https://x/api/v1/devices/guo1"}},"_embedded":{}},
+      {"id":"guo2","status":"NEW_STATUS","providers":[],"profile":{"displayName":"D2","platform":"NEW_OS","registered":false}}
+    ]"#;
+    let mut devices: Vec<okta_mgmt::types::Device> = serde_json::from_slice(page).unwrap();
+    let original: Value = serde_json::from_slice(page).unwrap();
+    assert_eq!(serde_json::to_value(&devices).unwrap(), original);
+    devices[0].profile.as_mut().unwrap().registered = false;
+    let edited = serde_json::to_value(&devices[0]).unwrap();
+    let mut expected = original[0].clone();
+    expected["profile"]["registered"] = Value::Bool(false);
+    assert_eq!(edited, expected);
+    let policies: Vec<Policy> = serde_json::from_slice(
+        br#"[{"type":"PASSWORD","name":"p","settings":{"password":{"complexity":{"minLength":8,"newRule":1}}},"x":[]},
+            {"type":"FUTURE","name":"f","deep":{"k":null}}]"#,
+    )
+    .unwrap();
+    assert!(policies[0].is_typed() && !policies[1].is_typed());
+    assert_eq!(
+        serde_json::to_value(&policies).unwrap(),
+        serde_json::json!([
+            {"type":"PASSWORD","name":"p","settings":{"password":{"complexity":{"minLength":8,"newRule":1}}},"x":[]},
+            {"type":"FUTURE","name":"f","deep":{"k":null}}
+        ])
+    );
+}

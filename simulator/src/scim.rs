@@ -578,3 +578,7 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+#[path = "scim_fuzz.rs"]
+mod fuzz;

@@ -1,10 +1,12 @@
 //! [`Lossless`]: a typed value that remembers the JSON it was decoded from.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// A typed value plus the JSON it was decoded from.
@@ -15,13 +17,46 @@ use serde_json::{Map, Value};
 /// original JSON: fields you changed take their new value, fields the typed value left out are
 /// written back when they were `null`, `[]` or `{}`, and everything else comes from the typed value.
 /// Access the typed fields through `Deref`/`DerefMut`.
+///
+/// Decoding keeps the original as its JSON text (a copy of the bytes, no tree) and builds the
+/// tree only when it is needed (re-encoding, [`Lossless::original`]), so reading a large list
+/// costs little more than decoding the typed values. Decode it with `serde_json` (from bytes,
+/// text or a `Value`).
 #[derive(Clone, Debug)]
 pub struct Lossless<T> {
     value: T,
-    original: Option<Value>,
+    original: Option<Original>,
+}
+
+/// The JSON a value was decoded from.
+#[derive(Clone, Debug)]
+enum Original {
+    /// As text, parsed into a tree on first use.
+    Text(Box<RawValue>, OnceLock<Value>),
+    /// Already a tree.
+    Tree(Value),
+}
+
+impl Original {
+    fn tree(&self) -> &Value {
+        match self {
+            Original::Tree(value) => value,
+            Original::Text(raw, parsed) => {
+                parsed.get_or_init(|| serde_json::from_str(raw.get()).unwrap_or(Value::Null))
+            }
+        }
+    }
 }
 
 impl<T> Lossless<T> {
+    /// A value decoded from `raw` by the caller.
+    pub(crate) fn with_raw(value: T, raw: Box<RawValue>) -> Self {
+        Self {
+            value,
+            original: Some(Original::Text(raw, OnceLock::new())),
+        }
+    }
+
     /// Wraps a value built in code (nothing to preserve).
     pub fn new(value: T) -> Self {
         Self {
@@ -37,7 +72,7 @@ impl<T> Lossless<T> {
 
     /// The JSON this value was decoded from, if it was decoded.
     pub fn original(&self) -> Option<&Value> {
-        self.original.as_ref()
+        self.original.as_ref().map(Original::tree)
     }
 }
 
@@ -47,8 +82,16 @@ impl<T: DeserializeOwned> Lossless<T> {
         let value = T::deserialize(&json)?;
         Ok(Self {
             value,
-            original: Some(json),
+            original: Some(Original::Tree(json)),
         })
+    }
+}
+
+impl<T: DeserializeOwned> Lossless<T> {
+    /// Decodes from JSON text, keeping the text as the original.
+    pub(crate) fn from_raw(raw: Box<RawValue>) -> Result<Self, serde_json::Error> {
+        let value = serde_json::from_str::<T>(raw.get())?;
+        Ok(Self::with_raw(value, raw))
     }
 }
 
@@ -57,7 +100,7 @@ impl<T: Serialize> Lossless<T> {
     pub fn to_json(&self) -> Result<Value, serde_json::Error> {
         let typed = serde_json::to_value(&self.value)?;
         Ok(match &self.original {
-            Some(original) => overlay(original, typed),
+            Some(original) => overlay(original.tree(), typed),
             None => typed,
         })
     }
@@ -99,8 +142,8 @@ impl<T: Serialize> Serialize for Lossless<T> {
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Lossless<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = Value::deserialize(deserializer)?;
-        Self::from_json(json).map_err(D::Error::custom)
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Self::from_raw(raw).map_err(D::Error::custom)
     }
 }
 

@@ -25,6 +25,7 @@ use schemars::schema::{InstanceType, Schema, SchemaObject, SubschemaValidation};
 use serde::de::Error as _;
 use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::Lossless;
@@ -58,6 +59,13 @@ pub const SERVER_SET_FIELDS: &[&str] = &[
     "system",
 ];
 
+/// The `type` of an object, read without building a tree (other fields are skipped).
+#[derive(Deserialize)]
+struct TypeTag<'a> {
+    #[serde(rename = "type", borrow, default)]
+    type_: Option<std::borrow::Cow<'a, str>>,
+}
+
 /// Defines a union over typed variants chosen by the `type` string.
 macro_rules! polymorphic {
     (
@@ -88,6 +96,25 @@ macro_rules! polymorphic {
                         Err(e) => Self::Other(UnknownObject { json, decode_error: Some(e.to_string()) }),
                     }, )+
                     _ => Self::Other(UnknownObject { json, decode_error: None }),
+                }
+            }
+
+            /// Decodes from JSON text by `type` (the text is kept as the original, not parsed
+            /// into a tree).
+            fn from_raw(raw: Box<RawValue>) -> Result<Self, serde_json::Error> {
+                let tag: TypeTag<'_> = serde_json::from_str(raw.get())?;
+                match tag.type_.as_deref() {
+                    $( $(Some($wire))|+ => {
+                        let decoded = serde_json::from_str::<$inner>(raw.get());
+                        Ok(match decoded {
+                            Ok(value) => Self::$variant(Box::new(Lossless::with_raw(value, raw))),
+                            Err(e) => Self::Other(UnknownObject {
+                                json: serde_json::from_str(raw.get())?,
+                                decode_error: Some(e.to_string()),
+                            }),
+                        })
+                    } )+
+                    _ => Ok(Self::Other(UnknownObject { json: serde_json::from_str(raw.get())?, decode_error: None })),
                 }
             }
 
@@ -192,11 +219,11 @@ macro_rules! polymorphic {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let json = Value::deserialize(deserializer)?;
-                if !json.is_object() {
+                let raw = Box::<RawValue>::deserialize(deserializer)?;
+                if !raw.get().starts_with('{') {
                     return Err(D::Error::custom(concat!(stringify!($name), " must be a JSON object")));
                 }
-                Ok(Self::from_json(json))
+                Self::from_raw(raw).map_err(D::Error::custom)
             }
         }
 
