@@ -165,7 +165,11 @@ fn methods(name: &syn::Ident, value: &syn::Type, paginated: bool) -> proc_macro2
             /// Sends the request and returns the decoded body; every failure is a
             /// [`crate::Error`].
             pub async fn call(self) -> ::std::result::Result<#value, crate::Error> {
-                self.call_with_meta().await.map(crate::Response::into_inner)
+                let scoped = crate::call::Scoped::new(self.client);
+                let mut this: #name<'_> = self;
+                this.client = scoped.client();
+                let result = this.send().await;
+                scoped.finish_value(result)
             }
 
             /// Sends the request and returns the decoded body with the response's status,

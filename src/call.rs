@@ -136,6 +136,18 @@ impl Scoped {
         &self.client
     }
 
+    /// Turns the generated code's result into the decoded body or an [`Error`] (no metadata
+    /// kept, so nothing is copied).
+    pub fn finish_value<T>(
+        self,
+        result: Result<ResponseValue<T>, progenitor_client::Error<OktaError>>,
+    ) -> Result<T, Error> {
+        match result {
+            Ok(value) => Ok(value.into_inner()),
+            Err(error) => Err(failure(error, self.slot.take())),
+        }
+    }
+
     /// Turns the generated code's result into the crate's [`Response`] or [`Error`].
     pub fn finish<T>(
         self,
