@@ -267,6 +267,8 @@ pub struct ClientState {
     pub(crate) max_empty_pages: u32,
     pub(crate) max_response_bytes: usize,
     pub(crate) hook: Option<Arc<dyn RequestHook>>,
+    /// Sees what the hook lets through; kept by [`Client::with_hook`].
+    pub(crate) observer: Option<Arc<dyn RequestHook>>,
     /// Set on the per-call copy made by `call()` (see [`crate::call`]).
     pub(crate) call: Option<Arc<crate::call::CallSlot>>,
 }
@@ -290,6 +292,7 @@ impl Default for ClientState {
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             hook: None,
+            observer: None,
             call: None,
         }
     }
@@ -406,6 +409,18 @@ impl Client {
     pub fn with_hook(&self, hook: Arc<dyn RequestHook>) -> Client {
         let mut copy = self.clone();
         copy.inner.hook = Some(hook);
+        copy
+    }
+
+    /// A copy of this client that also reports to `observer`: it sees every request the
+    /// client's hook lets through and every final response, like a hook, but cannot refuse
+    /// (its `on_request` verdict is ignored). Unlike the hook, the observer is kept by
+    /// [`Client::with_hook`], so a recorder sees the calls of code that installs hooks of its
+    /// own. A second observer replaces the first.
+    #[must_use]
+    pub fn with_observer(&self, observer: Arc<dyn RequestHook>) -> Client {
+        let mut copy = self.clone();
+        copy.inner.observer = Some(observer);
         copy
     }
 
@@ -573,6 +588,7 @@ impl ClientBuilder {
                 .max_response_bytes
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             hook: self.hook,
+            observer: None,
             call: None,
         };
         Ok(Client::new_with_client(&base, http, state))

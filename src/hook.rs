@@ -9,6 +9,9 @@
 //!
 //! Generated operations, page streams and [`crate::raw`] calls all go through the hook.
 //!
+//! An observer ([`crate::Client::with_observer`]) is a second, watch-only slot: it sees what
+//! the hook lets through, cannot refuse, and stays when a hook is installed with `with_hook`.
+//!
 //! ```
 //! use okta_mgmt::hook::{OutgoingRequest, Refusal, RequestHook};
 //!

@@ -144,6 +144,11 @@ impl Client {
         let seen = hook
             .map(|hook| ask(hook, &request, operation))
             .transpose()?;
+        let observer = self.inner.observer.as_deref();
+        let observed = observer.map(|o| {
+            let _ = o.on_request(&OutgoingRequest::of(&request, operation));
+            (request.method().clone(), request.url().clone())
+        });
         let start = Instant::now();
         let origin = request.url().origin();
         let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
@@ -156,17 +161,19 @@ impl Client {
                 exchange.body = scrub(exchange.body, secret.expose_secret());
             }
         }
-        if let (Some(hook), Some((method, url))) = (hook, &seen) {
-            hook.on_response(&ObservedResponse {
-                operation,
-                method,
-                url,
-                status: exchange.status,
-                headers: &exchange.headers,
-                body: &exchange.body,
-                attempts: exchange.attempts,
-                elapsed: start.elapsed(),
-            });
+        for (hook, seen) in [(hook, &seen), (observer, &observed)] {
+            if let (Some(hook), Some((method, url))) = (hook, seen) {
+                hook.on_response(&ObservedResponse {
+                    operation,
+                    method,
+                    url,
+                    status: exchange.status,
+                    headers: &exchange.headers,
+                    body: &exchange.body,
+                    attempts: exchange.attempts,
+                    elapsed: start.elapsed(),
+                });
+            }
         }
         Ok(exchange)
     }

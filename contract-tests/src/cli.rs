@@ -16,6 +16,7 @@ use okta_mgmt::config::{ACCESS_TOKEN_ENV, API_TOKEN_ENV, ORG_URL_ENV};
 use okta_mgmt::{BuildError, Client, RetryPolicy};
 
 use crate::corpus::{Case, load_corpus};
+use crate::evidence;
 use crate::live::{self, NAME_PREFIX, RunNaming, Tracker};
 use crate::replay::{CaseOutcome, REPLAY_TOKEN, replay_case};
 use crate::report::{
@@ -199,9 +200,18 @@ pub struct CheckArgs {
     /// List the scenarios (or, with --target mock, the corpus cases) and exit.
     #[arg(long)]
     pub list: bool,
-    /// Corpus directory for --target mock (default: contract-tests/cases).
+    /// Corpus directory for --target mock and --corpus (default: contract-tests/cases).
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
+    /// With --target live: send the corpus's documented request examples (reads; writes with
+    /// --allow-writes, on objects the run creates) instead of the scenarios, and compare each
+    /// answer with the documented response by shape.
+    #[arg(long)]
+    pub corpus: bool,
+    /// With --target live: write every exchange of the run as a sanitised corpus case under
+    /// DIR/recorded/ (replay them with --target mock --cases DIR).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
 }
 
 /// `okta-contract serve`.
@@ -551,6 +561,9 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
     if args.org.is_some() && args.target != Target::Live {
         bail!("--org is only used with --target live");
     }
+    if (args.corpus || args.record.is_some()) && args.target != Target::Live {
+        bail!("--corpus and --record are only used with --target live");
+    }
     let naming = RunNaming::new(args.run_id.as_deref())?;
     let mut redactor = Redactor::new(env_secrets());
     let started_at = chrono::Utc::now().to_rfc3339();
@@ -594,8 +607,9 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
         Target::Live => {
             let org = org_url(args.org.clone())?;
             let (client, auth) = live_client(&org)?;
+            let recorder = Arc::new(evidence::Recorder::new());
             let env = RunEnv {
-                client,
+                client: client.with_observer(recorder.clone()),
                 base_url: org.trim_end_matches('/').to_owned(),
                 target: TargetKind::Live,
                 auth,
@@ -603,7 +617,39 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
                 tracker: Arc::new(Tracker::new()),
                 allow_writes: args.allow_writes,
             };
-            run_scenarios(env, &args, started_at, start, output.quiet).await?
+            let mut report = if args.corpus {
+                run_corpus_live(env, &args, started_at, start, output.quiet).await?
+            } else {
+                run_scenarios(env, &args, started_at, start, output.quiet).await?
+            };
+            let auth = if auth == AuthScheme::Ssws {
+                crate::corpus::Auth::Ssws
+            } else {
+                crate::corpus::Auth::Bearer
+            };
+            let summary = evidence::finish_live_run(
+                &mut report,
+                &recorder.take(),
+                args.record.as_deref(),
+                auth,
+                env_secrets(),
+            )
+            .await?;
+            if let (Some(s), Some(dir)) = (summary, &args.record) {
+                eprintln!(
+                    "recorded {} case(s) to {} ({} duplicate exchange(s), {} left out)",
+                    s.written.len(),
+                    dir.display(),
+                    s.duplicates,
+                    s.skipped.len()
+                );
+                if !output.quiet {
+                    for why in &s.skipped {
+                        eprintln!("  left out: {}", redactor.redact(why));
+                    }
+                }
+            }
+            report
         }
     };
     emit(&report, &args, &redactor, output.table_style())?;
@@ -671,6 +717,75 @@ async fn run_scenarios(
         interrupted,
         entries,
         cleanup,
+        drift: Vec::new(),
+    })
+}
+
+/// `--target live --corpus`: the documented request examples, one after the other, racing an
+/// interrupt signal; what the run created is deleted at the end whatever happens.
+async fn run_corpus_live(
+    env: RunEnv,
+    args: &CheckArgs,
+    started_at: String,
+    start: Instant,
+    quiet: bool,
+) -> anyhow::Result<RunReport> {
+    let dir = args
+        .cases
+        .clone()
+        .unwrap_or_else(crate::corpus::default_cases_dir);
+    let corpus = load_corpus(&dir)
+        .with_context(|| format!("cannot load the corpus from {}", dir.display()))?;
+    let cases: Vec<&Case> = corpus
+        .iter()
+        .filter(|c| evidence::corpus_live::is_request_case(c))
+        .filter(|c| args.scenarios.is_empty() || args.scenarios.iter().any(|f| case_matches(c, f)))
+        .collect();
+    if cases.is_empty() {
+        bail!(
+            "no request example of the corpus in {} is selected",
+            dir.display()
+        );
+    }
+    let live = evidence::corpus_live::CorpusLive {
+        client: env.client.clone(),
+        naming: &env.naming,
+        tracker: env.tracker.clone(),
+        allow_writes: env.allow_writes,
+        corpus: &corpus,
+    };
+    let bar = progress_bar(cases.len(), quiet);
+    let sink = Mutex::new(Vec::new());
+    let all = async {
+        for (i, case) in cases.iter().enumerate() {
+            let entry = live.run_case(case, i + 1).await;
+            if let Some(b) = &bar {
+                Bar(b.clone()).finished(&entry);
+            }
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+        }
+    };
+    let interrupted = tokio::select! {
+        () = all => false,
+        () = shutdown_signal() => true,
+    };
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let prefix = env.naming.prefix();
+    let cleanup = env.tracker.cleanup(&env.client, &prefix, None).await;
+    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok(RunReport {
+        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
+        target: env.target.as_str().to_owned(),
+        base_url: env.base_url.clone(),
+        run_id: env.naming.run_id().to_owned(),
+        started_at,
+        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        interrupted,
+        entries,
+        cleanup,
+        drift: Vec::new(),
     })
 }
 
@@ -821,6 +936,7 @@ async fn run_mock(
         interrupted,
         entries,
         cleanup: Vec::new(),
+        drift: Vec::new(),
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod corpus;
+pub mod evidence;
 pub mod extract;
 pub mod live;
 pub mod replay;

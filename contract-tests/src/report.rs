@@ -244,6 +244,9 @@ pub struct RunReport {
     /// Cleanup done at the end of the run (after an interruption or leftovers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cleanup: Vec<CleanupRecord>,
+    /// Live runs: what the org's answers show that the spec does not declare (never a failure).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<crate::evidence::drift::DriftItem>,
 }
 
 /// Totals of a run.
@@ -558,6 +561,7 @@ fn table_styled(report: &RunReport, style: TableStyle) -> String {
     }
     if !quiet {
         cleanup_section(&mut out, report, "\nCleanup:", "  ");
+        drift_table(&mut out, report);
         out.push('\n');
     }
     let _ = writeln!(out, "{}", report.summary_line());
@@ -603,6 +607,81 @@ fn cleanup_section(out: &mut String, report: &RunReport, title: &str, indent: &s
             let _ = write!(out, " ({d})");
         }
         out.push('\n');
+    }
+}
+
+/// The drift section of the table: one line per item, its suggestion indented below.
+fn drift_table(out: &mut String, report: &RunReport) {
+    if report.drift.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nDrift (the org's answers vs the spec; not a failure): {} finding(s)",
+        report.drift.len()
+    );
+    let mut shown: Vec<&str> = Vec::new();
+    for d in &report.drift {
+        let _ = writeln!(
+            out,
+            "  {}× {} {} {} [{}]: {}",
+            d.count,
+            d.operation,
+            d.status,
+            d.pointer,
+            d.kind.as_str(),
+            d.message
+        );
+        if let Some(s) = d.suggestion.as_deref() {
+            if shown.contains(&s) {
+                let _ = writeln!(out, "    suggested spec patch: as above");
+                continue;
+            }
+            shown.push(s);
+            let _ = writeln!(out, "    suggested spec patch:");
+            for line in s.lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+}
+
+/// The drift section of the Markdown report.
+fn drift_markdown(out: &mut String, report: &RunReport) {
+    if report.drift.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Drift\n");
+    let _ = writeln!(
+        out,
+        "What the org's answers show that the spec does not declare (not a failure).\n"
+    );
+    let _ = writeln!(
+        out,
+        "| count | operation | status | pointer | kind | details |"
+    );
+    let _ = writeln!(out, "|---:|---|---:|---|---|---|");
+    for d in &report.drift {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | `{}` | {} | {} |",
+            d.count,
+            md_cell(&d.operation),
+            d.status,
+            md_cell(&d.pointer).replace('`', "'"),
+            d.kind.as_str(),
+            md_cell(&d.message)
+        );
+    }
+    for d in report.drift.iter().filter(|d| d.suggestion.is_some()) {
+        let _ = writeln!(
+            out,
+            "\n`{}` {} of {}:\n\n```yaml\n{}```",
+            md_cell(&d.pointer).replace('`', "'"),
+            d.kind.as_str(),
+            md_cell(&d.operation),
+            d.suggestion.as_deref().unwrap_or_default()
+        );
     }
 }
 
@@ -818,6 +897,7 @@ fn markdown(report: &RunReport) -> String {
         let _ = writeln!(out, "\n## Cleanup\n");
         cleanup_section(&mut out, report, "", "- ");
     }
+    drift_markdown(&mut out, report);
     out
 }
 
@@ -873,6 +953,7 @@ mod tests {
                 ),
             ],
             cleanup: vec![],
+            drift: vec![],
         }
     }
 
