@@ -472,3 +472,29 @@ async fn an_unreachable_org_names_the_cause() {
     let shown = err.to_string().to_lowercase();
     assert!(shown.contains("refused"), "{shown}");
 }
+
+#[tokio::test]
+async fn an_observer_watches_alongside_the_hook_and_cannot_refuse() {
+    let server = MockServer::start_async().await;
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/v1/policies");
+            then.status(200).json_body(password_policy("00pNew"));
+        })
+        .await;
+    let observer = Arc::new(Recorder {
+        read_only: true, // its refusal is ignored: an observer only watches
+        ..Recorder::default()
+    });
+    let hook = Arc::new(Recorder::default());
+    let client = client(&server)
+        .with_observer(observer.clone())
+        .with_hook(hook.clone());
+    let body: Policy = serde_json::from_value(password_policy("x")).unwrap();
+    client.create_policy_with(body).call().await.unwrap();
+    create.assert_calls_async(1).await;
+    for seen in [&observer, &hook] {
+        assert_eq!(seen.requests.lock().unwrap().len(), 1);
+        assert_eq!(seen.responses.lock().unwrap()[0].0, 200);
+    }
+}
