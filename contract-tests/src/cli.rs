@@ -541,21 +541,7 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
         writable_output(path)?;
     }
     if args.list {
-        if args.target == Target::Mock {
-            let dir = args
-                .cases
-                .clone()
-                .unwrap_or_else(crate::corpus::default_cases_dir);
-            for case in load_corpus(&dir)? {
-                println!(
-                    "{}  [{}]",
-                    case.id,
-                    crate::replay::CaseKind::of(&case).as_str()
-                );
-            }
-        } else {
-            print_scenarios();
-        }
+        list_checks(&args)?;
         return Ok(EXIT_OK);
     }
     if args.org.is_some() && args.target != Target::Live {
@@ -574,83 +560,17 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
             run_mock(&args, naming.run_id(), started_at, start, output.quiet).await?
         }
         Target::Sim => {
-            let config = SimConfig::default();
-            for t in &config.api_tokens {
-                redactor.add(t.clone());
-            }
-            let token = config
-                .api_tokens
-                .first()
-                .cloned()
-                .ok_or_else(|| anyhow!("the simulator has no API token"))?;
-            let running = sim::start(config, 0)
-                .await
-                .context("cannot start the simulator")?;
-            let client = Client::builder()
-                .org_url(running.base_url())
-                .api_token(token)
-                .build()
-                .context("cannot build a client for the simulator")?;
-            let env = RunEnv {
-                client,
-                base_url: running.base_url(),
-                target: TargetKind::Sim,
-                auth: AuthScheme::Ssws,
+            check_sim(
+                &args,
                 naming,
-                tracker: Arc::new(Tracker::new()),
-                allow_writes: true,
-            };
-            let report = run_scenarios(env, &args, started_at, start, output.quiet).await?;
-            running.shutdown().await;
-            report
-        }
-        Target::Live => {
-            let org = org_url(args.org.clone())?;
-            let (client, auth) = live_client(&org)?;
-            let recorder = Arc::new(evidence::Recorder::new());
-            let env = RunEnv {
-                client: client.with_observer(recorder.clone()),
-                base_url: org.trim_end_matches('/').to_owned(),
-                target: TargetKind::Live,
-                auth,
-                naming,
-                tracker: Arc::new(Tracker::new()),
-                allow_writes: args.allow_writes,
-            };
-            let mut report = if args.corpus {
-                run_corpus_live(env, &args, started_at, start, output.quiet).await?
-            } else {
-                run_scenarios(env, &args, started_at, start, output.quiet).await?
-            };
-            let auth = if auth == AuthScheme::Ssws {
-                crate::corpus::Auth::Ssws
-            } else {
-                crate::corpus::Auth::Bearer
-            };
-            let summary = evidence::finish_live_run(
-                &mut report,
-                &recorder.take(),
-                args.record.as_deref(),
-                auth,
-                env_secrets(),
+                &mut redactor,
+                started_at,
+                start,
+                output.quiet,
             )
-            .await?;
-            if let (Some(s), Some(dir)) = (summary, &args.record) {
-                eprintln!(
-                    "recorded {} case(s) to {} ({} duplicate exchange(s), {} left out)",
-                    s.written.len(),
-                    dir.display(),
-                    s.duplicates,
-                    s.skipped.len()
-                );
-                if !output.quiet {
-                    for why in &s.skipped {
-                        eprintln!("  left out: {}", redactor.redact(why));
-                    }
-                }
-            }
-            report
+            .await?
         }
+        Target::Live => check_live(&args, naming, &redactor, started_at, start, &output).await?,
     };
     emit(&report, &args, &redactor, output.table_style())?;
     Ok(if report.interrupted {
@@ -660,6 +580,123 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_FAILED
     })
+}
+
+/// `check --list`: the corpus cases (mock) or the scenarios.
+fn list_checks(args: &CheckArgs) -> anyhow::Result<()> {
+    if args.target != Target::Mock {
+        print_scenarios();
+        return Ok(());
+    }
+    let dir = args
+        .cases
+        .clone()
+        .unwrap_or_else(crate::corpus::default_cases_dir);
+    for case in load_corpus(&dir)? {
+        println!(
+            "{}  [{}]",
+            case.id,
+            crate::replay::CaseKind::of(&case).as_str()
+        );
+    }
+    Ok(())
+}
+
+/// `check --target sim`: the scenarios against an embedded simulator.
+async fn check_sim(
+    args: &CheckArgs,
+    naming: RunNaming,
+    redactor: &mut Redactor,
+    started_at: String,
+    start: Instant,
+    quiet: bool,
+) -> anyhow::Result<RunReport> {
+    let config = SimConfig::default();
+    for t in &config.api_tokens {
+        redactor.add(t.clone());
+    }
+    let token = config
+        .api_tokens
+        .first()
+        .cloned()
+        .ok_or_else(|| anyhow!("the simulator has no API token"))?;
+    let running = sim::start(config, 0)
+        .await
+        .context("cannot start the simulator")?;
+    let client = Client::builder()
+        .org_url(running.base_url())
+        .api_token(token)
+        .build()
+        .context("cannot build a client for the simulator")?;
+    let env = RunEnv {
+        client,
+        base_url: running.base_url(),
+        target: TargetKind::Sim,
+        auth: AuthScheme::Ssws,
+        naming,
+        tracker: Arc::new(Tracker::new()),
+        allow_writes: true,
+    };
+    let report = run_scenarios(env, args, started_at, start, quiet).await?;
+    running.shutdown().await;
+    Ok(report)
+}
+
+/// `check --target live`: scenarios or the documented examples (`--corpus`) against an org,
+/// every exchange watched for the drift report and `--record`.
+async fn check_live(
+    args: &CheckArgs,
+    naming: RunNaming,
+    redactor: &Redactor,
+    started_at: String,
+    start: Instant,
+    output: &OutputArgs,
+) -> anyhow::Result<RunReport> {
+    let org = org_url(args.org.clone())?;
+    let (client, auth) = live_client(&org)?;
+    let recorder = Arc::new(evidence::Recorder::new());
+    let env = RunEnv {
+        client: client.with_observer(recorder.clone()),
+        base_url: org.trim_end_matches('/').to_owned(),
+        target: TargetKind::Live,
+        auth,
+        naming,
+        tracker: Arc::new(Tracker::new()),
+        allow_writes: args.allow_writes,
+    };
+    let mut report = if args.corpus {
+        run_corpus_live(env, args, started_at, start, output.quiet).await?
+    } else {
+        run_scenarios(env, args, started_at, start, output.quiet).await?
+    };
+    let auth = if auth == AuthScheme::Ssws {
+        crate::corpus::Auth::Ssws
+    } else {
+        crate::corpus::Auth::Bearer
+    };
+    let summary = evidence::finish_live_run(
+        &mut report,
+        &recorder.take(),
+        args.record.as_deref(),
+        auth,
+        env_secrets(),
+    )
+    .await?;
+    if let (Some(s), Some(dir)) = (summary, &args.record) {
+        eprintln!(
+            "recorded {} case(s) to {} ({} duplicate exchange(s), {} left out)",
+            s.written.len(),
+            dir.display(),
+            s.duplicates,
+            s.skipped.len()
+        );
+        if !output.quiet {
+            for why in &s.skipped {
+                eprintln!("  left out: {}", redactor.redact(why));
+            }
+        }
+    }
+    Ok(report)
 }
 
 /// Runs the selected scenarios, racing an interrupt signal; cleans up whatever is still tracked.

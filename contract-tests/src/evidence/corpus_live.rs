@@ -390,78 +390,165 @@ fn classify_missing(
     (required, optional)
 }
 
-impl CorpusLive<'_> {
-    /// Runs one case: an entry of group [`GROUP`] with the steps prepare, send, status and
-    /// shape (or a skipped entry with the reason).
-    pub async fn run_case(&self, case: &Case, index: usize) -> EntryReport {
-        let start = Instant::now();
-        let skip = |reason: String| {
-            EntryReport::skipped(
-                &case.id,
-                GROUP,
-                EntryKind::Case,
-                reason,
-                &planned(),
-                Status::Skipped,
-            )
-        };
-        let Some(req) = case.request.as_ref() else {
-            return skip("not a request example".into());
-        };
-        let Some(op) = case.operation.as_deref() else {
-            return skip(format!(
+/// What a case sends, once it is known that it may be sent.
+struct Plan<'c> {
+    req: &'c crate::corpus::Request,
+    op: &'c str,
+    method: String,
+    documented_status: Option<u16>,
+    /// A documented 404 read: sent with the documented ids.
+    error_case: bool,
+    write: bool,
+}
+
+impl<'c> Plan<'c> {
+    /// The plan of `case`, or why it is not sent.
+    fn of(case: &'c Case, allow_writes: bool) -> Result<Self, String> {
+        let req = case.request.as_ref().ok_or("not a request example")?;
+        let op = case.operation.as_deref().ok_or_else(|| {
+            format!(
                 "an endpoint outside the spec ({})",
                 case.reason.as_deref().unwrap_or("no operation")
-            ));
-        };
+            )
+        })?;
         let method = req.method.to_ascii_uppercase();
         let documented_status = case.response.as_ref().map(|r| r.status);
         if DEVICE_WRITES.contains(&op) {
-            return skip(format!("{op} changes a device: never sent to a live org"));
+            return Err(format!("{op} changes a device: never sent to a live org"));
         }
         if let Some((_, why)) = FOREIGN.iter().find(|(o, _)| *o == op) {
-            return skip((*why).to_owned());
+            return Err((*why).to_owned());
         }
         let error_case = documented_status.is_some_and(|s| s >= 400);
         if error_case && !(method == "GET" && documented_status == Some(404)) {
-            return skip(format!(
+            return Err(format!(
                 "documents an error answer ({}) that cannot be provoked safely",
                 documented_status.unwrap_or_default()
             ));
         }
         let write = method != "GET";
-        if write && !self.allow_writes {
-            return skip(
+        if write && !allow_writes {
+            return Err(
                 "writes: pass --allow-writes to send it (on objects the run creates)".into(),
             );
         }
+        Ok(Self {
+            req,
+            op,
+            method,
+            documented_status,
+            error_case,
+            write,
+        })
+    }
 
+    fn send_step_name(&self) -> String {
+        format!("send {} {}", self.method, self.req.path)
+    }
+}
+
+/// The entry of a case that stopped after `steps`: the remaining planned steps are not run.
+fn stopped(case: &Case, mut steps: Vec<StepOutcome>, reason: &str, start: Instant) -> EntryReport {
+    steps.extend(
+        STEPS[steps.len()..]
+            .iter()
+            .map(|s| StepOutcome::not_run(s, Status::NotRun, reason)),
+    );
+    EntryReport::from_steps(&case.id, GROUP, EntryKind::Case, steps, ms(start))
+}
+
+fn skipped(case: &Case, reason: String) -> EntryReport {
+    EntryReport::skipped(
+        &case.id,
+        GROUP,
+        EntryKind::Case,
+        reason,
+        &planned(),
+        Status::Skipped,
+    )
+}
+
+/// The status step: the documented status (or any 2xx) against the org's; and whether it held.
+fn status_step(documented: Option<u16>, answered: u16) -> (StepOutcome, bool) {
+    let t = Instant::now();
+    let ok = documented.map_or((200..300).contains(&answered), |s| s == answered);
+    if ok {
+        return (step("status", Status::Passed, None, t), true);
+    }
+    let mut s = step(
+        "status",
+        Status::Failed,
+        Some("the documented status no longer matches the org".to_owned()),
+        t,
+    );
+    s.expected = Some(documented.map_or_else(|| "a 2xx status".to_owned(), |x| x.to_string()));
+    s.actual = Some(answered.to_string());
+    (s, false)
+}
+
+/// The shape step: the documented response body against the org's, by shape.
+fn shape_step(op: &str, doc: &Documented, answer: &Answer, status_ok: bool) -> StepOutcome {
+    let t = Instant::now();
+    match (&doc.response_body, &answer.body) {
+        _ if !status_ok => StepOutcome::not_run("shape", Status::NotRun, "the status differs"),
+        (Some(documented), Some(live)) => {
+            let found = shape_diff(documented, live);
+            let (mut diff, optional) = classify_missing(op, answer.status, live, &found.missing);
+            diff.splice(0..0, found.mismatches);
+            let note = (!optional.is_empty()).then(|| {
+                format!(
+                    "optional documented fields this object does not have (not compared): {}",
+                    optional.join(", ")
+                )
+            });
+            if diff.is_empty() {
+                return step("shape", Status::Passed, note, t);
+            }
+            let mut s = step(
+                "shape",
+                Status::Failed,
+                Some(format!(
+                    "the documented response no longer matches the org: {}",
+                    diff.join("; ")
+                )),
+                t,
+            );
+            s.expected = Some("the documented example's shape".into());
+            s.actual = Some(diff.join("; "));
+            s
+        }
+        (Some(_), None) => step(
+            "shape",
+            Status::Failed,
+            Some("a body is documented but the org answered none".into()),
+            t,
+        ),
+        (None, _) => step(
+            "shape",
+            Status::Passed,
+            Some("no documented body: status only".into()),
+            t,
+        ),
+    }
+}
+
+impl CorpusLive<'_> {
+    /// Runs one case: an entry of group [`GROUP`] with the steps prepare, send, status and
+    /// shape (or a skipped entry with the reason).
+    pub async fn run_case(&self, case: &Case, index: usize) -> EntryReport {
+        let start = Instant::now();
+        let plan = match Plan::of(case, self.allow_writes) {
+            Ok(plan) => plan,
+            Err(reason) => return skipped(case, reason),
+        };
         let doc = Documented::of(case);
         let t = Instant::now();
-        let prepared = if error_case {
-            Ok(Prepared {
-                path_params: req
-                    .path_params
-                    .iter()
-                    .map(|(k, v)| (k.clone(), substitute(v, &case.variables)))
-                    .collect(),
-                body: None,
-                note: "a documented 404: sent with the documented ids".into(),
-            })
-        } else {
-            self.prepare(case, op, &doc, write, index).await
-        };
-        let prepared = match prepared {
+        let prepared = match self.prepare_case(case, &plan, &doc, index).await {
             Ok(p) => p,
-            Err(Prep::Skip(reason)) => return skip(reason),
+            Err(Prep::Skip(reason)) => return skipped(case, reason),
             Err(Prep::Fail(message)) => {
-                let mut steps = vec![step("prepare", Status::Failed, Some(message), t)];
-                steps.extend(
-                    STEPS[1..]
-                        .iter()
-                        .map(|s| StepOutcome::not_run(s, Status::NotRun, "the preparation failed")),
-                );
-                return EntryReport::from_steps(&case.id, GROUP, EntryKind::Case, steps, ms(start));
+                let failed = vec![step("prepare", Status::Failed, Some(message), t)];
+                return stopped(case, failed, "the preparation failed", start);
             }
         };
         let mut steps = vec![step(
@@ -470,127 +557,77 @@ impl CorpusLive<'_> {
             Some(prepared.note.clone()),
             t,
         )];
-
-        // Send.
         let t = Instant::now();
-        let mut path = req.path.clone();
+        let answer = match self.send_case(case, &plan, &doc, &prepared).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                steps.push(step(&plan.send_step_name(), Status::Failed, Some(e), t));
+                return stopped(case, steps, "nothing was answered", start);
+            }
+        };
+        self.track_created(plan.op, &prepared, &answer);
+        steps.push(step(&plan.send_step_name(), Status::Passed, None, t));
+        let (status, status_ok) = status_step(plan.documented_status, answer.status);
+        steps.push(status);
+        steps.push(shape_step(plan.op, &doc, &answer, status_ok));
+        EntryReport::from_steps(&case.id, GROUP, EntryKind::Case, steps, ms(start))
+    }
+
+    /// Maps documented ids to org objects (or, for a documented 404, keeps them).
+    async fn prepare_case(
+        &self,
+        case: &Case,
+        plan: &Plan<'_>,
+        doc: &Documented,
+        index: usize,
+    ) -> Result<Prepared, Prep> {
+        if !plan.error_case {
+            return self.prepare(case, plan.op, doc, plan.write, index).await;
+        }
+        Ok(Prepared {
+            path_params: plan
+                .req
+                .path_params
+                .iter()
+                .map(|(k, v)| (k.clone(), substitute(v, &case.variables)))
+                .collect(),
+            body: None,
+            note: "a documented 404: sent with the documented ids".into(),
+        })
+    }
+
+    /// Sends the prepared request; a create is recorded as an intent before it is sent.
+    async fn send_case(
+        &self,
+        case: &Case,
+        plan: &Plan<'_>,
+        doc: &Documented,
+        prepared: &Prepared,
+    ) -> Result<Answer, String> {
+        let mut path = plan.req.path.clone();
         for (k, v) in &prepared.path_params {
             path = path.replace(&format!("{{{k}}}"), v);
         }
-        let body = prepared.body.clone().or_else(|| {
-            // A documented request body is sent as is only on reads (never the case here) or
-            // on writes prepare left untouched.
-            if write {
-                doc.request_body.clone()
-            } else {
-                None
-            }
-        });
+        // A documented request body is sent as is only on writes prepare left untouched.
+        let body = prepared
+            .body
+            .clone()
+            .or_else(|| plan.write.then(|| doc.request_body.clone()).flatten());
         if let Some(intent) = body
             .as_ref()
             .and_then(|b| serde_json::to_vec(b).ok())
-            .and_then(|b| Intent::of_request(&method, &path, Some(&b)))
+            .and_then(|b| Intent::of_request(&plan.method, &path, Some(&b)))
         {
             self.tracker.intend(intent, GROUP);
         }
-        let answer = self
-            .send(&method, &path, &req.query, &case.variables, body.as_ref())
-            .await;
-        let answer = match answer {
-            Ok(a) => a,
-            Err(e) => {
-                steps.push(step(
-                    &format!("send {method} {}", req.path),
-                    Status::Failed,
-                    Some(e),
-                    t,
-                ));
-                steps.extend(
-                    STEPS[2..]
-                        .iter()
-                        .map(|s| StepOutcome::not_run(s, Status::NotRun, "nothing was answered")),
-                );
-                return EntryReport::from_steps(&case.id, GROUP, EntryKind::Case, steps, ms(start));
-            }
-        };
-        self.track_created(op, &prepared, &answer);
-        steps.push(step(
-            &format!("send {method} {}", req.path),
-            Status::Passed,
-            None,
-            t,
-        ));
-
-        // Status.
-        let t = Instant::now();
-        let status_ok = match documented_status {
-            Some(s) => s == answer.status,
-            None => (200..300).contains(&answer.status),
-        };
-        let mut s = step(
-            "status",
-            if status_ok {
-                Status::Passed
-            } else {
-                Status::Failed
-            },
-            (!status_ok).then(|| "the documented status no longer matches the org".to_owned()),
-            t,
-        );
-        if !status_ok {
-            s.expected = Some(
-                documented_status.map_or_else(|| "a 2xx status".to_owned(), |x| x.to_string()),
-            );
-            s.actual = Some(answer.status.to_string());
-        }
-        steps.push(s);
-
-        // Shape.
-        let t = Instant::now();
-        let shape = match (&doc.response_body, &answer.body) {
-            (Some(d), Some(l)) if status_ok => {
-                let found = shape_diff(d, l);
-                let (mut diff, optional) = classify_missing(op, answer.status, l, &found.missing);
-                diff.splice(0..0, found.mismatches);
-                let note = (!optional.is_empty()).then(|| {
-                    format!(
-                        "optional documented fields this object does not have (not compared): {}",
-                        optional.join(", ")
-                    )
-                });
-                if diff.is_empty() {
-                    step("shape", Status::Passed, note, t)
-                } else {
-                    let mut s = step(
-                        "shape",
-                        Status::Failed,
-                        Some(format!(
-                            "the documented response no longer matches the org: {}",
-                            diff.join("; ")
-                        )),
-                        t,
-                    );
-                    s.expected = Some("the documented example's shape".into());
-                    s.actual = Some(diff.join("; "));
-                    s
-                }
-            }
-            (Some(_), None) if status_ok => step(
-                "shape",
-                Status::Failed,
-                Some("a body is documented but the org answered none".into()),
-                t,
-            ),
-            (None, _) if status_ok => step(
-                "shape",
-                Status::Passed,
-                Some("no documented body: status only".into()),
-                t,
-            ),
-            _ => StepOutcome::not_run("shape", Status::NotRun, "the status differs"),
-        };
-        steps.push(shape);
-        EntryReport::from_steps(&case.id, GROUP, EntryKind::Case, steps, ms(start))
+        self.send(
+            &plan.method,
+            &path,
+            &plan.req.query,
+            &case.variables,
+            body.as_ref(),
+        )
+        .await
     }
 
     async fn send(
