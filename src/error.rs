@@ -113,6 +113,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The `X-Rate-Limit-*` response headers.
     pub rate_limit: Option<RateLimit>,
+    /// HTTP attempts made for the call, when the error came through the crate's call layer.
+    pub attempts: Option<u32>,
 }
 
 impl fmt::Display for ApiError {
@@ -315,10 +317,13 @@ impl Error {
         }
     }
 
-    /// Number of HTTP attempts, for [`Error::RetriesExhausted`].
+    /// Number of HTTP attempts: for [`Error::RetriesExhausted`], and for an Okta error
+    /// answered to a call made through the crate (`call()`, streams, raw requests; `1` when
+    /// nothing was retried).
     pub fn attempts(&self) -> Option<u32> {
         match self {
             Error::RetriesExhausted { attempts, .. } => Some(*attempts),
+            Error::Api(api) => api.attempts,
             _ => None,
         }
     }
@@ -379,18 +384,23 @@ fn api(status: StatusCode, headers: &HeaderMap, error: OktaError) -> Error {
         error,
         request_id: request_id(headers),
         rate_limit: RateLimit::from_headers(headers),
+        attempts: None,
     }))
 }
 
-/// Wraps `error` in [`Error::RetriesExhausted`] when the retry budget ran out.
+/// Wraps `error` in [`Error::RetriesExhausted`] when the retry budget ran out; otherwise
+/// records the attempts on an Okta error.
 pub(crate) fn exhausted(error: Error, attempts: u32, retries_exhausted: bool) -> Error {
-    if retries_exhausted {
-        Error::RetriesExhausted {
+    match error {
+        error if retries_exhausted => Error::RetriesExhausted {
             attempts,
             last: Box::new(error),
+        },
+        Error::Api(mut api) => {
+            api.attempts = Some(attempts);
+            Error::Api(api)
         }
-    } else {
-        error
+        other => other,
     }
 }
 

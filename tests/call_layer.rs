@@ -88,7 +88,7 @@ async fn headers_named_like_the_old_bookkeeping_change_nothing() {
     let err = get_device_error(&client(&server)).await;
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.okta_error_code(), Some("E0000007"));
-    assert_eq!(err.attempts(), None);
+    assert_eq!(err.attempts(), Some(1), "the server's attempts header is ignored");
 }
 
 #[tokio::test]

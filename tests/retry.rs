@@ -217,7 +217,7 @@ async fn disabled_retries_surface_the_api_error() {
     let client = client_with(&server, RetryPolicy::disabled());
     let error: Error = get_device_error(&client).await;
     assert!(matches!(error, Error::Api(_)), "{error:?}");
-    assert_eq!(error.attempts(), None);
+    assert_eq!(error.attempts(), Some(1));
     mock.assert_calls_async(1).await;
 }
 
