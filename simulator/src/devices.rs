@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::Shared;
 use crate::errors::ApiError;
 use crate::links::{BaseUrl, append_page_links, device_links};
-use crate::request::{Params, expands, json, limit_param, no_content, param, parse_query};
+use crate::request::{expands, json, limit_param, no_content, param, parse_query};
 use crate::scim;
 use crate::state::{DeviceRecord, device_user_id, now_ts};
 
@@ -162,16 +162,11 @@ pub async fn list(
         None
     };
     let mut response = json(StatusCode::OK, Value::Array(items));
-    let passthrough: Params = params
-        .iter()
-        .filter(|(k, _)| k != "after" && k != "limit")
-        .cloned()
-        .collect();
     append_page_links(
         response.headers_mut(),
         &base,
         "/api/v1/devices",
-        &passthrough,
+        &params,
         after,
         Some(limit),
         next,

@@ -221,7 +221,8 @@ pub fn append_page_links(
 ) {
     let url = |cursor: Option<&str>| {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params {
+        // The request's own `after` and `limit` give way to the page's.
+        for (k, v) in params.iter().filter(|(k, _)| k != "after" && k != "limit") {
             query.append_pair(k, v);
         }
         if let Some(cursor) = cursor {

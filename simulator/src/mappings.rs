@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::Shared;
 use crate::errors::ApiError;
 use crate::links::{BaseUrl, mapping_links};
-use crate::render::policy_not_found;
+use crate::render::{find_policy, find_policy_mut};
 use crate::request::{Causes, json, no_content, parse_object};
 use crate::state::{MappingRecord, PolicyKind};
 
@@ -40,10 +40,7 @@ pub async fn list(
     Path(policy_id): Path<String>,
 ) -> ApiResult {
     let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     let items: Vec<Value> = policy
         .mappings
         .iter()
@@ -88,10 +85,7 @@ pub async fn create(
 
     let mut guard = shared.org.write().await;
     let org = &mut *guard;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     if policy.kind == PolicyKind::AccountManagement {
         // Doc 001: "you can't assign it to apps".
         return Err(ApiError::validation(
@@ -137,10 +131,7 @@ pub async fn get(
     Path((policy_id, mapping_id)): Path<(String, String)>,
 ) -> ApiResult {
     let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     let mapping = policy
         .mappings
         .iter()
@@ -155,10 +146,7 @@ pub async fn delete(
     Path((policy_id, mapping_id)): Path<(String, String)>,
 ) -> ApiResult {
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     let removed = policy
         .mappings
         .iter()

@@ -14,10 +14,10 @@ use serde_json::{Map, Value, json};
 use crate::Shared;
 use crate::errors::ApiError;
 use crate::links::{BaseUrl, app_links, append_page_links};
-use crate::render::{policy_not_found, render_policy};
+use crate::render::{find_policy, find_policy_mut, render_policy};
 use crate::request::{
     Causes, Params, bool_param, check_name, check_priority, check_status, expands, invalid_cursor,
-    json, limit_param, no_content, param, parse_object, parse_query,
+    json, limit_param, no_content, param, parse_object, parse_query, without_keys,
 };
 use crate::schema;
 use crate::state::{
@@ -112,10 +112,7 @@ fn validate(
 }
 
 fn sanitized(input: Map<String, Value>) -> Map<String, Value> {
-    input
-        .into_iter()
-        .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()))
-        .collect()
+    without_keys(input, &READ_ONLY)
 }
 
 fn required_type(params: &Params) -> Result<String, ApiError> {
@@ -214,16 +211,11 @@ pub async fn list(
         } else {
             None
         };
-        let passthrough: Params = params
-            .iter()
-            .filter(|(k, _)| k != "after" && k != "limit")
-            .cloned()
-            .collect();
         append_page_links(
             response.headers_mut(),
             &base,
             "/api/v1/policies",
-            &passthrough,
+            &params,
             after,
             Some(limit),
             next,
@@ -282,7 +274,7 @@ pub async fn create(
     };
     org.policies.insert(id.clone(), record);
     org.place_policy(&checked.policy_type, &id, checked.priority);
-    let policy = org.policies.get(&id).ok_or_else(|| policy_not_found(&id))?;
+    let policy = find_policy(&org.policies, &id)?;
     Ok(json(
         StatusCode::OK,
         render_policy(&base, &org, policy, false)?,
@@ -298,10 +290,7 @@ pub async fn get(
 ) -> ApiResult {
     let params = parse_query(query.as_deref());
     let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     let value = render_policy(&base, &org, policy, expands(&params, "rules"))?;
     Ok(json(StatusCode::OK, value))
 }
@@ -317,10 +306,7 @@ pub async fn replace(
     let input = parse_object(&body)?;
     schema::check("Policy", &input)?;
     let mut org = shared.org.write().await;
-    let existing = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let existing = find_policy(&org.policies, &policy_id)?;
     if existing.kind == PolicyKind::AccountManagement {
         return Err(account_management_read_only());
     }
@@ -363,10 +349,7 @@ pub async fn replace(
     if let (Some(priority), false) = (checked.priority, is_default) {
         org.place_policy(&checked.policy_type, &policy_id, Some(priority));
     }
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     Ok(json(
         StatusCode::OK,
         render_policy(&base, &org, policy, false)?,
@@ -376,10 +359,7 @@ pub async fn replace(
 /// `DELETE /api/v1/policies/{policyId}`: removes the policy with its rules and mappings.
 pub async fn delete(State(shared): State<Arc<Shared>>, Path(policy_id): Path<String>) -> ApiResult {
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     match policy.kind {
         // A default policy "is required and cannot be deleted" (docs 003/004). The real API
         // answers such state-based refusals with 400 E0000001 (Api validation failed), the same
@@ -414,10 +394,7 @@ pub async fn lifecycle(
         _ => return Err(ApiError::not_found(uri.path(), "Endpoint")),
     };
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     match policy.kind {
         PolicyKind::AccountManagement => Err(account_management_read_only()),
         // Doc 003: "Policies set as default will always be active" / "cannot be deactivated".
@@ -458,10 +435,7 @@ pub async fn clone(
     Path(policy_id): Path<String>,
 ) -> ApiResult {
     let mut org = shared.org.write().await;
-    let original = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let original = find_policy(&org.policies, &policy_id)?;
     let policy_type = original.policy_type().to_string();
     if OKTA_CREATED_TYPES.contains(&policy_type.as_str()) {
         return Err(okta_created_type(&policy_type, "cloned"));
@@ -524,7 +498,7 @@ pub async fn clone(
         },
     );
     org.place_policy(&policy_type, &id, None);
-    let policy = org.policies.get(&id).ok_or_else(|| policy_not_found(&id))?;
+    let policy = find_policy(&org.policies, &id)?;
     Ok(json(
         StatusCode::OK,
         render_policy(&base, &org, policy, false)?,
@@ -549,10 +523,7 @@ pub async fn apps(
     Path(policy_id): Path<String>,
 ) -> ApiResult {
     let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     let items: Vec<Value> = policy
         .mappings
         .iter()

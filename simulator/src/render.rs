@@ -1,6 +1,8 @@
 //! How stored objects are rendered on the way out (`id`, `priority`, `_embedded`, `_links`),
 //! shared by the policy, rule and mapping handlers and the state inspection of [`crate::Org`].
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 
 use crate::errors::ApiError;
@@ -10,6 +12,22 @@ use crate::state::{MAX_EXPANDED_RULES, Org, PolicyKind, PolicyRecord, RuleRecord
 /// The 404 for an unknown policy id.
 pub fn policy_not_found(id: &str) -> ApiError {
     ApiError::not_found(id, "Policy")
+}
+
+/// The policy `id` of `policies`, or its 404.
+pub fn find_policy<'a>(
+    policies: &'a HashMap<String, PolicyRecord>,
+    id: &str,
+) -> Result<&'a PolicyRecord, ApiError> {
+    policies.get(id).ok_or_else(|| policy_not_found(id))
+}
+
+/// The policy `id` of `policies` for a change, or its 404.
+pub fn find_policy_mut<'a>(
+    policies: &'a mut HashMap<String, PolicyRecord>,
+    id: &str,
+) -> Result<&'a mut PolicyRecord, ApiError> {
+    policies.get_mut(id).ok_or_else(|| policy_not_found(id))
 }
 
 /// Renders a policy with `id`, its current `priority`, `_embedded` and `_links`.
