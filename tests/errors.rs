@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{client, device, mock_json, mock_status, mock_text, not_found_body};
+use common::{client, device, mock_answer, mock_json, mock_status, mock_text, not_found_body};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use okta_mgmt::Error;
@@ -54,18 +54,16 @@ async fn documented_404_is_an_api_error_with_code_and_request_id() {
 #[tokio::test]
 async fn validation_error_keeps_causes() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/x");
-            then.status(400).json_body(serde_json::json!({
-                "errorCode": "E0000001",
-                "errorSummary": "Api validation failed: id",
-                "errorLink": "E0000001",
-                "errorId": "oae1",
-                "errorCauses": [{"errorSummary": "id: invalid"}]
-            }));
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/x", |then| {
+        then.status(400).json_body(serde_json::json!({
+            "errorCode": "E0000001",
+            "errorSummary": "Api validation failed: id",
+            "errorLink": "E0000001",
+            "errorId": "oae1",
+            "errorCauses": [{"errorSummary": "id: invalid"}]
+        }));
+    })
+    .await;
     let error = fetch_device(&client(&server), "x").await.unwrap_err();
     let okta = error.okta_error().unwrap();
     assert_eq!(
@@ -80,15 +78,13 @@ async fn validation_error_keeps_causes() {
 #[tokio::test]
 async fn non_json_502_is_an_unexpected_response() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(502)
-                .header("content-type", "text/html")
-                .header("x-okta-request-id", "req-502")
-                .body("<html><body>Bad Gateway</body></html>");
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+        then.status(502)
+            .header("content-type", "text/html")
+            .header("x-okta-request-id", "req-502")
+            .body("<html><body>Bad Gateway</body></html>");
+    })
+    .await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     match &error {
         Error::UnexpectedResponse {
@@ -130,16 +126,14 @@ async fn documented_status_with_html_body_keeps_its_status() {
 #[tokio::test]
 async fn undocumented_500_with_okta_body_is_an_api_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(500).json_body(serde_json::json!({
-                "errorCode": "E0000009",
-                "errorSummary": "Internal Server Error",
-                "errorId": "oae500"
-            }));
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+        then.status(500).json_body(serde_json::json!({
+            "errorCode": "E0000009",
+            "errorSummary": "Internal Server Error",
+            "errorId": "oae500"
+        }));
+    })
+    .await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
@@ -149,14 +143,12 @@ async fn undocumented_500_with_okta_body_is_an_api_error() {
 #[tokio::test]
 async fn bad_json_200_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(200)
-                .header("content-type", "application/json")
-                .body("{\"id\": \"guo1\", ");
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+        then.status(200)
+            .header("content-type", "application/json")
+            .body("{\"id\": \"guo1\", ");
+    })
+    .await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     match &error {
         Error::Decode { body, .. } => assert_eq!(body, "{\"id\": \"guo1\", "),
@@ -180,21 +172,14 @@ async fn undocumented_success_status_is_unexpected() {
     mock_status(&server, GET, "/api/v1/devices/guo1", 204).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::NO_CONTENT));
-    assert!(
-        matches!(error, Error::UnexpectedResponse { .. }),
-        "{error:?}"
-    );
+    let unexpected = matches!(error, Error::UnexpectedResponse { .. });
+    assert!(unexpected, "{error:?}");
 }
 
 #[tokio::test]
 async fn missing_required_argument_is_invalid_request() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200);
-        })
-        .await;
+    let any = common::mock_any(&server, serde_json::json!({})).await;
     let error: Error = client(&server).get_device().call().await.unwrap_err();
     match &error {
         Error::InvalidRequest { message } => assert!(message.contains("device_id"), "{message}"),
