@@ -13,8 +13,8 @@ use serde_json::{Map, Value, json};
 
 use crate::Shared;
 use crate::errors::ApiError;
-use crate::links::{BaseUrl, app_links, append_page_links};
-use crate::render::{find_policy, find_policy_mut, render_policy};
+use crate::links::{Api, app_links, append_page_links};
+use crate::render::{find_policy, find_policy_mut, read_policy, render_policy};
 use crate::request::{
     Causes, Params, bool_param, check_name, check_priority, check_status, expands, invalid_cursor,
     json, limit_param, no_content, param, parse_object, parse_query, without_keys,
@@ -130,23 +130,15 @@ fn required_type(params: &Params) -> Result<String, ApiError> {
 }
 
 /// `GET /api/v1/policies?type=…[&status=…][&expand=rules][&after=…&limit=…]`.
-pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    RawQuery(query): RawQuery,
-) -> ApiResult {
+pub async fn list(Api { shared, base }: Api, RawQuery(query): RawQuery) -> ApiResult {
     let params = parse_query(query.as_deref());
     let policy_type = required_type(&params)?;
     let status = match param(&params, "status") {
         None => None,
         Some(s @ ("ACTIVE" | "INACTIVE")) => Some(s.to_string()),
         Some(s) => {
-            return Err(ApiError::validation(
-                "status",
-                vec![format!(
-                    "status: Invalid status {s}. Valid values: ACTIVE, INACTIVE"
-                )],
-            ));
+            let message = format!("Invalid status {s}. Valid values: ACTIVE, INACTIVE");
+            return Err(ApiError::invalid("status", message));
         }
     };
     let expand_rules = expands(&params, "rules");
@@ -157,12 +149,8 @@ pub async fn list(
         None | Some("") => false,
         Some("name") => true,
         Some(other) => {
-            return Err(ApiError::validation(
-                "sortBy",
-                vec![format!(
-                    "sortBy: Invalid sort field {other}. Valid values: name"
-                )],
-            ));
+            let message = format!("Invalid sort field {other}. Valid values: name");
+            return Err(ApiError::invalid("sortBy", message));
         }
     };
     let resource_id = param(&params, "resourceId");
@@ -226,8 +214,7 @@ pub async fn list(
 
 /// `POST /api/v1/policies[?activate=false]`.
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> ApiResult {
@@ -283,23 +270,21 @@ pub async fn create(
 
 /// `GET /api/v1/policies/{policyId}[?expand=rules]`.
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     let params = parse_query(query.as_deref());
-    let org = shared.org.read().await;
-    let policy = find_policy(&org.policies, &policy_id)?;
-    let value = render_policy(&base, &org, policy, expands(&params, "rules"))?;
-    Ok(json(StatusCode::OK, value))
+    read_policy(&shared, &policy_id, |org, policy| {
+        render_policy(&base, org, policy, expands(&params, "rules"))
+    })
+    .await
 }
 
 /// `PUT /api/v1/policies/{policyId}`: full replacement of the client-owned fields except
 /// `status`, which a PUT leaves as it is.
 pub async fn replace(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
@@ -429,11 +414,7 @@ fn clone_name(name: &str) -> String {
 ///
 /// Refused with 400 E0000001: a default policy (the org has exactly one per type), the
 /// account management policy (read-only) and the types Okta creates itself (one per org).
-pub async fn clone(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(policy_id): Path<String>,
-) -> ApiResult {
+pub async fn clone(Api { shared, base }: Api, Path(policy_id): Path<String>) -> ApiResult {
     let mut org = shared.org.write().await;
     let original = find_policy(&org.policies, &policy_id)?;
     let policy_type = original.policy_type().to_string();
@@ -517,19 +498,13 @@ fn render_app(base: &str, org: &Org, app: &AppRecord) -> Value {
 /// mappings with resourceType APP), as `Application` objects in mapping order. Only an
 /// ACCESS_POLICY is mapped to apps, so any other policy answers an empty list (the operation
 /// declares no 400).
-pub async fn apps(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(policy_id): Path<String>,
-) -> ApiResult {
-    let org = shared.org.read().await;
-    let policy = find_policy(&org.policies, &policy_id)?;
-    let items: Vec<Value> = policy
-        .mappings
-        .iter()
-        .filter(|m| m.resource_type == "APP")
-        .filter_map(|m| org.app(&m.resource_id))
-        .map(|app| render_app(&base, &org, app))
-        .collect();
-    Ok(json(StatusCode::OK, Value::Array(items)))
+pub async fn apps(Api { shared, base }: Api, Path(policy_id): Path<String>) -> ApiResult {
+    read_policy(&shared, &policy_id, |org, policy| {
+        let apps = policy.mappings.iter().filter(|m| m.resource_type == "APP");
+        Ok(apps
+            .filter_map(|m| org.app(&m.resource_id))
+            .map(|app| render_app(&base, org, app))
+            .collect())
+    })
+    .await
 }

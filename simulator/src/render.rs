@@ -5,8 +5,13 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::Shared;
 use crate::errors::ApiError;
 use crate::links::{policy_links, rule_links};
+use crate::request::json;
 use crate::state::{MAX_EXPANDED_RULES, Org, PolicyKind, PolicyRecord, RuleRecord};
 
 /// The 404 for an unknown policy id.
@@ -28,6 +33,18 @@ pub fn find_policy_mut<'a>(
     id: &str,
 ) -> Result<&'a mut PolicyRecord, ApiError> {
     policies.get_mut(id).ok_or_else(|| policy_not_found(id))
+}
+
+/// 200 with what `answer` makes of policy `id` (and its org), read under the lock; 404 when there
+/// is no such policy.
+pub async fn read_policy(
+    shared: &Shared,
+    id: &str,
+    answer: impl FnOnce(&Org, &PolicyRecord) -> Result<Value, ApiError>,
+) -> Result<Response, ApiError> {
+    let org = shared.org.read().await;
+    let policy = find_policy(&org.policies, id)?;
+    Ok(json(StatusCode::OK, answer(&org, policy)?))
 }
 
 /// Renders a policy with `id`, its current `priority`, `_embedded` and `_links`.

@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 use crate::Shared;
 use crate::defaults::normalize_rule;
 use crate::errors::ApiError;
-use crate::links::BaseUrl;
-use crate::render::{find_policy, find_policy_mut, render_rule};
+use crate::links::Api;
+use crate::render::{find_policy_mut, read_policy, render_rule};
 use crate::request::{
     Causes, bool_param, check_name, check_priority, check_status, json, limit_param, no_content,
     parse_object, parse_query, without_keys,
@@ -124,29 +124,25 @@ fn sanitized(input: Map<String, Value>) -> Map<String, Value> {
 
 /// `GET /api/v1/policies/{policyId}/rules[?limit=n]`.
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     let params = parse_query(query.as_deref());
     let limit = limit_param(&params, MAX_RULES_PER_POLICY)?;
-    let org = shared.org.read().await;
-    let policy = find_policy(&org.policies, &policy_id)?;
-    let items: Vec<Value> = policy
-        .rules
-        .iter()
-        .take(limit.unwrap_or(usize::MAX))
-        .enumerate()
-        .map(|(i, rule)| render_rule(&base, policy, rule, i + 1))
-        .collect();
-    Ok(json(StatusCode::OK, Value::Array(items)))
+    read_policy(&shared, &policy_id, |_, policy| {
+        let rules = policy.rules.iter().take(limit.unwrap_or(usize::MAX));
+        Ok(rules
+            .enumerate()
+            .map(|(i, rule)| render_rule(&base, policy, rule, i + 1))
+            .collect())
+    })
+    .await
 }
 
 /// `POST /api/v1/policies/{policyId}/rules[?activate=false]`.
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     RawQuery(query): RawQuery,
     body: Bytes,
@@ -211,13 +207,13 @@ pub async fn create(
 
 /// `GET /api/v1/policies/{policyId}/rules/{ruleId}`.
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path((policy_id, rule_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let org = shared.org.read().await;
-    let policy = find_policy(&org.policies, &policy_id)?;
-    Ok(json(StatusCode::OK, render_at(&base, policy, &rule_id)?))
+    read_policy(&shared, &policy_id, |_, policy| {
+        render_at(&base, policy, &rule_id)
+    })
+    .await
 }
 
 /// Client-owned content of a rule, for comparing a PUT on a default rule with what is stored.
@@ -238,8 +234,7 @@ fn content(body: &Map<String, Value>) -> Map<String, Value> {
 /// A default rule accepts only a PUT that changes nothing (so a GET-modify-PUT tool that leaves
 /// it alone keeps working); any change is 400 "Default Rule is immutable".
 pub async fn replace(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path((policy_id, rule_id)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult {
