@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{client, device, mock_answer, mock_json, mock_status, mock_text, not_found_body};
+use common::{
+    client, device, mock_answer, mock_json, mock_status, mock_text, not_found_body, okta_error,
+};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use okta_mgmt::Error;
@@ -53,17 +55,12 @@ async fn documented_404_is_an_api_error_with_code_and_request_id() {
 
 #[tokio::test]
 async fn validation_error_keeps_causes() {
+    let mut body = okta_error("E0000001", "Api validation failed: id");
+    body["errorLink"] = "E0000001".into();
+    body["errorId"] = "oae1".into();
+    body["errorCauses"] = serde_json::json!([{"errorSummary": "id: invalid"}]);
     let server = MockServer::start_async().await;
-    mock_answer(&server, GET, "/api/v1/devices/x", |then| {
-        then.status(400).json_body(serde_json::json!({
-            "errorCode": "E0000001",
-            "errorSummary": "Api validation failed: id",
-            "errorLink": "E0000001",
-            "errorId": "oae1",
-            "errorCauses": [{"errorSummary": "id: invalid"}]
-        }));
-    })
-    .await;
+    mock_json(&server, GET, "/api/v1/devices/x", 400, body).await;
     let error = fetch_device(&client(&server), "x").await.unwrap_err();
     let okta = error.okta_error().unwrap();
     assert_eq!(
@@ -125,15 +122,10 @@ async fn documented_status_with_html_body_keeps_its_status() {
 
 #[tokio::test]
 async fn undocumented_500_with_okta_body_is_an_api_error() {
+    let mut body = okta_error("E0000009", "Internal Server Error");
+    body["errorId"] = "oae500".into();
     let server = MockServer::start_async().await;
-    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
-        then.status(500).json_body(serde_json::json!({
-            "errorCode": "E0000009",
-            "errorSummary": "Internal Server Error",
-            "errorId": "oae500"
-        }));
-    })
-    .await;
+    mock_json(&server, GET, "/api/v1/devices/guo1", 500, body).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));

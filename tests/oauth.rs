@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{device, get_device_error, mock_answer};
+use common::{device, get_device_error};
 use futures::future::BoxFuture;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
@@ -92,13 +92,11 @@ async fn private_key_jwt_token_is_requested_cached_and_sent_as_bearer() {
 #[tokio::test]
 async fn token_endpoint_errors_are_typed_and_free_of_secrets() {
     let server = MockServer::start_async().await;
-    mock_answer(&server, POST, "/oauth2/v1/token", |then| {
-        then.status(401).json_body(serde_json::json!({
-            "error": "invalid_client",
-            "error_description": "The client_assertion signature is invalid."
-        }));
-    })
-    .await;
+    let refusal = serde_json::json!({
+        "error": "invalid_client",
+        "error_description": "The client_assertion signature is invalid."
+    });
+    common::mock_json(&server, POST, "/oauth2/v1/token", 401, refusal).await;
     let api = server
         .mock_async(|when, then| {
             when.path("/api/v1/devices/guo1");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TOKEN, client, device, mock_answer, not_found_body, rate_limited_body};
+use common::{TOKEN, client, device, mock_json, not_found_body, rate_limited_body};
 use futures::{StreamExt as _, TryStreamExt as _};
 use httpmock::Method::GET;
 use httpmock::{Mock, MockServer};
@@ -337,14 +337,10 @@ async fn bad_json_on_a_later_page_is_a_decode_error_with_status() {
 
 #[tokio::test]
 async fn first_page_error_is_typed() {
+    let summary = "You do not have permission to perform the requested action";
     let server = MockServer::start_async().await;
-    mock_answer(&server, GET, "/api/v1/policies", |then| {
-        then.status(403).json_body(serde_json::json!({
-            "errorCode": "E0000006",
-            "errorSummary": "You do not have permission to perform the requested action"
-        }));
-    })
-    .await;
+    let body = common::okta_error("E0000006", summary);
+    mock_json(&server, GET, "/api/v1/policies", 403, body).await;
     let results: Vec<_> = client(&server)
         .list_policies()
         .type_("PASSWORD")

@@ -42,26 +42,40 @@ async fn device_on_attempt(server: &MockServer, n: u32) -> httpmock::Mock<'_> {
     .await
 }
 
-#[tokio::test]
-async fn rate_limit_waits_reset_minus_date_plus_one_and_sends_retry_headers() {
-    let server = MockServer::start_async().await;
+/// Mounts Okta's 429 for the first try of `GET /api/v1/devices/guo1`, with `Date` now and
+/// `X-Rate-Limit-Reset` `reset_in` seconds later; `more` adds to the answer.
+async fn first_try_limited_until(
+    server: &MockServer,
+    reset_in: u64,
+    more: impl FnOnce(httpmock::Then),
+) -> httpmock::Mock<'_> {
     let (date, now) = http_date();
-    // Reset equals Date, so the wait is exactly 1 s by Okta's rule.
-    let limited = mock_attempt(
-        &server,
+    mock_attempt(
+        server,
         0,
         |when| when.method(GET).path(DEVICE),
         |then| {
-            then.status(429)
-                .header("content-type", "application/json")
-                .header("date", date.as_str())
-                .header("x-rate-limit-limit", "100")
-                .header("x-rate-limit-remaining", "0")
-                .header("x-rate-limit-reset", now.to_string())
-                .header("x-okta-request-id", "req-429-first")
-                .json_body(rate_limited_body());
+            more(
+                then.status(429)
+                    .header("date", date.as_str())
+                    .header("x-rate-limit-reset", (now + reset_in).to_string())
+                    .json_body(rate_limited_body()),
+            );
         },
     )
+    .await
+}
+
+#[tokio::test]
+async fn rate_limit_waits_reset_minus_date_plus_one_and_sends_retry_headers() {
+    let server = MockServer::start_async().await;
+    // Reset equals Date, so the wait is exactly 1 s by Okta's rule.
+    let limited = first_try_limited_until(&server, 0, |then| {
+        then.header("content-type", "application/json")
+            .header("x-rate-limit-limit", "100")
+            .header("x-rate-limit-remaining", "0")
+            .header("x-okta-request-id", "req-429-first");
+    })
     .await;
     let retried = |when: httpmock::When| {
         when.method(GET)
@@ -96,19 +110,7 @@ async fn rate_limit_waits_reset_minus_date_plus_one_and_sends_retry_headers() {
 #[tokio::test]
 async fn rate_limit_wait_is_capped_by_max_backoff() {
     let server = MockServer::start_async().await;
-    let (date, now) = http_date();
-    let limited = mock_attempt(
-        &server,
-        0,
-        |when| when.method(GET).path(DEVICE),
-        |then| {
-            then.status(429)
-                .header("date", date.as_str())
-                .header("x-rate-limit-reset", (now + 3600).to_string())
-                .json_body(rate_limited_body());
-        },
-    )
-    .await;
+    let limited = first_try_limited_until(&server, 3600, |_| {}).await;
     let ok = device_on_attempt(&server, 1).await;
     let client = client(&server); // max_backoff 40 ms
 
