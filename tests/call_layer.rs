@@ -214,16 +214,8 @@ async fn the_hook_sees_every_page_response_and_each_rate_limit_wait() {
         "<{}/api/v1/devices?after=c2>; rel=\"next\"",
         server.base_url()
     );
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices")
-                .query_param_missing("after");
-            then.status(200)
-                .header("link", next.as_str())
-                .json_body(serde_json::json!([common::device("guo1")]));
-        })
-        .await;
+    let first = serde_json::json!([common::device("guo1")]);
+    common::mock_first_page(&server, "/api/v1/devices", &next, first).await;
     server
         .mock_async(|when, then| {
             when.method(GET)

@@ -72,16 +72,30 @@ async fn validation_error_keeps_causes() {
     assert!(error.to_string().contains("(id: invalid)"));
 }
 
+/// Mounts `GET /api/v1/devices/guo1` answering `status` with `body` of its content type (and the
+/// request id, if any).
+async fn mock_device_body<'a>(
+    server: &'a MockServer,
+    status: u16,
+    (content_type, body): (&str, &str),
+    request_id: Option<&str>,
+) -> httpmock::Mock<'a> {
+    mock_answer(server, GET, "/api/v1/devices/guo1", |then| {
+        let then = then.status(status).header("content-type", content_type);
+        let then = match request_id {
+            Some(id) => then.header("x-okta-request-id", id),
+            None => then,
+        };
+        then.body(body);
+    })
+    .await
+}
+
 #[tokio::test]
 async fn non_json_502_is_an_unexpected_response() {
     let server = MockServer::start_async().await;
-    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
-        then.status(502)
-            .header("content-type", "text/html")
-            .header("x-okta-request-id", "req-502")
-            .body("<html><body>Bad Gateway</body></html>");
-    })
-    .await;
+    let page = "<html><body>Bad Gateway</body></html>";
+    mock_device_body(&server, 502, ("text/html", page), Some("req-502")).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     match &error {
         Error::UnexpectedResponse {
@@ -135,12 +149,8 @@ async fn undocumented_500_with_okta_body_is_an_api_error() {
 #[tokio::test]
 async fn bad_json_200_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
-        then.status(200)
-            .header("content-type", "application/json")
-            .body("{\"id\": \"guo1\", ");
-    })
-    .await;
+    let cut_short = "{\"id\": \"guo1\", ";
+    mock_device_body(&server, 200, ("application/json", cut_short), None).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     match &error {
         Error::Decode { body, .. } => assert_eq!(body, "{\"id\": \"guo1\", "),

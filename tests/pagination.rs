@@ -361,18 +361,10 @@ async fn policies_paginate_too() {
         "<{}?after=p2&type=PASSWORD>; rel=\"next\"",
         server.url("/api/v1/policies")
     );
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/policies")
-                .query_param_missing("after");
-            then.status(200)
-                .header("link", next.as_str())
-                .json_body(serde_json::json!([
-                    {"id": "p1", "type": "PASSWORD", "name": "Default", "status": "ACTIVE"}
-                ]));
-        })
-        .await;
+    let first = serde_json::json!([
+        {"id": "p1", "type": "PASSWORD", "name": "Default", "status": "ACTIVE"}
+    ]);
+    common::mock_first_page(&server, "/api/v1/policies", &next, first).await;
     server
         .mock_async(|when, then| {
             when.method(GET)

@@ -169,6 +169,24 @@ pub async fn mock_rate_limited_first<'a>(
     .await
 }
 
+/// Mounts the first page (no `after`) of the listing `GET path`: 200 with `items` and the `Link`
+/// header `link`.
+pub async fn mock_first_page<'a>(
+    server: &'a MockServer,
+    path: &str,
+    link: &str,
+    items: serde_json::Value,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path(path)
+                .query_param_missing("after");
+            then.status(200).header("link", link).json_body(items);
+        })
+        .await
+}
+
 /// Mounts a 404 of `GET path` with [`not_found_body`] and the request id `request_id`.
 pub async fn mock_not_found<'a>(server: &'a MockServer, path: &str, request_id: &str) -> Mock<'a> {
     mock_answer(server, Method::GET, path, |then| {
