@@ -2,11 +2,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{TOKEN, device, mock_json, not_found_body};
+use common::{TOKEN, device, mock_json};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use okta_mgmt::{BuildError, Client, ClientBuilder, Credentials, Error, RetryPolicy};
@@ -213,39 +211,12 @@ fn plain_http_only_for_loopback() {
 }
 
 /// Collects everything a `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn token_never_appears_in_debug_display_or_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
 
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/missing");
-            then.status(404)
-                .header("x-okta-request-id", "req-404")
-                .json_body(not_found_body());
-        })
-        .await;
+    common::mock_not_found(&server, "/api/v1/devices/missing", "req-404").await;
     mock_json(
         &server,
         GET,
@@ -263,18 +234,10 @@ async fn token_never_appears_in_debug_display_or_logs() {
     let client = builder.build().unwrap();
     let credentials = Credentials::access_token(TOKEN);
 
-    let not_found: Error = client
-        .get_device()
-        .device_id("missing")
-        .call()
-        .await
-        .unwrap_err();
-    let raw_error = client
-        .get_device()
-        .device_id("busy")
-        .call()
-        .await
-        .unwrap_err();
+    let op = client.get_device().device_id("missing");
+    let not_found: Error = op.call().await.unwrap_err();
+    let op = client.get_device().device_id("busy");
+    let raw_error = op.call().await.unwrap_err();
     let raw_shown = format!("{raw_error} {raw_error:?}");
     let exhausted: Error = raw_error;
     assert!(matches!(exhausted, Error::RetriesExhausted { .. }));
@@ -293,7 +256,7 @@ async fn token_never_appears_in_debug_display_or_logs() {
     }
     assert!(outputs[1].contains("[redacted]"), "{}", outputs[1]);
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("okta_request"), "{logs}");
     assert!(logs.contains("get_device"), "{logs}");
     assert!(logs.contains("req-404"), "{logs}");

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{
-    TOKEN, client, client_with, fast_retry, get_device_error, mock_json, mock_text, not_found_body,
-    rate_limited_body,
+    TOKEN, client, client_with, fast_retry, get_device_error, mock_answer, mock_json, mock_text,
+    not_found_body, rate_limited_body,
 };
 use futures::TryStreamExt as _;
 use httpmock::Method::{GET, POST};
@@ -29,25 +29,19 @@ fn password_policy(id: &str) -> serde_json::Value {
 #[tokio::test]
 async fn call_returns_the_body_and_meta_keeps_status_apart_from_the_policy_status() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/policies/00p1");
-            then.status(200)
-                .header("x-okta-request-id", "req-1")
-                .header("x-rate-limit-remaining", "99")
-                .json_body(password_policy("00p1"));
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/policies/00p1", |then| {
+        then.status(200)
+            .header("x-okta-request-id", "req-1")
+            .header("x-rate-limit-remaining", "99")
+            .json_body(password_policy("00p1"));
+    })
+    .await;
     let client = client(&server);
     let policy: Policy = client.get_policy().policy_id("00p1").call().await.unwrap();
     assert_eq!(policy.status(), Some(LifecycleStatus::Inactive));
 
-    let response = client
-        .get_policy()
-        .policy_id("00p1")
-        .call_with_meta()
-        .await
-        .unwrap();
+    let op = client.get_policy().policy_id("00p1");
+    let response = op.call_with_meta().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.value().status(), Some(LifecycleStatus::Inactive));
     assert_eq!(response.request_id().as_deref(), Some("req-1"));
@@ -58,14 +52,12 @@ async fn call_returns_the_body_and_meta_keeps_status_apart_from_the_policy_statu
 #[tokio::test]
 async fn a_body_that_does_not_decode_reports_its_status_and_request_id() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(200)
-                .header("x-okta-request-id", "req-bad")
-                .body("[1, 2");
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+        then.status(200)
+            .header("x-okta-request-id", "req-bad")
+            .body("[1, 2");
+    })
+    .await;
     let err = get_device_error(&client(&server)).await;
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
@@ -75,20 +67,22 @@ async fn a_body_that_does_not_decode_reports_its_status_and_request_id() {
 #[tokio::test]
 async fn headers_named_like_the_old_bookkeeping_change_nothing() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(404)
-                .header("x-okta-mgmt-unparsed-body", "true")
-                .header("x-okta-mgmt-retries-exhausted", "true")
-                .header("x-okta-mgmt-attempts", "7")
-                .json_body(not_found_body());
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+        then.status(404)
+            .header("x-okta-mgmt-unparsed-body", "true")
+            .header("x-okta-mgmt-retries-exhausted", "true")
+            .header("x-okta-mgmt-attempts", "7")
+            .json_body(not_found_body());
+    })
+    .await;
     let err = get_device_error(&client(&server)).await;
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.okta_error_code(), Some("E0000007"));
-    assert_eq!(err.attempts(), Some(1), "the server's attempts header is ignored");
+    assert_eq!(
+        err.attempts(),
+        Some(1),
+        "the server's attempts header is ignored"
+    );
 }
 
 #[tokio::test]
@@ -224,16 +218,8 @@ async fn the_hook_sees_every_page_response_and_each_rate_limit_wait() {
         "<{}/api/v1/devices?after=c2>; rel=\"next\"",
         server.base_url()
     );
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices")
-                .query_param_missing("after");
-            then.status(200)
-                .header("link", next.as_str())
-                .json_body(serde_json::json!([common::device("guo1")]));
-        })
-        .await;
+    let first = serde_json::json!([common::device("guo1")]);
+    common::mock_first_page(&server, "/api/v1/devices", &next, first).await;
     server
         .mock_async(|when, then| {
             when.method(GET)
@@ -337,11 +323,9 @@ async fn an_endless_body_stops_at_the_limit() {
         &[b' '; 8192],
     )
     .await;
-    let err = client_for(&url, limit)
-        .list_devices()
-        .call()
-        .await
-        .unwrap_err();
+    let api = client_for(&url, limit);
+    let op = api.list_devices();
+    let err = op.call().await.unwrap_err();
     match err {
         Error::ResponseTooLarge {
             limit: reported,
@@ -353,24 +337,19 @@ async fn an_endless_body_stops_at_the_limit() {
         }
         other => panic!("{other:?}"),
     }
-    let raw = client_for(&url, limit)
-        .raw()
-        .get("/api/v1/devices")
-        .send()
-        .await
-        .unwrap_err();
+    let api = client_for(&url, limit);
+    let op = api.raw().get("/api/v1/devices");
+    let raw = op.send().await.unwrap_err();
     assert!(matches!(raw, Error::ResponseTooLarge { .. }), "{raw:?}");
 }
 
 #[tokio::test]
 async fn a_declared_length_over_the_limit_is_refused_unread() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices");
-            then.status(200).body(vec![b' '; 4096]);
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices", |then| {
+        then.status(200).body(vec![b' '; 4096]);
+    })
+    .await;
     let err = client_for(&server.base_url(), 1024)
         .list_devices()
         .items()
@@ -386,20 +365,20 @@ async fn a_declared_length_over_the_limit_is_refused_unread() {
 #[tokio::test]
 async fn a_redirect_to_another_origin_is_refused_whatever_http_client_is_used() {
     let elsewhere = MockServer::start_async().await;
-    let moved = elsewhere
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(200).json_body(common::device("guo1"));
-        })
-        .await;
+    let moved = mock_json(
+        &elsewhere,
+        GET,
+        "/api/v1/devices/guo1",
+        200,
+        common::device("guo1"),
+    )
+    .await;
     let server = MockServer::start_async().await;
     let target = format!("{}/api/v1/devices/guo1", elsewhere.base_url());
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(302).header("location", target.as_str());
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+        then.status(302).header("location", target.as_str());
+    })
+    .await;
     let following = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(3))
         .build()
@@ -442,21 +421,17 @@ fn a_fetched_policy_becomes_a_request_without_server_set_fields() {
 async fn a_server_echoing_the_token_does_not_put_it_into_errors() {
     let server = MockServer::start_async().await;
     let echo = format!("bad token SSWS {TOKEN} and again {TOKEN}");
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(401).json_body(serde_json::json!({
-                "errorCode": "E0000011", "errorSummary": echo,
-                "errorCauses": [{"errorSummary": TOKEN}]
-            }));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo2");
-            then.status(502).body(format!("<html>{TOKEN}</html>"));
-        })
-        .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+        then.status(401).json_body(serde_json::json!({
+            "errorCode": "E0000011", "errorSummary": echo,
+            "errorCauses": [{"errorSummary": TOKEN}]
+        }));
+    })
+    .await;
+    mock_answer(&server, GET, "/api/v1/devices/guo2", |then| {
+        then.status(502).body(format!("<html>{TOKEN}</html>"));
+    })
+    .await;
     let client = client(&server);
     for id in ["guo1", "guo2"] {
         let err = client.get_device_with(id).call().await.unwrap_err();

@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{client, device, mock_json, mock_status, mock_text, not_found_body};
+use common::{
+    client, device, mock_answer, mock_json, mock_status, mock_text, not_found_body, okta_error,
+};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use okta_mgmt::Error;
@@ -53,19 +55,12 @@ async fn documented_404_is_an_api_error_with_code_and_request_id() {
 
 #[tokio::test]
 async fn validation_error_keeps_causes() {
+    let mut body = okta_error("E0000001", "Api validation failed: id");
+    body["errorLink"] = "E0000001".into();
+    body["errorId"] = "oae1".into();
+    body["errorCauses"] = serde_json::json!([{"errorSummary": "id: invalid"}]);
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/x");
-            then.status(400).json_body(serde_json::json!({
-                "errorCode": "E0000001",
-                "errorSummary": "Api validation failed: id",
-                "errorLink": "E0000001",
-                "errorId": "oae1",
-                "errorCauses": [{"errorSummary": "id: invalid"}]
-            }));
-        })
-        .await;
+    mock_json(&server, GET, "/api/v1/devices/x", 400, body).await;
     let error = fetch_device(&client(&server), "x").await.unwrap_err();
     let okta = error.okta_error().unwrap();
     assert_eq!(
@@ -77,18 +72,30 @@ async fn validation_error_keeps_causes() {
     assert!(error.to_string().contains("(id: invalid)"));
 }
 
+/// Mounts `GET /api/v1/devices/guo1` answering `status` with `body` of its content type (and the
+/// request id, if any).
+async fn mock_device_body<'a>(
+    server: &'a MockServer,
+    status: u16,
+    (content_type, body): (&str, &str),
+    request_id: Option<&str>,
+) -> httpmock::Mock<'a> {
+    mock_answer(server, GET, "/api/v1/devices/guo1", |then| {
+        let then = then.status(status).header("content-type", content_type);
+        let then = match request_id {
+            Some(id) => then.header("x-okta-request-id", id),
+            None => then,
+        };
+        then.body(body);
+    })
+    .await
+}
+
 #[tokio::test]
 async fn non_json_502_is_an_unexpected_response() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(502)
-                .header("content-type", "text/html")
-                .header("x-okta-request-id", "req-502")
-                .body("<html><body>Bad Gateway</body></html>");
-        })
-        .await;
+    let page = "<html><body>Bad Gateway</body></html>";
+    mock_device_body(&server, 502, ("text/html", page), Some("req-502")).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     match &error {
         Error::UnexpectedResponse {
@@ -129,17 +136,10 @@ async fn documented_status_with_html_body_keeps_its_status() {
 
 #[tokio::test]
 async fn undocumented_500_with_okta_body_is_an_api_error() {
+    let mut body = okta_error("E0000009", "Internal Server Error");
+    body["errorId"] = "oae500".into();
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(500).json_body(serde_json::json!({
-                "errorCode": "E0000009",
-                "errorSummary": "Internal Server Error",
-                "errorId": "oae500"
-            }));
-        })
-        .await;
+    mock_json(&server, GET, "/api/v1/devices/guo1", 500, body).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
@@ -149,14 +149,8 @@ async fn undocumented_500_with_okta_body_is_an_api_error() {
 #[tokio::test]
 async fn bad_json_200_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(200)
-                .header("content-type", "application/json")
-                .body("{\"id\": \"guo1\", ");
-        })
-        .await;
+    let cut_short = "{\"id\": \"guo1\", ";
+    mock_device_body(&server, 200, ("application/json", cut_short), None).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     match &error {
         Error::Decode { body, .. } => assert_eq!(body, "{\"id\": \"guo1\", "),
@@ -180,21 +174,14 @@ async fn undocumented_success_status_is_unexpected() {
     mock_status(&server, GET, "/api/v1/devices/guo1", 204).await;
     let error = fetch_device(&client(&server), "guo1").await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::NO_CONTENT));
-    assert!(
-        matches!(error, Error::UnexpectedResponse { .. }),
-        "{error:?}"
-    );
+    let unexpected = matches!(error, Error::UnexpectedResponse { .. });
+    assert!(unexpected, "{error:?}");
 }
 
 #[tokio::test]
 async fn missing_required_argument_is_invalid_request() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200);
-        })
-        .await;
+    let any = common::mock_any(&server, serde_json::json!({})).await;
     let error: Error = client(&server).get_device().call().await.unwrap_err();
     match &error {
         Error::InvalidRequest { message } => assert!(message.contains("device_id"), "{message}"),

@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{device, get_device_error};
@@ -30,29 +29,9 @@ fn pem_body_line(pem: &str) -> String {
 
 const ACCESS: &str = "at-SECRET-0123456789";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn private_key_jwt_token_is_requested_cached_and_sent_as_bearer() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
 
     let server = MockServer::start_async().await;
     let token = server
@@ -97,7 +76,7 @@ async fn private_key_jwt_token_is_requested_cached_and_sent_as_bearer() {
     token.assert_calls_async(1).await;
     api.assert_calls_async(3).await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("access token obtained"), "{logs}");
     let shown = format!(
         "{logs}\n{client:?}\n{:?}",
@@ -113,15 +92,11 @@ async fn private_key_jwt_token_is_requested_cached_and_sent_as_bearer() {
 #[tokio::test]
 async fn token_endpoint_errors_are_typed_and_free_of_secrets() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth2/v1/token");
-            then.status(401).json_body(serde_json::json!({
-                "error": "invalid_client",
-                "error_description": "The client_assertion signature is invalid."
-            }));
-        })
-        .await;
+    let refusal = serde_json::json!({
+        "error": "invalid_client",
+        "error_description": "The client_assertion signature is invalid."
+    });
+    common::mock_json(&server, POST, "/oauth2/v1/token", 401, refusal).await;
     let api = server
         .mock_async(|when, then| {
             when.path("/api/v1/devices/guo1");
@@ -163,12 +138,8 @@ async fn token_endpoint_errors_are_typed_and_free_of_secrets() {
     assert!(!shown.contains(&pem_body_line(&pem)));
     assert!(!shown.contains("eyJ0eXAi") && !shown.contains("eyJhbGci"));
     // Raw calls and pagination report the same typed error.
-    let raw = client
-        .raw()
-        .get("/api/v1/devices/guo1")
-        .send()
-        .await
-        .unwrap_err();
+    let op = client.raw().get("/api/v1/devices/guo1");
+    let raw = op.send().await.unwrap_err();
     assert!(raw.token_error().is_some(), "{raw:?}");
 }
 
@@ -340,12 +311,8 @@ async fn dpop_tokens_are_sent_with_a_proof_and_a_nonce_challenge_is_retried_once
         .unwrap();
     client.get_device().device_id("guo1").call().await.unwrap();
     ok.assert_calls_async(1).await;
-    let e = client
-        .get_device()
-        .device_id("needs-nonce")
-        .call()
-        .await
-        .unwrap_err();
+    let op = client.get_device().device_id("needs-nonce");
+    let e = op.call().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
     // One retry with a new proof, and the token was not renewed for a nonce challenge.
     nonce.assert_calls_async(2).await;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{mock_json, mock_status};
+use common::{mock_answer, mock_json, mock_status};
 use httpmock::prelude::*;
 use okta_mgmt::Client;
 use okta_mgmt::types::{
@@ -85,15 +85,14 @@ async fn list_policies_sends_type_and_paging_query_and_decodes_by_type() {
             then.status(200).json_body(body.clone());
         })
         .await;
-    let rv = ssws_client(&server)
+    let api = ssws_client(&server);
+    let op = api
         .list_policies()
         .type_(PolicyType::Password)
         .status(LifecycleStatus::Active)
         .limit(20)
-        .after("cursor1")
-        .call()
-        .await
-        .expect("listPolicies");
+        .after("cursor1");
+    let rv = op.call().await.expect("listPolicies");
     m.assert_async().await;
     assert!(matches!(rv[0], Policy::Password(_)));
     assert!(matches!(rv[1], Policy::Other(_)));
@@ -103,17 +102,10 @@ async fn list_policies_sends_type_and_paging_query_and_decodes_by_type() {
 #[tokio::test]
 async fn list_policies_without_type_is_an_invalid_request_before_any_call() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(json!([]));
-        })
-        .await;
-    let err = ssws_client(&server)
-        .list_policies()
-        .call()
-        .await
-        .unwrap_err();
+    let m = common::mock_any(&server, json!([])).await;
+    let api = ssws_client(&server);
+    let op = api.list_policies();
+    let err = op.call().await.unwrap_err();
     assert!(
         matches!(err, okta_mgmt::Error::InvalidRequest { .. }),
         "{err:?}"
@@ -138,13 +130,9 @@ async fn create_policy_posts_the_body_with_activate_and_bearer_auth() {
         })
         .await;
     let body: Policy = serde_json::from_value(request).unwrap();
-    let rv = bearer_client(&server)
-        .create_policy()
-        .activate(false)
-        .body(body)
-        .call()
-        .await
-        .expect("createPolicy");
+    let api = bearer_client(&server);
+    let op = api.create_policy().activate(false).body(body);
+    let rv = op.call().await.expect("createPolicy");
     m.assert_async().await;
     assert!(matches!(rv, Policy::DeviceSignalCollection(_)), "{:?}", rv);
     assert_eq!(rv.id(), Some("rst8jpde42q54pj090g7"));
@@ -164,13 +152,9 @@ async fn get_policy_with_expand_rules_decodes_embedded_rules() {
             then.status(200).json_body(response.clone());
         })
         .await;
-    let rv = ssws_client(&server)
-        .get_policy()
-        .policy_id("rst1")
-        .expand("rules")
-        .call()
-        .await
-        .expect("getPolicy");
+    let api = ssws_client(&server);
+    let op = api.get_policy().policy_id("rst1").expand("rules");
+    let rv = op.call().await.expect("getPolicy");
     m.assert_async().await;
     let Policy::Access(p) = &rv else {
         panic!("{:?}", rv)
@@ -203,13 +187,9 @@ async fn replace_policy_puts_back_everything_it_read() {
         panic!()
     };
     p.name = "Renamed".into();
-    let rv = ssws_client(&server)
-        .replace_policy()
-        .policy_id("rst1")
-        .body(policy)
-        .call()
-        .await
-        .expect("replacePolicy");
+    let api = ssws_client(&server);
+    let op = api.replace_policy().policy_id("rst1").body(policy);
+    let rv = op.call().await.expect("replacePolicy");
     m.assert_async().await;
     assert_eq!(rv.name(), Some("Renamed"));
 }
@@ -217,61 +197,36 @@ async fn replace_policy_puts_back_everything_it_read() {
 #[tokio::test]
 async fn delete_and_lifecycle_of_policies_accept_200_and_204_without_body() {
     let server = MockServer::start_async().await;
-    let del = server
-        .mock_async(|when, then| {
-            when.method(DELETE)
-                .path("/api/v1/policies/rst1")
-                .header("authorization", ssws());
-            then.status(204);
-        })
-        .await;
-    let act = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/policies/rst1/lifecycle/activate")
-                .header("authorization", ssws());
-            then.status(204);
-        })
-        .await;
-    let deact = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/policies/rst1/lifecycle/deactivate")
-                .header("authorization", ssws());
-            then.status(200);
-        })
-        .await;
+    let mut mocks = Vec::new();
+    for (method, path, status) in [
+        (DELETE, "/api/v1/policies/rst1", 204),
+        (POST, "/api/v1/policies/rst1/lifecycle/activate", 204),
+        (POST, "/api/v1/policies/rst1/lifecycle/deactivate", 200),
+    ] {
+        let mock = server
+            .mock_async(|when, then| {
+                when.method(method)
+                    .path(path)
+                    .header("authorization", ssws());
+                then.status(status);
+            })
+            .await;
+        mocks.push(mock);
+    }
     let c = ssws_client(&server);
-    assert_eq!(
-        c.delete_policy()
-            .policy_id("rst1")
-            .call_with_meta()
-            .await
-            .unwrap()
-            .status(),
-        204
-    );
-    assert_eq!(
-        c.activate_policy()
-            .policy_id("rst1")
-            .call_with_meta()
-            .await
-            .unwrap()
-            .status(),
-        204
-    );
-    assert_eq!(
-        c.deactivate_policy()
-            .policy_id("rst1")
-            .call_with_meta()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    del.assert_async().await;
-    act.assert_async().await;
-    deact.assert_async().await;
+    let deleted = c.delete_policy().policy_id("rst1").call_with_meta().await;
+    assert_eq!(deleted.unwrap().status(), 204);
+    let activated = c.activate_policy().policy_id("rst1").call_with_meta().await;
+    assert_eq!(activated.unwrap().status(), 204);
+    let deactivated = c
+        .deactivate_policy()
+        .policy_id("rst1")
+        .call_with_meta()
+        .await;
+    assert_eq!(deactivated.unwrap().status(), 200);
+    for mock in mocks {
+        mock.assert_async().await;
+    }
 }
 
 #[tokio::test]
@@ -333,58 +288,32 @@ async fn rules_crud_and_lifecycle() {
         .await;
 
     let c = ssws_client(&server);
-    let rules = c
-        .list_policy_rules()
-        .policy_id("rst1")
-        .limit(5)
-        .call()
-        .await
-        .unwrap();
+    let op = c.list_policy_rules().policy_id("rst1").limit(5);
+    let rules = op.call().await.unwrap();
     assert!(matches!(rules[0], PolicyRule::DeviceSignalCollection(_)));
-    let created = c
+    let op = c
         .create_policy_rule()
         .policy_id("rst1")
         .activate(true)
-        .body(serde_json::from_value::<PolicyRule>(new_rule).unwrap())
-        .call()
-        .await
-        .unwrap();
+        .body(serde_json::from_value::<PolicyRule>(new_rule).unwrap());
+    let created = op.call().await.unwrap();
     assert!(matches!(created, PolicyRule::Beta(_)));
     assert_eq!(created.id(), Some("rul2"));
-    let rule = c
-        .get_policy_rule()
-        .policy_id("rst1")
-        .rule_id("rul1")
-        .call()
-        .await
-        .unwrap();
-    let replaced = c
+    let op = c.get_policy_rule().policy_id("rst1").rule_id("rul1");
+    let rule = op.call().await.unwrap();
+    let op = c
         .replace_policy_rule()
         .policy_id("rst1")
         .rule_id("rul1")
-        .body(rule)
-        .call()
-        .await
-        .unwrap();
+        .body(rule);
+    let replaced = op.call().await.unwrap();
     assert_eq!(replaced.name(), Some("Device signal collection rule"));
-    c.delete_policy_rule()
-        .policy_id("rst1")
-        .rule_id("rul1")
-        .call()
-        .await
-        .unwrap();
-    c.activate_policy_rule()
-        .policy_id("rst1")
-        .rule_id("rul1")
-        .call()
-        .await
-        .unwrap();
-    c.deactivate_policy_rule()
-        .policy_id("rst1")
-        .rule_id("rul1")
-        .call()
-        .await
-        .unwrap();
+    let op = c.delete_policy_rule().policy_id("rst1").rule_id("rul1");
+    op.call().await.unwrap();
+    let op = c.activate_policy_rule().policy_id("rst1").rule_id("rul1");
+    op.call().await.unwrap();
+    let op = c.deactivate_policy_rule().policy_id("rst1").rule_id("rul1");
+    op.call().await.unwrap();
     for m in [list, create, get, put, del, act, deact] {
         m.assert_async().await;
     }
@@ -424,38 +353,27 @@ async fn mappings_crud() {
         })
         .await;
     let c = ssws_client(&server);
-    let all = c
-        .list_policy_mappings()
-        .policy_id("rst1")
-        .call()
-        .await
-        .unwrap();
+    let op = c.list_policy_mappings().policy_id("rst1");
+    let all = op.call().await.unwrap();
     assert_eq!(all[0].id.as_deref(), Some("rsm30qv3iirGzUyaM0g7"));
     let request = PolicyMappingRequest {
         resource_id: "rst9".parse().unwrap(),
         resource_type: PolicyMappingResourceType::App,
         extra: Default::default(),
     };
-    let created = c
-        .map_resource_to_policy()
-        .policy_id("rst1")
-        .body(request)
-        .call()
-        .await
-        .unwrap();
+    let op = c.map_resource_to_policy().policy_id("rst1").body(request);
+    let created = op.call().await.unwrap();
     assert_eq!(serde_json::to_value(&created).unwrap(), mapping_json());
-    c.get_policy_mapping()
+    let op = c
+        .get_policy_mapping()
         .policy_id("rst1")
-        .mapping_id("rsm30qv3iirGzUyaM0g7")
-        .call()
-        .await
-        .unwrap();
-    c.delete_policy_resource_mapping()
+        .mapping_id("rsm30qv3iirGzUyaM0g7");
+    op.call().await.unwrap();
+    let op = c
+        .delete_policy_resource_mapping()
         .policy_id("rst1")
-        .mapping_id("rsm30qv3iirGzUyaM0g7")
-        .call()
-        .await
-        .unwrap();
+        .mapping_id("rsm30qv3iirGzUyaM0g7");
+    op.call().await.unwrap();
     for m in [list, create, get, del] {
         m.assert_async().await;
     }
@@ -485,15 +403,14 @@ async fn list_devices_sends_search_limit_after_expand_and_decodes_losslessly() {
                 .json_body(body.clone());
         })
         .await;
-    let rv = ssws_client(&server)
+    let api = ssws_client(&server);
+    let op = api
         .list_devices()
         .search("profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"")
         .limit(200)
         .after("guo0")
-        .expand("user")
-        .call()
-        .await
-        .unwrap();
+        .expand("user");
+    let rv = op.call().await.unwrap();
     m.assert_async().await;
     assert_eq!(rv[1].status, Some(DeviceStatus::Unsuspended));
     assert_eq!(serde_json::to_value(rv).unwrap(), body);
@@ -532,38 +449,19 @@ async fn device_get_delete_and_every_lifecycle_call() {
         );
     }
     let c = bearer_client(&server);
-    let d: Device = c
-        .get_device()
-        .device_id("guo4a5u7JHHhjXrMK0g4")
-        .call()
-        .await
-        .unwrap();
+    let op = c.get_device().device_id("guo4a5u7JHHhjXrMK0g4");
+    let d: Device = op.call().await.unwrap();
     assert_eq!(d.status, Some(DeviceStatus::Created));
-    c.delete_device()
-        .device_id("guo4a5u7JHHhjXrMK0g4")
-        .call()
-        .await
-        .unwrap();
-    c.activate_device()
-        .device_id("guo4a5u7JHHhjXrMK0g4")
-        .call()
-        .await
-        .unwrap();
-    c.deactivate_device()
-        .device_id("guo4a5u7JHHhjXrMK0g4")
-        .call()
-        .await
-        .unwrap();
-    c.suspend_device()
-        .device_id("guo4a5u7JHHhjXrMK0g4")
-        .call()
-        .await
-        .unwrap();
-    c.unsuspend_device()
-        .device_id("guo4a5u7JHHhjXrMK0g4")
-        .call()
-        .await
-        .unwrap();
+    let op = c.delete_device().device_id("guo4a5u7JHHhjXrMK0g4");
+    op.call().await.unwrap();
+    let op = c.activate_device().device_id("guo4a5u7JHHhjXrMK0g4");
+    op.call().await.unwrap();
+    let op = c.deactivate_device().device_id("guo4a5u7JHHhjXrMK0g4");
+    op.call().await.unwrap();
+    let op = c.suspend_device().device_id("guo4a5u7JHHhjXrMK0g4");
+    op.call().await.unwrap();
+    let op = c.unsuspend_device().device_id("guo4a5u7JHHhjXrMK0g4");
+    op.call().await.unwrap();
     get.assert_async().await;
     del.assert_async().await;
     for m in lifecycle {
@@ -581,20 +479,15 @@ async fn documented_404_decodes_into_the_typed_okta_error() {
         "errorId": "oaeksGoibBmS9OGYo4vXT7llA",
         "errorCauses": []
     });
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/123456");
-            then.status(404)
-                .header("x-okta-request-id", "req-404")
-                .json_body(body.clone());
-        })
-        .await;
-    let err = ssws_client(&server)
-        .get_device()
-        .device_id("123456")
-        .call()
-        .await
-        .unwrap_err();
+    mock_answer(&server, GET, "/api/v1/devices/123456", |then| {
+        then.status(404)
+            .header("x-okta-request-id", "req-404")
+            .json_body(body.clone());
+    })
+    .await;
+    let api = ssws_client(&server);
+    let op = api.get_device().device_id("123456");
+    let err = op.call().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     let okta = err.okta_error().expect("an Okta error body");
     assert_eq!(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TOKEN, client, device, not_found_body, rate_limited_body};
+use common::{TOKEN, client, device, mock_json, not_found_body, rate_limited_body};
 use futures::{StreamExt as _, TryStreamExt as _};
 use httpmock::Method::GET;
 use httpmock::{Mock, MockServer};
@@ -101,9 +101,9 @@ async fn follows_next_links_across_three_pages() {
     let all: Vec<_> = stream.try_collect().await.unwrap();
 
     assert_eq!(ids(&all), ["d1", "d2", "d3", "d4", "d5"]);
-    p1.assert_calls_async(1).await;
-    p2.assert_calls_async(1).await;
-    p3.assert_calls_async(1).await;
+    for page in [p1, p2, p3] {
+        page.assert_calls_async(1).await;
+    }
 }
 
 #[tokio::test]
@@ -235,12 +235,7 @@ async fn malformed_self_link_next_to_valid_next_is_ignored() {
 async fn next_link_to_another_origin_is_refused() {
     let server = MockServer::start_async().await;
     let other = MockServer::start_async().await; // same host, different port = other origin
-    let foreign = other
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(devices(&["stolen"]));
-        })
-        .await;
+    let foreign = common::mock_any(&other, devices(&["stolen"])).await;
     let link = format!("<{}?after=c2&limit=2>; rel=\"next\"", other.url(DEVICES));
     first_page(&server, &["d1", "d2"], &[link]).await;
 
@@ -342,16 +337,10 @@ async fn bad_json_on_a_later_page_is_a_decode_error_with_status() {
 
 #[tokio::test]
 async fn first_page_error_is_typed() {
+    let summary = "You do not have permission to perform the requested action";
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/policies");
-            then.status(403).json_body(serde_json::json!({
-                "errorCode": "E0000006",
-                "errorSummary": "You do not have permission to perform the requested action"
-            }));
-        })
-        .await;
+    let body = common::okta_error("E0000006", summary);
+    mock_json(&server, GET, "/api/v1/policies", 403, body).await;
     let results: Vec<_> = client(&server)
         .list_policies()
         .type_("PASSWORD")
@@ -372,18 +361,10 @@ async fn policies_paginate_too() {
         "<{}?after=p2&type=PASSWORD>; rel=\"next\"",
         server.url("/api/v1/policies")
     );
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/policies")
-                .query_param_missing("after");
-            then.status(200)
-                .header("link", next.as_str())
-                .json_body(serde_json::json!([
-                    {"id": "p1", "type": "PASSWORD", "name": "Default", "status": "ACTIVE"}
-                ]));
-        })
-        .await;
+    let first = serde_json::json!([
+        {"id": "p1", "type": "PASSWORD", "name": "Default", "status": "ACTIVE"}
+    ]);
+    common::mock_first_page(&server, "/api/v1/policies", &next, first).await;
     server
         .mock_async(|when, then| {
             when.method(GET)

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TOKEN, client, mock_json, mock_text, not_found_body, rate_limited_body};
+use common::{TOKEN, client, mock_json, mock_text, rate_limited_body};
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use okta_mgmt::Error;
@@ -27,24 +27,20 @@ async fn get_json_with_credentials_and_query() {
         .await;
     let client = client(&server);
 
-    let users: serde_json::Value = client
+    let op = client
         .raw()
         .get("/api/v1/devices/guo1/users")
         .query("expand", "user")
-        .header("x-custom", "1")
-        .send_json()
-        .await
-        .unwrap();
+        .header("x-custom", "1");
+    let users: serde_json::Value = op.send_json().await.unwrap();
     assert_eq!(users[0]["managementStatus"], "MANAGED");
 
-    let response = client
+    let op = client
         .raw()
         .get("/api/v1/devices/guo1/users")
         .query("expand", "user")
-        .header("x-custom", "1")
-        .send()
-        .await
-        .unwrap();
+        .header("x-custom", "1");
+    let response = op.send().await.unwrap();
     assert_eq!(response.status.as_u16(), 200);
     assert_eq!(response.request_id().as_deref(), Some("req-raw"));
     // The mock server sends separate Link lines (the pagination tests rely on it).
@@ -68,14 +64,13 @@ async fn post_json_body() {
             then.status(201).json_body(serde_json::json!({"id": "t1"}));
         })
         .await;
-    let created: serde_json::Value = client(&server)
+    let api = client(&server);
+    let op = api
         .raw()
         .post("/api/v1/things")
         .json(&serde_json::json!({"name": "x"}))
-        .operation("createThing")
-        .send_json()
-        .await
-        .unwrap();
+        .operation("createThing");
+    let created: serde_json::Value = op.send_json().await.unwrap();
     assert_eq!(created["id"], "t1");
     mock.assert_calls_async(1).await;
 }
@@ -83,24 +78,13 @@ async fn post_json_body() {
 #[tokio::test]
 async fn errors_are_mapped_like_generated_calls() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/nope/users");
-            then.status(404)
-                .header("x-okta-request-id", "req-404")
-                .json_body(not_found_body());
-        })
-        .await;
+    common::mock_not_found(&server, "/api/v1/devices/nope/users", "req-404").await;
     mock_json(&server, GET, "/api/v1/busy", 429, rate_limited_body()).await;
     mock_text(&server, GET, "/api/v1/html", 200, "<html/>").await;
     let client = client(&server);
 
-    let error = client
-        .raw()
-        .get("/api/v1/devices/nope/users")
-        .send()
-        .await
-        .unwrap_err();
+    let op = client.raw().get("/api/v1/devices/nope/users");
+    let error = op.send().await.unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.okta_error_code(), Some("E0000007"));
     assert_eq!(error.request_id(), Some("req-404"));
@@ -143,12 +127,9 @@ async fn retries_apply() {
             then.status(200).json_body(serde_json::json!({"ok": true}));
         })
         .await;
-    let value: serde_json::Value = client(&server)
-        .raw()
-        .get("/api/v1/x")
-        .send_json()
-        .await
-        .unwrap();
+    let api = client(&server);
+    let op = api.raw().get("/api/v1/x");
+    let value: serde_json::Value = op.send_json().await.unwrap();
     assert_eq!(value["ok"], true);
     limited.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
@@ -158,12 +139,7 @@ async fn retries_apply() {
 async fn paths_outside_the_org_and_managed_headers_are_refused() {
     let server = MockServer::start_async().await;
     let other = MockServer::start_async().await;
-    let any = other
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(serde_json::json!({}));
-        })
-        .await;
+    let any = common::mock_any(&other, serde_json::json!({})).await;
     let client = client(&server);
 
     for path in [
@@ -177,13 +153,11 @@ async fn paths_outside_the_org_and_managed_headers_are_refused() {
             "{path}: {error:?}"
         );
     }
-    let error = client
+    let op = client
         .raw()
         .get("/api/v1/x")
-        .header("Authorization", "SSWS other")
-        .send()
-        .await
-        .unwrap_err();
+        .header("Authorization", "SSWS other");
+    let error = op.send().await.unwrap_err();
     assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
     any.assert_calls_async(0).await;
 }

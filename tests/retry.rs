@@ -7,15 +7,17 @@ mod common;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{
-    client, client_with, device, fast_retry, get_device_error, mock_json, mock_text,
-    rate_limited_body,
+    client, client_with, device, fast_retry, get_device_error, mock_attempt, mock_json,
+    mock_rate_limited_first, mock_text, rate_limited_body,
 };
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use okta_mgmt::{Client, Error, RetryPolicy};
 
-const RETRY_COUNT: &str = "x-okta-retry-count";
 const RETRY_FOR: &str = "x-okta-retry-for";
+
+const DEVICE: &str = "/api/v1/devices/guo1";
+const ACTIVATE: &str = "/api/v1/devices/guo1/lifecycle/activate";
 
 /// A `Date` header value and its epoch seconds (whole seconds, as HTTP dates are).
 fn http_date() -> (String, u64) {
@@ -27,49 +29,73 @@ fn http_date() -> (String, u64) {
     (date, now)
 }
 
+/// Mounts `GET /api/v1/devices/guo1` answering the device on attempt `n`.
+async fn device_on_attempt(server: &MockServer, n: u32) -> httpmock::Mock<'_> {
+    mock_attempt(
+        server,
+        n,
+        |when| when.method(GET).path(DEVICE),
+        |then| {
+            then.status(200).json_body(device("guo1"));
+        },
+    )
+    .await
+}
+
+/// Mounts Okta's 429 for the first try of `GET /api/v1/devices/guo1`, with `Date` now and
+/// `X-Rate-Limit-Reset` `reset_in` seconds later; `more` adds to the answer.
+async fn first_try_limited_until(
+    server: &MockServer,
+    reset_in: u64,
+    more: impl FnOnce(httpmock::Then),
+) -> httpmock::Mock<'_> {
+    let (date, now) = http_date();
+    mock_attempt(
+        server,
+        0,
+        |when| when.method(GET).path(DEVICE),
+        |then| {
+            more(
+                then.status(429)
+                    .header("date", date.as_str())
+                    .header("x-rate-limit-reset", (now + reset_in).to_string())
+                    .json_body(rate_limited_body()),
+            );
+        },
+    )
+    .await
+}
+
 #[tokio::test]
 async fn rate_limit_waits_reset_minus_date_plus_one_and_sends_retry_headers() {
     let server = MockServer::start_async().await;
-    let (date, now) = http_date();
     // Reset equals Date, so the wait is exactly 1 s by Okta's rule.
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header_missing(RETRY_COUNT);
-            then.status(429)
-                .header("content-type", "application/json")
-                .header("date", date.as_str())
-                .header("x-rate-limit-limit", "100")
-                .header("x-rate-limit-remaining", "0")
-                .header("x-rate-limit-reset", now.to_string())
-                .header("x-okta-request-id", "req-429-first")
-                .json_body(rate_limited_body());
-        })
-        .await;
-    let ok = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header(RETRY_COUNT, "1")
-                .header(RETRY_FOR, "req-429-first");
-            then.status(200)
-                .header("content-type", "application/json")
-                .json_body(device("guo1"));
-        })
-        .await;
+    let limited = first_try_limited_until(&server, 0, |then| {
+        then.header("content-type", "application/json")
+            .header("x-rate-limit-limit", "100")
+            .header("x-rate-limit-remaining", "0")
+            .header("x-okta-request-id", "req-429-first");
+    })
+    .await;
+    let retried = |when: httpmock::When| {
+        when.method(GET)
+            .path(DEVICE)
+            .header(RETRY_FOR, "req-429-first")
+    };
+    let ok = mock_attempt(&server, 1, retried, |then| {
+        then.status(200)
+            .header("content-type", "application/json")
+            .json_body(device("guo1"));
+    })
+    .await;
     let client = client_with(
         &server,
         fast_retry().with_max_backoff(Duration::from_secs(5)),
     );
 
     let start = Instant::now();
-    let response = client
-        .get_device()
-        .device_id("guo1")
-        .call_with_meta()
-        .await
-        .unwrap();
+    let op = client.get_device().device_id("guo1");
+    let response = op.call_with_meta().await.unwrap();
     let elapsed = start.elapsed();
 
     assert_eq!(response.value().id.as_deref(), Some("guo1"));
@@ -84,26 +110,8 @@ async fn rate_limit_waits_reset_minus_date_plus_one_and_sends_retry_headers() {
 #[tokio::test]
 async fn rate_limit_wait_is_capped_by_max_backoff() {
     let server = MockServer::start_async().await;
-    let (date, now) = http_date();
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header_missing(RETRY_COUNT);
-            then.status(429)
-                .header("date", date.as_str())
-                .header("x-rate-limit-reset", (now + 3600).to_string())
-                .json_body(rate_limited_body());
-        })
-        .await;
-    let ok = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header(RETRY_COUNT, "1");
-            then.status(200).json_body(device("guo1"));
-        })
-        .await;
+    let limited = first_try_limited_until(&server, 3600, |_| {}).await;
+    let ok = device_on_attempt(&server, 1).await;
     let client = client(&server); // max_backoff 40 ms
 
     let start = Instant::now();
@@ -116,32 +124,15 @@ async fn rate_limit_wait_is_capped_by_max_backoff() {
 #[tokio::test]
 async fn rate_limit_without_headers_backs_off_exponentially() {
     let server = MockServer::start_async().await;
-    let first = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header_missing(RETRY_COUNT);
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
-    let second = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header(RETRY_COUNT, "1")
-                // no X-Okta-Request-Id on the 429, so no X-Okta-Retry-For either
-                .header_missing(RETRY_FOR);
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
-    let third = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header(RETRY_COUNT, "2");
-            then.status(200).json_body(device("guo1"));
-        })
-        .await;
+    let first = mock_rate_limited_first(&server, |when| when.method(GET).path(DEVICE)).await;
+    // no X-Okta-Request-Id on the 429, so no X-Okta-Retry-For either
+    let without_retry_for =
+        |when: httpmock::When| when.method(GET).path(DEVICE).header_missing(RETRY_FOR);
+    let second = mock_attempt(&server, 1, without_retry_for, |then| {
+        then.status(429).json_body(rate_limited_body());
+    })
+    .await;
+    let third = device_on_attempt(&server, 2).await;
     // base 100 ms: waits 100 ms then 200 ms (jitter off: exact waits).
     let policy = RetryPolicy::default()
         .with_base_backoff(Duration::from_millis(100))
@@ -163,22 +154,21 @@ async fn gives_up_with_retries_exhausted() {
     let server = MockServer::start_async().await;
     let mut mocks = Vec::new();
     for n in 0..3u32 {
-        let mock = server
-            .mock_async(|when, then| {
-                let when = when.method(GET).path("/api/v1/devices/guo1");
-                let when = if n == 0 {
-                    when.header_missing(RETRY_COUNT)
-                } else {
-                    when.header(RETRY_COUNT, n.to_string())
-                        .header(RETRY_FOR, format!("req-{}", n - 1))
-                };
-                let _ = when;
-                then.status(429)
-                    .header("x-okta-request-id", format!("req-{n}"))
-                    .header("x-rate-limit-remaining", "0")
-                    .json_body(rate_limited_body());
-            })
-            .await;
+        let request = |when: httpmock::When| {
+            let when = when.method(GET).path(DEVICE);
+            if n == 0 {
+                when
+            } else {
+                when.header(RETRY_FOR, format!("req-{}", n - 1))
+            }
+        };
+        let mock = mock_attempt(&server, n, request, |then| {
+            then.status(429)
+                .header("x-okta-request-id", format!("req-{n}"))
+                .header("x-rate-limit-remaining", "0")
+                .json_body(rate_limited_body());
+        })
+        .await;
         mocks.push(mock);
     }
     let client = client_with(&server, fast_retry().with_max_retries(2));
@@ -206,14 +196,7 @@ async fn gives_up_with_retries_exhausted() {
 #[tokio::test]
 async fn disabled_retries_surface_the_api_error() {
     let server = MockServer::start_async().await;
-    let mock = mock_json(
-        &server,
-        GET,
-        "/api/v1/devices/guo1",
-        429,
-        rate_limited_body(),
-    )
-    .await;
+    let mock = mock_json(&server, GET, DEVICE, 429, rate_limited_body()).await;
     let client = client_with(&server, RetryPolicy::disabled());
     let error: Error = get_device_error(&client).await;
     assert!(matches!(error, Error::Api(_)), "{error:?}");
@@ -225,22 +208,14 @@ async fn disabled_retries_surface_the_api_error() {
 async fn post_is_not_retried_on_500_or_503() {
     for status in [500u16, 503] {
         let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                when.method(POST)
-                    .path("/api/v1/devices/guo1/lifecycle/activate");
-                then.status(status).json_body(serde_json::json!({
-                    "errorCode": "E0000009",
-                    "errorSummary": "Internal Server Error"
-                }));
-            })
-            .await;
-        let error: Error = client(&server)
-            .activate_device()
-            .device_id("guo1")
-            .call()
-            .await
-            .unwrap_err();
+        let body = serde_json::json!({
+            "errorCode": "E0000009",
+            "errorSummary": "Internal Server Error"
+        });
+        let mock = mock_json(&server, POST, ACTIVATE, status, body).await;
+        let api = client(&server);
+        let op = api.activate_device().device_id("guo1");
+        let error: Error = op.call().await.unwrap_err();
         mock.assert_calls_async(1).await;
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         // Not retried, so not "exhausted": the Okta body is reported directly.
@@ -252,28 +227,15 @@ async fn post_is_not_retried_on_500_or_503() {
 #[tokio::test]
 async fn post_is_retried_on_429() {
     let server = MockServer::start_async().await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/devices/guo1/lifecycle/activate")
-                .header_missing(RETRY_COUNT);
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
-    let ok = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/devices/guo1/lifecycle/activate")
-                .header(RETRY_COUNT, "1");
-            then.status(204);
-        })
-        .await;
-    client(&server)
-        .activate_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap();
+    let activate = |when: httpmock::When| when.method(POST).path(ACTIVATE);
+    let limited = mock_rate_limited_first(&server, activate).await;
+    let ok = mock_attempt(&server, 1, activate, |then| {
+        then.status(204);
+    })
+    .await;
+    let api = client(&server);
+    let op = api.activate_device().device_id("guo1");
+    op.call().await.unwrap();
     limited.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
 }
@@ -282,34 +244,25 @@ async fn post_is_retried_on_429() {
 async fn get_is_retried_on_503_and_504_but_not_500() {
     for status in [503u16, 504] {
         let server = MockServer::start_async().await;
-        let failing = server
-            .mock_async(|when, then| {
-                when.method(GET)
-                    .path("/api/v1/devices/guo1")
-                    .header_missing(RETRY_COUNT);
+        let failing = mock_attempt(
+            &server,
+            0,
+            |when| when.method(GET).path(DEVICE),
+            |then| {
                 then.status(status).body("<html>unavailable</html>");
-            })
-            .await;
-        let ok = server
-            .mock_async(|when, then| {
-                when.method(GET)
-                    .path("/api/v1/devices/guo1")
-                    .header(RETRY_COUNT, "1");
-                then.status(200).json_body(device("guo1"));
-            })
-            .await;
-        client(&server)
-            .get_device()
-            .device_id("guo1")
-            .call()
-            .await
-            .unwrap();
+            },
+        )
+        .await;
+        let ok = device_on_attempt(&server, 1).await;
+        let api = client(&server);
+        let op = api.get_device().device_id("guo1");
+        op.call().await.unwrap();
         failing.assert_calls_async(1).await;
         ok.assert_calls_async(1).await;
     }
 
     let server = MockServer::start_async().await;
-    let failing = mock_text(&server, GET, "/api/v1/devices/guo1", 500, "boom").await;
+    let failing = mock_text(&server, GET, DEVICE, 500, "boom").await;
     let error: Error = get_device_error(&client(&server)).await;
     failing.assert_calls_async(1).await;
     assert!(
@@ -321,14 +274,12 @@ async fn get_is_retried_on_503_and_504_but_not_500() {
 #[tokio::test]
 async fn exhausted_503_is_reported_with_attempts() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(503)
-                .header("x-okta-request-id", "req-503")
-                .body("<html>maintenance</html>");
-        })
-        .await;
+    let mock = common::mock_answer(&server, GET, DEVICE, |then| {
+        then.status(503)
+            .header("x-okta-request-id", "req-503")
+            .body("<html>maintenance</html>");
+    })
+    .await;
     let error: Error =
         get_device_error(&client_with(&server, fast_retry().with_max_retries(3))).await;
     mock.assert_calls_async(4).await;
@@ -349,14 +300,12 @@ async fn exhausted_503_is_reported_with_attempts() {
 #[tokio::test]
 async fn timeouts_are_reported_and_not_retried() {
     let server = MockServer::start_async().await;
-    let slow = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/api/v1/devices/guo1");
-            then.status(200)
-                .delay(Duration::from_millis(800))
-                .json_body(device("guo1"));
-        })
-        .await;
+    let slow = common::mock_answer(&server, GET, DEVICE, |then| {
+        then.status(200)
+            .delay(Duration::from_millis(800))
+            .json_body(device("guo1"));
+    })
+    .await;
     let client = Client::builder()
         .org_url(server.base_url())
         .api_token(common::TOKEN)
@@ -420,12 +369,8 @@ async fn connection_failures_are_retried_for_get() {
         )
         .build()
         .unwrap();
-    let device = client
-        .get_device()
-        .device_id("guo1")
-        .call_with_meta()
-        .await
-        .unwrap();
+    let op = client.get_device().device_id("guo1");
+    let device = op.call_with_meta().await.unwrap();
     assert_eq!(device.value().id.as_deref(), Some("guo1"));
     let attempts = device.attempts();
     assert!(attempts >= 2, "{attempts}");
@@ -447,12 +392,8 @@ async fn connection_failures_are_not_retried_for_post() {
         .build()
         .unwrap();
     let start = Instant::now();
-    let error: Error = client
-        .activate_device()
-        .device_id("guo1")
-        .call()
-        .await
-        .unwrap_err();
+    let op = client.activate_device().device_id("guo1");
+    let error: Error = op.call().await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(
         start.elapsed() < Duration::from_secs(4),

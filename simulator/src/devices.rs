@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 
 use crate::Shared;
 use crate::errors::ApiError;
-use crate::links::{BaseUrl, append_page_links, device_links};
-use crate::request::{Params, expands, json, limit_param, no_content, param, parse_query};
+use crate::links::{Api, append_page_links, device_links};
+use crate::request::{expands, json, limit_param, no_content, param, parse_query};
 use crate::scim;
 use crate::state::{DeviceRecord, device_user_id, now_ts};
 
@@ -105,11 +105,7 @@ pub(crate) fn render(base: &str, device: &DeviceRecord, embed: Embed) -> Value {
 }
 
 /// `GET /api/v1/devices[?search=…][&limit=…][&after=…][&expand=user|userSummary]`.
-pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    RawQuery(query): RawQuery,
-) -> ApiResult {
+pub async fn list(Api { shared, base }: Api, RawQuery(query): RawQuery) -> ApiResult {
     let params = parse_query(query.as_deref());
     let limit = limit_param(&params, MAX_DEVICE_PAGE)?.unwrap_or(MAX_DEVICE_PAGE);
     let filter = param(&params, "search")
@@ -162,16 +158,11 @@ pub async fn list(
         None
     };
     let mut response = json(StatusCode::OK, Value::Array(items));
-    let passthrough: Params = params
-        .iter()
-        .filter(|(k, _)| k != "after" && k != "limit")
-        .cloned()
-        .collect();
     append_page_links(
         response.headers_mut(),
         &base,
         "/api/v1/devices",
-        &passthrough,
+        &params,
         after,
         Some(limit),
         next,
@@ -180,11 +171,7 @@ pub async fn list(
 }
 
 /// `GET /api/v1/devices/{deviceId}`.
-pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(device_id): Path<String>,
-) -> ApiResult {
+pub async fn get(Api { shared, base }: Api, Path(device_id): Path<String>) -> ApiResult {
     let org = shared.org.read().await;
     let device = org
         .device(&device_id)
@@ -193,11 +180,7 @@ pub async fn get(
 }
 
 /// `GET /api/v1/devices/{deviceId}/users`.
-pub async fn users(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(device_id): Path<String>,
-) -> ApiResult {
+pub async fn users(Api { shared, base }: Api, Path(device_id): Path<String>) -> ApiResult {
     let org = shared.org.read().await;
     let device = org
         .device(&device_id)
@@ -214,11 +197,7 @@ pub async fn users(
 /// `UserDevice` objects (`created` and `deviceUserId` of the link, the device without
 /// `_embedded`). The links are the ones `listDevices?expand=user` embeds; an unknown user has no
 /// devices, so the answer is an empty list (the published spec declares no 404).
-pub async fn user_devices(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(user_id): Path<String>,
-) -> ApiResult {
+pub async fn user_devices(Api { shared, base }: Api, Path(user_id): Path<String>) -> ApiResult {
     let org = shared.org.read().await;
     let items: Vec<Value> = org
         .devices

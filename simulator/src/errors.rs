@@ -50,6 +50,11 @@ impl ApiError {
         }
     }
 
+    /// 400 E0000001 with the one cause `{field}: {message}`.
+    pub fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::validation(field, vec![format!("{field}: {message}")])
+    }
+
     /// 400 E0000003: the body is not JSON (or not a JSON object).
     pub fn malformed_body() -> Self {
         Self::new(

@@ -2,12 +2,14 @@
 //! pagination headers. All URLs are built from the request's `Host` header.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde_json::{Map, Value, json};
 
+use crate::Shared;
 use crate::state::{
     AppRecord, DeviceRecord, MappingRecord, PolicyKind, PolicyRecord, RuleRecord, SINGLE_RULE_TYPES,
 };
@@ -28,6 +30,29 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
             .or_else(|| parts.uri.authority().map(|a| a.to_string()))
             .unwrap_or_else(|| "localhost".to_string());
         Ok(Self(format!("http://{host}")))
+    }
+}
+
+/// What most handlers start from: the shared org and the request's [`BaseUrl`].
+pub struct Api {
+    /// The simulator's shared state.
+    pub shared: Arc<Shared>,
+    /// `http://<Host>` of the current request.
+    pub base: String,
+}
+
+impl FromRequestParts<Arc<Shared>> for Api {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<Shared>,
+    ) -> Result<Self, Self::Rejection> {
+        let BaseUrl(base) = BaseUrl::from_request_parts(parts, state).await?;
+        Ok(Self {
+            shared: Arc::clone(state),
+            base,
+        })
     }
 }
 
@@ -221,7 +246,8 @@ pub fn append_page_links(
 ) {
     let url = |cursor: Option<&str>| {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params {
+        // The request's own `after` and `limit` give way to the page's.
+        for (k, v) in params.iter().filter(|(k, _)| k != "after" && k != "limit") {
             query.append_pair(k, v);
         }
         if let Some(cursor) = cursor {

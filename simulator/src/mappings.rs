@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 
 use crate::Shared;
 use crate::errors::ApiError;
-use crate::links::{BaseUrl, mapping_links};
-use crate::render::policy_not_found;
+use crate::links::{Api, mapping_links};
+use crate::render::{find_policy_mut, read_policy};
 use crate::request::{Causes, json, no_content, parse_object};
 use crate::state::{MappingRecord, PolicyKind};
 
@@ -34,30 +34,19 @@ fn render(base: &str, policy_id: &str, mapping: &MappingRecord) -> Value {
 }
 
 /// `GET /api/v1/policies/{policyId}/mappings`.
-pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(policy_id): Path<String>,
-) -> ApiResult {
-    let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    let items: Vec<Value> = policy
-        .mappings
-        .iter()
-        .map(|m| render(&base, &policy_id, m))
-        .collect();
-    Ok(json(StatusCode::OK, Value::Array(items)))
+pub async fn list(Api { shared, base }: Api, Path(policy_id): Path<String>) -> ApiResult {
+    read_policy(&shared, &policy_id, |_, policy| {
+        let items = policy.mappings.iter();
+        Ok(items.map(|m| render(&base, &policy_id, m)).collect())
+    })
+    .await
 }
 
 /// `POST /api/v1/policies/{policyId}/mappings` with `{resourceId, resourceType}`.
 ///
 /// Mapping the same resource twice returns the existing mapping.
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
@@ -88,10 +77,7 @@ pub async fn create(
 
     let mut guard = shared.org.write().await;
     let org = &mut *guard;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     if policy.kind == PolicyKind::AccountManagement {
         // Doc 001: "you can't assign it to apps".
         return Err(ApiError::validation(
@@ -132,21 +118,18 @@ pub async fn create(
 
 /// `GET /api/v1/policies/{policyId}/mappings/{mappingId}`.
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path((policy_id, mapping_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    let mapping = policy
-        .mappings
-        .iter()
-        .find(|m| m.id == mapping_id)
-        .ok_or_else(|| mapping_not_found(&mapping_id))?;
-    Ok(json(StatusCode::OK, render(&base, &policy_id, mapping)))
+    read_policy(&shared, &policy_id, |_, policy| {
+        let mapping = policy
+            .mappings
+            .iter()
+            .find(|m| m.id == mapping_id)
+            .ok_or_else(|| mapping_not_found(&mapping_id))?;
+        Ok(render(&base, &policy_id, mapping))
+    })
+    .await
 }
 
 /// `DELETE /api/v1/policies/{policyId}/mappings/{mappingId}` → 204.
@@ -155,10 +138,7 @@ pub async fn delete(
     Path((policy_id, mapping_id)): Path<(String, String)>,
 ) -> ApiResult {
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     let removed = policy
         .mappings
         .iter()

@@ -13,11 +13,11 @@ use serde_json::{Map, Value, json};
 
 use crate::Shared;
 use crate::errors::ApiError;
-use crate::links::{BaseUrl, app_links, append_page_links};
-use crate::render::{policy_not_found, render_policy};
+use crate::links::{Api, app_links, append_page_links};
+use crate::render::{find_policy, find_policy_mut, read_policy, render_policy};
 use crate::request::{
     Causes, Params, bool_param, check_name, check_priority, check_status, expands, invalid_cursor,
-    json, limit_param, no_content, param, parse_object, parse_query,
+    json, limit_param, no_content, param, parse_object, parse_query, without_keys,
 };
 use crate::schema;
 use crate::state::{
@@ -112,10 +112,7 @@ fn validate(
 }
 
 fn sanitized(input: Map<String, Value>) -> Map<String, Value> {
-    input
-        .into_iter()
-        .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()))
-        .collect()
+    without_keys(input, &READ_ONLY)
 }
 
 fn required_type(params: &Params) -> Result<String, ApiError> {
@@ -133,23 +130,15 @@ fn required_type(params: &Params) -> Result<String, ApiError> {
 }
 
 /// `GET /api/v1/policies?type=…[&status=…][&expand=rules][&after=…&limit=…]`.
-pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    RawQuery(query): RawQuery,
-) -> ApiResult {
+pub async fn list(Api { shared, base }: Api, RawQuery(query): RawQuery) -> ApiResult {
     let params = parse_query(query.as_deref());
     let policy_type = required_type(&params)?;
     let status = match param(&params, "status") {
         None => None,
         Some(s @ ("ACTIVE" | "INACTIVE")) => Some(s.to_string()),
         Some(s) => {
-            return Err(ApiError::validation(
-                "status",
-                vec![format!(
-                    "status: Invalid status {s}. Valid values: ACTIVE, INACTIVE"
-                )],
-            ));
+            let message = format!("Invalid status {s}. Valid values: ACTIVE, INACTIVE");
+            return Err(ApiError::invalid("status", message));
         }
     };
     let expand_rules = expands(&params, "rules");
@@ -160,12 +149,8 @@ pub async fn list(
         None | Some("") => false,
         Some("name") => true,
         Some(other) => {
-            return Err(ApiError::validation(
-                "sortBy",
-                vec![format!(
-                    "sortBy: Invalid sort field {other}. Valid values: name"
-                )],
-            ));
+            let message = format!("Invalid sort field {other}. Valid values: name");
+            return Err(ApiError::invalid("sortBy", message));
         }
     };
     let resource_id = param(&params, "resourceId");
@@ -214,16 +199,11 @@ pub async fn list(
         } else {
             None
         };
-        let passthrough: Params = params
-            .iter()
-            .filter(|(k, _)| k != "after" && k != "limit")
-            .cloned()
-            .collect();
         append_page_links(
             response.headers_mut(),
             &base,
             "/api/v1/policies",
-            &passthrough,
+            &params,
             after,
             Some(limit),
             next,
@@ -234,8 +214,7 @@ pub async fn list(
 
 /// `POST /api/v1/policies[?activate=false]`.
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> ApiResult {
@@ -282,7 +261,7 @@ pub async fn create(
     };
     org.policies.insert(id.clone(), record);
     org.place_policy(&checked.policy_type, &id, checked.priority);
-    let policy = org.policies.get(&id).ok_or_else(|| policy_not_found(&id))?;
+    let policy = find_policy(&org.policies, &id)?;
     Ok(json(
         StatusCode::OK,
         render_policy(&base, &org, policy, false)?,
@@ -291,36 +270,28 @@ pub async fn create(
 
 /// `GET /api/v1/policies/{policyId}[?expand=rules]`.
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     let params = parse_query(query.as_deref());
-    let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    let value = render_policy(&base, &org, policy, expands(&params, "rules"))?;
-    Ok(json(StatusCode::OK, value))
+    read_policy(&shared, &policy_id, |org, policy| {
+        render_policy(&base, org, policy, expands(&params, "rules"))
+    })
+    .await
 }
 
 /// `PUT /api/v1/policies/{policyId}`: full replacement of the client-owned fields except
 /// `status`, which a PUT leaves as it is.
 pub async fn replace(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
     let input = parse_object(&body)?;
     schema::check("Policy", &input)?;
     let mut org = shared.org.write().await;
-    let existing = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let existing = find_policy(&org.policies, &policy_id)?;
     if existing.kind == PolicyKind::AccountManagement {
         return Err(account_management_read_only());
     }
@@ -363,10 +334,7 @@ pub async fn replace(
     if let (Some(priority), false) = (checked.priority, is_default) {
         org.place_policy(&checked.policy_type, &policy_id, Some(priority));
     }
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     Ok(json(
         StatusCode::OK,
         render_policy(&base, &org, policy, false)?,
@@ -376,10 +344,7 @@ pub async fn replace(
 /// `DELETE /api/v1/policies/{policyId}`: removes the policy with its rules and mappings.
 pub async fn delete(State(shared): State<Arc<Shared>>, Path(policy_id): Path<String>) -> ApiResult {
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy(&org.policies, &policy_id)?;
     match policy.kind {
         // A default policy "is required and cannot be deleted" (docs 003/004). The real API
         // answers such state-based refusals with 400 E0000001 (Api validation failed), the same
@@ -414,10 +379,7 @@ pub async fn lifecycle(
         _ => return Err(ApiError::not_found(uri.path(), "Endpoint")),
     };
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     match policy.kind {
         PolicyKind::AccountManagement => Err(account_management_read_only()),
         // Doc 003: "Policies set as default will always be active" / "cannot be deactivated".
@@ -452,16 +414,9 @@ fn clone_name(name: &str) -> String {
 ///
 /// Refused with 400 E0000001: a default policy (the org has exactly one per type), the
 /// account management policy (read-only) and the types Okta creates itself (one per org).
-pub async fn clone(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(policy_id): Path<String>,
-) -> ApiResult {
+pub async fn clone(Api { shared, base }: Api, Path(policy_id): Path<String>) -> ApiResult {
     let mut org = shared.org.write().await;
-    let original = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let original = find_policy(&org.policies, &policy_id)?;
     let policy_type = original.policy_type().to_string();
     if OKTA_CREATED_TYPES.contains(&policy_type.as_str()) {
         return Err(okta_created_type(&policy_type, "cloned"));
@@ -524,7 +479,7 @@ pub async fn clone(
         },
     );
     org.place_policy(&policy_type, &id, None);
-    let policy = org.policies.get(&id).ok_or_else(|| policy_not_found(&id))?;
+    let policy = find_policy(&org.policies, &id)?;
     Ok(json(
         StatusCode::OK,
         render_policy(&base, &org, policy, false)?,
@@ -543,22 +498,13 @@ fn render_app(base: &str, org: &Org, app: &AppRecord) -> Value {
 /// mappings with resourceType APP), as `Application` objects in mapping order. Only an
 /// ACCESS_POLICY is mapped to apps, so any other policy answers an empty list (the operation
 /// declares no 400).
-pub async fn apps(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
-    Path(policy_id): Path<String>,
-) -> ApiResult {
-    let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    let items: Vec<Value> = policy
-        .mappings
-        .iter()
-        .filter(|m| m.resource_type == "APP")
-        .filter_map(|m| org.app(&m.resource_id))
-        .map(|app| render_app(&base, &org, app))
-        .collect();
-    Ok(json(StatusCode::OK, Value::Array(items)))
+pub async fn apps(Api { shared, base }: Api, Path(policy_id): Path<String>) -> ApiResult {
+    read_policy(&shared, &policy_id, |org, policy| {
+        let apps = policy.mappings.iter().filter(|m| m.resource_type == "APP");
+        Ok(apps
+            .filter_map(|m| org.app(&m.resource_id))
+            .map(|app| render_app(&base, org, app))
+            .collect())
+    })
+    .await
 }

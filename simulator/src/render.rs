@@ -1,15 +1,50 @@
 //! How stored objects are rendered on the way out (`id`, `priority`, `_embedded`, `_links`),
 //! shared by the policy, rule and mapping handlers and the state inspection of [`crate::Org`].
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::Shared;
 use crate::errors::ApiError;
 use crate::links::{policy_links, rule_links};
+use crate::request::json;
 use crate::state::{MAX_EXPANDED_RULES, Org, PolicyKind, PolicyRecord, RuleRecord};
 
 /// The 404 for an unknown policy id.
 pub fn policy_not_found(id: &str) -> ApiError {
     ApiError::not_found(id, "Policy")
+}
+
+/// The policy `id` of `policies`, or its 404.
+pub fn find_policy<'a>(
+    policies: &'a HashMap<String, PolicyRecord>,
+    id: &str,
+) -> Result<&'a PolicyRecord, ApiError> {
+    policies.get(id).ok_or_else(|| policy_not_found(id))
+}
+
+/// The policy `id` of `policies` for a change, or its 404.
+pub fn find_policy_mut<'a>(
+    policies: &'a mut HashMap<String, PolicyRecord>,
+    id: &str,
+) -> Result<&'a mut PolicyRecord, ApiError> {
+    policies.get_mut(id).ok_or_else(|| policy_not_found(id))
+}
+
+/// 200 with what `answer` makes of policy `id` (and its org), read under the lock; 404 when there
+/// is no such policy.
+pub async fn read_policy(
+    shared: &Shared,
+    id: &str,
+    answer: impl FnOnce(&Org, &PolicyRecord) -> Result<Value, ApiError>,
+) -> Result<Response, ApiError> {
+    let org = shared.org.read().await;
+    let policy = find_policy(&org.policies, id)?;
+    Ok(json(StatusCode::OK, answer(&org, policy)?))
 }
 
 /// Renders a policy with `id`, its current `priority`, `_embedded` and `_links`.

@@ -30,6 +30,14 @@ pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// `input` without the fields named in `keys` (those the server owns).
+pub fn without_keys(input: Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
+    input
+        .into_iter()
+        .filter(|(k, _)| !keys.contains(&k.as_str()))
+        .collect()
+}
+
 /// Whether the comma-separated `expand` parameter contains `value`.
 pub fn expands(params: &Params, value: &str) -> bool {
     params

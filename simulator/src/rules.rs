@@ -12,11 +12,11 @@ use serde_json::{Map, Value, json};
 use crate::Shared;
 use crate::defaults::normalize_rule;
 use crate::errors::ApiError;
-use crate::links::BaseUrl;
-use crate::render::{policy_not_found, render_rule};
+use crate::links::Api;
+use crate::render::{find_policy_mut, read_policy, render_rule};
 use crate::request::{
     Causes, bool_param, check_name, check_priority, check_status, json, limit_param, no_content,
-    parse_object, parse_query,
+    parse_object, parse_query, without_keys,
 };
 use crate::schema;
 use crate::state::{
@@ -40,6 +40,15 @@ fn default_rule_immutable(what: &str) -> ApiError {
         "rule",
         vec![format!("rule: Default Rule is immutable ({what})")],
     )
+}
+
+/// The index of rule `rule_id` in `policy`, or its 404.
+fn rule_index(policy: &PolicyRecord, rule_id: &str) -> Result<usize, ApiError> {
+    policy
+        .rules
+        .iter()
+        .position(|r| r.id == rule_id)
+        .ok_or_else(|| rule_not_found(rule_id))
 }
 
 fn render_at(base: &str, policy: &PolicyRecord, rule_id: &str) -> Result<Value, ApiError> {
@@ -110,40 +119,30 @@ fn validate(
 }
 
 fn sanitized(input: Map<String, Value>) -> Map<String, Value> {
-    input
-        .into_iter()
-        .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()))
-        .collect()
+    without_keys(input, &READ_ONLY)
 }
 
 /// `GET /api/v1/policies/{policyId}/rules[?limit=n]`.
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> ApiResult {
     let params = parse_query(query.as_deref());
     let limit = limit_param(&params, MAX_RULES_PER_POLICY)?;
-    let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    let items: Vec<Value> = policy
-        .rules
-        .iter()
-        .take(limit.unwrap_or(usize::MAX))
-        .enumerate()
-        .map(|(i, rule)| render_rule(&base, policy, rule, i + 1))
-        .collect();
-    Ok(json(StatusCode::OK, Value::Array(items)))
+    read_policy(&shared, &policy_id, |_, policy| {
+        let rules = policy.rules.iter().take(limit.unwrap_or(usize::MAX));
+        Ok(rules
+            .enumerate()
+            .map(|(i, rule)| render_rule(&base, policy, rule, i + 1))
+            .collect())
+    })
+    .await
 }
 
 /// `POST /api/v1/policies/{policyId}/rules[?activate=false]`.
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path(policy_id): Path<String>,
     RawQuery(query): RawQuery,
     body: Bytes,
@@ -154,10 +153,7 @@ pub async fn create(
     let input_priority = input.get("priority").cloned();
     let mut guard = shared.org.write().await;
     let org = &mut *guard;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     let checked = validate(&input, policy.policy_type(), None)?;
     check_rule_schema(&input)?;
     if SINGLE_RULE_TYPES.contains(&policy.policy_type()) {
@@ -211,16 +207,13 @@ pub async fn create(
 
 /// `GET /api/v1/policies/{policyId}/rules/{ruleId}`.
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path((policy_id, rule_id)): Path<(String, String)>,
 ) -> ApiResult {
-    let org = shared.org.read().await;
-    let policy = org
-        .policies
-        .get(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    Ok(json(StatusCode::OK, render_at(&base, policy, &rule_id)?))
+    read_policy(&shared, &policy_id, |_, policy| {
+        render_at(&base, policy, &rule_id)
+    })
+    .await
 }
 
 /// Client-owned content of a rule, for comparing a PUT on a default rule with what is stored.
@@ -241,8 +234,7 @@ fn content(body: &Map<String, Value>) -> Map<String, Value> {
 /// A default rule accepts only a PUT that changes nothing (so a GET-modify-PUT tool that leaves
 /// it alone keeps working); any change is 400 "Default Rule is immutable".
 pub async fn replace(
-    State(shared): State<Arc<Shared>>,
-    BaseUrl(base): BaseUrl,
+    Api { shared, base }: Api,
     Path((policy_id, rule_id)): Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult {
@@ -250,15 +242,8 @@ pub async fn replace(
     check_rule_schema(&input)?;
     let input_priority = input.get("priority").cloned();
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    let index = policy
-        .rules
-        .iter()
-        .position(|r| r.id == rule_id)
-        .ok_or_else(|| rule_not_found(&rule_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
+    let index = rule_index(policy, &rule_id)?;
     let existing = policy
         .rules
         .get(index)
@@ -315,15 +300,8 @@ pub async fn delete(
     Path((policy_id, rule_id)): Path<(String, String)>,
 ) -> ApiResult {
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
-    let index = policy
-        .rules
-        .iter()
-        .position(|r| r.id == rule_id)
-        .ok_or_else(|| rule_not_found(&rule_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
+    let index = rule_index(policy, &rule_id)?;
     if policy.rules.get(index).is_some_and(|r| r.is_default) {
         return Err(default_rule_immutable("it cannot be deleted"));
     }
@@ -343,10 +321,7 @@ pub async fn lifecycle(
         _ => return Err(ApiError::not_found(uri.path(), "Endpoint")),
     };
     let mut org = shared.org.write().await;
-    let policy = org
-        .policies
-        .get_mut(&policy_id)
-        .ok_or_else(|| policy_not_found(&policy_id))?;
+    let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     let rule = policy
         .rules
         .iter_mut()

@@ -225,24 +225,28 @@ impl Parser {
         matches!(self.peek(), Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
     }
 
-    fn or(&mut self) -> Result<Filter, ScimError> {
-        let mut left = self.and()?;
-        while self.keyword("or") {
+    /// `operand (kw operand)*`, folded to the left with `join`.
+    fn chain(
+        &mut self,
+        kw: &str,
+        operand: fn(&mut Self) -> Result<Filter, ScimError>,
+        join: fn(Box<Filter>, Box<Filter>) -> Filter,
+    ) -> Result<Filter, ScimError> {
+        let mut left = operand(self)?;
+        while self.keyword(kw) {
             self.pos += 1;
-            let right = self.and()?;
-            left = Filter::Or(Box::new(left), Box::new(right));
+            let right = operand(self)?;
+            left = join(Box::new(left), Box::new(right));
         }
         Ok(left)
     }
 
+    fn or(&mut self) -> Result<Filter, ScimError> {
+        self.chain("or", Self::and, Filter::Or)
+    }
+
     fn and(&mut self) -> Result<Filter, ScimError> {
-        let mut left = self.unary()?;
-        while self.keyword("and") {
-            self.pos += 1;
-            let right = self.unary()?;
-            left = Filter::And(Box::new(left), Box::new(right));
-        }
-        Ok(left)
+        self.chain("and", Self::unary, Filter::And)
     }
 
     fn group(&mut self) -> Result<Filter, ScimError> {

@@ -71,19 +71,7 @@ struct SignIn {
 impl SignIn {
     fn from_body(body: &Map<String, Value>) -> Self {
         let context = body.get("policyContext").unwrap_or(&Value::Null);
-        let ids = |pointer: &str| -> HashSet<String> {
-            context
-                .pointer(pointer)
-                .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let ids = |pointer: &str| -> HashSet<String> { strings(context.pointer(pointer)) };
         let mut groups = ids("/groups/ids");
         groups.insert(EVERYONE_GROUP.to_string());
         let risk = context
@@ -371,21 +359,24 @@ fn expand_param(query: Option<&str>) -> Result<Expand, ApiError> {
     Ok(expand)
 }
 
-/// The requested policy types (`policyTypes`; `policyType` as the published example spells it);
-/// all four when absent.
-fn requested_types(body: &Map<String, Value>) -> Vec<String> {
-    let listed = body
-        .get("policyTypes")
-        .or_else(|| body.get("policyType"))
+/// The strings of the array `value` (others skipped); empty when it is not an array.
+fn strings<C: FromIterator<String> + Default>(value: Option<&Value>) -> C {
+    value
         .and_then(Value::as_array)
         .map(|items| {
             items
                 .iter()
                 .filter_map(Value::as_str)
                 .map(str::to_string)
-                .collect::<Vec<_>>()
+                .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The requested policy types (`policyTypes`; `policyType` as the published example spells it);
+/// all four when absent.
+fn requested_types(body: &Map<String, Value>) -> Vec<String> {
+    let listed: Vec<String> = strings(body.get("policyTypes").or_else(|| body.get("policyType")));
     if listed.is_empty() {
         SIMULATION_TYPES.iter().map(|t| (*t).to_string()).collect()
     } else {

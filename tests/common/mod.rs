@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use httpmock::{Method, Mock, MockServer, Then};
+use httpmock::{Method, Mock, MockServer, Then, When};
 use okta_mgmt::{Client, Error, RetryPolicy};
 
 /// A distinctive token: tests assert it never shows up in `Debug`/`Display` output.
@@ -52,6 +52,38 @@ pub fn not_found_body() -> serde_json::Value {
     })
 }
 
+/// Mounts a mock answering `method path` with `status` and the raw `body`.
+pub async fn mock_text<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: &str,
+    status: u16,
+    body: &str,
+) -> Mock<'a> {
+    mock_answer(server, method, path, |then| {
+        then.status(status).body(body);
+    })
+    .await
+}
+
+/// Mounts a mock answering `method path` with `status` and no body.
+pub async fn mock_status<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: &str,
+    status: u16,
+) -> Mock<'a> {
+    mock_answer(server, method, path, |then| {
+        then.status(status);
+    })
+    .await
+}
+
+/// An Okta error body with `errorCode` and `errorSummary`.
+pub fn okta_error(code: &str, summary: &str) -> serde_json::Value {
+    serde_json::json!({"errorCode": code, "errorSummary": summary})
+}
+
 /// The 429 body Okta sends.
 pub fn rate_limited_body() -> serde_json::Value {
     serde_json::json!({
@@ -92,33 +124,6 @@ pub async fn mock_json<'a>(
     .await
 }
 
-/// Mounts a mock answering `method path` with `status` and the raw `body`.
-pub async fn mock_text<'a>(
-    server: &'a MockServer,
-    method: Method,
-    path: &str,
-    status: u16,
-    body: &str,
-) -> Mock<'a> {
-    mock_answer(server, method, path, |then| {
-        then.status(status).body(body);
-    })
-    .await
-}
-
-/// Mounts a mock answering `method path` with `status` and no body.
-pub async fn mock_status<'a>(
-    server: &'a MockServer,
-    method: Method,
-    path: &str,
-    status: u16,
-) -> Mock<'a> {
-    mock_answer(server, method, path, |then| {
-        then.status(status);
-    })
-    .await
-}
-
 /// `GET /api/v1/devices/guo1` through `client`, which must fail: its error.
 pub async fn get_device_error(client: &Client) -> Error {
     client
@@ -127,4 +132,110 @@ pub async fn get_device_error(client: &Client) -> Error {
         .call()
         .await
         .expect_err("the call fails")
+}
+
+/// The header counting retries (`X-Okta-Retry-Count`).
+pub const RETRY_COUNT: &str = "x-okta-retry-count";
+
+/// Mounts a mock of the request `request` describes, on its attempt `n` only (0: the first try,
+/// sent without `X-Okta-Retry-Count`; n: the nth retry), whose answer `answer` sets.
+pub async fn mock_attempt<'a>(
+    server: &'a MockServer,
+    n: u32,
+    request: impl FnOnce(When) -> When,
+    answer: impl FnOnce(Then),
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            let when = request(when);
+            let _ = if n == 0 {
+                when.header_missing(RETRY_COUNT)
+            } else {
+                when.header(RETRY_COUNT, n.to_string())
+            };
+            answer(then);
+        })
+        .await
+}
+
+/// Mounts Okta's 429 ([`rate_limited_body`]) as the answer to the first try of `request`.
+pub async fn mock_rate_limited_first<'a>(
+    server: &'a MockServer,
+    request: impl FnOnce(When) -> When,
+) -> Mock<'a> {
+    mock_attempt(server, 0, request, |then| {
+        then.status(429).json_body(rate_limited_body());
+    })
+    .await
+}
+
+/// Mounts the first page (no `after`) of the listing `GET path`: 200 with `items` and the `Link`
+/// header `link`.
+pub async fn mock_first_page<'a>(
+    server: &'a MockServer,
+    path: &str,
+    link: &str,
+    items: serde_json::Value,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(Method::GET)
+                .path(path)
+                .query_param_missing("after");
+            then.status(200).header("link", link).json_body(items);
+        })
+        .await
+}
+
+/// Mounts a 404 of `GET path` with [`not_found_body`] and the request id `request_id`.
+pub async fn mock_not_found<'a>(server: &'a MockServer, path: &str, request_id: &str) -> Mock<'a> {
+    mock_answer(server, Method::GET, path, |then| {
+        then.status(404)
+            .header("x-okta-request-id", request_id)
+            .json_body(not_found_body());
+    })
+    .await
+}
+
+/// Mounts a mock that answers any request with 200 and the JSON `body` (to see that none comes).
+pub async fn mock_any(server: &MockServer, body: serde_json::Value) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// Log output captured from `tracing` for as long as the guard lives.
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).expect("logs are UTF-8")
+    }
+}
+
+/// Captures every `tracing` event (TRACE and up, no colours) of this thread until the guard drops.
+pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
 }
