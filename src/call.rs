@@ -95,7 +95,8 @@ pub(crate) struct CallRecord {
     pub(crate) attempts: u32,
     pub(crate) retries_exhausted: bool,
     pub(crate) status: Option<StatusCode>,
-    pub(crate) request_id: Option<String>,
+    /// The `X-Okta-Request-Id` header (a cheap copy; turned into text only for an error).
+    pub(crate) request_id: Option<reqwest::header::HeaderValue>,
     /// Headers and body of a non-success final response.
     pub(crate) failure: Option<(HeaderMap, Bytes)>,
 }
@@ -186,7 +187,9 @@ fn failure(error: progenitor_client::Error<OktaError>, record: CallRecord) -> Er
     match error {
         P::InvalidResponsePayload(bytes, source) => Error::Decode {
             status: record.status,
-            request_id: record.request_id,
+            request_id: record
+                .request_id
+                .and_then(|v| v.to_str().ok().map(str::to_owned)),
             body: error::snippet(&bytes),
             source,
         },

@@ -60,7 +60,7 @@ impl Exchange {
             attempts: self.attempts,
             retries_exhausted: self.retries_exhausted,
             status: Some(self.status),
-            request_id: error::request_id(&self.headers),
+            request_id: self.headers.get(crate::retry::REQUEST_ID_HEADER).cloned(),
             failure: (!self.status.is_success()).then(|| (self.headers.clone(), self.body.clone())),
         }
     }
@@ -150,9 +150,9 @@ impl Client {
             (request.method().clone(), request.url().clone())
         });
         let start = Instant::now();
-        let origin = request.url().origin();
+        let asked = request.url().clone();
         let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
-        refuse_redirect_away(&outcome, &origin)?;
+        refuse_redirect_away(&outcome, &asked)?;
         let mut exchange = read(outcome, self.inner.max_response_bytes).await?;
         if !exchange.status.is_success() {
             // A server may echo the credential it was sent; no error text carries it on.
@@ -339,13 +339,21 @@ fn ask(
 
 /// A caller-supplied HTTP client may follow redirects; an answer from another origin than the
 /// one asked is refused, whatever that client's settings.
-fn refuse_redirect_away(outcome: &Outcome, asked: &url::Origin) -> Result<(), Error> {
-    match &outcome.result {
-        Ok(response) if response.url().origin() != *asked => Err(Error::ForeignOrigin {
-            origin: response.url().origin().ascii_serialization(),
-        }),
-        _ => Ok(()),
+fn refuse_redirect_away(outcome: &Outcome, asked: &url::Url) -> Result<(), Error> {
+    let Ok(response) = &outcome.result else {
+        return Ok(());
+    };
+    let answered = response.url();
+    // Cheap field comparison first; the origin is built only when something differs.
+    let same = answered.scheme() == asked.scheme()
+        && answered.host_str() == asked.host_str()
+        && answered.port_or_known_default() == asked.port_or_known_default();
+    if same || answered.origin() == asked.origin() {
+        return Ok(());
     }
+    Err(Error::ForeignOrigin {
+        origin: answered.origin().ascii_serialization(),
+    })
 }
 
 /// `body` with every occurrence of `secret` (as is, or with `/` escaped as JSON may write it)
