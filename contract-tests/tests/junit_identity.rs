@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{Served, TOKEN, check_live, read, text};
+use cli_common::{Served, TOKEN, check_live, check_live_junit, read, text};
 
 /// `(classname, name)` of every test case, in order.
 fn test_cases(xml: &str) -> Vec<(String, String)> {
@@ -30,17 +30,7 @@ fn live_junit(serve_args: &[&str], token: &str) -> (Option<i32>, String) {
     let served = Served::start(serve_args);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.xml");
-    let out = check_live(
-        &served.url,
-        &[
-            "--allow-writes",
-            "--format",
-            "junit",
-            "--output",
-            path.to_str().unwrap(),
-        ],
-        token,
-    );
+    let out = check_live_junit(&served.url, &[], &path, token);
     let (stdout, stderr) = text(&out);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
