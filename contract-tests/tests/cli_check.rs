@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{check_live_env, parse_junit, read, run, text};
+use cli_common::{check_live_env, group_count, parse_junit, read, run, text};
 
 #[test]
 fn check_against_the_simulator_passes_and_prints_the_summary() {
@@ -245,15 +245,4 @@ fn mock_target_replays_the_corpus() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("no corpus case matches"));
-}
-
-/// Number of distinct scenario groups.
-fn group_count() -> usize {
-    let mut groups: Vec<&str> = okta_contract::scenarios::all()
-        .iter()
-        .map(|s| s.group)
-        .collect();
-    groups.sort_unstable();
-    groups.dedup();
-    groups.len()
 }

@@ -4,8 +4,8 @@
 mod cli_common;
 
 use cli_common::{
-    Served, TOKEN, all_policy_names, check_live, check_live_junit, get_json, parse_junit, read,
-    run, spawn_live_writes, text,
+    Served, TOKEN, all_policy_names, check_live, check_live_junit, get_json, group_count,
+    parse_junit, read, run, spawn_live_writes, text,
 };
 
 #[tokio::test]
@@ -32,13 +32,7 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
 
     let xml = read(&xml_path);
     let (suites, cases, failures) = parse_junit(&xml);
-    let mut groups: Vec<&str> = okta_contract::scenarios::all()
-        .iter()
-        .map(|s| s.group)
-        .collect();
-    groups.sort_unstable();
-    groups.dedup();
-    assert_eq!(suites, groups.len());
+    assert_eq!(suites, group_count());
     assert!(cases > 10);
     assert!(failures.is_empty(), "{failures:?}");
     assert!(xml.contains("<skipped message=\"sim_only"), "{xml}");

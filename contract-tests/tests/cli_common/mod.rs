@@ -248,3 +248,14 @@ pub fn spawn_live_writes(url: &str, extra: &[&str]) -> Child {
         .spawn()
         .expect("spawn check")
 }
+
+/// Number of distinct scenario groups.
+pub fn group_count() -> usize {
+    let mut groups: Vec<&str> = okta_contract::scenarios::all()
+        .iter()
+        .map(|s| s.group)
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups.len()
+}
