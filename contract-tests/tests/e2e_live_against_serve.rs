@@ -4,7 +4,7 @@
 mod cli_common;
 
 use cli_common::{
-    Served, TOKEN, all_policy_names, check_live, check_live_junit, get_json, group_count,
+    Served, TOKEN, all_policy_names, check_live_junit, get_json, group_count, live_json_report,
     parse_junit, read, run, spawn_live_writes, text,
 };
 
@@ -47,10 +47,7 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
 #[test]
 fn read_only_live_run_skips_writing_scenarios() {
     let served = Served::start(&[]);
-    let out = check_live(&served.url, &["--format", "json"], TOKEN);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let v = live_json_report(&served);
     let status: Vec<(&str, &str)> = v["entries"]
         .as_array()
         .unwrap()

@@ -259,3 +259,11 @@ pub fn group_count() -> usize {
     groups.dedup();
     groups.len()
 }
+
+/// The JSON report of a successful read-only live run against `served`.
+pub fn live_json_report(served: &Served) -> serde_json::Value {
+    let out = check_live(&served.url, &["--format", "json"], TOKEN);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    serde_json::from_str(&stdout).expect("a JSON report")
+}
