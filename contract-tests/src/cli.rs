@@ -873,14 +873,8 @@ fn case_entry(case: &Case, outcome: &CaseOutcome, duration_ms: u64) -> EntryRepo
             .collect();
         info.extend(outcome.notes.iter().map(|n| format!("note: {n}")));
         StepOutcome {
-            name,
-            status: Status::Passed,
-            expected: None,
-            actual: None,
             message: (!info.is_empty()).then(|| info.join("; ")),
-            curl: None,
-            request_id: None,
-            duration_ms,
+            ..StepOutcome::ok(name, duration_ms)
         }
     } else {
         let (expected, actual) = match outcome.failures.as_slice() {

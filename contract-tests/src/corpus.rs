@@ -203,6 +203,27 @@ pub struct Case {
 }
 
 impl Case {
+    /// A case of `doc` under `section` with no id, source, operation, exchange or notes yet.
+    pub fn new(doc: impl Into<String>, section: impl Into<String>) -> Self {
+        Self {
+            id: String::new(),
+            doc: doc.into(),
+            section: section.into(),
+            source: None,
+            operation: None,
+            schema: None,
+            schema_pointer: None,
+            reason: None,
+            request: None,
+            response: None,
+            example: None,
+            variables: BTreeMap::new(),
+            errata: Vec::new(),
+            blocks: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// Document number (the file name's prefix before `_`), used as the case sub-directory;
     /// `upstream-<release>` for an example of a published spec.
     pub fn doc_number(&self) -> &str {

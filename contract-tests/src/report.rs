@@ -71,18 +71,37 @@ pub struct StepOutcome {
     pub duration_ms: u64,
 }
 
+/// Every failed step of `report`, with its entry.
+fn failed_steps(report: &RunReport) -> Vec<(&EntryReport, &StepOutcome)> {
+    report
+        .entries
+        .iter()
+        .flat_map(|e| e.steps.iter().map(move |s| (e, s)))
+        .filter(|(_, s)| s.status == Status::Failed)
+        .collect()
+}
+
 impl StepOutcome {
     /// A step that did not run: `status` is [`Status::Skipped`] or [`Status::NotRun`].
     pub fn not_run(name: &str, status: Status, reason: &str) -> Self {
         Self {
-            name: name.to_owned(),
             status,
+            message: Some(reason.to_owned()),
+            ..Self::ok(name, 0)
+        }
+    }
+
+    /// A step that passed after `duration_ms`.
+    pub fn ok(name: impl Into<String>, duration_ms: u64) -> Self {
+        Self {
+            name: name.into(),
+            status: Status::Passed,
             expected: None,
             actual: None,
-            message: Some(reason.to_owned()),
+            message: None,
             curl: None,
             request_id: None,
-            duration_ms: 0,
+            duration_ms,
         }
     }
 
@@ -541,12 +560,7 @@ fn table_styled(report: &RunReport, style: TableStyle) -> String {
             }
         }
     }
-    let failures: Vec<(&EntryReport, &StepOutcome)> = report
-        .entries
-        .iter()
-        .flat_map(|e| e.steps.iter().map(move |s| (e, s)))
-        .filter(|(_, s)| s.status == Status::Failed)
-        .collect();
+    let failures = failed_steps(report);
     if !failures.is_empty() {
         let _ = writeln!(out, "{}Failures:", if quiet { "" } else { "\n" });
         for (i, (e, s)) in failures.iter().enumerate() {
@@ -861,12 +875,7 @@ fn markdown(report: &RunReport) -> String {
             seconds(e.duration_ms)
         );
     }
-    let failures: Vec<(&EntryReport, &StepOutcome)> = report
-        .entries
-        .iter()
-        .flat_map(|e| e.steps.iter().map(move |s| (e, s)))
-        .filter(|(_, s)| s.status == Status::Failed)
-        .collect();
+    let failures = failed_steps(report);
     if !failures.is_empty() {
         let _ = writeln!(out, "\n## Failures");
         for (e, s) in failures {
@@ -916,16 +925,7 @@ mod tests {
             request_id: Some("req1".into()),
             duration_ms: 12,
         };
-        let ok = StepOutcome {
-            name: "list".into(),
-            status: Status::Passed,
-            expected: None,
-            actual: None,
-            message: None,
-            curl: None,
-            request_id: None,
-            duration_ms: 3,
-        };
+        let ok = StepOutcome::ok("list", 3);
         RunReport {
             tool: "okta-contract 0".into(),
             target: "sim".into(),

@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{parse_junit, read, run, text};
+use cli_common::{check_live_env, group_count, parse_junit, read, run, text};
 
 #[test]
 fn check_against_the_simulator_passes_and_prints_the_summary() {
@@ -152,15 +152,13 @@ fn live_needs_an_org_and_a_token() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("no org"));
 
-    let out = run(
-        &["check", "--target", "live", "--org", "http://127.0.0.1:9"],
-        &[],
-    );
+    let out = check_live_env("http://127.0.0.1:9", &[], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("no token"));
 
-    let out = run(
-        &["check", "--target", "live", "--org", "http://127.0.0.1:9"],
+    let out = check_live_env(
+        "http://127.0.0.1:9",
+        &[],
         &[
             ("OKTA_API_TOKEN", "aaaaaaaaaa"),
             ("OKTA_ACCESS_TOKEN", "bbbbbbbbbb"),
@@ -173,16 +171,7 @@ fn live_needs_an_org_and_a_token() {
 #[test]
 fn live_refuses_plain_http_to_a_remote_host_before_any_request() {
     let token = cli_common::TOKEN;
-    let out = run(
-        &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            "http://example.invalid",
-        ],
-        &[("OKTA_API_TOKEN", token)],
-    );
+    let out = check_live_env("http://example.invalid", &[], &[("OKTA_API_TOKEN", token)]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -256,15 +245,4 @@ fn mock_target_replays_the_corpus() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("no corpus case matches"));
-}
-
-/// Number of distinct scenario groups.
-fn group_count() -> usize {
-    let mut groups: Vec<&str> = okta_contract::scenarios::all()
-        .iter()
-        .map(|s| s.group)
-        .collect();
-    groups.sort_unstable();
-    groups.dedup();
-    groups.len()
 }

@@ -4,7 +4,8 @@
 mod cli_common;
 
 use cli_common::{
-    Served, TOKEN, all_policy_names, check_live, create_policy, parse_junit, read, run, text,
+    Served, TOKEN, all_policy_names, check_live, check_live_junit, create_policy, parse_junit,
+    read, run, text,
 };
 
 const WRONG: &str = "wrong-token-Vb55Kq-not-accepted";
@@ -14,17 +15,7 @@ fn a_wrong_token_fails_with_redacted_curl_and_no_secret_anywhere() {
     let served = Served::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     let xml_path = dir.path().join("r.xml");
-    let out = check_live(
-        &served.url,
-        &[
-            "--allow-writes",
-            "--format",
-            "junit",
-            "--output",
-            xml_path.to_str().unwrap(),
-        ],
-        WRONG,
-    );
+    let out = check_live_junit(&served.url, &[], &xml_path, WRONG);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(

@@ -7,31 +7,26 @@
 
 mod cli_common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use cli_common::{BIN, Served, TOKEN, get_json, text};
+use cli_common::{Served, TOKEN, all_policies, get_json, run, spawn_live_writes, text};
 use rstest::rstest;
 
 /// Every policy and rule whose name starts with `prefix`, anywhere in the org.
 async fn leftovers(base: &str, prefix: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for t in okta_contract::live::sweep_policy_types() {
-        let url = format!("{base}/api/v1/policies?type={}", t.replace(':', "%3A"));
-        let (status, policies) = get_json(&url).await;
-        assert_eq!(status, 200, "{url}: {policies}");
-        for p in policies.as_array().expect("array") {
-            let name = p["name"].as_str().unwrap_or_default();
-            if name.starts_with(prefix) {
-                found.push(format!("policy {name}"));
-            }
-            let id = p["id"].as_str().unwrap_or_default();
-            let (_, rules) = get_json(&format!("{base}/api/v1/policies/{id}/rules")).await;
-            for r in rules.as_array().into_iter().flatten() {
-                let rule = r["name"].as_str().unwrap_or_default();
-                if rule.starts_with(prefix) {
-                    found.push(format!("rule {rule} in {name}"));
-                }
+    for p in all_policies(base).await {
+        let name = p["name"].as_str().unwrap_or_default();
+        if name.starts_with(prefix) {
+            found.push(format!("policy {name}"));
+        }
+        let id = p["id"].as_str().unwrap_or_default();
+        let (_, rules) = get_json(&format!("{base}/api/v1/policies/{id}/rules")).await;
+        for r in rules.as_array().into_iter().flatten() {
+            let rule = r["name"].as_str().unwrap_or_default();
+            if rule.starts_with(prefix) {
+                found.push(format!("rule {rule} in {name}"));
             }
         }
     }
@@ -88,29 +83,17 @@ async fn sigterm_at_any_point_then_sweep_leaves_nothing(
         u8::from(again_during_cleanup)
     );
     let prefix = format!("okta-contract-{run_id}-");
-    let child = Command::new(BIN)
-        .args([
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--allow-writes",
-        ])
-        .args([
+    let child = spawn_live_writes(
+        &served.url,
+        &[
             "--run-id",
             &run_id,
             "--scenario",
             "guides/account-management-guide",
-        ])
-        .args(["--scenario", "policies/policy-crud-access-policy"])
-        .env("OKTA_API_TOKEN", TOKEN)
-        .env_remove("OKTA_ACCESS_TOKEN")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn check");
+            "--scenario",
+            "policies/policy-crud-access-policy",
+        ],
+    );
     // The first scenario creates an ACCESS_POLICY first: watch that listing only (cheap).
     let deadline = Instant::now() + Duration::from_secs(30);
     let access = format!("{}/api/v1/policies?type=ACCESS_POLICY", served.url);
@@ -143,12 +126,10 @@ async fn sigterm_at_any_point_then_sweep_leaves_nothing(
         "interrupted: {stdout}\n{stderr}"
     );
 
-    let sweep = Command::new(BIN)
-        .args(["sweep", "--org", &served.url, "--prefix", &prefix])
-        .env("OKTA_API_TOKEN", TOKEN)
-        .env_remove("OKTA_ACCESS_TOKEN")
-        .output()
-        .expect("sweep");
+    let sweep = run(
+        &["sweep", "--org", &served.url, "--prefix", &prefix],
+        &[("OKTA_API_TOKEN", TOKEN)],
+    );
     let (sweep_out, sweep_err) = text(&sweep);
     assert_eq!(sweep.status.code(), Some(0), "{sweep_out}\n{sweep_err}");
     let left = leftovers(&served.url, &prefix).await;

@@ -4,7 +4,8 @@
 mod cli_common;
 
 use cli_common::{
-    Served, TOKEN, all_policy_names, check_live, get_json, parse_junit, read, run, text,
+    Served, TOKEN, all_policy_names, check_live_junit, get_json, group_count, live_json_report,
+    parse_junit, read, run, spawn_live_writes, text,
 };
 
 #[tokio::test]
@@ -14,19 +15,7 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
     let dir = tempfile::tempdir().unwrap();
     let xml_path = dir.path().join("live.xml");
     let run_id = "e2e-live-1";
-    let out = check_live(
-        &served.url,
-        &[
-            "--allow-writes",
-            "--run-id",
-            run_id,
-            "--format",
-            "junit",
-            "--output",
-            xml_path.to_str().unwrap(),
-        ],
-        TOKEN,
-    );
+    let out = check_live_junit(&served.url, &["--run-id", run_id], &xml_path, TOKEN);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("target live"), "{stdout}");
@@ -43,13 +32,7 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
 
     let xml = read(&xml_path);
     let (suites, cases, failures) = parse_junit(&xml);
-    let mut groups: Vec<&str> = okta_contract::scenarios::all()
-        .iter()
-        .map(|s| s.group)
-        .collect();
-    groups.sort_unstable();
-    groups.dedup();
-    assert_eq!(suites, groups.len());
+    assert_eq!(suites, group_count());
     assert!(cases > 10);
     assert!(failures.is_empty(), "{failures:?}");
     assert!(xml.contains("<skipped message=\"sim_only"), "{xml}");
@@ -64,10 +47,7 @@ async fn live_check_against_a_served_simulator_cleans_up_after_itself() {
 #[test]
 fn read_only_live_run_skips_writing_scenarios() {
     let served = Served::start(&[]);
-    let out = check_live(&served.url, &["--format", "json"], TOKEN);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let v = live_json_report(&served);
     let status: Vec<(&str, &str)> = v["entries"]
         .as_array()
         .unwrap()
@@ -100,31 +80,14 @@ fn read_only_live_run_skips_writing_scenarios() {
 #[case::sighup("HUP")]
 #[tokio::test]
 async fn an_interrupt_signal_cleans_up_then_exits_130(#[case] signal: &str) {
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     use std::time::{Duration, Instant};
 
     // Slow requests so the run is still going when the signal arrives.
     let served = Served::start(&["--latency-ms", "150"]);
     let run_id = format!("e2e-sig{}", signal.to_ascii_lowercase());
     let prefix = format!("okta-contract-{run_id}-");
-    let mut child = Command::new(cli_common::BIN)
-        .args([
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--allow-writes",
-            "--run-id",
-            &run_id,
-        ])
-        .env("OKTA_API_TOKEN", TOKEN)
-        .env_remove("OKTA_ACCESS_TOKEN")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn check");
+    let mut child = spawn_live_writes(&served.url, &["--run-id", &run_id]);
     // Wait until the run has created its policy, then interrupt it.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

@@ -4,7 +4,7 @@
 
 mod cli_common;
 
-use cli_common::{Served, run, text};
+use cli_common::{Served, check_live_env, text};
 use okta_sim::oauth::{KeyKind, generate_key};
 
 const SCOPES: &str =
@@ -38,15 +38,9 @@ fn live_check_with_a_generated_rsa_key_from_environment_variables() {
     let private = keys.join("private.pem");
     let pem = std::fs::read_to_string(&private).unwrap();
     let key_line = pem.lines().nth(1).unwrap().to_owned();
-    let out = run(
-        &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--allow-writes",
-        ],
+    let out = check_live_env(
+        &served.url,
+        &["--allow-writes"],
         &[
             ("HOME", dir.path().to_str().unwrap()),
             ("OKTA_CLIENT_AUTHORIZATIONMODE", "PrivateKey"),
@@ -82,20 +76,10 @@ fn live_check_with_dpop_bound_tokens_and_a_nonce() {
     ];
     let mut with_dpop = envs.to_vec();
     with_dpop.push(("OKTA_CLIENT_DPOP", "true"));
-    let out = run(
-        &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--allow-writes",
-        ],
-        &with_dpop,
-    );
+    let out = check_live_env(&served.url, &["--allow-writes"], &with_dpop);
     assert_clean_run(&out, &[&key_line]);
     // The same app without DPoP is refused by the token endpoint.
-    let out = run(&["check", "--target", "live", "--org", &served.url], &envs);
+    let out = check_live_env(&served.url, &[], &envs);
     let (stdout, stderr) = text(&out);
     assert_ne!(out.status.code(), Some(0), "{stdout}");
     assert!(
@@ -131,15 +115,9 @@ fn live_check_with_an_ec_key_from_the_home_okta_yaml() {
         ),
     )
     .unwrap();
-    let out = run(
-        &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
-            "--allow-writes",
-        ],
+    let out = check_live_env(
+        &served.url,
+        &["--allow-writes"],
         &[("HOME", dir.path().to_str().unwrap())],
     );
     let key_line = pair.private_pem.lines().nth(1).unwrap().to_owned();
@@ -150,8 +128,9 @@ fn live_check_with_an_ec_key_from_the_home_okta_yaml() {
 fn a_bad_authorization_mode_names_its_source() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start(&[]);
-    let out = run(
-        &["check", "--target", "live", "--org", &served.url],
+    let out = check_live_env(
+        &served.url,
+        &[],
         &[
             ("HOME", dir.path().to_str().unwrap()),
             ("OKTA_CLIENT_AUTHORIZATIONMODE", "Basic"),

@@ -504,12 +504,7 @@ fn prove_block(e: &Erratum) {
         .iter()
         .filter(|c| c.doc == e.doc && c.blocks.iter().any(|b| b.lines == e.lines))
     {
-        assert!(
-            c.errata.contains(&e.id),
-            "{} does not record {}",
-            c.id,
-            e.id
-        );
+        assert_records(c, e);
         if let Ok(v) = json_of(&block.kind, &corrected) {
             let used = match block.role.as_str() {
                 "request" => c.request.as_ref().and_then(|r| r.body.as_ref()),
@@ -538,6 +533,37 @@ fn prove_block(e: &Erratum) {
     let _ = c;
 }
 
+/// `c` records erratum `e`.
+fn assert_records(c: &Case, e: &Erratum) {
+    assert!(
+        c.errata.contains(&e.id),
+        "{} does not record {}",
+        c.id,
+        e.id
+    );
+}
+
+/// The documented check (`raw`) fails on `c`, the corrected one (`fixed`) holds, and `c`
+/// records `e`; `what` completes "the documented …" and "the corrected …".
+fn raw_fails_fixed_holds(e: &Erratum, c: &Case, what: [&str; 2], holds: impl Fn(&Value) -> bool) {
+    let check = &e.check;
+    assert!(
+        !holds(&check["raw"]),
+        "{}: the documented {} {}",
+        e.id,
+        what[0],
+        c.id
+    );
+    assert!(
+        holds(&check["fixed"]),
+        "{}: the corrected {} {}",
+        e.id,
+        what[1],
+        c.id
+    );
+    assert_records(c, e);
+}
+
 fn prove_text(e: &Erratum) {
     let check = &e.check;
     match s(check, "kind") {
@@ -546,24 +572,9 @@ fn prove_text(e: &Erratum) {
             let body = side(c, s(check, "side"));
             claim_named_in(&e.says, &check["raw"]);
             claim_named_in(&e.uses, &check["fixed"]);
-            assert!(
-                !claim_holds(body, &check["raw"]),
-                "{}: the documented claim holds on {}",
-                e.id,
-                c.id
-            );
-            assert!(
-                claim_holds(body, &check["fixed"]),
-                "{}: the corrected claim fails on {}",
-                e.id,
-                c.id
-            );
-            assert!(
-                c.errata.contains(&e.id),
-                "{} does not record {}",
-                c.id,
-                e.id
-            );
+            raw_fails_fixed_holds(e, c, ["claim holds on", "claim fails on"], |v| {
+                claim_holds(body, v)
+            });
         }
         "prose_body" => {
             let c = case(s(check, "case"));
@@ -574,12 +585,7 @@ fn prove_text(e: &Erratum) {
                 "{}: documented 'no body' would hold",
                 e.id
             );
-            assert!(
-                c.errata.contains(&e.id),
-                "{} does not record {}",
-                c.id,
-                e.id
-            );
+            assert_records(c, e);
         }
         "vocabulary" => {
             let (raw, fixed) = (s(check, "raw_word"), s(check, "fixed_word"));
@@ -602,24 +608,9 @@ fn prove_text(e: &Erratum) {
         }
         "request_params" => {
             let c = case(s(check, "case"));
-            assert!(
-                !params_claim_holds(c, &check["raw"]),
-                "{}: the documented parameters match {}",
-                e.id,
-                c.id
-            );
-            assert!(
-                params_claim_holds(c, &check["fixed"]),
-                "{}: the corrected parameters miss {}",
-                e.id,
-                c.id
-            );
-            assert!(
-                c.errata.contains(&e.id),
-                "{} does not record {}",
-                c.id,
-                e.id
-            );
+            raw_fails_fixed_holds(e, c, ["parameters match", "parameters miss"], |v| {
+                params_claim_holds(c, v)
+            });
         }
         other => panic!(
             "{}: check {other} does not fit a {:?} erratum",

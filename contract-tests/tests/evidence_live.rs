@@ -6,7 +6,7 @@
 
 mod cli_common;
 
-use cli_common::{Served, TOKEN, all_policy_names, http, run, text};
+use cli_common::{Served, TOKEN, all_policy_names, check_live_env, http, run, text};
 use serde_json::Value;
 
 fn report(out: &std::process::Output) -> Value {
@@ -100,13 +100,9 @@ fn a_changed_documented_answer_is_reported_with_its_pointer() {
         okta_contract::corpus::to_yaml(&case).unwrap(),
     )
     .unwrap();
-    let out = run(
+    let out = check_live_env(
+        &served.url,
         &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
             "--corpus",
             "--cases",
             dir.path().to_str().unwrap(),
@@ -143,13 +139,9 @@ async fn recorded_cases_replay_green_hold_no_secret_and_planted_fields_are_drift
 
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("corpus");
-    let out = run(
+    let out = check_live_env(
+        &served.url,
         &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
             "--corpus",
             "--record",
             rec.to_str().unwrap(),
@@ -181,13 +173,9 @@ async fn recorded_cases_replay_green_hold_no_secret_and_planted_fields_are_drift
     );
 
     // Scenarios are recorded too (their hooks do not hide the exchanges from the recorder).
-    let out = run(
+    let out = check_live_env(
+        &served.url,
         &[
-            "check",
-            "--target",
-            "live",
-            "--org",
-            &served.url,
             "--allow-writes",
             "--scenario",
             "policies",

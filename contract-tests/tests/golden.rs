@@ -7,7 +7,7 @@ mod cli_common;
 
 use std::path::PathBuf;
 
-use cli_common::{Served, run, text};
+use cli_common::{Served, check_live_env, run, text};
 use regex::Regex;
 
 fn golden_path(name: &str) -> PathBuf {
@@ -83,13 +83,9 @@ fn a_failing_run_in_every_format() {
     // (read-only run) and a device scenario (live) are skipped.
     let served = Served::start(&[]);
     for format in ["table", "json", "junit", "markdown"] {
-        let out = run(
+        let out = check_live_env(
+            &served.url,
             &[
-                "check",
-                "--target",
-                "live",
-                "--org",
-                &served.url,
                 "--run-id",
                 "golden",
                 "--color",

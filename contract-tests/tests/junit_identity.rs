@@ -3,7 +3,7 @@
 
 mod cli_common;
 
-use cli_common::{Served, TOKEN, check_live, read, text};
+use cli_common::{Served, TOKEN, check_live_junit, live_json_report, read, text};
 
 /// `(classname, name)` of every test case, in order.
 fn test_cases(xml: &str) -> Vec<(String, String)> {
@@ -30,17 +30,7 @@ fn live_junit(serve_args: &[&str], token: &str) -> (Option<i32>, String) {
     let served = Served::start(serve_args);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.xml");
-    let out = check_live(
-        &served.url,
-        &[
-            "--allow-writes",
-            "--format",
-            "junit",
-            "--output",
-            path.to_str().unwrap(),
-        ],
-        token,
-    );
+    let out = check_live_junit(&served.url, &[], &path, token);
     let (stdout, stderr) = text(&out);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
@@ -76,10 +66,7 @@ fn failing_and_passing_runs_list_the_same_junit_test_cases() {
 #[test]
 fn skipped_scenarios_list_their_steps_with_a_true_reason() {
     let served = Served::start(&[]);
-    let out = check_live(&served.url, &["--format", "json"], TOKEN);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let v = live_json_report(&served);
     for e in v["entries"].as_array().unwrap() {
         if e["status"] != "skipped" {
             continue;

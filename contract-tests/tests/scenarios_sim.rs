@@ -6,35 +6,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
-use okta_contract::live::{RunNaming, Tracker, sweep_policy_types};
+use okta_contract::live::sweep_policy_types;
 use okta_contract::report::{EntryReport, Status};
-use okta_contract::scenarios::{self, AuthScheme, RunEnv, Scenario, TargetKind, runner};
-use okta_mgmt::Client;
+use okta_contract::scenarios::{self, RunEnv, Scenario, TargetKind, runner};
 use okta_mgmt::types::{Policy, PolicyType};
-use okta_sim::{self as sim, RunningSim, SimConfig};
+
+mod sim_common;
+
+use sim_common::env;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-async fn env(target: TargetKind, allow_writes: bool, run_id: &str) -> (RunningSim, Arc<RunEnv>) {
-    let config = SimConfig::default();
-    let token = config.api_tokens[0].clone();
-    let sim = sim::start(config, 0).await.expect("simulator starts");
-    let client = Client::builder()
-        .org_url(sim.base_url())
-        .api_token(token)
-        .build()
-        .expect("client");
-    let env = RunEnv {
-        client,
-        base_url: sim.base_url(),
-        target,
-        auth: AuthScheme::Ssws,
-        naming: RunNaming::new(Some(run_id)).expect("run id"),
-        tracker: Arc::new(Tracker::new()),
-        allow_writes,
-    };
-    (sim, Arc::new(env))
-}
 
 async fn run(env: &Arc<RunEnv>, scenarios: &[Scenario]) -> Vec<EntryReport> {
     let mut entries = Vec::new();

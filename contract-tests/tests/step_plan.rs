@@ -2,34 +2,16 @@
 //! as `sim` and as `live` (the simulator reached as a live org with `--allow-writes`).
 //! `UPDATE_GOLDEN=1` rewrites it.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use okta_contract::live::{RunNaming, Tracker};
 use okta_contract::report::Status;
-use okta_contract::scenarios::{self, AuthScheme, RunEnv, TargetKind, runner};
+use okta_contract::scenarios::{self, TargetKind, runner};
 use okta_contract::step_plan::{PLAN_TEXT, StepPlan};
-use okta_mgmt::Client;
-use okta_sim::{self as sim, SimConfig};
+
+mod sim_common;
 
 async fn plan_for(target: TargetKind, plan: &mut StepPlan) {
-    let config = SimConfig::default();
-    let token = config.api_tokens[0].clone();
-    let sim = sim::start(config, 0).await.expect("simulator starts");
-    let client = Client::builder()
-        .org_url(sim.base_url())
-        .api_token(token)
-        .build()
-        .expect("client");
-    let env = Arc::new(RunEnv {
-        client,
-        base_url: sim.base_url(),
-        target,
-        auth: AuthScheme::Ssws,
-        naming: RunNaming::new(Some("step-plan")).expect("run id"),
-        tracker: Arc::new(Tracker::new()),
-        allow_writes: true,
-    });
+    let (sim, env) = sim_common::env(target, true, "step-plan").await;
     for s in scenarios::all() {
         let entry = runner::run_one_with_plan(&env, &s, Duration::from_secs(60), &[]).await;
         if entry.status == Status::Skipped {

@@ -308,15 +308,9 @@ impl Resolver<'_> {
     }
 }
 
-/// The fields the spec requires of the object at `pointer` of `body`, the response body of
-/// an operation whose schema is `node` (OpenAPI form); `None` if the place is not found.
-pub(crate) fn required_at(
-    spec: &Spec,
-    node: &Value,
-    body: &Value,
-    pointer: &str,
-) -> Option<Vec<String>> {
-    let segments: Vec<String> = pointer
+/// A resolver over the spec's strict definitions and the unescaped segments of `pointer`.
+fn strict_resolver<'a>(spec: &'a Spec, pointer: &str) -> (Resolver<'a>, Vec<String>) {
+    let segments = pointer
         .trim_start_matches('/')
         .split('/')
         .filter(|s| !s.is_empty())
@@ -325,6 +319,18 @@ pub(crate) fn required_at(
     let resolver = Resolver {
         defs: spec.definitions(Mode::Strict),
     };
+    (resolver, segments)
+}
+
+/// The fields the spec requires of the object at `pointer` of `body`, the response body of
+/// an operation whose schema is `node` (OpenAPI form); `None` if the place is not found.
+pub(crate) fn required_at(
+    spec: &Spec,
+    node: &Value,
+    body: &Value,
+    pointer: &str,
+) -> Option<Vec<String>> {
+    let (resolver, segments) = strict_resolver(spec, pointer);
     let (_, schema) = resolver.locate(convert::convert(node, Mode::Strict), body, &segments)?;
     let mut out = Vec::new();
     resolver.required(&schema, &mut out, 0);
@@ -379,15 +385,7 @@ fn suggest(
     pointer: &str,
     kind: DriftKind,
 ) -> Option<String> {
-    let segments: Vec<String> = pointer
-        .trim_start_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(unescape)
-        .collect();
-    let resolver = Resolver {
-        defs: spec.definitions(Mode::Strict),
-    };
+    let (resolver, segments) = strict_resolver(spec, pointer);
     let root = convert::convert(node, Mode::Strict);
     let value = body.pointer(pointer)?;
     match kind {

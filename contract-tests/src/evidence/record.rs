@@ -271,21 +271,12 @@ pub fn exchange_case(
         format!("example-{}", token_var.replace('_', "-")),
     );
     Ok(Case {
-        id: String::new(),
-        doc: RECORDED_DIR.into(),
-        section: provenance.to_owned(),
-        source: None,
         operation: Some(resolved.operation),
-        schema: None,
-        schema_pointer: None,
-        reason: None,
         request: Some(request),
         response: Some(response),
-        example: None,
         variables,
-        errata: Vec::new(),
-        blocks: Vec::new(),
         notes: vec![provenance.to_owned()],
+        ..Case::new(RECORDED_DIR, provenance)
     })
 }
 

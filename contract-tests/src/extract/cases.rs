@@ -838,21 +838,9 @@ fn build_case(
 
     let mut notes = Vec::new();
     let mut case = Case {
-        id: String::new(),
-        doc: doc.name.clone(),
-        section,
-        source: None,
-        operation: None,
-        schema: None,
-        schema_pointer: None,
-        reason: None,
-        request: None,
-        response: None,
-        example: None,
-        variables: BTreeMap::new(),
         errata: errata.into_iter().collect(),
         blocks: block_refs,
-        notes: Vec::new(),
+        ..Case::new(doc.name.clone(), section)
     };
 
     if let Some(ex) = &proto.example {

@@ -356,8 +356,6 @@ impl OpContext<'_> {
     ) -> Case {
         Case {
             id: format!("{}.{}.{kind}.{}", self.dir, self.ours.id, slug(name)),
-            doc: self.file.to_string(),
-            section: self.section.clone(),
             source: Some(CaseSource::Upstream {
                 file: self.file.to_string(),
                 release: self.release.to_string(),
@@ -366,16 +364,7 @@ impl OpContext<'_> {
                 examples,
             }),
             operation: Some(self.ours.id.clone()),
-            schema: None,
-            schema_pointer: None,
-            reason: None,
-            request: None,
-            response: None,
-            example: None,
-            variables: BTreeMap::new(),
-            errata: Vec::new(),
-            blocks: Vec::new(),
-            notes: Vec::new(),
+            ..Case::new(self.file.to_string(), self.section.clone())
         }
     }
 }

@@ -526,16 +526,7 @@ impl Ctx {
             .cloned();
         match result {
             Ok(value) => {
-                self.push(StepOutcome {
-                    name,
-                    status: Status::Passed,
-                    expected: None,
-                    actual: None,
-                    message: None,
-                    curl: None,
-                    request_id: None,
-                    duration_ms,
-                });
+                self.push(StepOutcome::ok(name, duration_ms));
                 Ok(value)
             }
             Err(mut failure) => {

@@ -3,11 +3,12 @@
 
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
-use okta_mgmt::pagination::Page;
 use okta_mgmt::types::Device;
 use serde_json::Value;
 
-use super::kit::{device_path, ensure_next_links, get_raw, page_size, str_at, to_json, user_ids};
+use super::kit::{
+    device_pages, device_path, ensure_next_links, get_raw, page_size, str_at, to_json, user_ids,
+};
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -257,13 +258,7 @@ async fn item_stream_spans_pages(ctx: &Ctx, all: &[Value]) -> Result<(), StepFai
     ctx.step(
         format!("item stream with limit={limit} spans more than three pages"),
         async {
-            let pages: Vec<Page<Device>> = ctx
-                .client()
-                .list_devices()
-                .limit(page_size(limit))
-                .pages()
-                .try_collect()
-                .await?;
+            let pages = device_pages(ctx.client(), page_size(limit).get()).await?;
             ensure(
                 pages.len() >= MIN_PAGES,
                 "page count",

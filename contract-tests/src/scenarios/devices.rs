@@ -7,7 +7,9 @@ use futures::future::BoxFuture;
 use okta_mgmt::pagination::Page;
 use okta_mgmt::types::{Device, DeviceStatus};
 
-use super::kit::{DeviceAction, DeviceHandle, ensure_next_links, expect_invalid, expect_not_found};
+use super::kit::{
+    DeviceAction, DeviceHandle, device_pages, ensure_next_links, expect_invalid, expect_not_found,
+};
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -72,12 +74,7 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .max(1);
         let pages: Vec<Page<Device>> = ctx
             .step(format!("walk the pages with limit={limit}"), async {
-                let pages: Vec<Page<Device>> = client
-                    .list_devices()
-                    .limit(limit)
-                    .pages()
-                    .try_collect()
-                    .await?;
+                let pages = device_pages(client, limit).await?;
                 ensure(
                     pages.len() >= MIN_PAGES,
                     "page count",

@@ -658,6 +658,19 @@ pub(super) fn user_ids(device_users: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every page of the device listing with `limit`.
+pub(super) async fn device_pages(
+    client: &okta_mgmt::Client,
+    limit: u32,
+) -> Result<Vec<Page<Device>>, Error> {
+    client
+        .list_devices()
+        .limit(limit)
+        .pages()
+        .try_collect()
+        .await
+}
+
 /// Asserts that every page but the last has a `next` link; `each` checks each page further.
 pub(super) fn ensure_next_links<T>(
     pages: &[Page<T>],

@@ -675,26 +675,20 @@ impl Walker<'_> {
         }
         let request = self.request && self.read_only_depth == 0;
         let wire = |request: bool, class: Class| if request { class } else { Class::Cosmetic };
-        for r in u.required.difference(&o.required) {
-            if o.properties.contains(r) {
-                self.push(
-                    wire(request, Class::Gap),
-                    Kind::Required,
-                    format!("{rep}/{r}"),
-                    Some(required_text(true)),
-                    Some(required_text(false)),
-                );
-            }
-        }
-        for r in o.required.difference(&u.required) {
-            if u.properties.contains(r) {
-                self.push(
-                    wire(request, Class::OursOnly),
-                    Kind::Required,
-                    format!("{rep}/{r}"),
-                    Some(required_text(false)),
-                    Some(required_text(true)),
-                );
+        // Required upstream only (a gap), then required by ours only.
+        for (upstream, (from, to), class) in
+            [(true, (u, o), Class::Gap), (false, (o, u), Class::OursOnly)]
+        {
+            for r in from.required.difference(&to.required) {
+                if to.properties.contains(r) {
+                    self.push(
+                        wire(request, class),
+                        Kind::Required,
+                        format!("{rep}/{r}"),
+                        Some(required_text(upstream)),
+                        Some(required_text(!upstream)),
+                    );
+                }
             }
         }
         if u.items && o.items {

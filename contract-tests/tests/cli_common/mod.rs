@@ -126,18 +126,25 @@ pub async fn create_policy(base: &str, name: &str, policy_type: &str) -> String 
     body["id"].as_str().expect("id").to_owned()
 }
 
-/// Names of every policy of every type on the served simulator.
-pub async fn all_policy_names(base: &str) -> Vec<String> {
-    let mut names = Vec::new();
+/// Every policy of every type on the served simulator.
+pub async fn all_policies(base: &str) -> Vec<serde_json::Value> {
+    let mut policies = Vec::new();
     for t in okta_contract::live::sweep_policy_types() {
         let url = format!("{base}/api/v1/policies?type={}", t.replace(':', "%3A"));
         let (status, body) = get_json(&url).await;
         assert_eq!(status, 200, "{url}: {body}");
-        for p in body.as_array().expect("array") {
-            names.push(p["name"].as_str().unwrap_or_default().to_owned());
-        }
+        policies.extend(body.as_array().expect("array").iter().cloned());
     }
-    names
+    policies
+}
+
+/// Names of every policy of every type on the served simulator.
+pub async fn all_policy_names(base: &str) -> Vec<String> {
+    all_policies(base)
+        .await
+        .iter()
+        .map(|p| p["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 /// Parses an XML document completely, returning the number of `<testsuite>` and `<testcase>`
@@ -209,4 +216,54 @@ pub fn check_live(url: &str, extra: &[&str], token: &str) -> Output {
     let mut args = vec!["check", "--target", "live", "--org", url];
     args.extend_from_slice(extra);
     run(&args, &[("OKTA_API_TOKEN", token)])
+}
+
+/// `okta-contract check --target live --org URL EXTRA…` with exactly `envs` as credentials.
+pub fn check_live_env(url: &str, extra: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut args = vec!["check", "--target", "live", "--org", url];
+    args.extend_from_slice(extra);
+    run(&args, envs)
+}
+
+/// `check_live` with `--allow-writes EXTRA… --format junit --output XML`.
+pub fn check_live_junit(url: &str, extra: &[&str], xml: &Path, token: &str) -> Output {
+    let xml = xml.to_str().expect("utf-8 path");
+    let mut args = vec!["--allow-writes"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--format", "junit", "--output", xml]);
+    check_live(url, &args, token)
+}
+
+/// `okta-contract check --target live --org URL --allow-writes EXTRA…` with `OKTA_API_TOKEN=TOKEN`,
+/// spawned with piped stdout and stderr (to be interrupted).
+pub fn spawn_live_writes(url: &str, extra: &[&str]) -> Child {
+    Command::new(BIN)
+        .args(["check", "--target", "live", "--org", url, "--allow-writes"])
+        .args(extra)
+        .env("OKTA_API_TOKEN", TOKEN)
+        .env_remove("OKTA_ACCESS_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn check")
+}
+
+/// Number of distinct scenario groups.
+pub fn group_count() -> usize {
+    let mut groups: Vec<&str> = okta_contract::scenarios::all()
+        .iter()
+        .map(|s| s.group)
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups.len()
+}
+
+/// The JSON report of a successful read-only live run against `served`.
+pub fn live_json_report(served: &Served) -> serde_json::Value {
+    let out = check_live(&served.url, &["--format", "json"], TOKEN);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    serde_json::from_str(&stdout).expect("a JSON report")
 }
