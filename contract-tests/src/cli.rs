@@ -588,11 +588,8 @@ fn list_checks(args: &CheckArgs) -> anyhow::Result<()> {
         print_scenarios();
         return Ok(());
     }
-    let dir = args
-        .cases
-        .clone()
-        .unwrap_or_else(crate::corpus::default_cases_dir);
-    for case in load_corpus(&dir)? {
+    let (_, corpus) = selected_corpus(args)?;
+    for case in corpus {
         println!(
             "{}  [{}]",
             case.id,
@@ -600,6 +597,17 @@ fn list_checks(args: &CheckArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The corpus `--cases` names (or the embedded one's folder), with the folder it came from.
+fn selected_corpus(args: &CheckArgs) -> anyhow::Result<(PathBuf, Vec<Case>)> {
+    let dir = args
+        .cases
+        .clone()
+        .unwrap_or_else(crate::corpus::default_cases_dir);
+    let corpus = load_corpus(&dir)
+        .with_context(|| format!("cannot load the corpus from {}", dir.display()))?;
+    Ok((dir, corpus))
 }
 
 /// `check --target sim`: the scenarios against an embedded simulator.
@@ -767,12 +775,7 @@ async fn run_corpus_live(
     start: Instant,
     quiet: bool,
 ) -> anyhow::Result<RunReport> {
-    let dir = args
-        .cases
-        .clone()
-        .unwrap_or_else(crate::corpus::default_cases_dir);
-    let corpus = load_corpus(&dir)
-        .with_context(|| format!("cannot load the corpus from {}", dir.display()))?;
+    let (dir, corpus) = selected_corpus(args)?;
     let cases: Vec<&Case> = corpus
         .iter()
         .filter(|c| evidence::corpus_live::is_request_case(c))
@@ -906,12 +909,7 @@ async fn run_mock(
     start: Instant,
     quiet: bool,
 ) -> anyhow::Result<RunReport> {
-    let dir = args
-        .cases
-        .clone()
-        .unwrap_or_else(crate::corpus::default_cases_dir);
-    let corpus = load_corpus(&dir)
-        .with_context(|| format!("cannot load the corpus from {}", dir.display()))?;
+    let (dir, corpus) = selected_corpus(args)?;
     if corpus.is_empty() {
         bail!("the corpus in {} has no cases", dir.display());
     }
