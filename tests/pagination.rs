@@ -4,12 +4,12 @@
 
 mod common;
 
-use common::{TOKEN, client, device, mock_json, not_found_body, rate_limited_body};
+use common::{TOKEN, client, device, mock_json, mock_rate_limited_first, not_found_body};
 use futures::{StreamExt as _, TryStreamExt as _};
 use httpmock::Method::GET;
-use httpmock::{Mock, MockServer};
-use okta_mgmt::Error;
+use httpmock::{Mock, MockServer, Then};
 use okta_mgmt::prelude::*;
+use okta_mgmt::types::Device;
 
 const DEVICES: &str = "/api/v1/devices";
 
@@ -28,54 +28,88 @@ fn self_link(server: &MockServer) -> String {
     format!("<{}?limit=2>; rel=\"self\"", server.url(DEVICES))
 }
 
+/// A 200 page of the devices `ids` with the request id `request_id` and one `Link` line each of
+/// `links`.
+fn answer_page(then: Then, request_id: &str, ids: &[&str], links: &[String]) {
+    let mut then = then
+        .status(200)
+        .header("content-type", "application/json")
+        .header("x-okta-request-id", request_id);
+    for link in links {
+        then = then.header("link", link.as_str());
+    }
+    then.json_body(devices(ids));
+}
+
 /// Page 1 (no cursor) of `/api/v1/devices`.
 async fn first_page<'a>(server: &'a MockServer, ids: &[&str], links: &[String]) -> Mock<'a> {
-    let body = devices(ids);
-    let links = links.to_vec();
     server
-        .mock_async(move |when, then| {
+        .mock_async(|when, then| {
             when.method(GET)
                 .path(DEVICES)
                 .query_param("limit", "2")
                 .query_param_missing("after");
-            let mut then = then
-                .status(200)
-                .header("content-type", "application/json")
-                .header("x-okta-request-id", "req-page-1");
-            for link in &links {
-                then = then.header("link", link.as_str());
-            }
-            then.json_body(body);
+            answer_page(then, "req-page-1", ids, links);
+        })
+        .await
+}
+
+/// Mounts a mock of `GET /api/v1/devices?after={after}` whose answer `answer` sets.
+async fn later_page<'a>(
+    server: &'a MockServer,
+    after: &str,
+    answer: impl FnOnce(Then),
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(DEVICES).query_param("after", after);
+            answer(then);
         })
         .await
 }
 
 /// The page at cursor `after`.
 async fn page<'a>(server: &'a MockServer, after: &str, ids: &[&str], links: &[String]) -> Mock<'a> {
-    let body = devices(ids);
-    let links = links.to_vec();
-    let after = after.to_owned();
     server
-        .mock_async(move |when, then| {
+        .mock_async(|when, then| {
             when.method(GET)
                 .path(DEVICES)
-                .query_param("after", after.as_str())
+                .query_param("after", after)
                 .query_param("limit", "2")
                 .header("authorization", format!("SSWS {TOKEN}"))
                 .header_missing("api-version");
-            let mut then = then
-                .status(200)
-                .header("content-type", "application/json")
-                .header("x-okta-request-id", format!("req-{after}"));
-            for link in &links {
-                then = then.header("link", link.as_str());
-            }
-            then.json_body(body);
+            answer_page(then, &format!("req-{after}"), ids, links);
         })
         .await
 }
 
-fn ids(devices: &[okta_mgmt::types::Device]) -> Vec<String> {
+/// Every page of `GET /api/v1/devices?limit=2` through a [`client`] of `server`, as it came.
+async fn device_pages(server: &MockServer) -> Vec<Result<Page<Device>, Error>> {
+    client(server)
+        .list_devices()
+        .limit(2)
+        .pages()
+        .collect()
+        .await
+}
+
+/// Every page of `GET /api/v1/devices?limit=2` through a [`client`] of `server`, which must all
+/// arrive.
+async fn ok_device_pages(server: &MockServer) -> Vec<Page<Device>> {
+    let client = client(server);
+    let pages = client.list_devices().limit(2).pages();
+    pages.try_collect().await.expect("every page arrives")
+}
+
+/// Every device of `GET /api/v1/devices?limit=2` through a [`client`] of `server`, which must all
+/// arrive.
+async fn ok_devices(server: &MockServer) -> Vec<Device> {
+    let client = client(server);
+    let items = client.list_devices().limit(2).items();
+    items.try_collect().await.expect("every page arrives")
+}
+
+fn ids(devices: &[Device]) -> Vec<String> {
     devices
         .iter()
         .map(|d| d.id.clone().unwrap_or_default())
@@ -111,15 +145,8 @@ async fn pages_expose_next_link_and_request_id() {
     let server = MockServer::start_async().await;
     first_page(&server, &["d1", "d2"], &[next_link(&server, "c2")]).await;
     page(&server, "c2", &["d3"], &[]).await;
-    let client = client(&server);
 
-    let pages: Vec<_> = client
-        .list_devices()
-        .limit(2)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages = ok_device_pages(&server).await;
     assert_eq!(pages.len(), 2);
     assert_eq!(pages[0].request_id.as_deref(), Some("req-page-1"));
     assert_eq!(
@@ -137,14 +164,7 @@ async fn comma_joined_link_header_is_followed() {
     let joined = format!("{}, {}", self_link(&server), next_link(&server, "c2"));
     first_page(&server, &["d1", "d2"], &[joined]).await;
     let p2 = page(&server, "c2", &["d3"], &[self_link(&server)]).await;
-    let all: Vec<_> = client(&server)
-        .list_devices()
-        .limit(2)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(ids(&all), ["d1", "d2", "d3"]);
+    assert_eq!(ids(&ok_devices(&server).await), ["d1", "d2", "d3"]);
     p2.assert_calls_async(1).await;
 }
 
@@ -154,15 +174,8 @@ async fn empty_middle_page_with_next_does_not_stop() {
     first_page(&server, &["d1", "d2"], &[next_link(&server, "c2")]).await;
     let empty = page(&server, "c2", &[], &[next_link(&server, "c3")]).await;
     let last = page(&server, "c3", &["d3"], &[]).await;
-    let client = client(&server);
 
-    let pages: Vec<_> = client
-        .list_devices()
-        .limit(2)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let pages = ok_device_pages(&server).await;
     assert_eq!(
         pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(),
         [2, 0, 1]
@@ -177,9 +190,8 @@ async fn repeated_cursor_ends_with_pagination_loop() {
     first_page(&server, &["d1", "d2"], &[next_link(&server, "c2")]).await;
     // Page c2 points at itself.
     let p2 = page(&server, "c2", &["d3", "d4"], &[next_link(&server, "c2")]).await;
-    let client = client(&server);
 
-    let results: Vec<_> = client.list_devices().limit(2).pages().collect().await;
+    let results = device_pages(&server).await;
     assert_eq!(results.len(), 3, "{results:?}");
     assert_eq!(results[0].as_ref().unwrap().items.len(), 2);
     assert_eq!(results[1].as_ref().unwrap().items.len(), 2);
@@ -195,12 +207,7 @@ async fn malformed_link_header_is_an_error_not_a_silent_end() {
     let server = MockServer::start_async().await;
     let broken = format!("{}?after=c2>; rel=\"next\"", server.url(DEVICES)); // no '<'
     first_page(&server, &["d1", "d2"], &[broken]).await;
-    let results: Vec<_> = client(&server)
-        .list_devices()
-        .limit(2)
-        .pages()
-        .collect()
-        .await;
+    let results = device_pages(&server).await;
     assert_eq!(results.len(), 2, "{results:?}");
     assert!(results[0].is_ok());
     match &results[1] {
@@ -221,14 +228,7 @@ async fn malformed_self_link_next_to_valid_next_is_ignored() {
     )
     .await;
     page(&server, "c2", &["d2"], &[]).await;
-    let all: Vec<_> = client(&server)
-        .list_devices()
-        .limit(2)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(ids(&all), ["d1", "d2"]);
+    assert_eq!(ids(&ok_devices(&server).await), ["d1", "d2"]);
 }
 
 #[tokio::test]
@@ -239,12 +239,7 @@ async fn next_link_to_another_origin_is_refused() {
     let link = format!("<{}?after=c2&limit=2>; rel=\"next\"", other.url(DEVICES));
     first_page(&server, &["d1", "d2"], &[link]).await;
 
-    let results: Vec<_> = client(&server)
-        .list_devices()
-        .limit(2)
-        .pages()
-        .collect()
-        .await;
+    let results = device_pages(&server).await;
     assert_eq!(results.len(), 2, "{results:?}");
     match &results[1] {
         Err(Error::ForeignOrigin { origin }) => assert_eq!(origin, &other.base_url()),
@@ -257,14 +252,7 @@ async fn next_link_to_another_origin_is_refused() {
 async fn single_page_without_next_ends() {
     let server = MockServer::start_async().await;
     let p1 = first_page(&server, &["d1"], &[self_link(&server)]).await;
-    let pages: Vec<_> = client(&server)
-        .list_devices()
-        .limit(2)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(pages.len(), 1);
+    assert_eq!(ok_device_pages(&server).await.len(), 1);
     p1.assert_calls_async(1).await;
 }
 
@@ -272,24 +260,17 @@ async fn single_page_without_next_ends() {
 async fn later_pages_are_retried_and_errors_are_typed() {
     let server = MockServer::start_async().await;
     first_page(&server, &["d1", "d2"], &[next_link(&server, "c2")]).await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(DEVICES)
-                .query_param("after", "c2")
-                .header_missing("x-okta-retry-count");
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
+    let limited = mock_rate_limited_first(&server, |when| {
+        when.method(GET).path(DEVICES).query_param("after", "c2")
+    })
+    .await;
     page(&server, "c2", &["d3"], &[next_link(&server, "c3")]).await;
-    let missing = server
-        .mock_async(|when, then| {
-            when.method(GET).path(DEVICES).query_param("after", "c3");
-            then.status(404)
-                .header("x-okta-request-id", "req-404")
-                .json_body(not_found_body());
-        })
-        .await;
+    let missing = later_page(&server, "c3", |then| {
+        then.status(404)
+            .header("x-okta-request-id", "req-404")
+            .json_body(not_found_body());
+    })
+    .await;
 
     let results: Vec<_> = client(&server)
         .list_devices()
@@ -310,20 +291,13 @@ async fn later_pages_are_retried_and_errors_are_typed() {
 async fn bad_json_on_a_later_page_is_a_decode_error_with_status() {
     let server = MockServer::start_async().await;
     first_page(&server, &["d1"], &[next_link(&server, "c2")]).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(DEVICES).query_param("after", "c2");
-            then.status(200)
-                .header("x-okta-request-id", "req-bad")
-                .body("[{\"id\": ");
-        })
-        .await;
-    let results: Vec<_> = client(&server)
-        .list_devices()
-        .limit(2)
-        .pages()
-        .collect()
-        .await;
+    later_page(&server, "c2", |then| {
+        then.status(200)
+            .header("x-okta-request-id", "req-bad")
+            .body("[{\"id\": ");
+    })
+    .await;
+    let results = device_pages(&server).await;
     match &results[1] {
         Err(Error::Decode {
             status, request_id, ..
