@@ -4,7 +4,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TOKEN, device, mock_json};
+use common::{
+    TOKEN, client_configured, client_with_credentials, device, get_device_ok, mock_device_for,
+    mock_json,
+};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use okta_mgmt::{BuildError, Client, ClientBuilder, Credentials, Error, RetryPolicy};
@@ -17,44 +20,23 @@ fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl FnMut(&str) -> Option<String>
     }
 }
 
-async fn device_mock<'a>(server: &'a MockServer, authorization: &str) -> httpmock::Mock<'a> {
-    let authorization = authorization.to_owned();
-    server
-        .mock_async(move |when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header("authorization", authorization.as_str())
-                .header_missing("api-version")
-                .header_prefix("user-agent", "okta-mgmt/")
-                .header("accept", "application/json");
-            then.status(200).json_body(device("guo1"));
-        })
-        .await
-}
-
 #[tokio::test]
 async fn api_token_is_sent_as_ssws() {
     let server = MockServer::start_async().await;
-    let mock = device_mock(&server, &format!("SSWS {TOKEN}")).await;
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .credentials(Credentials::api_token(TOKEN))
-        .build()
-        .unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    let mock = mock_device_for(&server, &format!("SSWS {TOKEN}")).await;
+    get_device_ok(&client_with_credentials(
+        &server,
+        Credentials::api_token(TOKEN),
+    ))
+    .await;
     mock.assert_calls_async(1).await;
 }
 
 #[tokio::test]
 async fn access_token_is_sent_as_bearer() {
     let server = MockServer::start_async().await;
-    let mock = device_mock(&server, &format!("Bearer {TOKEN}")).await;
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .access_token(TOKEN)
-        .build()
-        .unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    let mock = mock_device_for(&server, &format!("Bearer {TOKEN}")).await;
+    get_device_ok(&client_configured(&server, |b| b.access_token(TOKEN))).await;
     mock.assert_calls_async(1).await;
 }
 
@@ -68,33 +50,22 @@ async fn user_agent_has_version_and_suffix() {
             then.status(200).json_body(device("guo1"));
         })
         .await;
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .api_token(TOKEN)
-        .user_agent_suffix("my-tool/1.2")
-        .build()
-        .unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    let client = client_configured(&server, |b| {
+        b.api_token(TOKEN).user_agent_suffix("my-tool/1.2")
+    });
+    get_device_ok(&client).await;
     mock.assert_calls_async(1).await;
 }
 
 #[tokio::test]
 async fn custom_reqwest_client_still_gets_credentials() {
     let server = MockServer::start_async().await;
-    let mock = device_mock(&server, &format!("SSWS {TOKEN}")).await;
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .api_token(TOKEN)
-        .http_client(reqwest::Client::new())
-        .build()
-        .unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    let mock = mock_device_for(&server, &format!("SSWS {TOKEN}")).await;
+    let custom = |b: ClientBuilder| b.api_token(TOKEN).http_client(reqwest::Client::new());
+    get_device_ok(&client_configured(&server, custom)).await;
     mock.assert_calls_async(1).await;
 
-    let conflict = Client::builder()
-        .org_url(server.base_url())
-        .api_token(TOKEN)
-        .http_client(reqwest::Client::new())
+    let conflict = custom(Client::builder().org_url(server.base_url()))
         .connect_timeout(Duration::from_secs(1))
         .build();
     assert!(matches!(
@@ -107,20 +78,20 @@ async fn custom_reqwest_client_still_gets_credentials() {
 async fn from_env_with_picks_the_scheme() {
     let server = MockServer::start_async().await;
     let url = server.base_url();
-    let ssws = device_mock(&server, &format!("SSWS {TOKEN}")).await;
+    let ssws = mock_device_for(&server, &format!("SSWS {TOKEN}")).await;
     let client =
         Client::from_env_with(env(&[("OKTA_ORG_URL", &url), ("OKTA_API_TOKEN", TOKEN)])).unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    get_device_ok(&client).await;
     ssws.assert_calls_async(1).await;
 
-    let bearer = device_mock(&server, &format!("Bearer {TOKEN}")).await;
+    let bearer = mock_device_for(&server, &format!("Bearer {TOKEN}")).await;
     let client = Client::from_env_with(env(&[
         ("OKTA_ORG_URL", &url),
         ("OKTA_API_TOKEN", ""), // empty counts as unset
         ("OKTA_ACCESS_TOKEN", TOKEN),
     ]))
     .unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    get_device_ok(&client).await;
     bearer.assert_calls_async(1).await;
 }
 

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{device, get_device_error};
+use common::{
+    client_with_credentials, device, get_device_error, get_device_ok, mock_answer, mock_device_for,
+    mock_json_when,
+};
 use futures::future::BoxFuture;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
@@ -29,49 +32,40 @@ fn pem_body_line(pem: &str) -> String {
 
 const ACCESS: &str = "at-SECRET-0123456789";
 
+/// The org authorization server's token endpoint.
+const TOKEN_ENDPOINT: &str = "/oauth2/v1/token";
+
 #[tokio::test]
 async fn private_key_jwt_token_is_requested_cached_and_sent_as_bearer() {
     let (captured, _guard) = common::capture_logs();
 
     let server = MockServer::start_async().await;
-    let token = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/v1/token")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .form_urlencoded_tuple("grant_type", "client_credentials")
-                .form_urlencoded_tuple("scope", "okta.devices.read okta.policies.read")
-                .form_urlencoded_tuple(
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                )
-                .form_urlencoded_tuple_exists("client_assertion");
-            then.status(200).json_body(serde_json::json!({
-                "token_type": "Bearer", "expires_in": 3600,
-                "access_token": ACCESS, "scope": "okta.devices.read okta.policies.read"
-            }));
-        })
-        .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo1")
-                .header("authorization", format!("Bearer {ACCESS}"));
-            then.status(200).json_body(device("guo1"));
-        })
-        .await;
+    let granted = serde_json::json!({
+        "token_type": "Bearer", "expires_in": 3600,
+        "access_token": ACCESS, "scope": "okta.devices.read okta.policies.read"
+    });
+    let token = mock_json_when(&server, 200, granted, |when| {
+        when.method(POST)
+            .path(TOKEN_ENDPOINT)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .form_urlencoded_tuple("grant_type", "client_credentials")
+            .form_urlencoded_tuple("scope", "okta.devices.read okta.policies.read")
+            .form_urlencoded_tuple(
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            )
+            .form_urlencoded_tuple_exists("client_assertion")
+    })
+    .await;
+    let api = mock_device_for(&server, &format!("Bearer {ACCESS}")).await;
     let pem = ec_pem();
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .credentials(Credentials::private_key(
-            "0oa1",
-            ["okta.devices.read", "okta.policies.read"],
-            pem.as_str(),
-        ))
-        .build()
-        .unwrap();
+    let scopes = ["okta.devices.read", "okta.policies.read"];
+    let client = client_with_credentials(
+        &server,
+        Credentials::private_key("0oa1", scopes, pem.as_str()),
+    );
     for _ in 0..3 {
-        client.get_device().device_id("guo1").call().await.unwrap();
+        get_device_ok(&client).await;
     }
     token.assert_calls_async(1).await;
     api.assert_calls_async(3).await;
@@ -96,7 +90,7 @@ async fn token_endpoint_errors_are_typed_and_free_of_secrets() {
         "error": "invalid_client",
         "error_description": "The client_assertion signature is invalid."
     });
-    common::mock_json(&server, POST, "/oauth2/v1/token", 401, refusal).await;
+    common::mock_json(&server, POST, TOKEN_ENDPOINT, 401, refusal).await;
     let api = server
         .mock_async(|when, then| {
             when.path("/api/v1/devices/guo1");
@@ -104,15 +98,8 @@ async fn token_endpoint_errors_are_typed_and_free_of_secrets() {
         })
         .await;
     let pem = ec_pem();
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .credentials(Credentials::private_key(
-            "0oa1",
-            ["okta.devices.read"],
-            pem.as_str(),
-        ))
-        .build()
-        .unwrap();
+    let credentials = Credentials::private_key("0oa1", ["okta.devices.read"], pem.as_str());
+    let client = client_with_credentials(&server, credentials);
     let error = get_device_error(&client).await;
     let token_error = error.token_error().expect("a token error");
     assert_eq!(
@@ -151,6 +138,29 @@ struct Sequence {
     delay: Duration,
 }
 
+impl Sequence {
+    /// A client for `server` whose tokens a new `Sequence` of `tokens` hands out, each after
+    /// `delay`, and that `Sequence`.
+    fn client(
+        server: &MockServer,
+        tokens: Vec<&'static str>,
+        delay: Duration,
+    ) -> (Client, Arc<Self>) {
+        let provider = Arc::new(Sequence {
+            tokens,
+            calls: AtomicUsize::new(0),
+            delay,
+        });
+        let credentials = Credentials::token_provider(provider.clone());
+        (client_with_credentials(server, credentials), provider)
+    }
+
+    /// How many tokens were asked for.
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
 impl TokenProvider for Sequence {
     fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async move {
@@ -167,83 +177,39 @@ impl TokenProvider for Sequence {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_share_one_token_fetch() {
     let server = MockServer::start_async().await;
-    let api = server
-        .mock_async(|when, then| {
-            when.path("/api/v1/devices/guo1")
-                .header("authorization", "Bearer t1");
-            then.status(200).json_body(device("guo1"));
-        })
-        .await;
-    let provider = Arc::new(Sequence {
-        tokens: vec!["t1", "t2"],
-        calls: AtomicUsize::new(0),
-        delay: Duration::from_millis(200),
-    });
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .credentials(Credentials::token_provider(provider.clone()))
-        .build()
-        .unwrap();
-    let calls = (0..8).map(|_| {
-        let client = client.clone();
-        async move { client.get_device().device_id("guo1").call().await }
-    });
-    for result in futures::future::join_all(calls).await {
-        result.unwrap();
-    }
-    assert_eq!(provider.calls.load(Ordering::SeqCst), 1);
+    let api = mock_device_for(&server, "Bearer t1").await;
+    let (client, provider) =
+        Sequence::client(&server, vec!["t1", "t2"], Duration::from_millis(200));
+    let calls = (0..8).map(|_| get_device_ok(&client));
+    futures::future::join_all(calls).await;
+    assert_eq!(provider.calls(), 1);
     api.assert_calls_async(8).await;
 }
 
 #[tokio::test]
 async fn a_refused_token_is_renewed_once_and_the_request_retried() {
     let server = MockServer::start_async().await;
-    let stale = server
-        .mock_async(|when, then| {
-            when.path("/api/v1/devices/guo1")
-                .header("authorization", "Bearer stale");
-            then.status(401).json_body(serde_json::json!({
-                "errorCode": "E0000011", "errorSummary": "Invalid token provided",
-                "errorLink": "E0000011", "errorId": "x", "errorCauses": []
-            }));
-        })
-        .await;
-    let fresh = server
-        .mock_async(|when, then| {
-            when.path("/api/v1/devices/guo1")
-                .header("authorization", "Bearer fresh");
-            then.status(200).json_body(device("guo1"));
-        })
-        .await;
-    let provider = Arc::new(Sequence {
-        tokens: vec!["stale", "fresh"],
-        calls: AtomicUsize::new(0),
-        delay: Duration::ZERO,
+    let refused = serde_json::json!({
+        "errorCode": "E0000011", "errorSummary": "Invalid token provided",
+        "errorLink": "E0000011", "errorId": "x", "errorCauses": []
     });
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .credentials(Credentials::token_provider(provider.clone()))
-        .build()
-        .unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    let stale = mock_json_when(&server, 401, refused, |when| {
+        when.path("/api/v1/devices/guo1")
+            .header("authorization", "Bearer stale")
+    })
+    .await;
+    let fresh = mock_device_for(&server, "Bearer fresh").await;
+    let (client, provider) = Sequence::client(&server, vec!["stale", "fresh"], Duration::ZERO);
+    get_device_ok(&client).await;
     stale.assert_calls_async(1).await;
     fresh.assert_calls_async(1).await;
-    assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(provider.calls(), 2);
 
     // Only once: a token refused twice ends in the API's 401.
-    let provider = Arc::new(Sequence {
-        tokens: vec!["stale", "stale"],
-        calls: AtomicUsize::new(0),
-        delay: Duration::ZERO,
-    });
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .credentials(Credentials::token_provider(provider.clone()))
-        .build()
-        .unwrap();
+    let (client, provider) = Sequence::client(&server, vec!["stale", "stale"], Duration::ZERO);
     let e = get_device_error(&client).await;
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
-    assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(provider.calls(), 2);
 }
 
 #[test]
@@ -274,42 +240,29 @@ fn bad_private_keys_fail_at_build_time_without_echoing_the_key() {
 #[tokio::test]
 async fn dpop_tokens_are_sent_with_a_proof_and_a_nonce_challenge_is_retried_once() {
     let server = MockServer::start_async().await;
-    let token = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/oauth2/v1/token")
-                .header_exists("dpop");
-            then.status(200).json_body(serde_json::json!({
-                "token_type": "DPoP", "expires_in": 3600, "access_token": ACCESS,
-            }));
-        })
-        .await;
-    let ok = server
-        .mock_async(|when, then| {
-            when.path("/api/v1/devices/guo1")
-                .header("authorization", format!("DPoP {ACCESS}"))
-                .header_exists("dpop");
-            then.status(200).json_body(device("guo1"));
-        })
-        .await;
-    let nonce = server
-        .mock_async(|when, then| {
-            when.path("/api/v1/devices/needs-nonce");
-            then.status(401)
-                .header("dpop-nonce", "n-1")
-                .header("www-authenticate", "DPoP error=\"use_dpop_nonce\"")
-                .json_body(serde_json::json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"}));
-        })
-        .await;
+    let granted =
+        serde_json::json!({"token_type": "DPoP", "expires_in": 3600, "access_token": ACCESS});
+    let token = mock_json_when(&server, 200, granted, |when| {
+        when.method(POST).path(TOKEN_ENDPOINT).header_exists("dpop")
+    })
+    .await;
+    let ok = mock_json_when(&server, 200, device("guo1"), |when| {
+        when.path("/api/v1/devices/guo1")
+            .header("authorization", format!("DPoP {ACCESS}"))
+            .header_exists("dpop")
+    })
+    .await;
+    let nonce = mock_answer(&server, GET, "/api/v1/devices/needs-nonce", |then| {
+        then.status(401)
+            .header("dpop-nonce", "n-1")
+            .header("www-authenticate", "DPoP error=\"use_dpop_nonce\"")
+            .json_body(serde_json::json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"}));
+    })
+    .await;
     let pem = ec_pem();
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .credentials(Credentials::PrivateKey(
-            okta_mgmt::PrivateKeyJwt::new("0oa1", ["okta.devices.read"], pem.as_str()).with_dpop(),
-        ))
-        .build()
-        .unwrap();
-    client.get_device().device_id("guo1").call().await.unwrap();
+    let key = okta_mgmt::PrivateKeyJwt::new("0oa1", ["okta.devices.read"], pem.as_str());
+    let client = client_with_credentials(&server, Credentials::PrivateKey(key.with_dpop()));
+    get_device_ok(&client).await;
     ok.assert_calls_async(1).await;
     let op = client.get_device().device_id("needs-nonce");
     let e = op.call().await.unwrap_err();

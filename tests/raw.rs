@@ -2,7 +2,10 @@
 
 mod common;
 
-use common::{TOKEN, client, mock_json, mock_text, rate_limited_body};
+use common::{
+    TOKEN, client, mock_attempt, mock_json, mock_json_when, mock_rate_limited_first, mock_text,
+    rate_limited_body,
+};
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use okta_mgmt::Error;
@@ -55,15 +58,14 @@ async fn get_json_with_credentials_and_query() {
 #[tokio::test]
 async fn post_json_body() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/things")
-                .header("content-type", "application/json")
-                .json_body(serde_json::json!({"name": "x"}));
-            then.status(201).json_body(serde_json::json!({"id": "t1"}));
-        })
-        .await;
+    let created = serde_json::json!({"id": "t1"});
+    let mock = mock_json_when(&server, 201, created, |when| {
+        when.method(POST)
+            .path("/api/v1/things")
+            .header("content-type", "application/json")
+            .json_body(serde_json::json!({"name": "x"}))
+    })
+    .await;
     let api = client(&server);
     let op = api
         .raw()
@@ -111,22 +113,16 @@ async fn errors_are_mapped_like_generated_calls() {
 #[tokio::test]
 async fn retries_apply() {
     let server = MockServer::start_async().await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/x")
-                .header_missing("x-okta-retry-count");
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
-    let ok = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/x")
-                .header("x-okta-retry-count", "1");
+    let limited = mock_rate_limited_first(&server, |when| when.method(GET).path("/api/v1/x")).await;
+    let ok = mock_attempt(
+        &server,
+        1,
+        |when| when.method(GET).path("/api/v1/x"),
+        |then| {
             then.status(200).json_body(serde_json::json!({"ok": true}));
-        })
-        .await;
+        },
+    )
+    .await;
     let api = client(&server);
     let op = api.raw().get("/api/v1/x");
     let value: serde_json::Value = op.send_json().await.unwrap();

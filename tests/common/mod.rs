@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use httpmock::{Method, Mock, MockServer, Then, When};
-use okta_mgmt::{Client, Error, RetryPolicy};
+use okta_mgmt::types::Device;
+use okta_mgmt::{Client, ClientBuilder, Credentials, Error, RetryPolicy};
 
 /// A distinctive token: tests assert it never shows up in `Debug`/`Display` output.
 pub const TOKEN: &str = "00sentinel-TOKEN-7Qx9Zr2Lw";
@@ -28,6 +29,21 @@ pub fn client_with(server: &MockServer, policy: RetryPolicy) -> Client {
         .org_url(server.base_url())
         .api_token(TOKEN)
         .retry_policy(policy)
+        .build()
+        .expect("client builds")
+}
+
+/// A client for `server` with `credentials` and everything else at its default.
+pub fn client_with_credentials(server: &MockServer, credentials: Credentials) -> Client {
+    client_configured(server, |builder| builder.credentials(credentials))
+}
+
+/// A client for `server` with what `configure` sets and everything else at its default.
+pub fn client_configured(
+    server: &MockServer,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> Client {
+    configure(Client::builder().org_url(server.base_url()))
         .build()
         .expect("client builds")
 }
@@ -95,6 +111,21 @@ pub fn rate_limited_body() -> serde_json::Value {
     })
 }
 
+/// Mounts a mock of the request `request` describes, whose answer `answer` sets: the one place
+/// these helpers reach httpmock's builder.
+pub async fn mock_when<'a>(
+    server: &'a MockServer,
+    request: impl FnOnce(When) -> When,
+    answer: impl FnOnce(Then),
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            request(when);
+            answer(then);
+        })
+        .await
+}
+
 /// Mounts a mock of `method path` whose answer `answer` sets.
 pub async fn mock_answer<'a>(
     server: &'a MockServer,
@@ -102,12 +133,7 @@ pub async fn mock_answer<'a>(
     path: &str,
     answer: impl FnOnce(Then),
 ) -> Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method(method).path(path);
-            answer(then);
-        })
-        .await
+    mock_when(server, |when| when.method(method).path(path), answer).await
 }
 
 /// Mounts a mock answering `method path` with `status` and the JSON `body`.
@@ -118,8 +144,30 @@ pub async fn mock_json<'a>(
     status: u16,
     body: serde_json::Value,
 ) -> Mock<'a> {
-    mock_answer(server, method, path, |then| {
+    mock_json_when(server, status, body, |when| when.method(method).path(path)).await
+}
+
+/// Mounts a mock of the request `request` describes, answering `status` with the JSON `body`.
+pub async fn mock_json_when<'a>(
+    server: &'a MockServer,
+    status: u16,
+    body: serde_json::Value,
+    request: impl FnOnce(When) -> When,
+) -> Mock<'a> {
+    mock_when(server, request, |then| {
         then.status(status).json_body(body);
+    })
+    .await
+}
+
+/// Mounts a mock of the request `request` describes, answering `status` with no body.
+pub async fn mock_status_when<'a>(
+    server: &'a MockServer,
+    status: u16,
+    request: impl FnOnce(When) -> When,
+) -> Mock<'a> {
+    mock_when(server, request, |then| {
+        then.status(status);
     })
     .await
 }
@@ -134,6 +182,31 @@ pub async fn get_device_error(client: &Client) -> Error {
         .expect_err("the call fails")
 }
 
+/// `GET /api/v1/devices/guo1` through `client`, which must succeed: the device.
+pub async fn get_device_ok(client: &Client) -> Device {
+    client
+        .get_device()
+        .device_id("guo1")
+        .call()
+        .await
+        .expect("the call succeeds")
+}
+
+/// Mounts `GET /api/v1/devices/guo1` sent with `Authorization: {authorization}` and the headers
+/// every call carries (JSON `Accept`, the crate's `User-Agent`, no `api-version`), answering 200
+/// with [`device`] `guo1`.
+pub async fn mock_device_for<'a>(server: &'a MockServer, authorization: &str) -> Mock<'a> {
+    mock_json_when(server, 200, device("guo1"), |when| {
+        when.method(Method::GET)
+            .path("/api/v1/devices/guo1")
+            .header("authorization", authorization)
+            .header_missing("api-version")
+            .header_prefix("user-agent", "okta-mgmt/")
+            .header("accept", "application/json")
+    })
+    .await
+}
+
 /// The header counting retries (`X-Okta-Retry-Count`).
 pub const RETRY_COUNT: &str = "x-okta-retry-count";
 
@@ -145,17 +218,15 @@ pub async fn mock_attempt<'a>(
     request: impl FnOnce(When) -> When,
     answer: impl FnOnce(Then),
 ) -> Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            let when = request(when);
-            let _ = if n == 0 {
-                when.header_missing(RETRY_COUNT)
-            } else {
-                when.header(RETRY_COUNT, n.to_string())
-            };
-            answer(then);
-        })
-        .await
+    let request = |when| {
+        let when = request(when);
+        if n == 0 {
+            when.header_missing(RETRY_COUNT)
+        } else {
+            when.header(RETRY_COUNT, n.to_string())
+        }
+    };
+    mock_when(server, request, answer).await
 }
 
 /// Mounts Okta's 429 ([`rate_limited_body`]) as the answer to the first try of `request`.
@@ -177,14 +248,15 @@ pub async fn mock_first_page<'a>(
     link: &str,
     items: serde_json::Value,
 ) -> Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method(Method::GET)
-                .path(path)
-                .query_param_missing("after");
-            then.status(200).header("link", link).json_body(items);
-        })
-        .await
+    let request = |when: When| {
+        when.method(Method::GET)
+            .path(path)
+            .query_param_missing("after")
+    };
+    mock_when(server, request, |then| {
+        then.status(200).header("link", link).json_body(items);
+    })
+    .await
 }
 
 /// Mounts a 404 of `GET path` with [`not_found_body`] and the request id `request_id`.
@@ -199,12 +271,7 @@ pub async fn mock_not_found<'a>(server: &'a MockServer, path: &str, request_id: 
 
 /// Mounts a mock that answers any request with 200 and the JSON `body` (to see that none comes).
 pub async fn mock_any(server: &MockServer, body: serde_json::Value) -> Mock<'_> {
-    server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(body);
-        })
-        .await
+    mock_json_when(server, 200, body, When::any_request).await
 }
 
 /// Log output captured from `tracing` for as long as the guard lives.
