@@ -7,17 +7,28 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{
-    TOKEN, client, client_with, fast_retry, get_device_error, mock_answer, mock_json, mock_text,
-    not_found_body, rate_limited_body,
+    TOKEN, client, client_with, fast_retry, get_device_error, mock_answer, mock_attempt, mock_json,
+    mock_rate_limited_first, not_found_body, rate_limited_body,
 };
 use futures::TryStreamExt as _;
 use httpmock::Method::{GET, POST};
-use httpmock::MockServer;
+use httpmock::{MockServer, Then, When};
 use okta_mgmt::hook::{ObservedResponse, OutgoingRequest, Refusal, RequestHook, RetryWait};
 use okta_mgmt::types::{LifecycleStatus, Policy, PolicyType};
 use okta_mgmt::{Client, Error, RetryPolicy};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
+
+const GUO1: &str = "/api/v1/devices/guo1";
+const POLICIES: &str = "/api/v1/policies";
+
+/// The error of `GET /api/v1/devices/guo1` from a [`client`] of a mock org that answers it as
+/// `answer` says.
+async fn device_error_answered(answer: impl FnOnce(Then)) -> Error {
+    let server = MockServer::start_async().await;
+    mock_answer(&server, GET, GUO1, answer).await;
+    get_device_error(&client(&server)).await
+}
 
 fn password_policy(id: &str) -> serde_json::Value {
     serde_json::json!({
@@ -51,14 +62,12 @@ async fn call_returns_the_body_and_meta_keeps_status_apart_from_the_policy_statu
 
 #[tokio::test]
 async fn a_body_that_does_not_decode_reports_its_status_and_request_id() {
-    let server = MockServer::start_async().await;
-    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+    let err = device_error_answered(|then| {
         then.status(200)
             .header("x-okta-request-id", "req-bad")
             .body("[1, 2");
     })
     .await;
-    let err = get_device_error(&client(&server)).await;
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
     assert_eq!(err.request_id(), Some("req-bad"));
@@ -66,8 +75,7 @@ async fn a_body_that_does_not_decode_reports_its_status_and_request_id() {
 
 #[tokio::test]
 async fn headers_named_like_the_old_bookkeeping_change_nothing() {
-    let server = MockServer::start_async().await;
-    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+    let err = device_error_answered(|then| {
         then.status(404)
             .header("x-okta-mgmt-unparsed-body", "true")
             .header("x-okta-mgmt-retries-exhausted", "true")
@@ -75,7 +83,6 @@ async fn headers_named_like_the_old_bookkeeping_change_nothing() {
             .json_body(not_found_body());
     })
     .await;
-    let err = get_device_error(&client(&server)).await;
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.okta_error_code(), Some("E0000007"));
     assert_eq!(
@@ -87,16 +94,10 @@ async fn headers_named_like_the_old_bookkeeping_change_nothing() {
 
 #[tokio::test]
 async fn a_non_json_error_body_is_kept_with_its_status() {
-    let server = MockServer::start_async().await;
-    mock_text(
-        &server,
-        GET,
-        "/api/v1/devices/guo1",
-        400,
-        "<html>proxy says no</html>",
-    )
+    let err = device_error_answered(|then| {
+        then.status(400).body("<html>proxy says no</html>");
+    })
     .await;
-    let err = get_device_error(&client(&server)).await;
     match err {
         Error::UnexpectedResponse { status, body, .. } => {
             assert_eq!(status, 400);
@@ -109,14 +110,7 @@ async fn a_non_json_error_body_is_kept_with_its_status() {
 #[tokio::test]
 async fn exhausted_retries_are_reported_with_their_attempts() {
     let server = MockServer::start_async().await;
-    let mock = mock_json(
-        &server,
-        GET,
-        "/api/v1/devices/guo1",
-        429,
-        rate_limited_body(),
-    )
-    .await;
+    let mock = mock_json(&server, GET, GUO1, 429, rate_limited_body()).await;
     let err = get_device_error(&client_with(&server, fast_retry().with_max_retries(2))).await;
     assert_eq!(err.attempts(), Some(3), "{err:?}");
     assert!(err.is_rate_limited());
@@ -172,14 +166,7 @@ impl RequestHook for Recorder {
 #[tokio::test]
 async fn the_hook_refuses_a_write_before_anything_is_sent() {
     let server = MockServer::start_async().await;
-    let create = mock_json(
-        &server,
-        POST,
-        "/api/v1/policies",
-        200,
-        password_policy("00pNew"),
-    )
-    .await;
+    let create = mock_json(&server, POST, POLICIES, 200, password_policy("00pNew")).await;
     let hook = Arc::new(Recorder {
         read_only: true,
         ..Recorder::default()
@@ -220,25 +207,17 @@ async fn the_hook_sees_every_page_response_and_each_rate_limit_wait() {
     );
     let first = serde_json::json!([common::device("guo1")]);
     common::mock_first_page(&server, "/api/v1/devices", &next, first).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices")
-                .query_param("after", "c2")
-                .header_missing("x-okta-retry-count");
-            then.status(429).json_body(rate_limited_body());
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices")
-                .query_param("after", "c2")
-                .header("x-okta-retry-count", "1");
-            then.status(200)
-                .json_body(serde_json::json!([common::device("guo2")]));
-        })
-        .await;
+    let page_2 = |when: When| {
+        when.method(GET)
+            .path("/api/v1/devices")
+            .query_param("after", "c2")
+    };
+    mock_rate_limited_first(&server, page_2).await;
+    mock_attempt(&server, 1, page_2, |then| {
+        then.status(200)
+            .json_body(serde_json::json!([common::device("guo2")]));
+    })
+    .await;
     let hook = Arc::new(Recorder::default());
     let client = client(&server).with_hook(hook.clone());
     let all: Vec<_> = client.list_devices().items().try_collect().await.unwrap();
@@ -365,17 +344,10 @@ async fn a_declared_length_over_the_limit_is_refused_unread() {
 #[tokio::test]
 async fn a_redirect_to_another_origin_is_refused_whatever_http_client_is_used() {
     let elsewhere = MockServer::start_async().await;
-    let moved = mock_json(
-        &elsewhere,
-        GET,
-        "/api/v1/devices/guo1",
-        200,
-        common::device("guo1"),
-    )
-    .await;
+    let moved = mock_json(&elsewhere, GET, GUO1, 200, common::device("guo1")).await;
     let server = MockServer::start_async().await;
     let target = format!("{}/api/v1/devices/guo1", elsewhere.base_url());
-    mock_answer(&server, GET, "/api/v1/devices/guo1", |then| {
+    mock_answer(&server, GET, GUO1, |then| {
         then.status(302).header("location", target.as_str());
     })
     .await;
@@ -461,12 +433,7 @@ async fn an_unreachable_org_names_the_cause() {
 #[tokio::test]
 async fn an_observer_watches_alongside_the_hook_and_cannot_refuse() {
     let server = MockServer::start_async().await;
-    let create = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/api/v1/policies");
-            then.status(200).json_body(password_policy("00pNew"));
-        })
-        .await;
+    let create = mock_json(&server, POST, POLICIES, 200, password_policy("00pNew")).await;
     let observer = Arc::new(Recorder {
         read_only: true, // its refusal is ignored: an observer only watches
         ..Recorder::default()
