@@ -3,7 +3,11 @@
 
 mod common;
 
-use common::{mock_answer, mock_json, mock_status};
+use common::{
+    client_configured, mock_answer, mock_json, mock_json_when, mock_status, mock_status_when,
+    mock_when,
+};
+use httpmock::When;
 use httpmock::prelude::*;
 use okta_mgmt::Client;
 use okta_mgmt::types::{
@@ -15,23 +19,29 @@ use serde_json::{Value, json};
 const TOKEN: &str = "ops-test-token-Zq81";
 
 fn ssws_client(server: &MockServer) -> Client {
-    Client::builder()
-        .org_url(server.base_url())
-        .api_token(TOKEN)
-        .build()
-        .expect("client")
+    client_configured(server, |builder| builder.api_token(TOKEN))
 }
 
 fn bearer_client(server: &MockServer) -> Client {
-    Client::builder()
-        .org_url(server.base_url())
-        .access_token(TOKEN)
-        .build()
-        .expect("client")
+    client_configured(server, |builder| builder.access_token(TOKEN))
 }
 
 fn ssws() -> String {
     format!("SSWS {TOKEN}")
+}
+
+/// `when`, also requiring each of the query parameters `query`.
+fn with_query(when: When, query: &[(&str, &str)]) -> When {
+    query
+        .iter()
+        .fold(when, |when, (name, value)| when.query_param(*name, *value))
+}
+
+/// `method path` sent with the API token (`SSWS`).
+fn ssws_request(when: When, method: Method, path: &str) -> When {
+    when.method(method)
+        .path(path)
+        .header("authorization", ssws())
 }
 
 fn policy_json(id: &str, type_: &str) -> Value {
@@ -62,6 +72,16 @@ fn device_json(id: &str, status: &str) -> Value {
     })
 }
 
+/// A list body of `item(id, value)` for each of `values`, with the ids `{prefix}1`, `{prefix}2`, ….
+fn list_json(prefix: &str, values: &[&str], item: fn(&str, &str) -> Value) -> Value {
+    let items = values.iter().enumerate();
+    Value::Array(
+        items
+            .map(|(i, value)| item(&format!("{prefix}{}", i + 1), value))
+            .collect(),
+    )
+}
+
 fn mapping_json() -> Value {
     json!({"id": "rsm30qv3iirGzUyaM0g7", "_links": {"self": {"href": "https://x.okta.com/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7", "hints": {"allow": ["GET", "DELETE"]}}}})
 }
@@ -69,22 +89,17 @@ fn mapping_json() -> Value {
 #[tokio::test]
 async fn list_policies_sends_type_and_paging_query_and_decodes_by_type() {
     let server = MockServer::start_async().await;
-    let body = json!([
-        policy_json("rst1", "PASSWORD"),
-        policy_json("rst2", "FUTURE_TYPE")
-    ]);
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/policies")
-                .query_param("type", "PASSWORD")
-                .query_param("status", "ACTIVE")
-                .query_param("limit", "20")
-                .query_param("after", "cursor1")
-                .header("authorization", ssws());
-            then.status(200).json_body(body.clone());
-        })
-        .await;
+    let body = list_json("rst", &["PASSWORD", "FUTURE_TYPE"], policy_json);
+    let query = [
+        ("type", "PASSWORD"),
+        ("status", "ACTIVE"),
+        ("limit", "20"),
+        ("after", "cursor1"),
+    ];
+    let m = mock_json_when(&server, 200, body.clone(), |when| {
+        with_query(ssws_request(when, GET, "/api/v1/policies"), &query)
+    })
+    .await;
     let api = ssws_client(&server);
     let op = api
         .list_policies()
@@ -118,17 +133,15 @@ async fn create_policy_posts_the_body_with_activate_and_bearer_auth() {
     let server = MockServer::start_async().await;
     let request = json!({"name": "Device signal collection policy", "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE"});
     let response = policy_json("rst8jpde42q54pj090g7", "DEVICE_SIGNAL_COLLECTION");
-    let m = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/policies")
-                .query_param("activate", "false")
-                .header("authorization", format!("Bearer {TOKEN}"))
-                .header("content-type", "application/json")
-                .json_body(request.clone());
-            then.status(200).json_body(response.clone());
-        })
-        .await;
+    let m = mock_json_when(&server, 200, response, |when| {
+        when.method(POST)
+            .path("/api/v1/policies")
+            .query_param("activate", "false")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .json_body(request.clone())
+    })
+    .await;
     let body: Policy = serde_json::from_value(request).unwrap();
     let api = bearer_client(&server);
     let op = api.create_policy().activate(false).body(body);
@@ -143,15 +156,10 @@ async fn get_policy_with_expand_rules_decodes_embedded_rules() {
     let server = MockServer::start_async().await;
     let mut response = policy_json("rst1", "ACCESS_POLICY");
     response["_embedded"] = json!({"resourceType": "APP", "rules": [rule_json("rul1")]});
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/policies/rst1")
-                .query_param("expand", "rules")
-                .header("authorization", ssws());
-            then.status(200).json_body(response.clone());
-        })
-        .await;
+    let m = mock_json_when(&server, 200, response.clone(), |when| {
+        ssws_request(when, GET, "/api/v1/policies/rst1").query_param("expand", "rules")
+    })
+    .await;
     let api = ssws_client(&server);
     let op = api.get_policy().policy_id("rst1").expand("rules");
     let rv = op.call().await.expect("getPolicy");
@@ -173,15 +181,10 @@ async fn replace_policy_puts_back_everything_it_read() {
     read["description"] = Value::Null;
     let mut sent = read.clone();
     sent["name"] = json!("Renamed");
-    let m = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/api/v1/policies/rst1")
-                .header("authorization", ssws())
-                .json_body(sent.clone());
-            then.status(200).json_body(sent.clone());
-        })
-        .await;
+    let m = mock_json_when(&server, 200, sent.clone(), |when| {
+        ssws_request(when, PUT, "/api/v1/policies/rst1").json_body(sent)
+    })
+    .await;
     let mut policy: Policy = serde_json::from_value(read).unwrap();
     let Policy::OktaSignOn(p) = &mut policy else {
         panic!()
@@ -203,15 +206,8 @@ async fn delete_and_lifecycle_of_policies_accept_200_and_204_without_body() {
         (POST, "/api/v1/policies/rst1/lifecycle/activate", 204),
         (POST, "/api/v1/policies/rst1/lifecycle/deactivate", 200),
     ] {
-        let mock = server
-            .mock_async(|when, then| {
-                when.method(method)
-                    .path(path)
-                    .header("authorization", ssws());
-                then.status(status);
-            })
-            .await;
-        mocks.push(mock);
+        mocks
+            .push(mock_status_when(&server, status, |when| ssws_request(when, method, path)).await);
     }
     let c = ssws_client(&server);
     let deleted = c.delete_policy().policy_id("rst1").call_with_meta().await;
@@ -233,59 +229,27 @@ async fn delete_and_lifecycle_of_policies_accept_200_and_204_without_body() {
 async fn rules_crud_and_lifecycle() {
     let server = MockServer::start_async().await;
     let new_rule = json!({"type": "Okta:SignOn", "name": "Example App Assurance Rule", "conditions": [{"key": "Okta:User", "op": "IN_LIST", "value": ["00u1"]}], "action": "ALLOW"});
-    let list = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/policies/rst1/rules")
-                .query_param("limit", "5")
-                .header("authorization", ssws());
-            then.status(200).json_body(json!([rule_json("rul1")]));
-        })
-        .await;
-    let create = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/policies/rst1/rules")
-                .query_param("activate", "true")
-                .json_body(new_rule.clone());
-            then.status(200).json_body({
-                let mut r = new_rule.clone();
-                r["id"] = json!("rul2");
-                r
-            });
-        })
-        .await;
-    let get = mock_json(
-        &server,
-        GET,
-        "/api/v1/policies/rst1/rules/rul1",
-        200,
-        rule_json("rul1"),
-    )
+    const RULES: &str = "/api/v1/policies/rst1/rules";
+    const RUL1: &str = "/api/v1/policies/rst1/rules/rul1";
+    let list = mock_json_when(&server, 200, json!([rule_json("rul1")]), |when| {
+        ssws_request(when, GET, RULES).query_param("limit", "5")
+    })
     .await;
-    let put = server
-        .mock_async(|when, then| {
-            when.method(PUT)
-                .path("/api/v1/policies/rst1/rules/rul1")
-                .json_body(rule_json("rul1"));
-            then.status(200).json_body(rule_json("rul1"));
-        })
-        .await;
-    let del = mock_status(&server, DELETE, "/api/v1/policies/rst1/rules/rul1", 204).await;
-    let act = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/policies/rst1/rules/rul1/lifecycle/activate");
-            then.status(204);
-        })
-        .await;
-    let deact = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/policies/rst1/rules/rul1/lifecycle/deactivate");
-            then.status(204);
-        })
-        .await;
+    let mut created = new_rule.clone();
+    created["id"] = json!("rul2");
+    let create = mock_json_when(&server, 200, created, |when| {
+        with_query(when.method(POST).path(RULES), &[("activate", "true")])
+            .json_body(new_rule.clone())
+    })
+    .await;
+    let get = mock_json(&server, GET, RUL1, 200, rule_json("rul1")).await;
+    let put = mock_json_when(&server, 200, rule_json("rul1"), |when| {
+        when.method(PUT).path(RUL1).json_body(rule_json("rul1"))
+    })
+    .await;
+    let del = mock_status(&server, DELETE, RUL1, 204).await;
+    let act = mock_status(&server, POST, &format!("{RUL1}/lifecycle/activate"), 204).await;
+    let deact = mock_status(&server, POST, &format!("{RUL1}/lifecycle/deactivate"), 204).await;
 
     let c = ssws_client(&server);
     let op = c.list_policy_rules().policy_id("rst1").limit(5);
@@ -322,36 +286,19 @@ async fn rules_crud_and_lifecycle() {
 #[tokio::test]
 async fn mappings_crud() {
     let server = MockServer::start_async().await;
-    let list = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/policies/rst1/mappings")
-                .header("authorization", ssws());
-            then.status(200).json_body(json!([mapping_json()]));
-        })
-        .await;
-    let create = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/api/v1/policies/rst1/mappings")
-                .json_body(json!({"resourceId": "rst9", "resourceType": "APP"}));
-            then.status(200).json_body(mapping_json());
-        })
-        .await;
-    let get = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
-            then.status(200).json_body(mapping_json());
-        })
-        .await;
-    let del = server
-        .mock_async(|when, then| {
-            when.method(DELETE)
-                .path("/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7");
-            then.status(204);
-        })
-        .await;
+    const MAPPINGS: &str = "/api/v1/policies/rst1/mappings";
+    const MAPPING: &str = "/api/v1/policies/rst1/mappings/rsm30qv3iirGzUyaM0g7";
+    let list = mock_json_when(&server, 200, json!([mapping_json()]), |when| {
+        ssws_request(when, GET, MAPPINGS)
+    })
+    .await;
+    let request = json!({"resourceId": "rst9", "resourceType": "APP"});
+    let create = mock_json_when(&server, 200, mapping_json(), |when| {
+        when.method(POST).path(MAPPINGS).json_body(request)
+    })
+    .await;
+    let get = mock_json(&server, GET, MAPPING, 200, mapping_json()).await;
+    let del = mock_status(&server, DELETE, MAPPING, 204).await;
     let c = ssws_client(&server);
     let op = c.list_policy_mappings().policy_id("rst1");
     let all = op.call().await.unwrap();
@@ -382,31 +329,28 @@ async fn mappings_crud() {
 #[tokio::test]
 async fn list_devices_sends_search_limit_after_expand_and_decodes_losslessly() {
     let server = MockServer::start_async().await;
-    let body = json!([
-        device_json("guo1", "CREATED"),
-        device_json("guo2", "UNSUSPENDED")
-    ]);
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices")
-                .query_param(
-                    "search",
-                    "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"",
-                )
-                .query_param("limit", "200")
-                .query_param("after", "guo0")
-                .query_param("expand", "user")
-                .header("authorization", ssws());
+    let body = list_json("guo", &["CREATED", "UNSUSPENDED"], device_json);
+    let search = "profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"";
+    let query = [
+        ("search", search),
+        ("limit", "200"),
+        ("after", "guo0"),
+        ("expand", "user"),
+    ];
+    let m = mock_when(
+        &server,
+        |when| with_query(ssws_request(when, GET, "/api/v1/devices"), &query),
+        |then| {
             then.status(200)
                 .header("link", "<https://x/api/v1/devices?limit=200>; rel=\"self\"")
                 .json_body(body.clone());
-        })
-        .await;
+        },
+    )
+    .await;
     let api = ssws_client(&server);
     let op = api
         .list_devices()
-        .search("profile.displayName sw \"Eng-dev\" and status eq \"ACTIVE\"")
+        .search(search)
         .limit(200)
         .after("guo0")
         .expand("user");
@@ -419,34 +363,22 @@ async fn list_devices_sends_search_limit_after_expand_and_decodes_losslessly() {
 #[tokio::test]
 async fn device_get_delete_and_every_lifecycle_call() {
     let server = MockServer::start_async().await;
-    let get = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4")
-                .header("authorization", format!("Bearer {TOKEN}"));
-            then.status(200)
-                .json_body(device_json("guo4a5u7JHHhjXrMK0g4", "CREATED"));
-        })
-        .await;
-    let del = server
-        .mock_async(|when, then| {
-            when.method(DELETE)
-                .path("/api/v1/devices/guo4a5u7JHHhjXrMK0g4");
-            then.status(204);
-        })
-        .await;
+    const DEVICE: &str = "/api/v1/devices/guo4a5u7JHHhjXrMK0g4";
+    let device = device_json("guo4a5u7JHHhjXrMK0g4", "CREATED");
+    let get = mock_json_when(&server, 200, device, |when| {
+        when.method(GET)
+            .path(DEVICE)
+            .header("authorization", format!("Bearer {TOKEN}"))
+    })
+    .await;
+    let del = mock_status(&server, DELETE, DEVICE, 204).await;
     let mut lifecycle = Vec::new();
     for action in ["activate", "deactivate", "suspend", "unsuspend"] {
-        lifecycle.push(
-            server
-                .mock_async(move |when, then| {
-                    when.method(POST).path(format!(
-                        "/api/v1/devices/guo4a5u7JHHhjXrMK0g4/lifecycle/{action}"
-                    ));
-                    then.status(204).header("content-type", "application/json");
-                })
-                .await,
-        );
+        let path = format!("{DEVICE}/lifecycle/{action}");
+        let mock = mock_answer(&server, POST, &path, |then| {
+            then.status(204).header("content-type", "application/json");
+        });
+        lifecycle.push(mock.await);
     }
     let c = bearer_client(&server);
     let op = c.get_device().device_id("guo4a5u7JHHhjXrMK0g4");
