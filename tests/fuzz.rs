@@ -122,14 +122,16 @@ fn mutated_bodies_never_panic_and_reencode_to_a_fixed_point() {
     }
 }
 
+/// `1` inside `depth` JSON arrays: `[[…[1]…]]`.
+fn nested_arrays(depth: usize) -> String {
+    format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+}
+
 #[test]
 fn deeply_nested_bodies_fail_cleanly() {
     for depth in [64, 200, 5_000] {
-        let body = format!(
-            "{{\"type\":\"PASSWORD\",\"name\":\"p\",\"x\":{}1{}}}",
-            "[".repeat(depth),
-            "]".repeat(depth)
-        );
+        let x = nested_arrays(depth);
+        let body = format!("{{\"type\":\"PASSWORD\",\"name\":\"p\",\"x\":{x}}}");
         let _ = serde_json::from_str::<Policy>(&body);
         let _ = serde_json::from_str::<Device>(&body);
     }
