@@ -11,6 +11,8 @@
 mod api_listing;
 #[path = "build/call_layer.rs"]
 mod call_layer;
+#[path = "build/decoders.rs"]
+mod decoders;
 #[path = "build/postprocess.rs"]
 mod postprocess;
 #[path = "build/unions.rs"]
@@ -332,6 +334,7 @@ fn write_formatted(
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| vec![format!("generated code does not parse: {e}")])?;
     postprocess::derive_defaults(&mut file);
+    decoders::stream_flattened_structs(&mut file).map_err(|e| vec![format!("decoders: {e}")])?;
     if let Some(paginated) = call_layer_for {
         call_layer::add(&mut file, paginated).map_err(|e| vec![format!("call layer: {e}")])?;
     }

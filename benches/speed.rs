@@ -3,6 +3,7 @@
 //! ```text
 //! cargo bench --bench speed                 # full run: 100,000 devices, 7 interleaved rounds
 //! cargo bench --bench speed -- --smoke      # seconds: tiny sizes, 1 round (CI runs this)
+//! cargo bench --bench speed -- decode        # only the measures whose name contains "decode"
 //! ```
 //!
 //! A loopback server started here serves pre-rendered Okta-style pages (devices in pages of
@@ -15,12 +16,12 @@
 //! Nothing is asserted: timings are printed, never tested.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
 use okta_mgmt::Client;
-use okta_mgmt::types::{Device, Policy, PolicyRule};
+use okta_mgmt::types::{Device, DeviceFields, Policy, PolicyRule};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -362,6 +363,17 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// The filter given on the command line: only measures whose name contains it run.
+static ONLY: OnceLock<Option<String>> = OnceLock::new();
+
+/// Whether the measure `name` runs under the command line's filter (or something that it needs).
+fn selected(name: &str) -> bool {
+    match ONLY.get() {
+        Some(Some(only)) => name.contains(only.as_str()) || only.contains(name),
+        _ => true,
+    }
+}
+
 /// Runs `ours` and `raw` alternately `rounds` times; prints the medians and the ratio.
 async fn compare<A, B, FA, FB>(name: &str, rounds: usize, mut ours: A, mut raw: B)
 where
@@ -370,6 +382,9 @@ where
     FA: std::future::Future<Output = usize>,
     FB: std::future::Future<Output = usize>,
 {
+    if !selected(name) {
+        return;
+    }
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let (mut count_a, mut count_b) = (0, 0);
     for _ in 0..rounds {
@@ -392,6 +407,7 @@ where
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let smoke = std::env::args().any(|a| a == "--smoke");
+    let _ = ONLY.set(std::env::args().skip(1).find(|a| !a.starts_with("--")));
     let sizes = if smoke {
         Sizes {
             devices: 450,
@@ -415,7 +431,9 @@ async fn main() {
         Ok(addr) => format!("http://{addr}"),
         Err(e) => return eprintln!("no local address: {e}"),
     };
-    tokio::spawn(serve(listener, routes(&base, sizes.devices)));
+    // The pages are rendered only when a listing is measured (keeps a filtered profile clean).
+    let devices = if selected("list") { sizes.devices } else { 0 };
+    tokio::spawn(serve(listener, routes(&base, devices)));
     let client = match Client::builder().org_url(&base).api_token(TOKEN).build() {
         Ok(c) => c,
         Err(e) => return eprintln!("client: {e}"),
@@ -454,7 +472,14 @@ async fn main() {
     )
     .await;
     compare(
-        &format!("decode Device ×{n}, tree path"),
+        &format!("decode DeviceFields (Device without its original) ×{n}"),
+        sizes.rounds,
+        || async { decode::<DeviceFields>(&device, n) },
+        || async { decode::<RawDevice>(&device, n) },
+    )
+    .await;
+    compare(
+        &format!("decode (tree path) Device ×{n}"),
         sizes.rounds,
         || async { decode_via_tree(&device, n, Device::from_json) },
         || async { decode::<RawDevice>(&device, n) },
@@ -468,7 +493,7 @@ async fn main() {
     )
     .await;
     compare(
-        &format!("decode Policy ×{n}, tree path"),
+        &format!("decode (tree path) Policy ×{n}"),
         sizes.rounds,
         || async { decode_via_tree(&policy, n, |v| Ok::<_, ()>(Policy::from_json(v))) },
         || async { decode::<RawPolicy>(&policy, n) },

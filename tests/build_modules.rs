@@ -1,5 +1,5 @@
 //! Runs the unit tests of build.rs's modules (build scripts themselves are not tested by
-//! `cargo test`): the union derivation, the call layer, the post-processing of generated code,
+//! `cargo test`): the union derivation, the call layer, the streaming decoders, the post-processing of generated code,
 //! the API listing.
 
 #[allow(dead_code)]
@@ -8,6 +8,9 @@ mod api_listing;
 #[allow(dead_code)]
 #[path = "../build/call_layer.rs"]
 mod call_layer;
+#[allow(dead_code)]
+#[path = "../build/decoders.rs"]
+mod decoders;
 #[allow(dead_code)]
 #[path = "../build/postprocess.rs"]
 mod postprocess;

@@ -403,3 +403,91 @@ fn a_page_decoded_from_bytes_reencodes_unknown_fields_unchanged() {
         ])
     );
 }
+
+/// The generated structs that keep unknown fields decode through a streaming visitor (no
+/// intermediate tree); it must agree with serde's semantics and lose nothing.
+mod streaming_decoder {
+    use okta_mgmt::types::{DeviceProfile, Links};
+    use pretty_assertions::assert_eq;
+    use serde_json::{Value, json};
+
+    const PROFILE: &str = r#"{"displayName":"D1","platform":"MACOS","registered":true,
+        "futureKnob":{"deep":[1,{"x":null}]},"imei":null,"sid":"S-1","later":"a","later":"b"}"#;
+
+    #[test]
+    fn unknown_fields_are_kept_and_reencoded_unchanged() {
+        let profile: DeviceProfile = serde_json::from_str(PROFILE).unwrap();
+        assert_eq!(
+            profile.extra["futureKnob"],
+            json!({"deep": [1, {"x": null}]})
+        );
+        assert_eq!(profile.extra["later"], json!("b"), "a later duplicate wins");
+        assert_eq!(
+            serde_json::to_value(&profile).unwrap(),
+            json!({"displayName":"D1","platform":"MACOS","registered":true,
+                   "futureKnob":{"deep":[1,{"x":null}]},"sid":"S-1","later":"b"})
+        );
+    }
+
+    #[test]
+    fn bytes_text_and_tree_decode_to_the_same_value() {
+        let from_text: DeviceProfile = serde_json::from_str(PROFILE).unwrap();
+        let from_bytes: DeviceProfile = serde_json::from_slice(PROFILE.as_bytes()).unwrap();
+        let from_reader: DeviceProfile = serde_json::from_reader(PROFILE.as_bytes()).unwrap();
+        let tree: Value = serde_json::from_str(PROFILE).unwrap();
+        let from_tree: DeviceProfile = serde_json::from_value(tree.clone()).unwrap();
+        let from_tree_ref = <DeviceProfile as serde::Deserialize>::deserialize(&tree).unwrap();
+        for other in [from_bytes, from_reader, from_tree, from_tree_ref] {
+            assert_eq!(other, from_text);
+        }
+    }
+
+    #[test]
+    fn an_escaped_key_still_names_its_known_field() {
+        let profile: DeviceProfile = serde_json::from_str(
+            r#"{"display\u004eame":"D1","platform":"MACOS","registered":true}"#,
+        )
+        .unwrap();
+        assert_eq!(profile.display_name.as_str(), "D1");
+        assert!(profile.extra.is_empty());
+    }
+
+    #[test]
+    fn a_missing_required_field_is_named() {
+        let err =
+            serde_json::from_str::<DeviceProfile>(r#"{"platform":"MACOS","registered":true}"#)
+                .unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `displayName`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_repeated_known_field_is_an_error() {
+        let err = serde_json::from_str::<DeviceProfile>(
+            r#"{"displayName":"a","displayName":"b","platform":"MACOS","registered":true}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("duplicate field `displayName`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_names_what_was_expected() {
+        let err = serde_json::from_str::<DeviceProfile>("[1, 2]").unwrap_err();
+        assert!(err.to_string().contains("struct DeviceProfile"), "{err}");
+    }
+
+    #[test]
+    fn typed_extra_maps_decode_their_values() {
+        let links: Links = serde_json::from_str(
+            r#"{"self":{"href":"https://x/a"},"future":{"href":"https://x/b"}}"#,
+        )
+        .unwrap();
+        assert_eq!(links.extra["future"].href.as_deref(), Some("https://x/b"));
+        assert!(serde_json::from_str::<Links>(r#"{"future":{"href":5}}"#).is_err());
+    }
+}

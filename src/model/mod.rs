@@ -7,6 +7,7 @@
 //! - [`Timestamp`] keeps the server's exact timestamp text;
 //! - open enums (generated into `okta_mgmt::types`) decode unknown values as `Other`.
 
+pub(crate) mod decode;
 mod lossless;
 mod polymorphic;
 mod timestamp;
