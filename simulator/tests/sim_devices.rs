@@ -5,7 +5,6 @@ mod sim_common;
 
 use std::collections::HashSet;
 
-use okta_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sim_common::{
@@ -245,11 +244,7 @@ async fn delete_only_deactivated_devices() {
 
 #[tokio::test]
 async fn pagination_over_many_pages_follows_link_headers() {
-    let org = Org::with(SimConfig {
-        device_count: 95,
-        ..SimConfig::default()
-    })
-    .await;
+    let org = Org::with_devices(95).await;
     let everything = all_devices(&org).await;
     assert_eq!(everything.len(), 95);
 
@@ -287,11 +282,7 @@ async fn pagination_over_many_pages_follows_link_headers() {
     assert_eq!(collected, everything);
 
     // Default and maximum limit is 200.
-    let big = Org::with(SimConfig {
-        device_count: 230,
-        ..SimConfig::default()
-    })
-    .await;
+    let big = Org::with_devices(230).await;
     let resp = big.get("/api/v1/devices").await;
     let links = link_headers(&resp);
     assert_eq!(links.len(), 2);

@@ -29,6 +29,15 @@ impl Org {
         }
     }
 
+    /// A simulator with the default configuration and `device_count` seeded devices.
+    pub async fn with_devices(device_count: usize) -> Self {
+        Self::with(SimConfig {
+            device_count,
+            ..SimConfig::default()
+        })
+        .await
+    }
+
     /// A simulator with the default configuration and these injected faults.
     pub async fn with_faults(faults: FaultConfig) -> Self {
         Self::with(SimConfig {
