@@ -49,19 +49,12 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   have_node=1
 fi
 
-log "building okta-contract"
-cargo build --quiet -p okta-contract
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-bin="$target_dir/debug/okta-contract"
-
-token="interop-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-# shellcheck source=scripts/lib/serve.sh
+# shellcheck source=lib/serve.sh
 source "$root/scripts/lib/serve.sh"
-trap stop_serve EXIT
-start_serve "$bin" --token "$token" --check-responses
+serve_contract interop --check-responses
 url="$SERVE_URL"
+token="$SERVE_TOKEN"
 server_out="$SERVE_OUT"
-log "simulator at $url"
 
 status=0
 log "okta-sdk-python $OKTA_PY_VERSION flows"

@@ -29,18 +29,11 @@ source "$root/scripts/lib/tools.sh"
 
 pip_install "$venv" schemathesis "$ST_VERSION"
 
-log "building okta-contract"
-cargo build --quiet -p okta-contract
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-bin="$target_dir/debug/okta-contract"
-
-token="st-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-# shellcheck source=scripts/lib/serve.sh
+# shellcheck source=lib/serve.sh
 source "$root/scripts/lib/serve.sh"
-trap stop_serve EXIT
-start_serve "$bin" --token "$token"
+serve_contract st
 url="$SERVE_URL"
-log "simulator at $url"
+token="$SERVE_TOKEN"
 
 mkdir -p "$report_dir"
 st_log="$report_dir/output.txt"

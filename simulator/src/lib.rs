@@ -54,6 +54,8 @@ mod state;
 /// serves and validates request bodies against, embedded at build time.
 pub const OPENAPI_SPEC: &str = include_str!("../spec/openapi.yaml");
 
+pub use state::{OKTA_CREATED_TYPES, SPEC_POLICY_TYPES};
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;

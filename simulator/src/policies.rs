@@ -16,13 +16,13 @@ use crate::errors::ApiError;
 use crate::links::{Api, app_links, append_page_links};
 use crate::render::{find_policy, find_policy_mut, read_policy, render_policy};
 use crate::request::{
-    Causes, Params, bool_param, check_name, check_priority, check_status, expands, invalid_cursor,
-    json, limit_param, no_content, param, parse_object, parse_query, without_keys,
+    CheckedInput, Params, bool_param, check_object, expands, invalid_cursor, json,
+    lifecycle_target, limit_param, no_content, param, parse_object, parse_query, without_keys,
 };
 use crate::schema;
 use crate::state::{
-    AppRecord, MAX_BETA_POLICIES, OKTA_CREATED_TYPES, Org, POLICY_TYPES, PolicyKind, PolicyRecord,
-    RuleRecord, is_beta_type, now_ts,
+    AppRecord, MAX_BETA_POLICIES, OKTA_CREATED_TYPES, Org, PolicyKind, PolicyRecord, RuleRecord,
+    is_beta_type, is_policy_type, new_custom_body, now_ts,
 };
 
 type ApiResult = Result<Response, ApiError>;
@@ -72,25 +72,17 @@ fn policy_name(policy: &PolicyRecord) -> &str {
         .unwrap_or("")
 }
 
-struct PolicyInput {
-    policy_type: String,
-    status: Option<String>,
-    priority: Option<usize>,
-}
-
 fn validate(
     input: &Map<String, Value>,
     existing_type: Option<&str>,
-) -> Result<PolicyInput, ApiError> {
-    let mut causes = Causes::default();
-    check_name(input, &mut causes);
-    let policy_type = match (input.get("type"), existing_type) {
+) -> Result<CheckedInput, ApiError> {
+    check_object(input, |causes| match (input.get("type"), existing_type) {
         (None | Some(Value::Null), Some(existing)) => existing.to_string(),
         (None | Some(Value::Null), None) => {
             causes.add("type", "The field cannot be left blank");
             String::new()
         }
-        (Some(Value::String(t)), existing) if POLICY_TYPES.contains(&t.as_str()) => {
+        (Some(Value::String(t)), existing) if is_policy_type(t) => {
             if existing.is_some_and(|e| e != t) {
                 causes.add("type", "The policy type cannot be changed");
             }
@@ -100,14 +92,6 @@ fn validate(
             causes.add("type", format!("Invalid policy type specified: {other}"));
             String::new()
         }
-    };
-    let status = check_status(input, &mut causes);
-    let priority = check_priority(input, &mut causes);
-    causes.finish()?;
-    Ok(PolicyInput {
-        policy_type,
-        status,
-        priority,
     })
 }
 
@@ -121,7 +105,7 @@ fn required_type(params: &Params) -> Result<String, ApiError> {
             "type",
             vec!["type: The type query parameter is required".to_string()],
         )),
-        Some(t) if POLICY_TYPES.contains(&t) => Ok(t.to_string()),
+        Some(t) if is_policy_type(t) => Ok(t.to_string()),
         Some(t) => Err(ApiError::validation(
             "type",
             vec![format!("type: Invalid policy type specified: {t}")],
@@ -223,12 +207,12 @@ pub async fn create(
     let input = parse_object(&body)?;
     let checked = validate(&input, None)?;
     schema::check("Policy", &input)?;
-    if OKTA_CREATED_TYPES.contains(&checked.policy_type.as_str()) {
-        return Err(okta_created_type(&checked.policy_type, "created"));
+    if OKTA_CREATED_TYPES.contains(&checked.type_name.as_str()) {
+        return Err(okta_created_type(&checked.type_name, "created"));
     }
 
     let mut org = shared.org.write().await;
-    if is_beta_type(&checked.policy_type) && org.beta_policy_count() >= MAX_BETA_POLICIES {
+    if is_beta_type(&checked.type_name) && org.beta_policy_count() >= MAX_BETA_POLICIES {
         return Err(ApiError::validation(
             "type",
             vec![format!(
@@ -236,22 +220,14 @@ pub async fn create(
             )],
         ));
     }
-    // The body's status wins unless the caller asked for `activate=false` explicitly.
-    let status = match activate {
-        Some(false) => "INACTIVE".to_string(),
-        _ => checked.status.unwrap_or_else(|| "ACTIVE".to_string()),
-    };
-    let now = now_ts();
     let id = org.ids.next("rst", "0g7");
-    let mut stored = sanitized(input);
-    stored.insert("status".into(), json!(status));
-    stored.insert("priority".into(), json!(0));
-    stored.insert("system".into(), json!(false));
-    if is_beta_type(&checked.policy_type) && !stored.contains_key("default") {
-        stored.insert("default".into(), json!(false));
-    }
-    stored.insert("created".into(), json!(now));
-    stored.insert("lastUpdated".into(), json!(now));
+    // The body's status wins unless the caller asked for `activate=false` explicitly.
+    let stored = new_custom_body(
+        sanitized(input),
+        checked.status,
+        activate,
+        is_beta_type(&checked.type_name),
+    );
     let record = PolicyRecord {
         id: id.clone(),
         kind: PolicyKind::Custom,
@@ -260,7 +236,7 @@ pub async fn create(
         mappings: Vec::new(),
     };
     org.policies.insert(id.clone(), record);
-    org.place_policy(&checked.policy_type, &id, checked.priority);
+    org.place_policy(&checked.type_name, &id, checked.priority);
     let policy = find_policy(&org.policies, &id)?;
     Ok(json(
         StatusCode::OK,
@@ -310,7 +286,7 @@ pub async fn replace(
     };
     keep("status", &mut stored);
     keep("type", &mut stored);
-    if is_beta_type(&checked.policy_type) {
+    if is_beta_type(&checked.type_name) {
         keep("default", &mut stored);
         if is_default {
             stored.insert("default".into(), json!(true));
@@ -332,7 +308,7 @@ pub async fn replace(
         policy.body = stored;
     }
     if let (Some(priority), false) = (checked.priority, is_default) {
-        org.place_policy(&checked.policy_type, &policy_id, Some(priority));
+        org.place_policy(&checked.type_name, &policy_id, Some(priority));
     }
     let policy = find_policy(&org.policies, &policy_id)?;
     Ok(json(
@@ -373,11 +349,7 @@ pub async fn lifecycle(
     Path((policy_id, action)): Path<(String, String)>,
     uri: axum::http::Uri,
 ) -> ApiResult {
-    let target = match action.as_str() {
-        "activate" => "ACTIVE",
-        "deactivate" => "INACTIVE",
-        _ => return Err(ApiError::not_found(uri.path(), "Endpoint")),
-    };
+    let target = lifecycle_target(&action, &uri)?;
     let mut org = shared.org.write().await;
     let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     match policy.kind {

@@ -192,6 +192,46 @@ pub fn check_priority(input: &Map<String, Value>, causes: &mut Causes) -> Option
     }
 }
 
+/// What [`check_object`] accepted of a policy or rule body.
+pub struct CheckedInput {
+    /// The accepted `type`.
+    pub type_name: String,
+    /// The `status` sent, if any.
+    pub status: Option<String>,
+    /// The `priority` sent, if any (at least 1).
+    pub priority: Option<usize>,
+}
+
+/// Checks a policy or rule body: `name`, then `type` with `check_type` (which adds its causes
+/// and returns the accepted type), then `status` and `priority`. Every problem becomes a cause of
+/// one validation error.
+pub fn check_object(
+    input: &Map<String, Value>,
+    check_type: impl FnOnce(&mut Causes) -> String,
+) -> Result<CheckedInput, ApiError> {
+    let mut causes = Causes::default();
+    check_name(input, &mut causes);
+    let type_name = check_type(&mut causes);
+    let status = check_status(input, &mut causes);
+    let priority = check_priority(input, &mut causes);
+    causes.finish()?;
+    Ok(CheckedInput {
+        type_name,
+        status,
+        priority,
+    })
+}
+
+/// The status a `POST …/lifecycle/{action}` sets: `ACTIVE` or `INACTIVE`; any other action is
+/// an unknown endpoint (404).
+pub fn lifecycle_target(action: &str, uri: &axum::http::Uri) -> Result<&'static str, ApiError> {
+    match action {
+        "activate" => Ok("ACTIVE"),
+        "deactivate" => Ok("INACTIVE"),
+        _ => Err(ApiError::not_found(uri.path(), "Endpoint")),
+    }
+}
+
 /// A JSON response.
 pub fn json(status: StatusCode, value: Value) -> Response {
     (status, Json(value)).into_response()

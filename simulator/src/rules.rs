@@ -15,13 +15,13 @@ use crate::errors::ApiError;
 use crate::links::Api;
 use crate::render::{find_policy_mut, read_policy, render_rule};
 use crate::request::{
-    Causes, bool_param, check_name, check_priority, check_status, json, limit_param, no_content,
+    CheckedInput, bool_param, check_object, json, lifecycle_target, limit_param, no_content,
     parse_object, parse_query, without_keys,
 };
 use crate::schema;
 use crate::state::{
-    MAX_RULES_PER_POLICY, POLICY_TYPES, PolicyRecord, RuleRecord, SINGLE_RULE_TYPES, is_beta_type,
-    now_ts, place_rule, rule_type_for,
+    MAX_RULES_PER_POLICY, PolicyRecord, RuleRecord, SINGLE_RULE_TYPES, is_beta_type,
+    is_policy_type, new_custom_body, now_ts, place_rule, rule_type_for,
 };
 
 type ApiResult = Result<Response, ApiError>;
@@ -65,12 +65,6 @@ fn render_at(base: &str, policy: &PolicyRecord, rule_id: &str) -> Result<Value, 
         .ok_or_else(|| rule_not_found(rule_id))
 }
 
-struct RuleInput {
-    status: Option<String>,
-    priority: Option<usize>,
-    rule_type: String,
-}
-
 /// Rule types accepted in a policy of `policy_type`: its own type, or `SIGN_ON` for
 /// `OKTA_SIGN_ON` policies (doc 004 still calls that rule type `OKTA_SIGN_ON`).
 fn rule_type_fits(rule_type: &str, policy_type: &str) -> bool {
@@ -81,10 +75,8 @@ fn validate(
     input: &Map<String, Value>,
     policy_type: &str,
     existing_type: Option<&str>,
-) -> Result<RuleInput, ApiError> {
-    let mut causes = Causes::default();
-    check_name(input, &mut causes);
-    let rule_type = match input.get("type") {
+) -> Result<CheckedInput, ApiError> {
+    check_object(input, |causes| match input.get("type") {
         // The API requires `type` (doc 004's examples omit it: errata E047, E048).
         None | Some(Value::Null) => {
             causes.add("type", "The rule type is required");
@@ -96,7 +88,7 @@ fn validate(
             }
             t.clone()
         }
-        Some(Value::String(t)) if POLICY_TYPES.contains(&t.as_str()) || t == "SIGN_ON" => {
+        Some(Value::String(t)) if is_policy_type(t) || t == "SIGN_ON" => {
             causes.add(
                 "type",
                 format!("Rule type {t} does not match the policy type {policy_type}"),
@@ -107,14 +99,6 @@ fn validate(
             causes.add("type", format!("Invalid rule type {other}"));
             String::new()
         }
-    };
-    let status = check_status(input, &mut causes);
-    let priority = check_priority(input, &mut causes);
-    causes.finish()?;
-    Ok(RuleInput {
-        status,
-        priority,
-        rule_type,
     })
 }
 
@@ -176,23 +160,15 @@ pub async fn create(
             )],
         ));
     }
-    let status = match activate {
-        Some(false) => "INACTIVE".to_string(),
-        _ => checked.status.unwrap_or_else(|| "ACTIVE".to_string()),
-    };
-    let now = now_ts();
     let id = org.ids.next("rul", "0g7");
-    let mut stored = sanitized(input);
-    stored.insert("status".into(), json!(status));
-    stored.insert("priority".into(), json!(0));
-    stored.insert("system".into(), json!(false));
-    if is_beta_type(policy.policy_type()) && !stored.contains_key("default") {
-        stored.insert("default".into(), json!(false));
-    }
-    stored.insert("created".into(), json!(now));
-    stored.insert("lastUpdated".into(), json!(now));
+    let mut stored = new_custom_body(
+        sanitized(input),
+        checked.status,
+        activate,
+        is_beta_type(policy.policy_type()),
+    );
     if !stored.contains_key("type") || stored.get("type") == Some(&Value::Null) {
-        stored.insert("type".into(), json!(checked.rule_type));
+        stored.insert("type".into(), json!(checked.type_name));
     }
     normalize_rule(policy.policy_type(), &mut stored);
     let rule = RuleRecord {
@@ -315,11 +291,7 @@ pub async fn lifecycle(
     Path((policy_id, rule_id, action)): Path<(String, String, String)>,
     uri: axum::http::Uri,
 ) -> ApiResult {
-    let target = match action.as_str() {
-        "activate" => "ACTIVE",
-        "deactivate" => "INACTIVE",
-        _ => return Err(ApiError::not_found(uri.path(), "Endpoint")),
-    };
+    let target = lifecycle_target(&action, &uri)?;
     let mut org = shared.org.write().await;
     let policy = find_policy_mut(&mut org.policies, &policy_id)?;
     let rule = policy

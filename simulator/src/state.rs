@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 /// Policy types whose policies share the 500-policy limit of doc 003 ("Limitations").
 pub const BETA_POLICY_TYPES: [&str; 2] = ["Okta:SignOn", "Okta:ProfileEnrollment"];
 
-/// Every policy type the simulator accepts: the twelve current types plus the two beta names.
-pub const POLICY_TYPES: [&str; 14] = [
+/// The twelve `PolicyType` values of the published spec, in the spec's order.
+pub const SPEC_POLICY_TYPES: [&str; 12] = [
     "OKTA_SIGN_ON",
     "PASSWORD",
     "MFA_ENROLL",
@@ -23,9 +23,12 @@ pub const POLICY_TYPES: [&str; 14] = [
     "DEVICE_SIGNAL_COLLECTION",
     "CLIENT_UPDATE",
     "IDENTITY_CLAIM_SOURCING",
-    "Okta:SignOn",
-    "Okta:ProfileEnrollment",
 ];
+
+/// Whether the simulator accepts `policy_type`: one of the twelve current types or a beta name.
+pub fn is_policy_type(policy_type: &str) -> bool {
+    SPEC_POLICY_TYPES.contains(&policy_type) || is_beta_type(policy_type)
+}
 
 /// Policy types Okta creates in every org itself: a create is refused, the existing policy can be
 /// read and replaced (D026).
@@ -183,6 +186,32 @@ pub fn now_ts() -> String {
     format_ts(Utc::now())
 }
 
+/// Completes the body of a policy or rule created through the API: `status` (the one sent, unless
+/// the request said `activate=false`; `ACTIVE` by default), `priority` 0 (rendered from the
+/// position), `system: false`, `default: false` for a beta type (unless sent) and both
+/// timestamps now.
+pub fn new_custom_body(
+    mut body: Map<String, Value>,
+    sent_status: Option<String>,
+    activate: Option<bool>,
+    beta: bool,
+) -> Map<String, Value> {
+    let status = match activate {
+        Some(false) => "INACTIVE".to_string(),
+        _ => sent_status.unwrap_or_else(|| "ACTIVE".to_string()),
+    };
+    let now = now_ts();
+    body.insert("status".into(), json!(status));
+    body.insert("priority".into(), json!(0));
+    body.insert("system".into(), json!(false));
+    if beta && !body.contains_key("default") {
+        body.insert("default".into(), json!(false));
+    }
+    body.insert("created".into(), json!(now));
+    body.insert("lastUpdated".into(), json!(now));
+    body
+}
+
 /// What kind of policy a record is; drives the protections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyKind {
@@ -241,11 +270,15 @@ impl PolicyRecord {
 
     /// The policy's `status`.
     pub fn status(&self) -> &str {
-        self.body
-            .get("status")
-            .and_then(Value::as_str)
-            .unwrap_or("ACTIVE")
+        status_of(&self.body)
     }
+}
+
+/// The `status` of a stored policy or device body (`ACTIVE` when it has none).
+fn status_of(body: &Map<String, Value>) -> &str {
+    body.get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("ACTIVE")
 }
 
 /// A device with its users.
@@ -262,10 +295,7 @@ pub struct DeviceRecord {
 impl DeviceRecord {
     /// The device's `status`.
     pub fn status(&self) -> &str {
-        self.body
-            .get("status")
-            .and_then(Value::as_str)
-            .unwrap_or("ACTIVE")
+        status_of(&self.body)
     }
 }
 
@@ -661,8 +691,40 @@ pub fn rule_type_for(policy_type: &str) -> &str {
     }
 }
 
+/// A seeded policy of `policy_type`: see [`seed_body`].
 fn seed_policy_body(
     policy_type: &str,
+    name: &str,
+    description: &str,
+    system: bool,
+    extra: Value,
+    ts: &str,
+) -> Map<String, Value> {
+    seed_body(
+        policy_type,
+        policy_type,
+        name,
+        description,
+        system,
+        extra,
+        ts,
+    )
+}
+
+/// The seeded default rule of a `policy_type` policy: see [`seed_body`].
+fn seed_rule_body(policy_type: &str, name: &str, extra: Value, ts: &str) -> Map<String, Value> {
+    let rule_type = rule_type_for(policy_type);
+    let mut body = seed_body(policy_type, rule_type, name, "", true, extra, ts);
+    crate::defaults::normalize_rule(policy_type, &mut body);
+    body
+}
+
+/// A seeded ACTIVE object of `object_type` in a `policy_type` policy: `name`, `description`
+/// (when not empty), `system` (and `default`, for a beta type), the fields of `extra`, both
+/// timestamps `ts` and `type`, in that order.
+fn seed_body(
+    policy_type: &str,
+    object_type: &str,
     name: &str,
     description: &str,
     system: bool,
@@ -684,25 +746,7 @@ fn seed_policy_body(
     }
     body.insert("created".into(), json!(ts));
     body.insert("lastUpdated".into(), json!(ts));
-    body.insert("type".into(), json!(policy_type));
-    body
-}
-
-fn seed_rule_body(policy_type: &str, name: &str, extra: Value, ts: &str) -> Map<String, Value> {
-    let mut body = Map::new();
-    body.insert("status".into(), json!("ACTIVE"));
-    body.insert("name".into(), json!(name));
-    body.insert("system".into(), json!(true));
-    if is_beta_type(policy_type) {
-        body.insert("default".into(), json!(true));
-    }
-    for (k, v) in obj(extra) {
-        body.insert(k, v);
-    }
-    body.insert("created".into(), json!(ts));
-    body.insert("lastUpdated".into(), json!(ts));
-    body.insert("type".into(), json!(rule_type_for(policy_type)));
-    crate::defaults::normalize_rule(policy_type, &mut body);
+    body.insert("type".into(), json!(object_type));
     body
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use okta_sim::{FaultConfig, SimConfig, router, start};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
-use sim_common::{Org, TOKEN, expect_error, expect_json};
+use sim_common::{Org, TOKEN, expect_error, expect_json, expect_not_found};
 
 #[tokio::test]
 async fn requests_without_a_valid_token_are_401_e0000011() {
@@ -52,7 +52,7 @@ async fn requests_without_a_valid_token_are_401_e0000011() {
         "/api/v1/devices/guoNOPE",
         "/api/v1/nothing-here",
     ] {
-        let resp = org.client.get(org.url(path)).send().await.expect("send");
+        let resp = org.get_anonymous(path).await;
         expect_error(resp, StatusCode::UNAUTHORIZED, "E0000011").await;
     }
     org.sim.shutdown().await;
@@ -83,12 +83,7 @@ async fn configured_tokens_replace_the_default() {
 #[tokio::test]
 async fn every_response_carries_request_id_date_and_rate_limit_headers() {
     let org = Org::start().await;
-    let unauthenticated = org
-        .client
-        .get(org.url("/api/v1/devices"))
-        .send()
-        .await
-        .expect("send");
+    let unauthenticated = org.get_anonymous("/api/v1/devices").await;
     let responses = vec![
         org.get("/api/v1/policies?type=PASSWORD").await,
         org.get("/api/v1/policies/rstUNKNOWN").await,
@@ -154,32 +149,20 @@ async fn no_content_has_no_body_or_content_type_and_every_response_has_okta_head
     let device = devices[0]["id"].as_str().expect("device id").to_string();
     let device_path = format!("/api/v1/devices/{device}");
     let no_content = vec![
-        org.post_empty(&format!("{path}/lifecycle/activate")).await,
-        org.post_empty(&format!("{path}/lifecycle/deactivate"))
-            .await,
-        org.post_empty(&format!("{rule_path}/lifecycle/deactivate"))
-            .await,
-        org.post_empty(&format!("{rule_path}/lifecycle/activate"))
-            .await,
+        org.lifecycle(&path, "activate").await,
+        org.lifecycle(&path, "deactivate").await,
+        org.lifecycle(&rule_path, "deactivate").await,
+        org.lifecycle(&rule_path, "activate").await,
         org.delete(&rule_path).await,
-        org.post_empty(&format!("{device_path}/lifecycle/suspend"))
-            .await,
-        org.post_empty(&format!("{device_path}/lifecycle/unsuspend"))
-            .await,
+        org.lifecycle(&device_path, "suspend").await,
+        org.lifecycle(&device_path, "unsuspend").await,
         // Already ACTIVE: real orgs answer 204 too.
-        org.post_empty(&format!("{device_path}/lifecycle/activate"))
-            .await,
-        org.post_empty(&format!("{device_path}/lifecycle/deactivate"))
-            .await,
+        org.lifecycle(&device_path, "activate").await,
+        org.lifecycle(&device_path, "deactivate").await,
         org.delete(&device_path).await,
         org.delete(&path).await,
     ];
-    let unauthenticated = org
-        .client
-        .get(org.url("/api/v1/policies?type=PASSWORD"))
-        .send()
-        .await
-        .expect("send");
+    let unauthenticated = org.get_anonymous("/api/v1/policies?type=PASSWORD").await;
     let others = vec![
         (
             StatusCode::OK,
@@ -262,23 +245,16 @@ async fn no_content_has_no_body_or_content_type_and_every_response_has_okta_head
 #[tokio::test]
 async fn unknown_paths_and_methods_get_okta_error_bodies() {
     let org = Org::start().await;
-    let body = expect_error(
-        org.get("/api/v1/widgets").await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
-    )
-    .await;
+    let body = expect_not_found(org.get("/api/v1/widgets").await).await;
     assert!(
         body["errorSummary"]
             .as_str()
             .expect("s")
             .contains("/api/v1/widgets")
     );
-    expect_error(
+    expect_not_found(
         org.post_empty("/api/v1/devices/guo1/lifecycle/explode")
             .await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
     )
     .await;
     expect_error(
@@ -341,13 +317,10 @@ async fn rate_limit_answers_429_e0000047_then_recovers_in_the_next_window() {
 
 #[tokio::test]
 async fn injected_server_errors_are_okta_5xx_bodies() {
-    let org = Org::with(SimConfig {
-        faults: FaultConfig {
-            error_rate: 1.0,
-            error_status: 503,
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
+    let org = Org::with_faults(FaultConfig {
+        error_rate: 1.0,
+        error_status: 503,
+        ..FaultConfig::default()
     })
     .await;
     let resp = org.get("/api/v1/devices").await;
@@ -358,12 +331,9 @@ async fn injected_server_errors_are_okta_5xx_bodies() {
 
 #[tokio::test]
 async fn injected_drops_and_truncations_break_the_transport() {
-    let org = Org::with(SimConfig {
-        faults: FaultConfig {
-            drop_rate: 1.0,
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
+    let org = Org::with_faults(FaultConfig {
+        drop_rate: 1.0,
+        ..FaultConfig::default()
     })
     .await;
     let outcome = match org
@@ -382,12 +352,9 @@ async fn injected_drops_and_truncations_break_the_transport() {
     );
     org.sim.shutdown().await;
 
-    let org = Org::with(SimConfig {
-        faults: FaultConfig {
-            truncate_rate: 1.0,
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
+    let org = Org::with_faults(FaultConfig {
+        truncate_rate: 1.0,
+        ..FaultConfig::default()
     })
     .await;
     let resp = org.get("/api/v1/devices").await;
@@ -428,12 +395,9 @@ async fn fault_rates_are_deterministic_per_seed_and_latency_applies() {
     assert_eq!(a, pattern(11).await);
     assert!(a.contains(&200) && a.contains(&500), "{a:?}");
 
-    let org = Org::with(SimConfig {
-        faults: FaultConfig {
-            latency: Duration::from_millis(150),
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
+    let org = Org::with_faults(FaultConfig {
+        latency: Duration::from_millis(150),
+        ..FaultConfig::default()
     })
     .await;
     let started = Instant::now();

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sim_common::{
-    Org, allow, assert_okta_id, assert_timestamp, enc, expect_error, expect_json,
-    expect_no_content, has_link, link_headers,
+    Org, allow, assert_okta_id, assert_timestamp, enc, expect_error, expect_invalid, expect_json,
+    expect_no_content, expect_not_found, first_cause, has_link, link_headers,
 };
 
 fn names(policies: &[Value]) -> Vec<String> {
@@ -29,27 +29,15 @@ fn priorities(policies: &[Value]) -> Vec<u64> {
 #[tokio::test]
 async fn list_requires_a_valid_type() {
     let org = Org::start().await;
-    let body = expect_error(
-        org.get("/api/v1/policies").await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
-    assert!(
-        body["errorCauses"][0]["errorSummary"]
-            .as_str()
-            .expect("s")
-            .contains("type")
-    );
+    let body = expect_invalid(org.get("/api/v1/policies").await).await;
+    assert!(first_cause(&body).contains("type"), "{body}");
     for bad in ["", "NOPE", "okta_sign_on", "OAUTH_AUTHORIZATION_POLICY"] {
         let path = format!("/api/v1/policies?type={}", enc(bad));
-        expect_error(org.get(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
+        expect_invalid(org.get(&path).await).await;
     }
-    expect_error(
+    expect_invalid(
         org.get("/api/v1/policies?type=PASSWORD&status=ENABLED")
             .await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
     )
     .await;
     for t in [
@@ -113,22 +101,14 @@ async fn policy_crud_lifecycle_and_hints() {
     let path = format!("/api/v1/policies/{id}");
     assert_eq!(org.get_ok(&path).await, created);
 
-    expect_no_content(
-        org.post_empty(&format!("{path}/lifecycle/deactivate"))
-            .await,
-    )
-    .await;
+    expect_no_content(org.lifecycle(&path, "deactivate").await).await;
     let inactive = org.get_ok(&path).await;
     assert_eq!(inactive["status"], "INACTIVE");
     assert_eq!(allow(&inactive, "activate"), ["POST"]);
     assert!(!has_link(&inactive, "deactivate"));
     // Lifecycle calls are idempotent for policies.
-    expect_no_content(
-        org.post_empty(&format!("{path}/lifecycle/deactivate"))
-            .await,
-    )
-    .await;
-    expect_no_content(org.post_empty(&format!("{path}/lifecycle/activate")).await).await;
+    expect_no_content(org.lifecycle(&path, "deactivate").await).await;
+    expect_no_content(org.lifecycle(&path, "activate").await).await;
     assert_eq!(org.get_ok(&path).await["status"], "ACTIVE");
 
     // PUT replaces the client-owned fields; server-owned ones stay.
@@ -147,28 +127,13 @@ async fn policy_crud_lifecycle_and_hints() {
     // Type is immutable, name required.
     let mut bad = replaced.clone();
     bad["type"] = json!("PASSWORD");
-    expect_error(
-        org.put(&path, &bad).await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
+    expect_invalid(org.put(&path, &bad).await).await;
 
     expect_no_content(org.delete(&path).await).await;
-    expect_error(org.get(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    expect_error(org.delete(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    expect_error(
-        org.put(&path, &replaced).await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
-    )
-    .await;
-    let body = expect_error(
-        org.post_empty(&format!("{path}/lifecycle/activate")).await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
-    )
-    .await;
+    expect_not_found(org.get(&path).await).await;
+    expect_not_found(org.delete(&path).await).await;
+    expect_not_found(org.put(&path, &replaced).await).await;
+    let body = expect_not_found(org.lifecycle(&path, "activate").await).await;
     assert_eq!(
         body["errorSummary"],
         format!("Not found: Resource not found: {id} (Policy)")
@@ -201,26 +166,22 @@ async fn create_status_follows_body_and_activate_parameter() {
         expect_json(resp, StatusCode::OK).await["status"],
         "INACTIVE"
     );
-    expect_error(
+    expect_invalid(
         org.post(
             "/api/v1/policies?activate=maybe",
             &json!({ "name": "C", "type": "PASSWORD" }),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
     )
     .await;
     // Doc 000 sends priority as a string (erratum E001): the body is checked against the spec,
     // so the string is refused and the corrected number accepted.
-    expect_error(
+    expect_invalid(
         org.post(
             "/api/v1/policies",
             &json!({ "name": "D", "type": "ACCESS_POLICY", "priority": "1" }),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
     )
     .await;
     let p = org
@@ -256,29 +217,17 @@ async fn validation_errors_name_the_problem() {
         ),
     ];
     for (body, field) in cases {
-        let err = expect_error(
-            org.post("/api/v1/policies", &body).await,
-            StatusCode::BAD_REQUEST,
-            "E0000001",
-        )
-        .await;
+        let err = expect_invalid(org.post("/api/v1/policies", &body).await).await;
         assert_eq!(
             err["errorSummary"],
             format!("Api validation failed: {field}"),
             "{body}"
         );
-        let cause = err["errorCauses"][0]["errorSummary"]
-            .as_str()
-            .expect("cause");
+        let cause = first_cause(&err);
         assert!(cause.starts_with(&format!("{field}: ")), "{cause}");
     }
     // Several problems → several causes.
-    let err = expect_error(
-        org.post("/api/v1/policies", &json!({})).await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
+    let err = expect_invalid(org.post("/api/v1/policies", &json!({})).await).await;
     assert_eq!(err["errorCauses"].as_array().map(Vec::len), Some(2));
 
     // Bodies that are not JSON objects → E0000003.
@@ -384,21 +333,10 @@ async fn default_policies_are_protected() {
         assert!(!has_link(&default, "deactivate") && !has_link(&default, "activate"));
         let id = default["id"].as_str().expect("id");
         let path = format!("/api/v1/policies/{id}");
-        let err = expect_error(org.delete(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
-        assert!(
-            err["errorCauses"][0]["errorSummary"]
-                .as_str()
-                .expect("s")
-                .contains("default policy")
-        );
-        expect_error(
-            org.post_empty(&format!("{path}/lifecycle/deactivate"))
-                .await,
-            StatusCode::BAD_REQUEST,
-            "E0000001",
-        )
-        .await;
-        expect_no_content(org.post_empty(&format!("{path}/lifecycle/activate")).await).await;
+        let err = expect_invalid(org.delete(&path).await).await;
+        assert!(first_cause(&err).contains("default policy"), "{err}");
+        expect_invalid(org.lifecycle(&path, "deactivate").await).await;
+        expect_no_content(org.lifecycle(&path, "activate").await).await;
         // Recorded real orgs ignore `status` in a PUT: 200, and the policy stays ACTIVE.
         let mut inactive = default.clone();
         inactive["status"] = json!("INACTIVE");
@@ -454,29 +392,17 @@ async fn account_management_policy_is_read_only_but_its_rules_are_manageable() {
     assert_eq!(org.get_ok(&path).await, amp);
     let mut changed = amp.clone();
     changed["name"] = json!("Renamed");
-    expect_error(
-        org.put(&path, &changed).await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
-    expect_error(org.delete(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_invalid(org.put(&path, &changed).await).await;
+    expect_invalid(org.delete(&path).await).await;
     for action in ["activate", "deactivate"] {
-        expect_error(
-            org.post_empty(&format!("{path}/lifecycle/{action}")).await,
-            StatusCode::BAD_REQUEST,
-            "E0000001",
-        )
-        .await;
+        expect_invalid(org.lifecycle(&path, action).await).await;
     }
-    expect_error(
+    expect_invalid(
         org.post(
             &format!("{path}/mappings"),
             &json!({ "resourceId": "0oa1", "resourceType": "APP" }),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
     )
     .await;
     assert_eq!(org.get_ok(&path).await, amp, "nothing changed");
@@ -499,11 +425,7 @@ async fn account_management_policy_is_read_only_but_its_rules_are_manageable() {
     updated["name"] = json!("Renamed rule");
     let updated = expect_json(org.put(&rule_path, &updated).await, StatusCode::OK).await;
     assert_eq!(updated["name"], "Renamed rule");
-    expect_no_content(
-        org.post_empty(&format!("{rule_path}/lifecycle/deactivate"))
-            .await,
-    )
-    .await;
+    expect_no_content(org.lifecycle(&rule_path, "deactivate").await).await;
     expect_no_content(org.delete(&rule_path).await).await;
     let rules = org.get_ok(&format!("{path}/rules")).await;
     assert_eq!(rules.as_array().map(Vec::len), Some(1));
@@ -553,24 +475,9 @@ async fn expand_rules_embeds_rules_and_fails_past_twenty() {
         &json!({ "name": "r20", "type": "PASSWORD" }),
     )
     .await;
-    let err = expect_error(
-        org.get(&format!("{path}?expand=rules")).await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
-    assert!(
-        err["errorCauses"][0]["errorSummary"]
-            .as_str()
-            .expect("s")
-            .contains("20")
-    );
-    expect_error(
-        org.get("/api/v1/policies?type=PASSWORD&expand=rules").await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
+    let err = expect_invalid(org.get(&format!("{path}?expand=rules")).await).await;
+    assert!(first_cause(&err).contains("20"), "{err}");
+    expect_invalid(org.get("/api/v1/policies?type=PASSWORD&expand=rules").await).await;
     // Without expand the policy and its 21 rules are still readable.
     assert_eq!(
         org.get_ok(&format!("{path}/rules"))
@@ -603,22 +510,15 @@ async fn beta_policy_types_are_limited_to_500() {
         created += 1;
     }
     assert_eq!(created, 498);
-    let err = expect_error(
+    let err = expect_invalid(
         org.post(
             "/api/v1/policies",
             &json!({ "name": "one too many", "type": "Okta:SignOn" }),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
     )
     .await;
-    assert!(
-        err["errorCauses"][0]["errorSummary"]
-            .as_str()
-            .expect("s")
-            .contains("500")
-    );
+    assert!(first_cause(&err).contains("500"), "{err}");
     // Classic types are unaffected.
     org.create_policy(json!({ "name": "still fine", "type": "OKTA_SIGN_ON" }))
         .await;
@@ -697,18 +597,8 @@ async fn mappings_crud() {
     let mapping_path = format!("{path}/{}", mapping["id"].as_str().expect("id"));
     assert_eq!(org.get_ok(&mapping_path).await, mapping);
     expect_no_content(org.delete(&mapping_path).await).await;
-    expect_error(
-        org.get(&mapping_path).await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
-    )
-    .await;
-    expect_error(
-        org.delete(&mapping_path).await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
-    )
-    .await;
+    expect_not_found(org.get(&mapping_path).await).await;
+    expect_not_found(org.delete(&mapping_path).await).await;
     assert_eq!(org.get_ok(&path).await, json!([app]));
 
     for (body, field) in [
@@ -719,30 +609,23 @@ async fn mappings_crud() {
             "resourceType",
         ),
     ] {
-        let err = expect_error(
-            org.post(&path, &body).await,
-            StatusCode::BAD_REQUEST,
-            "E0000001",
-        )
-        .await;
+        let err = expect_invalid(org.post(&path, &body).await).await;
         assert_eq!(
             err["errorSummary"],
             format!("Api validation failed: {field}")
         );
     }
-    expect_error(
+    expect_not_found(
         org.post(
             "/api/v1/policies/rstNOPE/mappings",
             &json!({ "resourceId": "0oa1", "resourceType": "APP" }),
         )
         .await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
     )
     .await;
     // Deleting the policy removes its mappings.
     expect_no_content(org.delete(&format!("/api/v1/policies/{dsc_id}")).await).await;
-    expect_error(org.get(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
+    expect_not_found(org.get(&path).await).await;
     org.sim.shutdown().await;
 }
 
@@ -770,19 +653,12 @@ async fn policy_pagination_uses_link_headers() {
     }
     assert_eq!(pages, 3);
     assert_eq!(seen, ["P0", "P1", "P2", "P3", "P4", "P5", "Default Policy"]);
-    expect_error(
+    expect_invalid(
         org.get("/api/v1/policies?type=MFA_ENROLL&after=bogus")
             .await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
     )
     .await;
-    expect_error(
-        org.get("/api/v1/policies?type=MFA_ENROLL&limit=0").await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
+    expect_invalid(org.get("/api/v1/policies?type=MFA_ENROLL&limit=0").await).await;
     org.sim.shutdown().await;
 }
 
@@ -875,6 +751,6 @@ async fn whole_numbers_beyond_64_bits_are_refused_not_stored_as_floats() {
         .send()
         .await
         .unwrap();
-    expect_error(resp, StatusCode::BAD_REQUEST, "E0000001").await;
+    expect_invalid(resp).await;
     org.sim.shutdown().await;
 }

@@ -6,15 +6,16 @@ mod sim_common;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sim_common::{
-    Org, allow, assert_okta_id, assert_timestamp, expect_error, expect_json, expect_no_content,
-    has_link,
+    Org, allow, assert_okta_id, assert_timestamp, expect_error, expect_invalid, expect_json,
+    expect_no_content, expect_not_found, first_cause, has_link,
 };
 
-async fn new_policy(org: &Org, policy_type: &str) -> String {
+/// Creates a policy of this type; returns the path of its rules collection.
+async fn new_policy_rules(org: &Org, policy_type: &str) -> String {
     let p = org
         .create_policy(json!({ "name": format!("{policy_type} rules"), "type": policy_type }))
         .await;
-    p["id"].as_str().expect("id").to_string()
+    format!("/api/v1/policies/{}/rules", p["id"].as_str().expect("id"))
 }
 
 fn names(rules: &Value) -> Vec<String> {
@@ -29,8 +30,7 @@ fn names(rules: &Value) -> Vec<String> {
 #[tokio::test]
 async fn rule_crud_lifecycle_and_hints() {
     let org = Org::start().await;
-    let policy_id = new_policy(&org, "OKTA_SIGN_ON").await;
-    let rules = format!("/api/v1/policies/{policy_id}/rules");
+    let rules = new_policy_rules(&org, "OKTA_SIGN_ON").await;
     // Doc 004 "Create a rule" with the `type` its example omits (erratum E047).
     let rule = org
         .create(&rules, &json!({
@@ -52,20 +52,16 @@ async fn rule_crud_lifecycle_and_hints() {
     assert_eq!(allow(&rule, "deactivate"), ["POST"]);
     assert_eq!(
         rule["_links"]["policy"]["href"],
-        org.url(&format!("/api/v1/policies/{policy_id}"))
+        org.url(rules.trim_end_matches("/rules"))
     );
     let path = format!("{rules}/{}", rule["id"].as_str().expect("id"));
     assert_eq!(org.get_ok(&path).await, rule);
 
-    expect_no_content(
-        org.post_empty(&format!("{path}/lifecycle/deactivate"))
-            .await,
-    )
-    .await;
+    expect_no_content(org.lifecycle(&path, "deactivate").await).await;
     let inactive = org.get_ok(&path).await;
     assert_eq!(inactive["status"], "INACTIVE");
     assert!(has_link(&inactive, "activate") && !has_link(&inactive, "deactivate"));
-    expect_no_content(org.post_empty(&format!("{path}/lifecycle/activate")).await).await;
+    expect_no_content(org.lifecycle(&path, "activate").await).await;
     assert_eq!(org.get_ok(&path).await["status"], "ACTIVE");
 
     let mut update = org.get_ok(&path).await;
@@ -78,36 +74,25 @@ async fn rule_crud_lifecycle_and_hints() {
     // The classic doc's rule type name OKTA_SIGN_ON is accepted too, but type can't change.
     let mut retyped = updated.clone();
     retyped["type"] = json!("PASSWORD");
-    expect_error(
-        org.put(&path, &retyped).await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
-    )
-    .await;
+    expect_invalid(org.put(&path, &retyped).await).await;
 
     expect_no_content(org.delete(&path).await).await;
-    let err = expect_error(org.get(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
+    let err = expect_not_found(org.get(&path).await).await;
     assert!(
         err["errorSummary"]
             .as_str()
             .expect("s")
             .ends_with("(PolicyRule)")
     );
-    expect_error(org.delete(&path).await, StatusCode::NOT_FOUND, "E0000007").await;
-    expect_error(
-        org.get("/api/v1/policies/rstNOPE/rules").await,
-        StatusCode::NOT_FOUND,
-        "E0000007",
-    )
-    .await;
+    expect_not_found(org.delete(&path).await).await;
+    expect_not_found(org.get("/api/v1/policies/rstNOPE/rules").await).await;
     org.sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn rule_creation_checks_and_activate_parameter() {
     let org = Org::start().await;
-    let policy_id = new_policy(&org, "PASSWORD").await;
-    let rules = format!("/api/v1/policies/{policy_id}/rules");
+    let rules = new_policy_rules(&org, "PASSWORD").await;
     for (body, field) in [
         (json!({ "type": "PASSWORD" }), "name"),
         (json!({ "name": "r", "type": "MFA_ENROLL" }), "type"),
@@ -118,12 +103,7 @@ async fn rule_creation_checks_and_activate_parameter() {
             "status",
         ),
     ] {
-        let err = expect_error(
-            org.post(&rules, &body).await,
-            StatusCode::BAD_REQUEST,
-            "E0000001",
-        )
-        .await;
+        let err = expect_invalid(org.post(&rules, &body).await).await;
         assert_eq!(
             err["errorSummary"],
             format!("Api validation failed: {field}"),
@@ -158,13 +138,10 @@ async fn rule_creation_checks_and_activate_parameter() {
         .await;
     assert_eq!(explicit["status"], "INACTIVE");
     // OKTA_SIGN_ON policies accept both SIGN_ON and the doc's OKTA_SIGN_ON rule type.
-    let sign_on = new_policy(&org, "OKTA_SIGN_ON").await;
+    let sign_on_rules = new_policy_rules(&org, "OKTA_SIGN_ON").await;
     for t in ["SIGN_ON", "OKTA_SIGN_ON"] {
         let r = org
-            .create(
-                &format!("/api/v1/policies/{sign_on}/rules"),
-                &json!({ "name": t, "type": t }),
-            )
+            .create(&sign_on_rules, &json!({ "name": t, "type": t }))
             .await;
         assert_eq!(r["type"], t);
     }
@@ -248,21 +225,13 @@ async fn default_rules_cannot_be_deleted_changed_or_deactivated() {
         assert_eq!(allow(&rule, "self"), ["GET", "PUT"], "{t}");
         assert!(!has_link(&rule, "deactivate"), "{t}");
         let path = format!("{rules}/{}", rule["id"].as_str().expect("id"));
-        let err = expect_error(org.delete(&path).await, StatusCode::BAD_REQUEST, "E0000001").await;
+        let err = expect_invalid(org.delete(&path).await).await;
         assert!(
-            err["errorCauses"][0]["errorSummary"]
-                .as_str()
-                .expect("s")
-                .contains("Default Rule is immutable")
+            first_cause(&err).contains("Default Rule is immutable"),
+            "{err}"
         );
-        expect_error(
-            org.post_empty(&format!("{path}/lifecycle/deactivate"))
-                .await,
-            StatusCode::BAD_REQUEST,
-            "E0000001",
-        )
-        .await;
-        expect_no_content(org.post_empty(&format!("{path}/lifecycle/activate")).await).await;
+        expect_invalid(org.lifecycle(&path, "deactivate").await).await;
+        expect_no_content(org.lifecycle(&path, "activate").await).await;
         for (field, value) in [
             ("name", json!("Renamed")),
             ("status", json!("INACTIVE")),
@@ -280,12 +249,7 @@ async fn default_rules_cannot_be_deleted_changed_or_deactivated() {
                 )
                 .await;
             }
-            expect_error(
-                org.put(&path, &changed).await,
-                StatusCode::BAD_REQUEST,
-                "E0000001",
-            )
-            .await;
+            expect_invalid(org.put(&path, &changed).await).await;
         }
         // An unchanged PUT (GET-modify-PUT tools) is accepted and changes nothing.
         let current = org.get_ok(&path).await;
@@ -304,8 +268,7 @@ async fn default_rules_cannot_be_deleted_changed_or_deactivated() {
 #[tokio::test]
 async fn a_policy_holds_at_most_100_rules() {
     let org = Org::start().await;
-    let policy_id = new_policy(&org, "Okta:SignOn").await;
-    let rules = format!("/api/v1/policies/{policy_id}/rules");
+    let rules = new_policy_rules(&org, "Okta:SignOn").await;
     for i in 0..100 {
         let resp = org
             .post(&rules, &json!({
@@ -316,14 +279,12 @@ async fn a_policy_holds_at_most_100_rules() {
             .await;
         assert_eq!(resp.status(), StatusCode::OK, "rule {i}");
     }
-    let err = expect_error(
+    let err = expect_invalid(
         org.post(
             &rules,
             &json!({ "type": "Okta:SignOn", "name": "rule 100" }),
         )
         .await,
-        StatusCode::BAD_REQUEST,
-        "E0000001",
     )
     .await;
     let causes = err["errorCauses"].as_array().expect("causes");

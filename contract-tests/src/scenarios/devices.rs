@@ -2,13 +2,13 @@
 
 use std::collections::HashSet;
 
-use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
 use okta_mgmt::pagination::Page;
 use okta_mgmt::types::{Device, DeviceStatus};
 
 use super::kit::{
-    DeviceAction, DeviceHandle, device_pages, ensure_next_links, expect_invalid, expect_not_found,
+    DeviceAction, DeviceHandle, all_devices, device_pages, ensure_next_links, expect_invalid,
+    expect_not_found,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -49,13 +49,7 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let client = ctx.client();
         let all = ctx
             .step("list every device (limit=200)", async {
-                let devices: Vec<Device> = client
-                    .list_devices()
-                    .limit(FULL_PAGE)
-                    .items()
-                    .try_collect()
-                    .await?;
-                Ok(ids(&devices))
+                Ok(ids(&all_devices(client, FULL_PAGE).await?))
             })
             .await?;
         if all.len() < MIN_PAGES {
@@ -103,12 +97,7 @@ fn pagination(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
         ctx.step(format!("the item stream (limit={limit}) matches"), async {
-            let items: Vec<Device> = client
-                .list_devices()
-                .limit(limit)
-                .items()
-                .try_collect()
-                .await?;
+            let items = all_devices(client, limit).await?;
             ensure_eq("ids in order", all.clone(), ids(&items))
         })
         .await

@@ -658,6 +658,19 @@ pub(super) fn user_ids(device_users: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every device of the listing with page size `limit`, following pagination.
+pub(super) async fn all_devices(
+    client: &okta_mgmt::Client,
+    limit: u32,
+) -> Result<Vec<Device>, Error> {
+    client
+        .list_devices()
+        .limit(limit)
+        .items()
+        .try_collect()
+        .await
+}
+
 /// Every page of the device listing with `limit`.
 pub(super) async fn device_pages(
     client: &okta_mgmt::Client,

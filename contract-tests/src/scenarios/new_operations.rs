@@ -8,6 +8,8 @@ use std::collections::HashSet;
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
 use okta_mgmt::types::{Policy, PolicyRule, PolicyType, SimulatePolicyBody};
+// The spec's twelve policy types and the ones Okta creates in every org, in the spec's order.
+use okta_sim::{OKTA_CREATED_TYPES, SPEC_POLICY_TYPES};
 use serde_json::{Value, json};
 
 use super::kit::{
@@ -16,32 +18,6 @@ use super::kit::{
     require_id, rule_variant, str_at, to_json, user_ids,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
-
-/// The twelve `PolicyType` values of the published spec.
-const POLICY_TYPES: [&str; 12] = [
-    "OKTA_SIGN_ON",
-    "PASSWORD",
-    "MFA_ENROLL",
-    "IDP_DISCOVERY",
-    "ACCESS_POLICY",
-    "PROFILE_ENROLLMENT",
-    "POST_AUTH_SESSION",
-    "ENTITY_RISK",
-    "SESSION_VIOLATION_DETECTION",
-    "DEVICE_SIGNAL_COLLECTION",
-    "CLIENT_UPDATE",
-    "IDENTITY_CLAIM_SOURCING",
-];
-
-/// The types Okta creates in every org (one policy each, no create through the API).
-const OKTA_CREATED: [&str; 6] = [
-    "IDP_DISCOVERY",
-    "ENTITY_RISK",
-    "POST_AUTH_SESSION",
-    "SESSION_VIOLATION_DETECTION",
-    "CLIENT_UPDATE",
-    "IDENTITY_CLAIM_SOURCING",
-];
 
 pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
@@ -106,7 +82,7 @@ pub(super) fn scenarios() -> Vec<Scenario> {
 
 fn every_policy_type(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
-        for policy_type in POLICY_TYPES {
+        for policy_type in SPEC_POLICY_TYPES {
             ctx.step(
                 format!("{policy_type}: every policy and rule is typed"),
                 async {
@@ -160,7 +136,7 @@ async fn system_policy(ctx: &Ctx, policy_type: &str) -> Result<Value, StepFailur
 fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
     Box::pin(async move {
         let client = ctx.client();
-        for policy_type in OKTA_CREATED {
+        for policy_type in OKTA_CREATED_TYPES {
             ctx.step(
                 format!("a new org holds one {policy_type} policy with a default rule"),
                 async {
@@ -194,7 +170,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             )
             .await?;
         }
-        for policy_type in OKTA_CREATED {
+        for policy_type in OKTA_CREATED_TYPES {
             let raw = system_policy(ctx, policy_type).await?;
             let policy = PolicyHandle::existing(str_at(&raw, "/id").unwrap_or_default());
             let original = str_at(&raw, "/name").unwrap_or_default().to_owned();
@@ -839,13 +815,13 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .iter()
             .filter_map(|p| p.name().map(str::to_owned))
             .collect();
-        ctx.step("listPolicies q= matches names case-insensitively", async {
-            let found = client
+        let access_policies = || {
+            client
                 .list_policies()
                 .type_(PolicyType::from("ACCESS_POLICY"))
-                .q("DEFAULT")
-                .call()
-                .await?;
+        };
+        ctx.step("listPolicies q= matches names case-insensitively", async {
+            let found = access_policies().q("DEFAULT").call().await?;
             let want: Vec<&String> = names
                 .iter()
                 .filter(|n| n.to_lowercase().contains("default"))
@@ -864,12 +840,7 @@ fn policy_apps(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         })
         .await?;
         ctx.step("listPolicies sortBy=name lists by name", async {
-            let sorted = client
-                .list_policies()
-                .type_(PolicyType::from("ACCESS_POLICY"))
-                .sort_by("name")
-                .call()
-                .await?;
+            let sorted = access_policies().sort_by("name").call().await?;
             let got: Vec<String> = sorted
                 .iter()
                 .filter_map(|p| p.name().map(str::to_lowercase))

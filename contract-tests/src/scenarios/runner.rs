@@ -416,6 +416,16 @@ mod tests {
         }
     }
 
+    /// The message of step `i` of a report.
+    fn message(entry: &EntryReport, i: usize) -> &str {
+        entry.steps[i].message.as_deref().unwrap()
+    }
+
+    /// Runs a test scenario with a 5-second timeout.
+    async fn run_briefly(env: &Arc<RunEnv>, scenario: Scenario) -> EntryReport {
+        run_one(env, &scenario, Duration::from_secs(5)).await
+    }
+
     #[tokio::test]
     async fn a_failing_scenario_is_reported_and_cleaned_up() {
         let (sim, env) = sim_env(TargetKind::Sim, true).await;
@@ -441,13 +451,7 @@ mod tests {
                 .contains("/api/v1/policies/nope")
         );
         assert_eq!(entry.steps[2].status, Status::Passed);
-        assert!(
-            entry.steps[2]
-                .message
-                .as_deref()
-                .unwrap()
-                .starts_with("1 left behind: deleted policy")
-        );
+        assert!(message(&entry, 2).starts_with("1 left behind: deleted policy"));
         assert!(env.tracker.pending(None).is_empty());
         let left: Vec<Policy> = {
             use futures::TryStreamExt as _;
@@ -469,44 +473,17 @@ mod tests {
     #[tokio::test]
     async fn panics_errors_and_guards_become_failed_steps() {
         let (sim, env) = sim_env(TargetKind::Sim, true).await;
-        let entry = run_one(
-            &env,
-            &scenario("panics", false, false, panics),
-            Duration::from_secs(5),
-        )
-        .await;
+        let entry = run_briefly(&env, scenario("panics", false, false, panics)).await;
         assert_eq!(entry.status, Status::Failed);
-        assert!(
-            entry.steps[0]
-                .message
-                .as_deref()
-                .unwrap()
-                .contains("panicked: boom")
-        );
+        assert!(message(&entry, 0).contains("panicked: boom"));
 
-        let entry = run_one(
-            &env,
-            &scenario("bare", false, false, fails_outside_a_step),
-            Duration::from_secs(5),
-        )
-        .await;
+        let entry = run_briefly(&env, scenario("bare", false, false, fails_outside_a_step)).await;
         assert_eq!(entry.steps.len(), 1);
         assert_eq!(entry.steps[0].name, "scenario");
 
-        let entry = run_one(
-            &env,
-            &scenario("ro", false, false, writes_while_read_only),
-            Duration::from_secs(5),
-        )
-        .await;
+        let entry = run_briefly(&env, scenario("ro", false, false, writes_while_read_only)).await;
         assert_eq!(entry.status, Status::Failed);
-        assert!(
-            entry.steps[0]
-                .message
-                .as_deref()
-                .unwrap()
-                .contains("declared read-only")
-        );
+        assert!(message(&entry, 0).contains("declared read-only"));
         sim.shutdown().await;
     }
 
@@ -564,32 +541,17 @@ mod tests {
     #[tokio::test]
     async fn live_skips_sim_only_and_unapproved_writes() {
         let (sim, env) = sim_env(TargetKind::Live, false).await;
-        let e = run_one(
-            &env,
-            &scenario("w", true, false, panics),
-            Duration::from_secs(5),
-        )
-        .await;
+        let e = run_briefly(&env, scenario("w", true, false, panics)).await;
         assert_eq!(
             (e.status, e.skip_reason.as_deref()),
             (Status::Skipped, Some(WRITES_REASON))
         );
-        let e = run_one(
-            &env,
-            &scenario("s", true, true, panics),
-            Duration::from_secs(5),
-        )
-        .await;
+        let e = run_briefly(&env, scenario("s", true, true, panics)).await;
         assert_eq!(e.skip_reason.as_deref(), Some(SIM_ONLY_REASON));
         sim.shutdown().await;
 
         let (sim, env) = sim_env(TargetKind::Live, true).await;
-        let e = run_one(
-            &env,
-            &scenario("s", true, true, panics),
-            Duration::from_secs(5),
-        )
-        .await;
+        let e = run_briefly(&env, scenario("s", true, true, panics)).await;
         assert_eq!(
             e.skip_reason.as_deref(),
             Some(SIM_ONLY_REASON),
@@ -621,13 +583,7 @@ mod tests {
                 (CLEANUP_STEP, Status::Passed),
             ]
         );
-        assert!(
-            entry.steps[2]
-                .message
-                .as_deref()
-                .unwrap()
-                .contains("\"expect the impossible\" failed")
-        );
+        assert!(message(&entry, 2).contains("\"expect the impossible\" failed"));
         // A panic is charged to the step that was running.
         let plan: Vec<String> = ["first", "second"].map(str::to_owned).to_vec();
         let entry = run_one_with_plan(

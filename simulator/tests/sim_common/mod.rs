@@ -2,7 +2,7 @@
 //! talk to it with an authenticated reqwest client.
 #![allow(dead_code)]
 
-use okta_sim::{RunningSim, SimConfig, start};
+use okta_sim::{FaultConfig, RunningSim, SimConfig, start};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::Value;
 
@@ -29,6 +29,24 @@ impl Org {
         }
     }
 
+    /// A simulator with the default configuration and `device_count` seeded devices.
+    pub async fn with_devices(device_count: usize) -> Self {
+        Self::with(SimConfig {
+            device_count,
+            ..SimConfig::default()
+        })
+        .await
+    }
+
+    /// A simulator with the default configuration and these injected faults.
+    pub async fn with_faults(faults: FaultConfig) -> Self {
+        Self::with(SimConfig {
+            faults,
+            ..SimConfig::default()
+        })
+        .await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -45,6 +63,15 @@ impl Org {
         req.send().await.expect("request reaches the simulator")
     }
 
+    /// GET without credentials.
+    pub async fn get_anonymous(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the simulator")
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.send(Method::GET, path, None).await
     }
@@ -55,6 +82,12 @@ impl Org {
 
     pub async fn post_empty(&self, path: &str) -> Response {
         self.send(Method::POST, path, None).await
+    }
+
+    /// `POST {object}/lifecycle/{action}` (no body) on the object at path `object`.
+    pub async fn lifecycle(&self, object: &str, action: &str) -> Response {
+        self.post_empty(&format!("{object}/lifecycle/{action}"))
+            .await
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Response {
@@ -135,6 +168,23 @@ pub async fn expect_error(resp: Response, status: StatusCode, code: &str) -> Val
     );
     assert!(body["errorCauses"].is_array(), "{body}");
     body
+}
+
+/// Asserts Okta's validation error: 400 `E0000001`.
+pub async fn expect_invalid(resp: Response) -> Value {
+    expect_error(resp, StatusCode::BAD_REQUEST, "E0000001").await
+}
+
+/// Asserts Okta's unknown-resource error: 404 `E0000007`.
+pub async fn expect_not_found(resp: Response) -> Value {
+    expect_error(resp, StatusCode::NOT_FOUND, "E0000007").await
+}
+
+/// The `errorSummary` of an error body's first cause.
+pub fn first_cause(err: &Value) -> &str {
+    err["errorCauses"][0]["errorSummary"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no errorCauses[0].errorSummary in {err}"))
 }
 
 /// Asserts a 204 No Content as real orgs send it: no body and no `Content-Type`.
