@@ -342,6 +342,21 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], n: usize) -> usize {
         .count()
 }
 
+/// Decodes `bytes` `n` times as `T` (the crate's type) and as `Raw` (the plain struct), interleaved.
+async fn compare_decode<T, Raw>(name: &str, bytes: &[u8], n: usize, rounds: usize)
+where
+    T: serde::de::DeserializeOwned,
+    Raw: serde::de::DeserializeOwned,
+{
+    compare(
+        &format!("decode {name} ×{n}"),
+        rounds,
+        || async { decode::<T>(bytes, n) },
+        || async { decode::<Raw>(bytes, n) },
+    )
+    .await;
+}
+
 /// The decode path of earlier versions, kept for comparison: a `serde_json::Value` tree first,
 /// then the typed value read from the tree (which is kept as the original).
 fn decode_via_tree<T, E>(
@@ -464,46 +479,29 @@ async fn main() {
     let policy = serde_json::to_vec(&policy_json(1)).unwrap_or_default();
     let rule = serde_json::to_vec(&rule_json()).unwrap_or_default();
     let n = sizes.decodes;
-    compare(
-        &format!("decode Device ×{n}"),
-        sizes.rounds,
-        || async { decode::<Device>(&device, n) },
-        || async { decode::<RawDevice>(&device, n) },
-    )
-    .await;
-    compare(
-        &format!("decode DeviceFields (Device without its original) ×{n}"),
-        sizes.rounds,
-        || async { decode::<DeviceFields>(&device, n) },
-        || async { decode::<RawDevice>(&device, n) },
+    let rounds = sizes.rounds;
+    compare_decode::<Device, RawDevice>("Device", &device, n, rounds).await;
+    compare_decode::<DeviceFields, RawDevice>(
+        "DeviceFields (no original kept)",
+        &device,
+        n,
+        rounds,
     )
     .await;
     compare(
         &format!("decode (tree path) Device ×{n}"),
-        sizes.rounds,
+        rounds,
         || async { decode_via_tree(&device, n, Device::from_json) },
         || async { decode::<RawDevice>(&device, n) },
     )
     .await;
-    compare(
-        &format!("decode Policy ×{n}"),
-        sizes.rounds,
-        || async { decode::<Policy>(&policy, n) },
-        || async { decode::<RawPolicy>(&policy, n) },
-    )
-    .await;
+    compare_decode::<Policy, RawPolicy>("Policy", &policy, n, rounds).await;
     compare(
         &format!("decode (tree path) Policy ×{n}"),
-        sizes.rounds,
+        rounds,
         || async { decode_via_tree(&policy, n, |v| Ok::<_, ()>(Policy::from_json(v))) },
         || async { decode::<RawPolicy>(&policy, n) },
     )
     .await;
-    compare(
-        &format!("decode PolicyRule ×{n}"),
-        sizes.rounds,
-        || async { decode::<PolicyRule>(&rule, n) },
-        || async { decode::<RawRule>(&rule, n) },
-    )
-    .await;
+    compare_decode::<PolicyRule, RawRule>("PolicyRule", &rule, n, rounds).await;
 }

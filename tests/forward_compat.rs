@@ -452,33 +452,19 @@ mod streaming_decoder {
         assert!(profile.extra.is_empty());
     }
 
-    #[test]
-    fn a_missing_required_field_is_named() {
-        let err =
-            serde_json::from_str::<DeviceProfile>(r#"{"platform":"MACOS","registered":true}"#)
-                .unwrap_err();
-        assert!(
-            err.to_string().contains("missing field `displayName`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn a_repeated_known_field_is_an_error() {
-        let err = serde_json::from_str::<DeviceProfile>(
-            r#"{"displayName":"a","displayName":"b","platform":"MACOS","registered":true}"#,
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains("duplicate field `displayName`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn a_wrong_type_names_what_was_expected() {
-        let err = serde_json::from_str::<DeviceProfile>("[1, 2]").unwrap_err();
-        assert!(err.to_string().contains("struct DeviceProfile"), "{err}");
+    #[rstest::rstest]
+    #[case::a_missing_required_field(
+        r#"{"platform":"MACOS","registered":true}"#,
+        "missing field `displayName`"
+    )]
+    #[case::a_repeated_known_field(
+        r#"{"displayName":"a","displayName":"b","platform":"MACOS","registered":true}"#,
+        "duplicate field `displayName`"
+    )]
+    #[case::not_an_object("[1, 2]", "struct DeviceProfile")]
+    fn a_bad_body_is_an_error_that_names_the_cause(#[case] body: &str, #[case] cause: &str) {
+        let err = serde_json::from_str::<DeviceProfile>(body).unwrap_err();
+        assert!(err.to_string().contains(cause), "{err}");
     }
 
     #[test]
