@@ -5,6 +5,7 @@ pub mod cli;
 pub mod corpus;
 pub mod evidence;
 pub mod extract;
+mod json_diff;
 pub mod live;
 pub mod replay;
 pub mod report;

@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::json_diff::{KeyOrder, diff_places};
+
 use crate::corpus::{
     self, Case, CorpusError, Errata, MANIFEST_FILE, Manifest, Target, UPSTREAM_DIR_PREFIX,
     default_cases_dir, default_errata_path, load_errata,
@@ -287,36 +289,7 @@ impl fmt::Display for CheckReport {
 
 /// JSON pointers where two values differ (at most `limit`).
 pub fn diff_paths(a: &Value, b: &Value, limit: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    diff_into(a, b, String::new(), &mut out, limit);
-    out
-}
-
-fn diff_into(a: &Value, b: &Value, ptr: String, out: &mut Vec<String>, limit: usize) {
-    if out.len() >= limit || a == b {
-        return;
-    }
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
-                match (x.get(k), y.get(k)) {
-                    (Some(u), Some(v)) => diff_into(u, v, p, out, limit),
-                    _ => out.push(p),
-                }
-                if out.len() >= limit {
-                    return;
-                }
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (u, v)) in x.iter().zip(y).enumerate() {
-                diff_into(u, v, format!("{ptr}/{i}"), out, limit);
-            }
-        }
-        _ => out.push(if ptr.is_empty() { "/".into() } else { ptr }),
-    }
+    diff_places(a, b, limit, KeyOrder::Sorted, &|pointer, _| pointer)
 }
 
 /// Whether a path relative to the cases directory lies in a published-spec directory

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use super::classify::{Class, Kind, RawDiff};
+use super::classify::{Class, Findings, Kind, RawDiff};
 use super::flatten::{Flat, Flattener, Node, OPEN_BRANCH};
 use super::load::{Doc, ref_name};
 
@@ -96,21 +96,19 @@ pub fn compare_documents(upstream: Doc<'_>, ours: Doc<'_>) -> Vec<RawDiff> {
     for id in ids {
         match (up_ops.get(id), our_ops.get(id)) {
             (Some(u), Some(o)) => cmp.operation(u, o),
-            (Some(u), None) => cmp.push(
+            (Some(u), None) => cmp.findings(id).push(
                 Class::Gap,
                 Kind::MissingOperation,
                 format!("op:{id}"),
                 Some(format!("{} {}", u.method, u.path)),
                 None,
-                id,
             ),
-            (None, Some(o)) => cmp.push(
+            (None, Some(o)) => cmp.findings(id).push(
                 Class::OursOnly,
                 Kind::ExtraOperation,
                 format!("op:{id}"),
                 None,
                 Some(format!("{} {}", o.method, o.path)),
-                id,
             ),
             (None, None) => {}
         }
@@ -156,36 +154,24 @@ struct Comparer<'a, 'b> {
 }
 
 impl<'a, 'b> Comparer<'a, 'b> {
-    fn push(
-        &mut self,
-        class: Class,
-        kind: Kind,
-        pointer: String,
-        upstream: Option<String>,
-        ours: Option<String>,
-        op: &str,
-    ) {
-        self.out.push(RawDiff {
-            class,
-            kind,
-            pointer,
-            upstream,
-            ours,
-            operation: op.to_owned(),
-        });
+    /// Where the differences found through operation `op` go.
+    fn findings<'s>(&'s mut self, op: &'s str) -> Findings<'s> {
+        Findings {
+            operation: op,
+            out: &mut self.out,
+        }
     }
 
     fn operation(&mut self, u: &Operation<'a>, o: &Operation<'b>) {
         let id = u.id.as_str();
         let base = format!("op:{id}");
         if u.method != o.method || u.path != o.path {
-            self.push(
+            self.findings(id).push(
                 Class::Gap,
                 Kind::MethodPath,
                 format!("{base}/path"),
                 Some(format!("{} {}", u.method, u.path)),
                 Some(format!("{} {}", o.method, o.path)),
-                id,
             );
         }
         self.parameters(u, o, &base);
@@ -194,33 +180,30 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let ud = u.op.get("deprecated").and_then(Value::as_bool) == Some(true);
         let od = o.op.get("deprecated").and_then(Value::as_bool) == Some(true);
         if ud != od {
-            self.push(
+            self.findings(id).push(
                 Class::Gap,
                 Kind::Deprecated,
                 format!("{base}/deprecated"),
                 Some(ud.to_string()),
                 Some(od.to_string()),
-                id,
             );
         }
         let ub = u.op.get("requestBody").map(|b| self.up.doc.deref(b));
         let ob = o.op.get("requestBody").map(|b| self.ours.doc.deref(b));
         match (ub, ob) {
-            (Some(_), None) => self.push(
+            (Some(_), None) => self.findings(id).push(
                 Class::Gap,
                 Kind::Body,
                 format!("{base}/requestBody"),
                 Some("request body".to_owned()),
                 None,
-                id,
             ),
-            (None, Some(_)) => self.push(
+            (None, Some(_)) => self.findings(id).push(
                 Class::OursOnly,
                 Kind::Body,
                 format!("{base}/requestBody"),
                 None,
                 Some("request body".to_owned()),
-                id,
             ),
             (Some(ub), Some(ob)) => {
                 let us = json_schema(ub).map(|s| unwrap_array(self.up.doc, s));
@@ -238,26 +221,24 @@ impl<'a, 'b> Comparer<'a, 'b> {
         for (name, up_param) in &up {
             let pointer = format!("{base}/parameters/{name}");
             let Some(our_param) = ours.get(name) else {
-                self.push(
+                self.findings(id).push(
                     Class::Gap,
                     Kind::MissingParameter,
                     pointer,
                     Some(param_where(up_param)),
                     None,
-                    id,
                 );
                 continue;
             };
             let ur = up_param.get("required").and_then(Value::as_bool) == Some(true);
             let or = our_param.get("required").and_then(Value::as_bool) == Some(true);
             if ur != or {
-                self.push(
+                self.findings(id).push(
                     if ur { Class::Gap } else { Class::OursOnly },
                     Kind::Required,
                     pointer.clone(),
                     Some(required_text(ur)),
                     Some(required_text(or)),
-                    id,
                 );
             }
             if let (Some(us), Some(os)) = (up_param.get("schema"), our_param.get("schema")) {
@@ -267,8 +248,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
                     up: uf,
                     ours: of,
                     request: true,
-                    op: id,
-                    out: &mut self.out,
+                    found: Findings {
+                        operation: id,
+                        out: &mut self.out,
+                    },
                     read_only_depth: 0,
                 };
                 walker.walk(&pointer, &pointer, &pointer, None, false);
@@ -276,13 +259,12 @@ impl<'a, 'b> Comparer<'a, 'b> {
         }
         for (name, our_param) in &ours {
             if !up.contains_key(name) {
-                self.push(
+                self.findings(id).push(
                     Class::OursOnly,
                     Kind::ExtraParameter,
                     format!("{base}/parameters/{name}"),
                     None,
                     Some(param_where(our_param)),
-                    id,
                 );
             }
         }
@@ -295,13 +277,12 @@ impl<'a, 'b> Comparer<'a, 'b> {
         for (code, ures) in ur.into_iter().flatten() {
             let pointer = format!("{base}/responses/{code}");
             let Some(ores) = or.and_then(|m| m.get(code)) else {
-                self.push(
+                self.findings(id).push(
                     Class::Gap,
                     Kind::MissingStatus,
                     pointer,
                     Some(code.clone()),
                     None,
-                    id,
                 );
                 continue;
             };
@@ -314,13 +295,12 @@ impl<'a, 'b> Comparer<'a, 'b> {
         }
         for code in or.into_iter().flat_map(|m| m.keys()) {
             if !ur.is_some_and(|m| m.contains_key(code)) {
-                self.push(
+                self.findings(id).push(
                     Class::OursOnly,
                     Kind::ExtraStatus,
                     format!("{base}/responses/{code}"),
                     None,
                     Some(code.clone()),
-                    id,
                 );
             }
         }
@@ -337,23 +317,21 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let (up, ours) = match (up, ours) {
             (Some(u), Some(o)) => (u, o),
             (Some(_), None) => {
-                return self.push(
+                return self.findings(id).push(
                     Class::Gap,
                     Kind::Body,
                     format!("{pointer}/body"),
                     Some("JSON body".to_owned()),
                     None,
-                    id,
                 );
             }
             (None, Some(_)) => {
-                return self.push(
+                return self.findings(id).push(
                     Class::OursOnly,
                     Kind::Body,
                     format!("{pointer}/body"),
                     None,
                     Some("JSON body".to_owned()),
-                    id,
                 );
             }
             (None, None) => return,
@@ -361,13 +339,12 @@ impl<'a, 'b> Comparer<'a, 'b> {
         if up.array != ours.array {
             // Reported, then the item schemas are still compared.
             let text = |a: bool| if a { "array" } else { "single value" }.to_owned();
-            self.push(
+            self.findings(id).push(
                 Class::Gap,
                 Kind::Body,
                 format!("{pointer}/body"),
                 Some(text(up.array)),
                 Some(text(ours.array)),
-                id,
             );
         }
         let root = match up.schema.get("$ref").and_then(Value::as_str) {
@@ -380,8 +357,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
             up: uf,
             ours: of,
             request,
-            op: id,
-            out: &mut self.out,
+            found: Findings {
+                operation: id,
+                out: &mut self.out,
+            },
             read_only_depth: 0,
         };
         walker.walk(&root, &root, &root, None, false);
@@ -392,23 +371,21 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let os = oauth_scopes(self.ours.doc, o);
         let id = u.id.as_str();
         for s in us.difference(&os) {
-            self.push(
+            self.findings(id).push(
                 Class::Gap,
                 Kind::MissingScope,
                 format!("{base}/security/oauth2/{s}"),
                 Some(s.clone()),
                 None,
-                id,
             );
         }
         for s in os.difference(&us) {
-            self.push(
+            self.findings(id).push(
                 Class::OursOnly,
                 Kind::ExtraScope,
                 format!("{base}/security/oauth2/{s}"),
                 None,
                 Some(s.clone()),
-                id,
             );
         }
     }
@@ -496,10 +473,8 @@ pub struct Walker<'f> {
     pub ours: &'f Flat,
     /// Request body (required fields matter) or response body (cosmetic).
     pub request: bool,
-    /// The operation, for the report.
-    pub op: &'f str,
-    /// Where differences go.
-    pub out: &'f mut Vec<RawDiff>,
+    /// Where differences go, with the operation they are found through.
+    pub found: Findings<'f>,
     /// How many readOnly nodes enclose the current one (required fields there are cosmetic).
     pub read_only_depth: usize,
 }
@@ -509,24 +484,6 @@ fn real_branches(n: &Node) -> impl Iterator<Item = &String> {
 }
 
 impl Walker<'_> {
-    fn push(
-        &mut self,
-        class: Class,
-        kind: Kind,
-        pointer: String,
-        upstream: Option<String>,
-        ours: Option<String>,
-    ) {
-        self.out.push(RawDiff {
-            class,
-            kind,
-            pointer,
-            upstream,
-            ours,
-            operation: self.op.to_owned(),
-        });
-    }
-
     /// Compares the upstream node at `up` with ours at `ours`, reporting at `rep`. `disc` is the
     /// property the enclosing branch is keyed on (its enum is not compared: the branch is).
     pub fn walk(&mut self, up: &str, ours: &str, rep: &str, disc: Option<&str>, skip_enum: bool) {
@@ -563,7 +520,7 @@ impl Walker<'_> {
                             false,
                         );
                     } else {
-                        self.push(
+                        self.found.push(
                             Class::Gap,
                             Kind::MissingBranch,
                             rep_b,
@@ -574,7 +531,7 @@ impl Walker<'_> {
                 }
                 for b in real_branches(o) {
                     if !u.branches.contains(b) {
-                        self.push(
+                        self.found.push(
                             Class::OursOnly,
                             Kind::ExtraBranch,
                             o.branch_pointer(rep, b),
@@ -641,7 +598,7 @@ impl Walker<'_> {
                     false,
                 );
             } else {
-                self.push(
+                self.found.push(
                     Class::Gap,
                     Kind::MissingProperty,
                     format!("{rep}/{name}"),
@@ -664,7 +621,7 @@ impl Walker<'_> {
                     false,
                 );
             } else {
-                self.push(
+                self.found.push(
                     Class::OursOnly,
                     Kind::ExtraProperty,
                     format!("{rep}/{name}"),
@@ -681,7 +638,7 @@ impl Walker<'_> {
         {
             for r in from.required.difference(&to.required) {
                 if to.properties.contains(r) {
-                    self.push(
+                    self.found.push(
                         wire(request, class),
                         Kind::Required,
                         format!("{rep}/{r}"),
@@ -713,7 +670,7 @@ impl Walker<'_> {
 
     fn attributes(&mut self, u: &Node, o: &Node, rep: &str, skip_enum: bool) {
         if !u.types.is_empty() && !o.types.is_empty() && u.types != o.types {
-            self.push(
+            self.found.push(
                 Class::Gap,
                 Kind::Type,
                 rep.to_owned(),
@@ -725,7 +682,7 @@ impl Walker<'_> {
             match (u.enum_values.is_empty(), o.enum_values.is_empty()) {
                 (false, false) => {
                     for v in u.enum_values.difference(&o.enum_values) {
-                        self.push(
+                        self.found.push(
                             Class::Gap,
                             Kind::MissingEnum,
                             format!("{rep}#enum={v}"),
@@ -734,7 +691,7 @@ impl Walker<'_> {
                         );
                     }
                     for v in o.enum_values.difference(&u.enum_values) {
-                        self.push(
+                        self.found.push(
                             Class::OursOnly,
                             Kind::ExtraEnum,
                             format!("{rep}#enum={v}"),
@@ -746,7 +703,7 @@ impl Walker<'_> {
                 (true, true) => {}
                 (ue, oe) => {
                     let text = |empty: bool| if empty { "free value" } else { "enum" }.to_owned();
-                    self.push(
+                    self.found.push(
                         Class::Cosmetic,
                         Kind::EnumPresence,
                         rep.to_owned(),
@@ -757,7 +714,7 @@ impl Walker<'_> {
             }
         }
         if u.format != o.format {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::Format,
                 rep.to_owned(),
@@ -769,7 +726,7 @@ impl Walker<'_> {
         for k in keys {
             let (uc, oc) = (u.constraints.get(k), o.constraints.get(k));
             if uc != oc {
-                self.push(
+                self.found.push(
                     Class::Cosmetic,
                     Kind::Constraint,
                     rep.to_owned(),
@@ -780,7 +737,7 @@ impl Walker<'_> {
         }
         let flag = |b: bool| Some(b.to_string());
         if u.read_only != o.read_only {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::ReadOnly,
                 rep.to_owned(),
@@ -789,7 +746,7 @@ impl Walker<'_> {
             );
         }
         if u.nullable != o.nullable {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::Nullable,
                 rep.to_owned(),
@@ -798,7 +755,7 @@ impl Walker<'_> {
             );
         }
         if u.has_description != o.has_description {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::Description,
                 rep.to_owned(),
@@ -809,7 +766,7 @@ impl Walker<'_> {
         if let (Some(un), Some(on)) = (&u.schema_name, &o.schema_name)
             && un != on
         {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::SchemaName,
                 rep.to_owned(),
