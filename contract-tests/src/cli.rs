@@ -20,8 +20,8 @@ use crate::evidence;
 use crate::live::{self, NAME_PREFIX, RunNaming, Tracker};
 use crate::replay::{CaseOutcome, REPLAY_TOKEN, replay_case};
 use crate::report::{
-    self, EntryKind, EntryReport, Format, Redactor, RunReport, Status, StepOutcome, TableStyle,
-    Verbosity,
+    self, CleanupRecord, EntryKind, EntryReport, Format, Redactor, RunReport, Status, StepOutcome,
+    TableStyle, Verbosity,
 };
 use crate::scenarios::runner::{self, Progress};
 use crate::scenarios::{self, AuthScheme, RunEnv, TargetKind};
@@ -513,6 +513,67 @@ fn progress_bar(len: usize, quiet: bool) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Runs `work` until it ends (`false`) or an interruption stops it (`true`); the progress
+/// bar is cleared either way.
+async fn until_interrupted(work: impl Future<Output = ()>, bar: Option<&ProgressBar>) -> bool {
+    let interrupted = tokio::select! {
+        () = work => false,
+        () = shutdown_signal() => true,
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    interrupted
+}
+
+/// The entries a run collected in `sink`, in the order they were added.
+fn collected(sink: Mutex<Vec<EntryReport>>) -> Vec<EntryReport> {
+    sink.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where and when a run ran: what its report says besides what the run did.
+struct RunStamp<'a> {
+    target: &'a str,
+    base_url: &'a str,
+    run_id: &'a str,
+    started_at: String,
+    start: Instant,
+}
+
+impl<'a> RunStamp<'a> {
+    /// A run against the org or simulator of `env`.
+    fn of_env(env: &'a RunEnv, started_at: String, start: Instant) -> Self {
+        RunStamp {
+            target: env.target.as_str(),
+            base_url: &env.base_url,
+            run_id: env.naming.run_id(),
+            started_at,
+            start,
+        }
+    }
+
+    /// The report of the run, timed up to now.
+    fn report(
+        self,
+        interrupted: bool,
+        entries: Vec<EntryReport>,
+        cleanup: Vec<CleanupRecord>,
+    ) -> RunReport {
+        RunReport {
+            tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
+            target: self.target.to_owned(),
+            base_url: self.base_url.to_owned(),
+            run_id: self.run_id.to_owned(),
+            started_at: self.started_at,
+            duration_ms: u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            interrupted,
+            entries,
+            cleanup,
+            drift: Vec::new(),
+        }
+    }
+}
+
 fn print_scenarios() {
     for s in scenarios::all() {
         let mut flags = Vec::new();
@@ -723,13 +784,11 @@ async fn run_scenarios(
         Some(b) => Box::new(Bar(b.clone())),
         None => Box::new(runner::NoProgress),
     };
-    let interrupted = tokio::select! {
-        () = runner::run_all(&env, &selected, &sink, progress.as_ref()) => false,
-        () = shutdown_signal() => true,
-    };
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let interrupted = until_interrupted(
+        runner::run_all(&env, &selected, &sink, progress.as_ref()),
+        bar.as_ref(),
+    )
+    .await;
     if interrupted {
         eprintln!("interrupted: deleting what this run created (interrupt again to stop at once)");
     }
@@ -746,24 +805,13 @@ async fn run_scenarios(
             Vec::new()
         }
     };
-    let mut entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut entries = collected(sink);
     // Every selected scenario appears in the report: those an interruption kept from finishing
     // list their planned steps as not run.
     for scenario in selected.iter().skip(entries.len()) {
         entries.push(runner::interrupted_entry(&env, scenario));
     }
-    Ok(RunReport {
-        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
-        target: env.target.as_str().to_owned(),
-        base_url: env.base_url.clone(),
-        run_id: env.naming.run_id().to_owned(),
-        started_at,
-        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        interrupted,
-        entries,
-        cleanup,
-        drift: Vec::new(),
-    })
+    Ok(RunStamp::of_env(&env, started_at, start).report(interrupted, entries, cleanup))
 }
 
 /// `--target live --corpus`: the documented request examples, one after the other, racing an
@@ -805,28 +853,11 @@ async fn run_corpus_live(
             sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
         }
     };
-    let interrupted = tokio::select! {
-        () = all => false,
-        () = shutdown_signal() => true,
-    };
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let interrupted = until_interrupted(all, bar.as_ref()).await;
     let prefix = env.naming.prefix();
     let cleanup = env.tracker.cleanup(&env.client, &prefix, None).await;
-    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(RunReport {
-        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
-        target: env.target.as_str().to_owned(),
-        base_url: env.base_url.clone(),
-        run_id: env.naming.run_id().to_owned(),
-        started_at,
-        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        interrupted,
-        entries,
-        cleanup,
-        drift: Vec::new(),
-    })
+    let entries = collected(sink);
+    Ok(RunStamp::of_env(&env, started_at, start).report(interrupted, entries, cleanup))
 }
 
 /// Whether a `--scenario` filter selects a corpus case: its id, an id prefix ending at a `.`
@@ -947,26 +978,15 @@ async fn run_mock(
         sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
         futures::future::ready(())
     });
-    let interrupted = tokio::select! {
-        () = replay => false,
-        () = shutdown_signal() => true,
-    };
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(RunReport {
-        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
-        target: "mock".to_owned(),
-        base_url: "httpmock (one server per case)".to_owned(),
-        run_id: run_id.to_owned(),
+    let interrupted = until_interrupted(replay, bar.as_ref()).await;
+    let stamp = RunStamp {
+        target: "mock",
+        base_url: "httpmock (one server per case)",
+        run_id,
         started_at,
-        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        interrupted,
-        entries,
-        cleanup: Vec::new(),
-        drift: Vec::new(),
-    })
+        start,
+    };
+    Ok(stamp.report(interrupted, collected(sink), Vec::new()))
 }
 
 /// Prints and/or writes the report; the table on stdout follows `style` (files are plain).
