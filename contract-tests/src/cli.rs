@@ -1246,29 +1246,17 @@ fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
     let errata = args
         .errata
         .unwrap_or_else(crate::corpus::default_errata_path);
-    if let Some(upstream) = &args.upstream {
-        if args.write {
-            let report = crate::extract::upstream::write_upstream(upstream, &cases, &errata)?;
-            print!("{report}");
-            return Ok(EXIT_OK);
-        }
-        let report = crate::extract::upstream::check_upstream(upstream, &cases, &errata)?;
-        print!("{report}");
-        return Ok(if report.is_clean() {
-            EXIT_OK
-        } else {
-            EXIT_FAILED
-        });
-    }
-    let Some(docs) = &args.docs else {
-        bail!("extract needs --docs DIR or --upstream FILE");
+    let origin = match (&args.upstream, &args.docs) {
+        (Some(upstream), _) => crate::extract::Origin::Upstream(upstream),
+        (None, Some(docs)) => crate::extract::Origin::Docs(docs),
+        (None, None) => bail!("extract needs --docs DIR or --upstream FILE"),
     };
     if args.write {
-        let report = crate::extract::write(docs, &cases, &errata)?;
+        let report = crate::extract::write(origin, &cases, &errata)?;
         print!("{report}");
         return Ok(EXIT_OK);
     }
-    let report = crate::extract::check(docs, &cases, &errata)?;
+    let report = crate::extract::check(origin, &cases, &errata)?;
     print!("{report}");
     Ok(if report.is_clean() {
         EXIT_OK

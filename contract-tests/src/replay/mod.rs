@@ -16,6 +16,8 @@ mod call;
 mod mock;
 mod objects;
 
+pub(crate) use call::raw_request;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
