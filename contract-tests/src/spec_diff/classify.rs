@@ -214,6 +214,16 @@ impl Findings<'_> {
             operation: self.operation.to_owned(),
         });
     }
+
+    /// Adds a gap: only upstream has `what` at `pointer`.
+    pub fn upstream_only(&mut self, kind: Kind, pointer: String, what: String) {
+        self.push(Class::Gap, kind, pointer, Some(what), None);
+    }
+
+    /// Adds an ours-only difference: only ours has `what` at `pointer`.
+    pub fn ours_only(&mut self, kind: Kind, pointer: String, what: String) {
+        self.push(Class::OursOnly, kind, pointer, None, Some(what));
+    }
 }
 
 /// A difference, merged over operations, after decisions.

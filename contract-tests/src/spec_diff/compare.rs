@@ -96,19 +96,15 @@ pub fn compare_documents(upstream: Doc<'_>, ours: Doc<'_>) -> Vec<RawDiff> {
     for id in ids {
         match (up_ops.get(id), our_ops.get(id)) {
             (Some(u), Some(o)) => cmp.operation(u, o),
-            (Some(u), None) => cmp.findings(id).push(
-                Class::Gap,
+            (Some(u), None) => cmp.findings(id).upstream_only(
                 Kind::MissingOperation,
                 format!("op:{id}"),
-                Some(format!("{} {}", u.method, u.path)),
-                None,
+                format!("{} {}", u.method, u.path),
             ),
-            (None, Some(o)) => cmp.findings(id).push(
-                Class::OursOnly,
+            (None, Some(o)) => cmp.findings(id).ours_only(
                 Kind::ExtraOperation,
                 format!("op:{id}"),
-                None,
-                Some(format!("{} {}", o.method, o.path)),
+                format!("{} {}", o.method, o.path),
             ),
             (None, None) => {}
         }
@@ -191,19 +187,15 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let ub = u.op.get("requestBody").map(|b| self.up.doc.deref(b));
         let ob = o.op.get("requestBody").map(|b| self.ours.doc.deref(b));
         match (ub, ob) {
-            (Some(_), None) => self.findings(id).push(
-                Class::Gap,
+            (Some(_), None) => self.findings(id).upstream_only(
                 Kind::Body,
                 format!("{base}/requestBody"),
-                Some("request body".to_owned()),
-                None,
+                "request body".to_owned(),
             ),
-            (None, Some(_)) => self.findings(id).push(
-                Class::OursOnly,
+            (None, Some(_)) => self.findings(id).ours_only(
                 Kind::Body,
                 format!("{base}/requestBody"),
-                None,
-                Some("request body".to_owned()),
+                "request body".to_owned(),
             ),
             (Some(ub), Some(ob)) => {
                 let us = json_schema(ub).map(|s| unwrap_array(self.up.doc, s));
@@ -221,12 +213,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
         for (name, up_param) in &up {
             let pointer = format!("{base}/parameters/{name}");
             let Some(our_param) = ours.get(name) else {
-                self.findings(id).push(
-                    Class::Gap,
+                self.findings(id).upstream_only(
                     Kind::MissingParameter,
                     pointer,
-                    Some(param_where(up_param)),
-                    None,
+                    param_where(up_param),
                 );
                 continue;
             };
@@ -259,12 +249,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
         }
         for (name, our_param) in &ours {
             if !up.contains_key(name) {
-                self.findings(id).push(
-                    Class::OursOnly,
+                self.findings(id).ours_only(
                     Kind::ExtraParameter,
                     format!("{base}/parameters/{name}"),
-                    None,
-                    Some(param_where(our_param)),
+                    param_where(our_param),
                 );
             }
         }
@@ -277,13 +265,8 @@ impl<'a, 'b> Comparer<'a, 'b> {
         for (code, ures) in ur.into_iter().flatten() {
             let pointer = format!("{base}/responses/{code}");
             let Some(ores) = or.and_then(|m| m.get(code)) else {
-                self.findings(id).push(
-                    Class::Gap,
-                    Kind::MissingStatus,
-                    pointer,
-                    Some(code.clone()),
-                    None,
-                );
+                self.findings(id)
+                    .upstream_only(Kind::MissingStatus, pointer, code.clone());
                 continue;
             };
             if !code.starts_with('2') {
@@ -295,12 +278,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
         }
         for code in or.into_iter().flat_map(|m| m.keys()) {
             if !ur.is_some_and(|m| m.contains_key(code)) {
-                self.findings(id).push(
-                    Class::OursOnly,
+                self.findings(id).ours_only(
                     Kind::ExtraStatus,
                     format!("{base}/responses/{code}"),
-                    None,
-                    Some(code.clone()),
+                    code.clone(),
                 );
             }
         }
@@ -317,21 +298,17 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let (up, ours) = match (up, ours) {
             (Some(u), Some(o)) => (u, o),
             (Some(_), None) => {
-                return self.findings(id).push(
-                    Class::Gap,
+                return self.findings(id).upstream_only(
                     Kind::Body,
                     format!("{pointer}/body"),
-                    Some("JSON body".to_owned()),
-                    None,
+                    "JSON body".to_owned(),
                 );
             }
             (None, Some(_)) => {
-                return self.findings(id).push(
-                    Class::OursOnly,
+                return self.findings(id).ours_only(
                     Kind::Body,
                     format!("{pointer}/body"),
-                    None,
-                    Some("JSON body".to_owned()),
+                    "JSON body".to_owned(),
                 );
             }
             (None, None) => return,
@@ -371,21 +348,17 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let os = oauth_scopes(self.ours.doc, o);
         let id = u.id.as_str();
         for s in us.difference(&os) {
-            self.findings(id).push(
-                Class::Gap,
+            self.findings(id).upstream_only(
                 Kind::MissingScope,
                 format!("{base}/security/oauth2/{s}"),
-                Some(s.clone()),
-                None,
+                s.clone(),
             );
         }
         for s in os.difference(&us) {
-            self.findings(id).push(
-                Class::OursOnly,
+            self.findings(id).ours_only(
                 Kind::ExtraScope,
                 format!("{base}/security/oauth2/{s}"),
-                None,
-                Some(s.clone()),
+                s.clone(),
             );
         }
     }
@@ -520,23 +493,16 @@ impl Walker<'_> {
                             false,
                         );
                     } else {
-                        self.found.push(
-                            Class::Gap,
-                            Kind::MissingBranch,
-                            rep_b,
-                            Some(b.clone()),
-                            None,
-                        );
+                        self.found
+                            .upstream_only(Kind::MissingBranch, rep_b, b.clone());
                     }
                 }
                 for b in real_branches(o) {
                     if !u.branches.contains(b) {
-                        self.found.push(
-                            Class::OursOnly,
+                        self.found.ours_only(
                             Kind::ExtraBranch,
                             o.branch_pointer(rep, b),
-                            None,
-                            Some(b.clone()),
+                            b.clone(),
                         );
                     }
                 }
@@ -598,12 +564,10 @@ impl Walker<'_> {
                     false,
                 );
             } else {
-                self.found.push(
-                    Class::Gap,
+                self.found.upstream_only(
                     Kind::MissingProperty,
                     format!("{rep}/{name}"),
-                    Some("declared".to_owned()),
-                    None,
+                    "declared".to_owned(),
                 );
             }
         }
@@ -621,12 +585,10 @@ impl Walker<'_> {
                     false,
                 );
             } else {
-                self.found.push(
-                    Class::OursOnly,
+                self.found.ours_only(
                     Kind::ExtraProperty,
                     format!("{rep}/{name}"),
-                    None,
-                    Some("declared".to_owned()),
+                    "declared".to_owned(),
                 );
             }
         }
@@ -682,22 +644,15 @@ impl Walker<'_> {
             match (u.enum_values.is_empty(), o.enum_values.is_empty()) {
                 (false, false) => {
                     for v in u.enum_values.difference(&o.enum_values) {
-                        self.found.push(
-                            Class::Gap,
+                        self.found.upstream_only(
                             Kind::MissingEnum,
                             format!("{rep}#enum={v}"),
-                            Some(v.clone()),
-                            None,
+                            v.clone(),
                         );
                     }
                     for v in o.enum_values.difference(&u.enum_values) {
-                        self.found.push(
-                            Class::OursOnly,
-                            Kind::ExtraEnum,
-                            format!("{rep}#enum={v}"),
-                            None,
-                            Some(v.clone()),
-                        );
+                        self.found
+                            .ours_only(Kind::ExtraEnum, format!("{rep}#enum={v}"), v.clone());
                     }
                 }
                 (true, true) => {}
