@@ -531,39 +531,46 @@ fn collected(sink: Mutex<Vec<EntryReport>>) -> Vec<EntryReport> {
     sink.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Where and when a run ran: what its report says besides what the run did.
-struct RunStamp<'a> {
+/// Where a run ran, as its report names it.
+struct RunTarget<'a> {
     target: &'a str,
     base_url: &'a str,
     run_id: &'a str,
-    started_at: String,
-    start: Instant,
 }
 
-impl<'a> RunStamp<'a> {
-    /// A run against the org or simulator of `env`.
-    fn of_env(env: &'a RunEnv, started_at: String, start: Instant) -> Self {
-        RunStamp {
+impl<'a> RunTarget<'a> {
+    /// The org or simulator of `env`.
+    fn of_env(env: &'a RunEnv) -> Self {
+        RunTarget {
             target: env.target.as_str(),
             base_url: &env.base_url,
             run_id: env.naming.run_id(),
-            started_at,
-            start,
         }
     }
+}
 
-    /// The report of the run, timed up to now.
+/// One `check` run: its arguments, when it started, and whether progress stays hidden.
+struct CheckRun<'a> {
+    args: &'a CheckArgs,
+    started_at: String,
+    start: Instant,
+    quiet: bool,
+}
+
+impl CheckRun<'_> {
+    /// The report of the run against `target`, timed up to now.
     fn report(
         self,
+        target: RunTarget<'_>,
         interrupted: bool,
         entries: Vec<EntryReport>,
         cleanup: Vec<CleanupRecord>,
     ) -> RunReport {
         RunReport {
             tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
-            target: self.target.to_owned(),
-            base_url: self.base_url.to_owned(),
-            run_id: self.run_id.to_owned(),
+            target: target.target.to_owned(),
+            base_url: target.base_url.to_owned(),
+            run_id: target.run_id.to_owned(),
             started_at: self.started_at,
             duration_ms: u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX),
             interrupted,
@@ -613,25 +620,19 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
     }
     let naming = RunNaming::new(args.run_id.as_deref())?;
     let mut redactor = Redactor::new(env_secrets());
-    let started_at = chrono::Utc::now().to_rfc3339();
-    let start = Instant::now();
+    let run = CheckRun {
+        args: &args,
+        started_at: chrono::Utc::now().to_rfc3339(),
+        start: Instant::now(),
+        quiet: output.quiet,
+    };
     let report = match args.target {
         Target::Mock => {
             redactor.add(REPLAY_TOKEN);
-            run_mock(&args, naming.run_id(), started_at, start, output.quiet).await?
+            run_mock(run, naming.run_id()).await?
         }
-        Target::Sim => {
-            check_sim(
-                &args,
-                naming,
-                &mut redactor,
-                started_at,
-                start,
-                output.quiet,
-            )
-            .await?
-        }
-        Target::Live => check_live(&args, naming, &redactor, started_at, start, &output).await?,
+        Target::Sim => check_sim(run, naming, &mut redactor).await?,
+        Target::Live => check_live(run, naming, &redactor, &output).await?,
     };
     emit(&report, &args, &redactor, output.table_style())?;
     Ok(if report.interrupted {
@@ -673,12 +674,9 @@ fn selected_corpus(args: &CheckArgs) -> anyhow::Result<(PathBuf, Vec<Case>)> {
 
 /// `check --target sim`: the scenarios against an embedded simulator.
 async fn check_sim(
-    args: &CheckArgs,
+    run: CheckRun<'_>,
     naming: RunNaming,
     redactor: &mut Redactor,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
 ) -> anyhow::Result<RunReport> {
     let config = SimConfig::default();
     for t in &config.api_tokens {
@@ -706,7 +704,7 @@ async fn check_sim(
         tracker: Arc::new(Tracker::new()),
         allow_writes: true,
     };
-    let report = run_scenarios(env, args, started_at, start, quiet).await?;
+    let report = run_scenarios(run, env).await?;
     running.shutdown().await;
     Ok(report)
 }
@@ -714,13 +712,12 @@ async fn check_sim(
 /// `check --target live`: scenarios or the documented examples (`--corpus`) against an org,
 /// every exchange watched for the drift report and `--record`.
 async fn check_live(
-    args: &CheckArgs,
+    run: CheckRun<'_>,
     naming: RunNaming,
     redactor: &Redactor,
-    started_at: String,
-    start: Instant,
     output: &OutputArgs,
 ) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let org = org_url(args.org.clone())?;
     let (client, auth) = live_client(&org)?;
     let recorder = Arc::new(evidence::Recorder::new());
@@ -734,9 +731,9 @@ async fn check_live(
         allow_writes: args.allow_writes,
     };
     let mut report = if args.corpus {
-        run_corpus_live(env, args, started_at, start, output.quiet).await?
+        run_corpus_live(run, env).await?
     } else {
-        run_scenarios(env, args, started_at, start, output.quiet).await?
+        run_scenarios(run, env).await?
     };
     let auth = if auth == AuthScheme::Ssws {
         crate::corpus::Auth::Ssws
@@ -769,17 +766,12 @@ async fn check_live(
 }
 
 /// Runs the selected scenarios, racing an interrupt signal; cleans up whatever is still tracked.
-async fn run_scenarios(
-    env: RunEnv,
-    args: &CheckArgs,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
-) -> anyhow::Result<RunReport> {
+async fn run_scenarios(run: CheckRun<'_>, env: RunEnv) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let selected = runner::select(&scenarios::all(), &args.scenarios)?;
     let env = Arc::new(env);
     let sink = Mutex::new(Vec::new());
-    let bar = progress_bar(selected.len(), quiet);
+    let bar = progress_bar(selected.len(), run.quiet);
     let progress: Box<dyn Progress> = match &bar {
         Some(b) => Box::new(Bar(b.clone())),
         None => Box::new(runner::NoProgress),
@@ -811,18 +803,13 @@ async fn run_scenarios(
     for scenario in selected.iter().skip(entries.len()) {
         entries.push(runner::interrupted_entry(&env, scenario));
     }
-    Ok(RunStamp::of_env(&env, started_at, start).report(interrupted, entries, cleanup))
+    Ok(run.report(RunTarget::of_env(&env), interrupted, entries, cleanup))
 }
 
 /// `--target live --corpus`: the documented request examples, one after the other, racing an
 /// interrupt signal; what the run created is deleted at the end whatever happens.
-async fn run_corpus_live(
-    env: RunEnv,
-    args: &CheckArgs,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
-) -> anyhow::Result<RunReport> {
+async fn run_corpus_live(run: CheckRun<'_>, env: RunEnv) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let (dir, corpus) = selected_corpus(args)?;
     let cases: Vec<&Case> = corpus
         .iter()
@@ -842,7 +829,7 @@ async fn run_corpus_live(
         allow_writes: env.allow_writes,
         corpus: &corpus,
     };
-    let bar = progress_bar(cases.len(), quiet);
+    let bar = progress_bar(cases.len(), run.quiet);
     let sink = Mutex::new(Vec::new());
     let all = async {
         for (i, case) in cases.iter().enumerate() {
@@ -857,7 +844,7 @@ async fn run_corpus_live(
     let prefix = env.naming.prefix();
     let cleanup = env.tracker.cleanup(&env.client, &prefix, None).await;
     let entries = collected(sink);
-    Ok(RunStamp::of_env(&env, started_at, start).report(interrupted, entries, cleanup))
+    Ok(run.report(RunTarget::of_env(&env), interrupted, entries, cleanup))
 }
 
 /// Whether a `--scenario` filter selects a corpus case: its id, an id prefix ending at a `.`
@@ -933,13 +920,8 @@ fn case_entry(case: &Case, outcome: &CaseOutcome, duration_ms: u64) -> EntryRepo
 }
 
 /// `--target mock`: replays the documented corpus against httpmock.
-async fn run_mock(
-    args: &CheckArgs,
-    run_id: &str,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
-) -> anyhow::Result<RunReport> {
+async fn run_mock(run: CheckRun<'_>, run_id: &str) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let (dir, corpus) = selected_corpus(args)?;
     if corpus.is_empty() {
         bail!("the corpus in {} has no cases", dir.display());
@@ -955,7 +937,7 @@ async fn run_mock(
         .into_iter()
         .filter(|c| args.scenarios.is_empty() || args.scenarios.iter().any(|f| case_matches(c, f)))
         .collect();
-    let bar = progress_bar(cases.len(), quiet);
+    let bar = progress_bar(cases.len(), run.quiet);
     let sink = Mutex::new(Vec::new());
     let replay = futures::stream::iter(cases.iter().map(|case| {
         let bar = bar.clone();
@@ -979,14 +961,12 @@ async fn run_mock(
         futures::future::ready(())
     });
     let interrupted = until_interrupted(replay, bar.as_ref()).await;
-    let stamp = RunStamp {
+    let target = RunTarget {
         target: "mock",
         base_url: "httpmock (one server per case)",
         run_id,
-        started_at,
-        start,
     };
-    Ok(stamp.report(interrupted, collected(sink), Vec::new()))
+    Ok(run.report(target, interrupted, collected(sink), Vec::new()))
 }
 
 /// Prints and/or writes the report; the table on stdout follows `style` (files are plain).
