@@ -167,13 +167,22 @@ fn unfenced_layout(fenced: &[Case]) {
     );
 }
 
+/// Extracting the fixture's documents without errata fails with the error `expected` accepts.
+fn error_without_errata(
+    fixture: &str,
+    expected: impl FnOnce(&ExtractError) -> bool,
+) -> ExtractError {
+    let docs = fixture_dir(fixture).join("docs");
+    let err = extract::extract(&docs, &Errata::default()).expect_err("fails without errata");
+    assert!(expected(&err), "{fixture}: {err}");
+    err
+}
+
 #[test]
 fn broken_json_needs_its_erratum() {
-    let docs = fixture_dir("broken").join("docs");
-    let err = extract::extract(&docs, &Errata::default()).expect_err("trailing comma fails");
-    assert!(
-        matches!(&err, ExtractError::InvalidBlock { lines, .. } if lines == "5-12"),
-        "{err}"
+    let err = error_without_errata(
+        "broken",
+        |e| matches!(e, ExtractError::InvalidBlock { lines, .. } if lines == "5-12"),
     );
     assert!(err.to_string().contains("add an erratum"));
 
@@ -215,11 +224,9 @@ fn erratum_that_does_not_apply_is_an_error() {
 
 #[test]
 fn unaccounted_block_is_an_error_unless_listed() {
-    let docs = fixture_dir("unaccounted").join("docs");
-    let err = extract::extract(&docs, &Errata::default()).expect_err("unaccounted");
-    assert!(
-        matches!(&err, ExtractError::Unaccounted { lines, .. } if lines == "5-7"),
-        "{err}"
+    error_without_errata(
+        "unaccounted",
+        |e| matches!(e, ExtractError::Unaccounted { lines, .. } if lines == "5-7"),
     );
     let ok = run("unaccounted").expect("listed as non-example");
     assert!(ok.cases.is_empty());
