@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::json_diff::{KeyOrder, diff_places};
+use crate::json::{KeyOrder, diff_places};
 
 use crate::corpus::{
     self, Case, CorpusError, Errata, MANIFEST_FILE, Manifest, Target, UPSTREAM_DIR_PREFIX,

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::corpus::{Auth, Case, short};
-use crate::json_diff::{KeyOrder, Mismatch, diff_places};
+use crate::json::{KeyOrder, Mismatch, diff_places};
 use crate::schema_check::{self, DriftWarning};
 
 pub use crate::corpus::{Documented, substitute, substitute_json};
@@ -131,6 +131,15 @@ impl CaseOutcome {
             notes: Vec::new(),
             curl: curl(case),
         }
+    }
+
+    /// The value of `result`; its error, described by `what`, becomes a failure.
+    fn ok_or_fail<T, E>(
+        &mut self,
+        result: Result<T, E>,
+        what: impl FnOnce(E) -> String,
+    ) -> Option<T> {
+        result.map_err(|e| self.failures.push(what(e))).ok()
     }
 
     /// One line per failure, then the drift warnings and notes: the text a test prints.

@@ -49,12 +49,8 @@ pub(super) fn replay_response(case: &Case, doc: &Documented, outcome: &mut CaseO
         "no documented request: the {} response was decoded into the operation's typed response without a call",
         resp.status
     ));
-    let spec = match crate::schema_check::spec() {
-        Ok(s) => s,
-        Err(e) => {
-            outcome.failures.push(e.to_string());
-            return;
-        }
+    let Some(spec) = outcome.ok_or_fail(crate::schema_check::spec(), |e| e.to_string()) else {
+        return;
     };
     let Some(op) = spec.operation(op_id) else {
         outcome

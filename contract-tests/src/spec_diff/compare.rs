@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
+use crate::json::strings_under;
+
 use super::classify::{Class, Findings, Kind, RawDiff};
 use super::flatten::{Flat, Flattener, Node, OPEN_BRANCH};
 use super::load::{Doc, ref_name};
@@ -396,16 +398,8 @@ fn params<'a>(doc: Doc<'a>, op: &Operation<'a>) -> BTreeMap<String, &'a Value> {
 /// The scopes of the `oauth2` requirement (the operation's, else the document's).
 fn oauth_scopes(doc: Doc<'_>, op: &Operation<'_>) -> BTreeSet<String> {
     let security = op.op.get("security").or_else(|| doc.root().get("security"));
-    security
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|req| req.get("oauth2"))
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
+    let requirements = security.and_then(Value::as_array).into_iter().flatten();
+    strings_under(requirements, "oauth2").collect()
 }
 
 /// The `application/json` (or first JSON-ish) schema of a request body or response.

@@ -1,4 +1,5 @@
-//! The one walk over two JSON values that the extractor's and the replay's diffs share.
+//! JSON helpers shared across the suite: the one walk over two values that the extractor's and
+//! the replay's diffs share, and the strings listed under a key.
 
 use std::collections::BTreeSet;
 
@@ -101,4 +102,19 @@ impl<F> Walk<'_, F> {
             }
         }
     }
+}
+
+/// The strings in the array under `key` of each of `nodes`, in order (nodes without such an
+/// array, and items that are not strings, are passed over).
+pub(crate) fn strings_under<'v>(
+    nodes: impl IntoIterator<Item = &'v Value>,
+    key: &str,
+) -> impl Iterator<Item = String> {
+    nodes
+        .into_iter()
+        .filter_map(move |n| n.get(key))
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
 }
