@@ -296,22 +296,25 @@ fn cli(args: &[&str]) -> std::process::Output {
         .expect("the command runs")
 }
 
+/// `spec diff --upstream UPSTREAM --spec SPEC MORE…`.
+fn diff_cli(upstream: &Path, spec: &Path, more: &[&str]) -> std::process::Output {
+    let files = [
+        "--upstream",
+        upstream.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+    ];
+    cli(&[&["spec", "diff"][..], &files, more].concat())
+}
+
 #[test]
 fn command_formats_and_exit_codes() {
     let up = fixture("upstream.yaml");
     let ours = fixture("ours.yaml");
     let dec = fixture("decisions.yaml");
-    let base = [
-        "spec",
-        "diff",
-        "--upstream",
-        up.to_str().unwrap(),
-        "--spec",
-        ours.to_str().unwrap(),
-        "--decisions",
-        dec.to_str().unwrap(),
-    ];
-    let table = cli(&base);
+    let decisions = ["--decisions", dec.to_str().unwrap()];
+    let with = |more: &[&str]| diff_cli(&up, &ours, &[&decisions[..], more].concat());
+    let table = with(&[]);
     assert_eq!(table.status.code(), Some(1), "unrecorded gaps exit 1");
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
@@ -323,10 +326,10 @@ fn command_formats_and_exit_codes() {
         !text.contains("format: upstream int32"),
         "cosmetic hidden by default"
     );
-    let shown = cli(&[&base[..], &["--show", "cosmetic"]].concat());
+    let shown = with(&["--show", "cosmetic"]);
     assert!(String::from_utf8_lossy(&shown.stdout).contains("format: upstream int32"));
 
-    let json = cli(&[&base[..], &["--format", "json"]].concat());
+    let json = with(&["--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(v["upstream_version"], "2099.01.0");
     assert_eq!(v["spec_version"], "2099.02.0");
@@ -348,11 +351,7 @@ fn command_formats_and_exit_codes() {
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("diff.md");
-    let md = cli(&[
-        &base[..],
-        &["--format", "markdown", "--output", out.to_str().unwrap()],
-    ]
-    .concat());
+    let md = with(&["--format", "markdown", "--output", out.to_str().unwrap()]);
     assert_eq!(md.status.code(), Some(1));
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(
@@ -361,16 +360,7 @@ fn command_formats_and_exit_codes() {
     );
 
     // Nothing but recorded differences: exit 0 (the spec diffed against itself).
-    let same = cli(&[
-        "spec",
-        "diff",
-        "--upstream",
-        ours.to_str().unwrap(),
-        "--spec",
-        ours.to_str().unwrap(),
-        "--decisions",
-        dec.to_str().unwrap(),
-    ]);
+    let same = diff_cli(&ours, &ours, &decisions);
     assert_eq!(
         same.status.code(),
         Some(0),
@@ -380,14 +370,7 @@ fn command_formats_and_exit_codes() {
 
     let missing = cli(&["spec", "diff", "--upstream", "/nonexistent/upstream.yaml"]);
     assert_eq!(missing.status.code(), Some(2));
-    let bad = cli(&[
-        "spec",
-        "diff",
-        "--upstream",
-        dec.to_str().unwrap(),
-        "--spec",
-        ours.to_str().unwrap(),
-    ]);
+    let bad = diff_cli(&dec, &ours, &[]);
     assert_eq!(bad.status.code(), Some(2), "a non-OpenAPI file is an error");
     assert_eq!(cli(&["spec", "diff"]).status.code(), Some(2), "usage error");
 }
