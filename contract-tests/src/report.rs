@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::markdown::{self, Column, cell as md_cell};
+use crate::markdown::{self, cell as md_cell};
 
 /// Whether a step or an entry passed, failed, was skipped or did not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -672,14 +672,6 @@ fn drift_markdown(out: &mut String, report: &RunReport) {
         out,
         "What the org's answers show that the spec does not declare (not a failure).\n"
     );
-    let columns = [
-        Column::right("count"),
-        Column::left("operation"),
-        Column::right("status"),
-        Column::left("pointer"),
-        Column::left("kind"),
-        Column::left("details"),
-    ];
     let rows = report.drift.iter().map(|d| {
         [
             d.count.to_string(),
@@ -690,7 +682,12 @@ fn drift_markdown(out: &mut String, report: &RunReport) {
             md_cell(&d.message),
         ]
     });
-    markdown::table(out, columns, rows);
+    markdown::table(
+        out,
+        "| count | operation | status | pointer | kind | details |",
+        "|---:|---|---:|---|---|---|",
+        rows,
+    );
     for d in report.drift.iter().filter(|d| d.suggestion.is_some()) {
         let _ = writeln!(
             out,
@@ -851,16 +848,6 @@ fn markdown(report: &RunReport) -> String {
         report.target, report.base_url, report.run_id, report.started_at
     );
     let _ = writeln!(out, "**{}**\n", report.summary_line());
-    let columns = [
-        Column::left("result"),
-        Column::left("group"),
-        Column::left("scenario"),
-        Column::right("steps passed"),
-        Column::right("failed"),
-        Column::right("skipped"),
-        Column::right("not run"),
-        Column::right("time"),
-    ];
     let rows = report.entries.iter().map(|e| {
         let c = e.step_counts();
         let mut name = md_cell(&e.name);
@@ -878,7 +865,12 @@ fn markdown(report: &RunReport) -> String {
             seconds(e.duration_ms),
         ]
     });
-    markdown::table(&mut out, columns, rows);
+    markdown::table(
+        &mut out,
+        "| result | group | scenario | steps passed | failed | skipped | not run | time |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+        rows,
+    );
     let failures = failed_steps(report);
     if !failures.is_empty() {
         let _ = writeln!(out, "\n## Failures");

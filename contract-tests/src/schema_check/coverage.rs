@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Spec;
 use crate::corpus::Case;
-use crate::markdown::{self, Column};
+use crate::markdown;
 use crate::targets::object_target;
 
 /// Cases of one status of one operation.
@@ -154,14 +154,10 @@ impl CoverageMatrix {
             self.operations.len(),
             self.operations.len() - self.uncovered_operations().len()
         );
-        let columns = ["operation", "method and path", "status", "cases"].map(Column::left);
-        markdown::table(
-            &mut md,
-            columns,
-            self.operations.iter().flat_map(status_rows),
-        );
+        let heading = "| operation | method and path | status | cases |";
+        let rows = self.operations.iter().flat_map(status_rows);
+        markdown::table(&mut md, heading, "|---|---|---|---|", rows);
         let _ = writeln!(md, "\n## Standalone schema examples\n");
-        let columns = ["schema", "spec schema", "Rust type", "cases"].map(Column::left);
         let rows = self.schemas.iter().map(|s| {
             [
                 s.schema.clone(),
@@ -170,7 +166,8 @@ impl CoverageMatrix {
                 cell(&s.cases),
             ]
         });
-        markdown::table(&mut md, columns, rows);
+        let heading = "| schema | spec schema | Rust type | cases |";
+        markdown::table(&mut md, heading, "|---|---|---|---|", rows);
         for (title, list) in [
             ("Out-of-spec endpoints", &self.out_of_spec),
             ("Unmapped cases", &self.unmapped),

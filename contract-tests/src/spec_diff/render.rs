@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::DiffReport;
 use super::classify::{Class, Difference};
-use crate::markdown::{self, Column, cell as md_cell};
+use crate::markdown::{self, cell as md_cell};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -99,7 +99,6 @@ fn json(report: &DiffReport) -> String {
 }
 
 fn md_table(out: &mut String, diffs: &[&Difference]) {
-    let columns = ["class", "pointer", "what", "operations"].map(Column::left);
     let rows = diffs.iter().map(|d| {
         [
             md_cell(&label(d)),
@@ -108,7 +107,8 @@ fn md_table(out: &mut String, diffs: &[&Difference]) {
             md_cell(&d.operations.join(", ")),
         ]
     });
-    markdown::table(out, columns, rows);
+    let heading = "| class | pointer | what | operations |";
+    markdown::table(out, heading, "|---|---|---|---|", rows);
 }
 
 fn markdown(report: &DiffReport) -> String {
