@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// A schema name of the corpus or the spec, and the Rust type its examples decode into.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct ObjectTarget {
     /// The name (a corpus `schema:` value or a spec component schema).
     pub name: &'static str,
@@ -31,17 +31,6 @@ pub struct ObjectTarget {
     roundtrip: fn(&Value) -> Result<Value, String>,
     rust_schema: fn() -> Result<Value, String>,
     typed_check: fn(&Value, &mut Vec<String>),
-}
-
-impl std::fmt::Debug for ObjectTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ObjectTarget")
-            .field("name", &self.name)
-            .field("spec_schema", &self.spec_schema)
-            .field("array", &self.array)
-            .field("rust_type", &self.rust_type)
-            .finish()
-    }
 }
 
 impl ObjectTarget {
