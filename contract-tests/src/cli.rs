@@ -20,8 +20,8 @@ use crate::evidence;
 use crate::live::{self, NAME_PREFIX, RunNaming, Tracker};
 use crate::replay::{CaseOutcome, REPLAY_TOKEN, replay_case};
 use crate::report::{
-    self, EntryKind, EntryReport, Format, Redactor, RunReport, Status, StepOutcome, TableStyle,
-    Verbosity,
+    self, CleanupRecord, EntryKind, EntryReport, Format, Redactor, RunReport, Status, StepOutcome,
+    TableStyle, Verbosity,
 };
 use crate::scenarios::runner::{self, Progress};
 use crate::scenarios::{self, AuthScheme, RunEnv, TargetKind};
@@ -513,6 +513,74 @@ fn progress_bar(len: usize, quiet: bool) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Runs `work` until it ends (`false`) or an interruption stops it (`true`); the progress
+/// bar is cleared either way.
+async fn until_interrupted(work: impl Future<Output = ()>, bar: Option<&ProgressBar>) -> bool {
+    let interrupted = tokio::select! {
+        () = work => false,
+        () = shutdown_signal() => true,
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    interrupted
+}
+
+/// The entries a run collected in `sink`, in the order they were added.
+fn collected(sink: Mutex<Vec<EntryReport>>) -> Vec<EntryReport> {
+    sink.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where a run ran, as its report names it.
+struct RunTarget<'a> {
+    target: &'a str,
+    base_url: &'a str,
+    run_id: &'a str,
+}
+
+impl<'a> RunTarget<'a> {
+    /// The org or simulator of `env`.
+    fn of_env(env: &'a RunEnv) -> Self {
+        RunTarget {
+            target: env.target.as_str(),
+            base_url: &env.base_url,
+            run_id: env.naming.run_id(),
+        }
+    }
+}
+
+/// One `check` run: its arguments, when it started, and whether progress stays hidden.
+struct CheckRun<'a> {
+    args: &'a CheckArgs,
+    started_at: String,
+    start: Instant,
+    quiet: bool,
+}
+
+impl CheckRun<'_> {
+    /// The report of the run against `target`, timed up to now.
+    fn report(
+        self,
+        target: RunTarget<'_>,
+        interrupted: bool,
+        entries: Vec<EntryReport>,
+        cleanup: Vec<CleanupRecord>,
+    ) -> RunReport {
+        RunReport {
+            tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
+            target: target.target.to_owned(),
+            base_url: target.base_url.to_owned(),
+            run_id: target.run_id.to_owned(),
+            started_at: self.started_at,
+            duration_ms: u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            interrupted,
+            entries,
+            cleanup,
+            drift: Vec::new(),
+        }
+    }
+}
+
 fn print_scenarios() {
     for s in scenarios::all() {
         let mut flags = Vec::new();
@@ -552,25 +620,19 @@ async fn check(args: CheckArgs, output: OutputArgs) -> anyhow::Result<u8> {
     }
     let naming = RunNaming::new(args.run_id.as_deref())?;
     let mut redactor = Redactor::new(env_secrets());
-    let started_at = chrono::Utc::now().to_rfc3339();
-    let start = Instant::now();
+    let run = CheckRun {
+        args: &args,
+        started_at: chrono::Utc::now().to_rfc3339(),
+        start: Instant::now(),
+        quiet: output.quiet,
+    };
     let report = match args.target {
         Target::Mock => {
             redactor.add(REPLAY_TOKEN);
-            run_mock(&args, naming.run_id(), started_at, start, output.quiet).await?
+            run_mock(run, naming.run_id()).await?
         }
-        Target::Sim => {
-            check_sim(
-                &args,
-                naming,
-                &mut redactor,
-                started_at,
-                start,
-                output.quiet,
-            )
-            .await?
-        }
-        Target::Live => check_live(&args, naming, &redactor, started_at, start, &output).await?,
+        Target::Sim => check_sim(run, naming, &mut redactor).await?,
+        Target::Live => check_live(run, naming, &redactor, &output).await?,
     };
     emit(&report, &args, &redactor, output.table_style())?;
     Ok(if report.interrupted {
@@ -612,12 +674,9 @@ fn selected_corpus(args: &CheckArgs) -> anyhow::Result<(PathBuf, Vec<Case>)> {
 
 /// `check --target sim`: the scenarios against an embedded simulator.
 async fn check_sim(
-    args: &CheckArgs,
+    run: CheckRun<'_>,
     naming: RunNaming,
     redactor: &mut Redactor,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
 ) -> anyhow::Result<RunReport> {
     let config = SimConfig::default();
     for t in &config.api_tokens {
@@ -645,7 +704,7 @@ async fn check_sim(
         tracker: Arc::new(Tracker::new()),
         allow_writes: true,
     };
-    let report = run_scenarios(env, args, started_at, start, quiet).await?;
+    let report = run_scenarios(run, env).await?;
     running.shutdown().await;
     Ok(report)
 }
@@ -653,13 +712,12 @@ async fn check_sim(
 /// `check --target live`: scenarios or the documented examples (`--corpus`) against an org,
 /// every exchange watched for the drift report and `--record`.
 async fn check_live(
-    args: &CheckArgs,
+    run: CheckRun<'_>,
     naming: RunNaming,
     redactor: &Redactor,
-    started_at: String,
-    start: Instant,
     output: &OutputArgs,
 ) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let org = org_url(args.org.clone())?;
     let (client, auth) = live_client(&org)?;
     let recorder = Arc::new(evidence::Recorder::new());
@@ -673,9 +731,9 @@ async fn check_live(
         allow_writes: args.allow_writes,
     };
     let mut report = if args.corpus {
-        run_corpus_live(env, args, started_at, start, output.quiet).await?
+        run_corpus_live(run, env).await?
     } else {
-        run_scenarios(env, args, started_at, start, output.quiet).await?
+        run_scenarios(run, env).await?
     };
     let auth = if auth == AuthScheme::Ssws {
         crate::corpus::Auth::Ssws
@@ -708,28 +766,21 @@ async fn check_live(
 }
 
 /// Runs the selected scenarios, racing an interrupt signal; cleans up whatever is still tracked.
-async fn run_scenarios(
-    env: RunEnv,
-    args: &CheckArgs,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
-) -> anyhow::Result<RunReport> {
+async fn run_scenarios(run: CheckRun<'_>, env: RunEnv) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let selected = runner::select(&scenarios::all(), &args.scenarios)?;
     let env = Arc::new(env);
     let sink = Mutex::new(Vec::new());
-    let bar = progress_bar(selected.len(), quiet);
+    let bar = progress_bar(selected.len(), run.quiet);
     let progress: Box<dyn Progress> = match &bar {
         Some(b) => Box::new(Bar(b.clone())),
         None => Box::new(runner::NoProgress),
     };
-    let interrupted = tokio::select! {
-        () = runner::run_all(&env, &selected, &sink, progress.as_ref()) => false,
-        () = shutdown_signal() => true,
-    };
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let interrupted = until_interrupted(
+        runner::run_all(&env, &selected, &sink, progress.as_ref()),
+        bar.as_ref(),
+    )
+    .await;
     if interrupted {
         eprintln!("interrupted: deleting what this run created (interrupt again to stop at once)");
     }
@@ -746,35 +797,19 @@ async fn run_scenarios(
             Vec::new()
         }
     };
-    let mut entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut entries = collected(sink);
     // Every selected scenario appears in the report: those an interruption kept from finishing
     // list their planned steps as not run.
     for scenario in selected.iter().skip(entries.len()) {
         entries.push(runner::interrupted_entry(&env, scenario));
     }
-    Ok(RunReport {
-        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
-        target: env.target.as_str().to_owned(),
-        base_url: env.base_url.clone(),
-        run_id: env.naming.run_id().to_owned(),
-        started_at,
-        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        interrupted,
-        entries,
-        cleanup,
-        drift: Vec::new(),
-    })
+    Ok(run.report(RunTarget::of_env(&env), interrupted, entries, cleanup))
 }
 
 /// `--target live --corpus`: the documented request examples, one after the other, racing an
 /// interrupt signal; what the run created is deleted at the end whatever happens.
-async fn run_corpus_live(
-    env: RunEnv,
-    args: &CheckArgs,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
-) -> anyhow::Result<RunReport> {
+async fn run_corpus_live(run: CheckRun<'_>, env: RunEnv) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let (dir, corpus) = selected_corpus(args)?;
     let cases: Vec<&Case> = corpus
         .iter()
@@ -794,7 +829,7 @@ async fn run_corpus_live(
         allow_writes: env.allow_writes,
         corpus: &corpus,
     };
-    let bar = progress_bar(cases.len(), quiet);
+    let bar = progress_bar(cases.len(), run.quiet);
     let sink = Mutex::new(Vec::new());
     let all = async {
         for (i, case) in cases.iter().enumerate() {
@@ -805,28 +840,11 @@ async fn run_corpus_live(
             sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
         }
     };
-    let interrupted = tokio::select! {
-        () = all => false,
-        () = shutdown_signal() => true,
-    };
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let interrupted = until_interrupted(all, bar.as_ref()).await;
     let prefix = env.naming.prefix();
     let cleanup = env.tracker.cleanup(&env.client, &prefix, None).await;
-    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(RunReport {
-        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
-        target: env.target.as_str().to_owned(),
-        base_url: env.base_url.clone(),
-        run_id: env.naming.run_id().to_owned(),
-        started_at,
-        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        interrupted,
-        entries,
-        cleanup,
-        drift: Vec::new(),
-    })
+    let entries = collected(sink);
+    Ok(run.report(RunTarget::of_env(&env), interrupted, entries, cleanup))
 }
 
 /// Whether a `--scenario` filter selects a corpus case: its id, an id prefix ending at a `.`
@@ -902,13 +920,8 @@ fn case_entry(case: &Case, outcome: &CaseOutcome, duration_ms: u64) -> EntryRepo
 }
 
 /// `--target mock`: replays the documented corpus against httpmock.
-async fn run_mock(
-    args: &CheckArgs,
-    run_id: &str,
-    started_at: String,
-    start: Instant,
-    quiet: bool,
-) -> anyhow::Result<RunReport> {
+async fn run_mock(run: CheckRun<'_>, run_id: &str) -> anyhow::Result<RunReport> {
+    let args = run.args;
     let (dir, corpus) = selected_corpus(args)?;
     if corpus.is_empty() {
         bail!("the corpus in {} has no cases", dir.display());
@@ -924,7 +937,7 @@ async fn run_mock(
         .into_iter()
         .filter(|c| args.scenarios.is_empty() || args.scenarios.iter().any(|f| case_matches(c, f)))
         .collect();
-    let bar = progress_bar(cases.len(), quiet);
+    let bar = progress_bar(cases.len(), run.quiet);
     let sink = Mutex::new(Vec::new());
     let replay = futures::stream::iter(cases.iter().map(|case| {
         let bar = bar.clone();
@@ -947,26 +960,13 @@ async fn run_mock(
         sink.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
         futures::future::ready(())
     });
-    let interrupted = tokio::select! {
-        () = replay => false,
-        () = shutdown_signal() => true,
+    let interrupted = until_interrupted(replay, bar.as_ref()).await;
+    let target = RunTarget {
+        target: "mock",
+        base_url: "httpmock (one server per case)",
+        run_id,
     };
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    let entries = std::mem::take(&mut *sink.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(RunReport {
-        tool: concat!("okta-contract ", env!("CARGO_PKG_VERSION")).to_owned(),
-        target: "mock".to_owned(),
-        base_url: "httpmock (one server per case)".to_owned(),
-        run_id: run_id.to_owned(),
-        started_at,
-        duration_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        interrupted,
-        entries,
-        cleanup: Vec::new(),
-        drift: Vec::new(),
-    })
+    Ok(run.report(target, interrupted, collected(sink), Vec::new()))
 }
 
 /// Prints and/or writes the report; the table on stdout follows `style` (files are plain).
@@ -1226,29 +1226,17 @@ fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
     let errata = args
         .errata
         .unwrap_or_else(crate::corpus::default_errata_path);
-    if let Some(upstream) = &args.upstream {
-        if args.write {
-            let report = crate::extract::upstream::write_upstream(upstream, &cases, &errata)?;
-            print!("{report}");
-            return Ok(EXIT_OK);
-        }
-        let report = crate::extract::upstream::check_upstream(upstream, &cases, &errata)?;
-        print!("{report}");
-        return Ok(if report.is_clean() {
-            EXIT_OK
-        } else {
-            EXIT_FAILED
-        });
-    }
-    let Some(docs) = &args.docs else {
-        bail!("extract needs --docs DIR or --upstream FILE");
+    let origin = match (&args.upstream, &args.docs) {
+        (Some(upstream), _) => crate::extract::Origin::Upstream(upstream),
+        (None, Some(docs)) => crate::extract::Origin::Docs(docs),
+        (None, None) => bail!("extract needs --docs DIR or --upstream FILE"),
     };
     if args.write {
-        let report = crate::extract::write(docs, &cases, &errata)?;
+        let report = crate::extract::write(origin, &cases, &errata)?;
         print!("{report}");
         return Ok(EXIT_OK);
     }
-    let report = crate::extract::check(docs, &cases, &errata)?;
+    let report = crate::extract::check(origin, &cases, &errata)?;
     print!("{report}");
     Ok(if report.is_clean() {
         EXIT_OK
@@ -1322,22 +1310,19 @@ mod tests {
     }
 
     #[test]
-    fn extract_needs_check_or_write() {
-        assert!(Cli::try_parse_from(["okta-contract", "extract", "--docs", "d"]).is_err());
-        assert!(
-            Cli::try_parse_from([
-                "okta-contract",
-                "extract",
-                "--docs",
-                "d",
-                "--check",
-                "--write"
-            ])
-            .is_err()
-        );
-        assert!(
-            Cli::try_parse_from(["okta-contract", "extract", "--docs", "d", "--check"]).is_ok()
-        );
+    fn extract_needs_check_or_write_and_docs_or_upstream() {
+        let cases: [(&[&str], bool); 6] = [
+            (&["--docs", "d"], false),
+            (&["--docs", "d", "--check", "--write"], false),
+            (&["--docs", "d", "--check"], true),
+            (&["--check"], false),
+            (&["--upstream", "u.yaml", "--write"], true),
+            (&["--docs", "d", "--upstream", "u.yaml", "--check"], false),
+        ];
+        for (args, accepted) in cases {
+            let argv = ["okta-contract", "extract"].iter().chain(args);
+            assert_eq!(Cli::try_parse_from(argv).is_ok(), accepted, "{args:?}");
+        }
     }
 
     #[test]
@@ -1367,32 +1352,5 @@ mod tests {
             "https://acme.okta.com"
         );
         assert!(!without_user_info("ht tp://u:pw@x").contains("pw"));
-    }
-
-    #[test]
-    fn extract_takes_docs_or_upstream() {
-        assert!(Cli::try_parse_from(["okta-contract", "extract", "--check"]).is_err());
-        assert!(
-            Cli::try_parse_from([
-                "okta-contract",
-                "extract",
-                "--upstream",
-                "u.yaml",
-                "--write"
-            ])
-            .is_ok()
-        );
-        assert!(
-            Cli::try_parse_from([
-                "okta-contract",
-                "extract",
-                "--docs",
-                "d",
-                "--upstream",
-                "u.yaml",
-                "--check"
-            ])
-            .is_err()
-        );
     }
 }

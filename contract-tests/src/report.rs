@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::markdown::{self, cell as md_cell};
+
 /// Whether a step or an entry passed, failed, was skipped or did not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -670,23 +672,22 @@ fn drift_markdown(out: &mut String, report: &RunReport) {
         out,
         "What the org's answers show that the spec does not declare (not a failure).\n"
     );
-    let _ = writeln!(
-        out,
-        "| count | operation | status | pointer | kind | details |"
-    );
-    let _ = writeln!(out, "|---:|---|---:|---|---|---|");
-    for d in &report.drift {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | `{}` | {} | {} |",
-            d.count,
+    let rows = report.drift.iter().map(|d| {
+        [
+            d.count.to_string(),
             md_cell(&d.operation),
-            d.status,
-            md_cell(&d.pointer).replace('`', "'"),
-            d.kind.as_str(),
-            md_cell(&d.message)
-        );
-    }
+            d.status.to_string(),
+            format!("`{}`", md_cell(&d.pointer).replace('`', "'")),
+            d.kind.as_str().to_owned(),
+            md_cell(&d.message),
+        ]
+    });
+    markdown::table(
+        out,
+        "| count | operation | status | pointer | kind | details |",
+        "|---:|---|---:|---|---|---|",
+        rows,
+    );
     for d in report.drift.iter().filter(|d| d.suggestion.is_some()) {
         let _ = writeln!(
             out,
@@ -838,10 +839,6 @@ fn junit(report: &RunReport) -> String {
     out
 }
 
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
 fn markdown(report: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# okta-contract check\n");
@@ -851,30 +848,29 @@ fn markdown(report: &RunReport) -> String {
         report.target, report.base_url, report.run_id, report.started_at
     );
     let _ = writeln!(out, "**{}**\n", report.summary_line());
-    let _ = writeln!(
-        out,
-        "| result | group | scenario | steps passed | failed | skipped | not run | time |"
-    );
-    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|");
-    for e in &report.entries {
+    let rows = report.entries.iter().map(|e| {
         let c = e.step_counts();
         let mut name = md_cell(&e.name);
         if let Some(reason) = &e.skip_reason {
             name = format!("{name} ({})", md_cell(reason));
         }
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            e.status.label(),
+        [
+            e.status.label().to_string(),
             md_cell(&e.group),
             name,
-            c.passed,
-            c.failed,
-            c.skipped,
-            c.not_run,
-            seconds(e.duration_ms)
-        );
-    }
+            c.passed.to_string(),
+            c.failed.to_string(),
+            c.skipped.to_string(),
+            c.not_run.to_string(),
+            seconds(e.duration_ms),
+        ]
+    });
+    markdown::table(
+        &mut out,
+        "| result | group | scenario | steps passed | failed | skipped | not run | time |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+        rows,
+    );
     let failures = failed_steps(report);
     if !failures.is_empty() {
         let _ = writeln!(out, "\n## Failures");

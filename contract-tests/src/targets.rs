@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// A schema name of the corpus or the spec, and the Rust type its examples decode into.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct ObjectTarget {
     /// The name (a corpus `schema:` value or a spec component schema).
     pub name: &'static str,
@@ -31,17 +31,6 @@ pub struct ObjectTarget {
     roundtrip: fn(&Value) -> Result<Value, String>,
     rust_schema: fn() -> Result<Value, String>,
     typed_check: fn(&Value, &mut Vec<String>),
-}
-
-impl std::fmt::Debug for ObjectTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ObjectTarget")
-            .field("name", &self.name)
-            .field("spec_schema", &self.spec_schema)
-            .field("array", &self.array)
-            .field("rust_type", &self.rust_type)
-            .finish()
-    }
 }
 
 impl ObjectTarget {
@@ -254,48 +243,101 @@ fn expected_rule_variant(type_: &str) -> Option<&'static str> {
     })
 }
 
-fn decode_error_of_policy(p: &Policy) -> String {
-    match p {
-        Policy::Other(o) => o.decode_error.clone().unwrap_or_default(),
-        _ => String::new(),
+/// What [`check_typed`] needs of a polymorphic object (a policy or a rule).
+trait TypedObject {
+    /// The object in messages (`policy`).
+    const NOUN: &'static str;
+    /// The Rust enum in messages (`Policy`).
+    const ENUM: &'static str;
+    /// The variant a value of this `type` must decode into.
+    fn expected_variant(type_: &str) -> Option<&'static str>;
+    /// The variant this value decoded into.
+    fn variant(&self) -> &'static str;
+    /// Whether it decoded into a typed variant.
+    fn is_typed(&self) -> bool;
+    /// The `type` it reports.
+    fn type_text(&self) -> String;
+    /// Why an untyped value did not decode, if it says.
+    fn decode_error(&self) -> Option<String>;
+}
+
+impl TypedObject for Policy {
+    const NOUN: &'static str = "policy";
+    const ENUM: &'static str = "Policy";
+    fn expected_variant(type_: &str) -> Option<&'static str> {
+        expected_policy_variant(type_)
+    }
+    fn variant(&self) -> &'static str {
+        policy_variant(self)
+    }
+    fn is_typed(&self) -> bool {
+        Policy::is_typed(self)
+    }
+    fn type_text(&self) -> String {
+        self.type_().as_str().to_owned()
+    }
+    fn decode_error(&self) -> Option<String> {
+        match self {
+            Policy::Other(o) => o.decode_error.clone(),
+            _ => None,
+        }
     }
 }
 
-fn decode_error_of_rule(r: &PolicyRule) -> String {
-    match r {
-        PolicyRule::Other(o) => o.decode_error.clone().unwrap_or_default(),
-        _ => String::new(),
+impl TypedObject for PolicyRule {
+    const NOUN: &'static str = "rule";
+    const ENUM: &'static str = "PolicyRule";
+    fn expected_variant(type_: &str) -> Option<&'static str> {
+        expected_rule_variant(type_)
+    }
+    fn variant(&self) -> &'static str {
+        rule_variant(self)
+    }
+    fn is_typed(&self) -> bool {
+        PolicyRule::is_typed(self)
+    }
+    fn type_text(&self) -> String {
+        self.type_().as_str().to_owned()
+    }
+    fn decode_error(&self) -> Option<String> {
+        match self {
+            PolicyRule::Other(o) => o.decode_error.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// An object of a known `type` is typed, of the matching variant, and reports that type; one
+/// of an unknown `type` stays untyped.
+fn check_typed<T: TypedObject>(object: &T, json: &Value, ptr: &str, failures: &mut Vec<String>) {
+    let at = if ptr.is_empty() { "/" } else { ptr };
+    let (noun, enum_) = (T::NOUN, T::ENUM);
+    let Some(t) = json.get("type").and_then(Value::as_str) else {
+        failures.push(format!("{at}: the {noun} has no string `type`"));
+        return;
+    };
+    let actual = object.variant();
+    match T::expected_variant(t) {
+        Some(expected) if !object.is_typed() || actual != expected => failures.push(format!(
+            "{at}: a {t} {noun} must decode as {enum_}::{expected}, got {enum_}::{actual} ({})",
+            object.decode_error().unwrap_or_default()
+        )),
+        Some(_) if object.type_text() != t => failures.push(format!(
+            "{at}: type_() is {} but the JSON says {t}",
+            object.type_text()
+        )),
+        Some(_) => {}
+        None if object.is_typed() => failures.push(format!(
+            "{at}: unknown {noun} type {t} decoded as {enum_}::{actual} instead of {enum_}::Other"
+        )),
+        None => {}
     }
 }
 
 /// A policy of a known `type` is typed, of the matching variant, and reports that type; its
 /// embedded rules are checked too.
 pub(crate) fn check_policy(p: &Policy, json: &Value, ptr: &str, failures: &mut Vec<String>) {
-    let at = if ptr.is_empty() { "/" } else { ptr };
-    match json.get("type").and_then(Value::as_str) {
-        None => failures.push(format!("{at}: the policy has no string `type`")),
-        Some(t) => {
-            if let Some(expected) = expected_policy_variant(t) {
-                let actual = policy_variant(p);
-                if !p.is_typed() || actual != expected {
-                    failures.push(format!(
-                        "{at}: a {t} policy must decode as Policy::{expected}, got Policy::{actual} ({})",
-                        decode_error_of_policy(p)
-                    ));
-                } else if p.type_().as_str() != t {
-                    failures.push(format!(
-                        "{at}: type_() is {} but the JSON says {t}",
-                        p.type_()
-                    ));
-                }
-            } else if p.is_typed() {
-                failures.push(format!(
-                    "{at}: unknown policy type {t} decoded as Policy::{} instead of Policy::Other",
-                    policy_variant(p)
-                ));
-            }
-        }
-    }
+    check_typed(p, json, ptr, failures);
     if let Some(rules) = json.pointer("/_embedded/rules").and_then(Value::as_array) {
         for (i, r) in rules.iter().enumerate() {
             let rule = PolicyRule::from_json(r.clone());
@@ -306,29 +348,5 @@ pub(crate) fn check_policy(p: &Policy, json: &Value, ptr: &str, failures: &mut V
 
 /// A rule of a known `type` is typed, of the matching variant, and reports that type.
 pub(crate) fn check_rule(r: &PolicyRule, json: &Value, ptr: &str, failures: &mut Vec<String>) {
-    let at = if ptr.is_empty() { "/" } else { ptr };
-    match json.get("type").and_then(Value::as_str) {
-        None => failures.push(format!("{at}: the rule has no string `type`")),
-        Some(t) => {
-            if let Some(expected) = expected_rule_variant(t) {
-                let actual = rule_variant(r);
-                if !r.is_typed() || actual != expected {
-                    failures.push(format!(
-                        "{at}: a {t} rule must decode as PolicyRule::{expected}, got PolicyRule::{actual} ({})",
-                        decode_error_of_rule(r)
-                    ));
-                } else if r.type_().as_str() != t {
-                    failures.push(format!(
-                        "{at}: type_() is {} but the JSON says {t}",
-                        r.type_()
-                    ));
-                }
-            } else if r.is_typed() {
-                failures.push(format!(
-                    "{at}: unknown rule type {t} decoded as PolicyRule::{} instead of PolicyRule::Other",
-                    rule_variant(r)
-                ));
-            }
-        }
-    }
+    check_typed(r, json, ptr, failures);
 }

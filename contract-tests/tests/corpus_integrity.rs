@@ -200,12 +200,7 @@ fn case_provenance(
     // With the documents: provenance is verbatim and bodies equal the documents' JSON.
     let Some(dir) = docs_dir() else { return };
     let doc = load_doc(&dir, &case.doc);
-    assert!(
-        doc.headings.iter().any(|h| h.text == case.section),
-        "section {:?} is not a heading of {}",
-        case.section,
-        case.doc
-    );
+    assert_heading(&doc, &case.section, &case.doc);
     assert!(doc.lines.iter().any(|l| l.contains(case.section.as_str())));
     for b in &case.blocks {
         let text = doc_block_text(&doc, &b.lines);
@@ -268,6 +263,14 @@ fn every_block_is_accounted_for() {
     );
 }
 
+/// `section` is verbatim a heading of `doc` (`context` names what says so).
+fn assert_heading(doc: &Doc, section: &str, context: &str) {
+    assert!(
+        doc.headings.iter().any(|h| h.text == section),
+        "{context}: no heading {section:?}"
+    );
+}
+
 #[test]
 fn manifest_lists_every_block_of_the_documents() {
     let Some(dir) = docs_dir() else { return };
@@ -284,12 +287,7 @@ fn errata_sections_are_verbatim_headings() {
     let Some(dir) = docs_dir() else { return };
     for e in ERRATA.errata.iter().filter(|e| e.target != Target::Example) {
         let doc = load_doc(&dir, &e.doc);
-        assert!(
-            doc.headings.iter().any(|h| h.text == e.section),
-            "{}: no heading {:?}",
-            e.id,
-            e.section
-        );
+        assert_heading(&doc, &e.section, &e.id);
     }
     for m in &ERRATA.missing_examples {
         let doc = load_doc(&dir, &m.doc);

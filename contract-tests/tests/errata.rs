@@ -712,34 +712,8 @@ fn prove_example(e: &Erratum) {
             );
             for p in e.patches() {
                 let pointer = p.pointer.as_deref().unwrap_or("");
-                if p.says.trim().is_empty() {
-                    assert!(
-                        raw.pointer(pointer).is_none(),
-                        "{}: {} raw has it",
-                        e.id,
-                        c.id
-                    );
-                } else {
-                    let says: Value = serde_json::from_str(&p.says).expect("says is JSON");
-                    assert_eq!(raw.pointer(pointer), Some(&says), "{}: {} raw", e.id, c.id);
-                }
-                if p.uses.trim().is_empty() {
-                    assert!(
-                        body.pointer(pointer).is_none(),
-                        "{}: {} keeps it",
-                        e.id,
-                        c.id
-                    );
-                } else {
-                    let uses: Value = serde_json::from_str(&p.uses).expect("uses is JSON");
-                    assert_eq!(
-                        body.pointer(pointer),
-                        Some(&uses),
-                        "{}: {} body",
-                        e.id,
-                        c.id
-                    );
-                }
+                assert_holds(raw, pointer, &p.says, &format!("{}: {} raw", e.id, c.id));
+                assert_holds(body, pointer, &p.uses, &format!("{}: {} body", e.id, c.id));
             }
             // The published example with the example's other errata: it still fails the check.
             let without = patch_example(raw, &example_errata(reference, &e.id));
@@ -905,5 +879,16 @@ fn every_recorded_erratum_exists() {
                 c.id
             );
         }
+    }
+}
+
+/// `value` holds the JSON text `expected` at `pointer`, or nothing there when `expected` is
+/// blank.
+fn assert_holds(value: &Value, pointer: &str, expected: &str, context: &str) {
+    if expected.trim().is_empty() {
+        assert!(value.pointer(pointer).is_none(), "{context} has it");
+    } else {
+        let expected: Value = serde_json::from_str(expected).expect("a patch value is JSON");
+        assert_eq!(value.pointer(pointer), Some(&expected), "{context}");
     }
 }

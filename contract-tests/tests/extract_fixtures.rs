@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use okta_contract::corpus::{self, Auth, Case, Errata, Source};
-use okta_contract::extract::{self, ExtractError};
+use okta_contract::extract::{self, ExtractError, Origin};
 use pretty_assertions::assert_eq;
 use rstest::{fixture, rstest};
 use serde_json::json;
@@ -167,13 +167,22 @@ fn unfenced_layout(fenced: &[Case]) {
     );
 }
 
+/// Extracting the fixture's documents without errata fails with the error `expected` accepts.
+fn error_without_errata(
+    fixture: &str,
+    expected: impl FnOnce(&ExtractError) -> bool,
+) -> ExtractError {
+    let docs = fixture_dir(fixture).join("docs");
+    let err = extract::extract(&docs, &Errata::default()).expect_err("fails without errata");
+    assert!(expected(&err), "{fixture}: {err}");
+    err
+}
+
 #[test]
 fn broken_json_needs_its_erratum() {
-    let docs = fixture_dir("broken").join("docs");
-    let err = extract::extract(&docs, &Errata::default()).expect_err("trailing comma fails");
-    assert!(
-        matches!(&err, ExtractError::InvalidBlock { lines, .. } if lines == "5-12"),
-        "{err}"
+    let err = error_without_errata(
+        "broken",
+        |e| matches!(e, ExtractError::InvalidBlock { lines, .. } if lines == "5-12"),
     );
     assert!(err.to_string().contains("add an erratum"));
 
@@ -215,11 +224,9 @@ fn erratum_that_does_not_apply_is_an_error() {
 
 #[test]
 fn unaccounted_block_is_an_error_unless_listed() {
-    let docs = fixture_dir("unaccounted").join("docs");
-    let err = extract::extract(&docs, &Errata::default()).expect_err("unaccounted");
-    assert!(
-        matches!(&err, ExtractError::Unaccounted { lines, .. } if lines == "5-7"),
-        "{err}"
+    error_without_errata(
+        "unaccounted",
+        |e| matches!(e, ExtractError::Unaccounted { lines, .. } if lines == "5-7"),
     );
     let ok = run("unaccounted").expect("listed as non-example");
     assert!(ok.cases.is_empty());
@@ -246,13 +253,13 @@ fn write_then_check_is_clean_and_check_reports_differences() {
     let docs = fixture_dir("fenced").join("docs");
     let errata_path = fixture_dir("fenced").join("errata.yaml");
 
-    let written = extract::write(&docs, &cases, &errata_path).expect("write");
+    let written = extract::write(Origin::Docs(&docs), &cases, &errata_path).expect("write");
     assert_eq!(written.cases, 10);
     assert_eq!(written.written.len(), 11, "10 cases + manifest");
-    let report = extract::check(&docs, &cases, &errata_path).expect("check");
+    let report = extract::check(Origin::Docs(&docs), &cases, &errata_path).expect("check");
     assert!(report.is_clean(), "{report}");
     assert!(
-        extract::write(&docs, &cases, &errata_path)
+        extract::write(Origin::Docs(&docs), &cases, &errata_path)
             .expect("rewrite")
             .written
             .is_empty()
@@ -270,7 +277,7 @@ fn write_then_check_is_clean_and_check_reports_differences() {
     )
     .expect("stray");
 
-    let report = extract::check(&docs, &cases, &errata_path).expect("check");
+    let report = extract::check(Origin::Docs(&docs), &cases, &errata_path).expect("check");
     assert!(!report.is_clean());
     assert_eq!(report.added, ["102.suspendDevice.204"]);
     assert_eq!(report.removed, ["100.old"]);
@@ -288,10 +295,10 @@ fn write_then_check_is_clean_and_check_reports_differences() {
         "{shown}"
     );
 
-    let fixed = extract::write(&docs, &cases, &errata_path).expect("write");
+    let fixed = extract::write(Origin::Docs(&docs), &cases, &errata_path).expect("write");
     assert_eq!(fixed.removed, [PathBuf::from("100/old.yaml")]);
     assert!(
-        extract::check(&docs, &cases, &errata_path)
+        extract::check(Origin::Docs(&docs), &cases, &errata_path)
             .expect("check")
             .is_clean()
     );
@@ -302,7 +309,7 @@ fn loading_reports_duplicate_ids() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let docs = fixture_dir("fenced").join("docs");
     extract::write(
-        &docs,
+        Origin::Docs(&docs),
         tmp.path(),
         &fixture_dir("fenced").join("errata.yaml"),
     )

@@ -4,7 +4,7 @@
 //! corpus without the CLI: `OKTA_CONTRACT_WRITE=1 cargo test -p okta-contract --test extract_real_docs`.
 
 use okta_contract::corpus::{default_cases_dir, default_docs_dir, default_errata_path};
-use okta_contract::extract;
+use okta_contract::extract::{self, Origin};
 
 #[test]
 fn committed_corpus_matches_the_documents() {
@@ -17,8 +17,12 @@ fn committed_corpus_matches_the_documents() {
         return;
     }
     if std::env::var_os("OKTA_CONTRACT_WRITE").is_some() {
-        let report = extract::write(&docs, &default_cases_dir(), &default_errata_path())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let report = extract::write(
+            Origin::Docs(&docs),
+            &default_cases_dir(),
+            &default_errata_path(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         println!("{report}");
         return;
     }

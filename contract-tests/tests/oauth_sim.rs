@@ -13,7 +13,9 @@ use okta_sim::{RunningSim, SimConfig, start};
 
 const CLIENT_ID: &str = "0oatestserviceapp";
 
-async fn sim_with(key: &GeneratedKey, granted: &[&str], ttl: Duration) -> RunningSim {
+/// A simulator config with one service app (`CLIENT_ID`, the public half of `key`) granted
+/// `granted`, issuing tokens that live `ttl`.
+fn oauth_config(key: &GeneratedKey, granted: &[&str], ttl: Duration) -> SimConfig {
     let mut config = SimConfig::default();
     config.oauth.token_lifetime = ttl;
     config.oauth.clients.push(OAuthClient {
@@ -21,19 +23,24 @@ async fn sim_with(key: &GeneratedKey, granted: &[&str], ttl: Duration) -> Runnin
         public_key_pem: key.public_pem.clone(),
         granted_scopes: granted.iter().map(|s| (*s).to_owned()).collect(),
     });
-    start(config, 0).await.unwrap()
+    config
+}
+
+async fn sim_with(key: &GeneratedKey, granted: &[&str], ttl: Duration) -> RunningSim {
+    start(oauth_config(key, granted, ttl), 0).await.unwrap()
+}
+
+fn client_with(sim: &RunningSim, credentials: Credentials) -> Client {
+    Client::builder()
+        .org_url(sim.base_url())
+        .credentials(credentials)
+        .build()
+        .unwrap()
 }
 
 fn client(sim: &RunningSim, scopes: &[&str], key: &str) -> Client {
-    Client::builder()
-        .org_url(sim.base_url())
-        .credentials(Credentials::private_key(
-            CLIENT_ID,
-            scopes.iter().copied(),
-            key,
-        ))
-        .build()
-        .unwrap()
+    let credentials = Credentials::private_key(CLIENT_ID, scopes.iter().copied(), key);
+    client_with(sim, credentials)
 }
 
 async fn list_access_policies(client: &Client) -> Result<usize, Error> {
@@ -178,26 +185,15 @@ async fn scopes_are_enforced() {
 }
 
 async fn dpop_sim(key: &GeneratedKey, ttl: Duration) -> RunningSim {
-    let mut config = SimConfig::default();
-    config.oauth.token_lifetime = ttl;
+    let mut config = oauth_config(key, &ALL_SCOPES, ttl);
     config.oauth.require_dpop = true;
     config.oauth.dpop_nonce = true;
-    config.oauth.clients.push(OAuthClient {
-        client_id: CLIENT_ID.to_owned(),
-        public_key_pem: key.public_pem.clone(),
-        granted_scopes: ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-    });
     start(config, 0).await.unwrap()
 }
 
 fn dpop_client(sim: &RunningSim, scopes: &[&str], key: &str) -> Client {
-    Client::builder()
-        .org_url(sim.base_url())
-        .credentials(Credentials::PrivateKey(
-            PrivateKeyJwt::new(CLIENT_ID, scopes.iter().copied(), key).with_dpop(),
-        ))
-        .build()
-        .unwrap()
+    let jwt = PrivateKeyJwt::new(CLIENT_ID, scopes.iter().copied(), key).with_dpop();
+    client_with(sim, Credentials::PrivateKey(jwt))
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use okta_contract::corpus::{self, Case, load_case};
-use okta_contract::replay::{CaseKind, replay_all, replay_case};
+use okta_contract::replay::{CaseKind, CaseOutcome, replay_all, replay_case};
 use rstest::rstest;
 use serde_json::json;
 
@@ -202,6 +202,19 @@ async fn a_schema_name_without_a_rust_type_fails() {
     );
 }
 
+/// Replays `case`: it passes as a `kind` case, with a note that says `note`.
+async fn passes_as(case: &Case, kind: CaseKind, note: &str) -> CaseOutcome {
+    let outcome = replay_case(case).await;
+    assert!(outcome.passed, "{}", outcome.render());
+    assert_eq!(outcome.kind, kind);
+    assert!(
+        outcome.notes.iter().any(|n| n.contains(note)),
+        "{:?}",
+        outcome.notes
+    );
+    outcome
+}
+
 #[tokio::test]
 async fn an_out_of_spec_endpoint_is_replayed_through_the_raw_client_and_said_so() {
     let body = json!([{"created": "2019-10-02T18:03:07.000Z", "managementStatus": "NOT_MANAGED",
@@ -215,17 +228,7 @@ async fn an_out_of_spec_endpoint_is_replayed_through_the_raw_client_and_said_so(
         "response": {"status": 200, "status_source": "block", "headers": [], "body": body},
         "variables": {}, "errata": [], "blocks": []
     }));
-    let outcome = replay_case(&case).await;
-    assert!(outcome.passed, "{}", outcome.render());
-    assert_eq!(outcome.kind, CaseKind::OutOfSpec);
-    assert!(
-        outcome
-            .notes
-            .iter()
-            .any(|n| n.contains("out-of-spec endpoint")),
-        "{:?}",
-        outcome.notes
-    );
+    let outcome = passes_as(&case, CaseKind::OutOfSpec, "out-of-spec endpoint").await;
     assert!(
         outcome.curl.contains("/api/v1/devices/guo1/users?limit=5")
             && outcome.curl.contains("Bearer ${OKTA_ACCESS_TOKEN}"),
@@ -245,15 +248,7 @@ async fn a_request_only_case_checks_the_request_and_says_the_reply_was_not_check
                     "source": "block"},
         "variables": {"AuthenticationPolicyId": "rst2"}, "errata": [], "blocks": []
     }));
-    let outcome = replay_case(&case).await;
-    assert!(outcome.passed, "{}", outcome.render());
-    assert_eq!(outcome.kind, CaseKind::RequestOnly);
-    assert!(
-        outcome
-            .notes
-            .iter()
-            .any(|n| n.contains("only the request was checked"))
-    );
+    let outcome = passes_as(&case, CaseKind::RequestOnly, "only the request was checked").await;
     assert!(
         outcome.curl.contains(r#""resourceId":"rst2""#),
         "{}",

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use okta_contract::spec_diff::decisions::{parse_decisions, pattern_matches};
 use okta_contract::spec_diff::{Class, DiffReport, Difference, Kind, diff_files};
+use rstest::rstest;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,114 +51,155 @@ fn assert_class(report: &DiffReport, pointer: &str, kind: Kind, class: Class) ->
     d.operations.clone()
 }
 
-#[test]
-fn operation_level_gaps() {
+/// Each of these differences is found once, with its class and no decision recording it.
+#[rstest]
+// Operation level, gaps.
+#[case("op:listPolicies/parameters/q", Kind::MissingParameter, Class::Gap)]
+#[case("op:getPolicy/responses/404", Kind::MissingStatus, Class::Gap)]
+#[case(
+    "op:getPolicy/security/oauth2/okta.policies.manage",
+    Kind::MissingScope,
+    Class::Gap
+)]
+#[case(
+    "op:listPolicies/parameters/type#enum=IDP_DISCOVERY",
+    Kind::MissingEnum,
+    Class::Gap
+)]
+// Operation level, ours only.
+#[case("op:listDeviceNotes", Kind::ExtraOperation, Class::OursOnly)]
+#[case(
+    "op:listPolicies/parameters/status",
+    Kind::ExtraParameter,
+    Class::OursOnly
+)]
+#[case("op:listPolicies/responses/401", Kind::ExtraStatus, Class::OursOnly)]
+// Schemas, gaps.
+#[case(
+    "Policy[type=PASSWORD]/settings/methods[]#enum=email",
+    Kind::MissingEnum,
+    Class::Gap
+)]
+// Schemas, ours only.
+#[case("Policy[type=PASSWORD]/default", Kind::ExtraProperty, Class::OursOnly)]
+#[case(
+    "Policy[type=PASSWORD]/settings/methods[]#enum=voice",
+    Kind::ExtraEnum,
+    Class::OursOnly
+)]
+#[case("Device/status#enum=UNSUSPENDED", Kind::ExtraEnum, Class::OursOnly)]
+// Upstream discriminator on `kind`, ours an unpinned oneOf merged into one node.
+#[case(
+    "Device/provider[kind=VPN]/mdmId",
+    Kind::ExtraProperty,
+    Class::OursOnly
+)]
+#[case("Device/provider[kind=MDM]/url", Kind::ExtraProperty, Class::OursOnly)]
+// Cosmetic.
+#[case(
+    "Policy[type=PASSWORD]/settings/minLength",
+    Kind::Description,
+    Class::Cosmetic
+)]
+#[case("Device/profile/imei", Kind::Constraint, Class::Cosmetic)]
+// Beside a cycle, the schema is still compared.
+#[case(
+    "Policy[type=OKTA_SIGN_ON]/conditions/app",
+    Kind::MissingProperty,
+    Class::Gap
+)]
+fn a_difference_has_its_class(#[case] pointer: &str, #[case] kind: Kind, #[case] class: Class) {
+    assert_class(&fixture_report(), pointer, kind, class);
+}
+
+/// Nothing is reported at a pointer containing `fragment`.
+#[rstest]
+// Out of scope upstream (not under /api/v1/policies or /api/v1/devices).
+#[case("listGroups")]
+// A missing property is reported itself; nothing below it.
+#[case("Policy[type=PASSWORD]/settings/history/")]
+// The open "any other type" branch is never a difference.
+#[case("[type=*]")]
+// The base's discriminator is not expanded again inside a branch.
+#[case("][kind=")]
+// Conditions.nested refers back to Conditions: recorded once, not expanded.
+#[case("/nested/")]
+fn nothing_is_reported_under(#[case] fragment: &str) {
     let r = fixture_report();
+    let found: Vec<&str> = r
+        .differences
+        .iter()
+        .map(|d| d.pointer.as_str())
+        .filter(|p| p.contains(fragment))
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn differences_found_through_several_operations_are_reported_once() {
+    let r = fixture_report();
+    let all = ["createPolicy", "getPolicy", "listPolicies"];
     assert_eq!(
         assert_class(&r, "op:listPolicyApps", Kind::MissingOperation, Class::Gap),
         ["listPolicyApps"]
     );
-    assert_class(
-        &r,
-        "op:listPolicies/parameters/q",
-        Kind::MissingParameter,
-        Class::Gap,
-    );
-    assert_class(
-        &r,
-        "op:getPolicy/responses/404",
-        Kind::MissingStatus,
-        Class::Gap,
-    );
-    assert_class(
-        &r,
-        "op:getPolicy/security/oauth2/okta.policies.manage",
-        Kind::MissingScope,
-        Class::Gap,
-    );
-    let d = one(&r, "op:getDevice/deprecated", Kind::Deprecated);
-    assert_eq!(d.class, Class::Gap);
-    assert_eq!(
-        (d.upstream.as_deref(), d.ours.as_deref()),
-        (Some("true"), Some("false"))
-    );
-    assert_class(
-        &r,
-        "op:listPolicies/parameters/type#enum=IDP_DISCOVERY",
-        Kind::MissingEnum,
-        Class::Gap,
-    );
-    // Out of scope upstream (not under /api/v1/policies or /api/v1/devices): not reported.
-    assert!(
-        r.differences
-            .iter()
-            .all(|d| !d.pointer.contains("listGroups"))
-    );
-}
-
-#[test]
-fn operation_level_ours_only() {
-    let r = fixture_report();
-    assert_class(
-        &r,
-        "op:listDeviceNotes",
-        Kind::ExtraOperation,
-        Class::OursOnly,
-    );
-    assert_class(
-        &r,
-        "op:listPolicies/parameters/status",
-        Kind::ExtraParameter,
-        Class::OursOnly,
-    );
-    assert_class(
-        &r,
-        "op:listPolicies/responses/401",
-        Kind::ExtraStatus,
-        Class::OursOnly,
-    );
-}
-
-#[test]
-fn schema_gaps_deduplicated_across_operations() {
-    let r = fixture_report();
-    let all = ["createPolicy", "getPolicy", "listPolicies"];
     // Discriminator mapping upstream vs pinned oneOf ours: the branch without a pin is missing.
+    let branch = "Policy[type=IDP_DISCOVERY]";
     assert_eq!(
-        assert_class(
-            &r,
-            "Policy[type=IDP_DISCOVERY]",
-            Kind::MissingBranch,
-            Class::Gap
-        ),
+        assert_class(&r, branch, Kind::MissingBranch, Class::Gap),
         all
     );
+    let history = "Policy[type=PASSWORD]/settings/history";
     assert_eq!(
-        assert_class(
-            &r,
-            "Policy[type=PASSWORD]/settings/history",
-            Kind::MissingProperty,
-            Class::Gap
-        ),
+        assert_class(&r, history, Kind::MissingProperty, Class::Gap),
         all
     );
-    let d = one(&r, "Policy[type=PASSWORD]/settings/maxAge", Kind::Type);
-    assert_eq!(d.class, Class::Gap);
+}
+
+/// The class and both sides of a difference that says what each side has.
+#[rstest]
+#[case(
+    "op:getDevice/deprecated",
+    Kind::Deprecated,
+    Class::Gap,
+    "true",
+    "false"
+)]
+#[case(
+    "Policy[type=PASSWORD]/settings/maxAge",
+    Kind::Type,
+    Class::Gap,
+    "integer",
+    "string"
+)]
+#[case(
+    "Policy[type=PASSWORD]/priority",
+    Kind::Format,
+    Class::Cosmetic,
+    "int32",
+    "int64"
+)]
+fn a_difference_says_both_sides(
+    #[case] pointer: &str,
+    #[case] kind: Kind,
+    #[case] class: Class,
+    #[case] upstream: &str,
+    #[case] ours: &str,
+) {
+    let r = fixture_report();
+    let d = one(&r, pointer, kind);
+    assert_eq!(d.class, class);
     assert_eq!(
         (d.upstream.as_deref(), d.ours.as_deref()),
-        (Some("integer"), Some("string"))
+        (Some(upstream), Some(ours))
     );
-    assert_class(
-        &r,
-        "Policy[type=PASSWORD]/settings/methods[]#enum=email",
-        Kind::MissingEnum,
-        Class::Gap,
-    );
-    // A missing property is reported itself; nothing below it.
-    assert!(r.differences.iter().all(|d| {
-        !d.pointer
-            .starts_with("Policy[type=PASSWORD]/settings/history/")
-    }));
+}
+
+#[test]
+fn a_type_difference_inside_a_merged_union_is_a_gap() {
+    let r = fixture_report();
+    let d = one(&r, "Device/provider[kind=MDM]/mdmId", Kind::Type);
+    assert_eq!(d.class, Class::Gap);
 }
 
 #[test]
@@ -180,94 +222,6 @@ fn required_matters_in_requests_only() {
     assert_eq!(
         cosmetic.operations,
         ["createPolicy", "getPolicy", "listPolicies"]
-    );
-}
-
-#[test]
-fn schema_ours_only() {
-    let r = fixture_report();
-    assert_class(
-        &r,
-        "Policy[type=PASSWORD]/default",
-        Kind::ExtraProperty,
-        Class::OursOnly,
-    );
-    assert_class(
-        &r,
-        "Policy[type=PASSWORD]/settings/methods[]#enum=voice",
-        Kind::ExtraEnum,
-        Class::OursOnly,
-    );
-    assert_class(
-        &r,
-        "Device/status#enum=UNSUSPENDED",
-        Kind::ExtraEnum,
-        Class::OursOnly,
-    );
-    // The open "any other type" branch is never a difference.
-    assert!(
-        r.differences
-            .iter()
-            .all(|d| !d.pointer.contains("[type=*]"))
-    );
-}
-
-#[test]
-fn branches_against_a_merged_union() {
-    let r = fixture_report();
-    // Upstream discriminator on `kind`, ours an unpinned oneOf merged into one node.
-    let d = one(&r, "Device/provider[kind=MDM]/mdmId", Kind::Type);
-    assert_eq!(d.class, Class::Gap);
-    assert_class(
-        &r,
-        "Device/provider[kind=VPN]/mdmId",
-        Kind::ExtraProperty,
-        Class::OursOnly,
-    );
-    assert_class(
-        &r,
-        "Device/provider[kind=MDM]/url",
-        Kind::ExtraProperty,
-        Class::OursOnly,
-    );
-    // The base's discriminator is not expanded again inside a branch.
-    assert!(r.differences.iter().all(|d| !d.pointer.contains("][kind=")));
-}
-
-#[test]
-fn cosmetic_differences() {
-    let r = fixture_report();
-    let d = one(&r, "Policy[type=PASSWORD]/priority", Kind::Format);
-    assert_eq!(d.class, Class::Cosmetic);
-    assert_eq!(
-        (d.upstream.as_deref(), d.ours.as_deref()),
-        (Some("int32"), Some("int64"))
-    );
-    assert_class(
-        &r,
-        "Policy[type=PASSWORD]/settings/minLength",
-        Kind::Description,
-        Class::Cosmetic,
-    );
-    assert_class(&r, "Device/profile/imei", Kind::Constraint, Class::Cosmetic);
-}
-
-#[test]
-fn cycles_are_cut() {
-    let r = fixture_report();
-    assert_class(
-        &r,
-        "Policy[type=OKTA_SIGN_ON]/conditions/app",
-        Kind::MissingProperty,
-        Class::Gap,
-    );
-    // Conditions.nested refers back to Conditions: recorded once, not expanded.
-    assert!(
-        r.differences
-            .iter()
-            .all(|d| !d.pointer.contains("/nested/")),
-        "{:#?}",
-        r.differences
     );
 }
 
@@ -342,22 +296,25 @@ fn cli(args: &[&str]) -> std::process::Output {
         .expect("the command runs")
 }
 
+/// `spec diff --upstream UPSTREAM --spec SPEC MORE…`.
+fn diff_cli(upstream: &Path, spec: &Path, more: &[&str]) -> std::process::Output {
+    let files = [
+        "--upstream",
+        upstream.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+    ];
+    cli(&[&["spec", "diff"][..], &files, more].concat())
+}
+
 #[test]
 fn command_formats_and_exit_codes() {
     let up = fixture("upstream.yaml");
     let ours = fixture("ours.yaml");
     let dec = fixture("decisions.yaml");
-    let base = [
-        "spec",
-        "diff",
-        "--upstream",
-        up.to_str().unwrap(),
-        "--spec",
-        ours.to_str().unwrap(),
-        "--decisions",
-        dec.to_str().unwrap(),
-    ];
-    let table = cli(&base);
+    let decisions = ["--decisions", dec.to_str().unwrap()];
+    let with = |more: &[&str]| diff_cli(&up, &ours, &[&decisions[..], more].concat());
+    let table = with(&[]);
     assert_eq!(table.status.code(), Some(1), "unrecorded gaps exit 1");
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
@@ -369,10 +326,10 @@ fn command_formats_and_exit_codes() {
         !text.contains("format: upstream int32"),
         "cosmetic hidden by default"
     );
-    let shown = cli(&[&base[..], &["--show", "cosmetic"]].concat());
+    let shown = with(&["--show", "cosmetic"]);
     assert!(String::from_utf8_lossy(&shown.stdout).contains("format: upstream int32"));
 
-    let json = cli(&[&base[..], &["--format", "json"]].concat());
+    let json = with(&["--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(v["upstream_version"], "2099.01.0");
     assert_eq!(v["spec_version"], "2099.02.0");
@@ -394,11 +351,7 @@ fn command_formats_and_exit_codes() {
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("diff.md");
-    let md = cli(&[
-        &base[..],
-        &["--format", "markdown", "--output", out.to_str().unwrap()],
-    ]
-    .concat());
+    let md = with(&["--format", "markdown", "--output", out.to_str().unwrap()]);
     assert_eq!(md.status.code(), Some(1));
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(
@@ -407,16 +360,7 @@ fn command_formats_and_exit_codes() {
     );
 
     // Nothing but recorded differences: exit 0 (the spec diffed against itself).
-    let same = cli(&[
-        "spec",
-        "diff",
-        "--upstream",
-        ours.to_str().unwrap(),
-        "--spec",
-        ours.to_str().unwrap(),
-        "--decisions",
-        dec.to_str().unwrap(),
-    ]);
+    let same = diff_cli(&ours, &ours, &decisions);
     assert_eq!(
         same.status.code(),
         Some(0),
@@ -426,14 +370,7 @@ fn command_formats_and_exit_codes() {
 
     let missing = cli(&["spec", "diff", "--upstream", "/nonexistent/upstream.yaml"]);
     assert_eq!(missing.status.code(), Some(2));
-    let bad = cli(&[
-        "spec",
-        "diff",
-        "--upstream",
-        dec.to_str().unwrap(),
-        "--spec",
-        ours.to_str().unwrap(),
-    ]);
+    let bad = diff_cli(&dec, &ours, &[]);
     assert_eq!(bad.status.code(), Some(2), "a non-OpenAPI file is an error");
     assert_eq!(cli(&["spec", "diff"]).status.code(), Some(2), "usage error");
 }

@@ -49,6 +49,7 @@ use serde_json::{Value, json};
 
 use crate::corpus::{Case, Documented, substitute};
 use crate::live::{Intent, Resource, RunNaming, Tracker};
+use crate::replay::raw_request;
 use crate::report::{EntryKind, EntryReport, Status, StepOutcome};
 
 /// The report group of corpus cases sent to a live org.
@@ -640,20 +641,9 @@ impl CorpusLive<'_> {
     ) -> Result<Answer, String> {
         let capture = Arc::new(Capture::default());
         let client = self.client.with_hook(capture.clone());
-        let raw = client.raw();
-        let mut request = match method {
-            "GET" => raw.get(path),
-            "POST" => raw.post(path),
-            "PUT" => raw.put(path),
-            "DELETE" => raw.delete(path),
-            other => return Err(format!("method {other} is not sent by the corpus check")),
-        };
-        for (k, v) in query {
-            request = request.query(k.clone(), substitute(v, vars));
-        }
-        if let Some(b) = body {
-            request = request.json(b);
-        }
+        let query = query.iter().map(|(k, v)| (k.clone(), substitute(v, vars)));
+        let request = raw_request(&client, method, path, query, body)
+            .ok_or_else(|| format!("method {method} is not sent by the corpus check"))?;
         let result = request.send().await;
         let answer = capture.0.lock().unwrap_or_else(|e| e.into_inner()).take();
         match (answer, result) {
@@ -894,6 +884,29 @@ impl CorpusLive<'_> {
             .ok_or_else(|| Prep::Skip(format!("policy {policy_id} has no {what}")))
     }
 
+    /// Creates `what` (`a rule`) by posting `body` to `path`; the id of the created `noun`.
+    async fn post_for_id(
+        &self,
+        path: &str,
+        body: &Value,
+        what: &str,
+        noun: &str,
+    ) -> Result<String, Prep> {
+        let created: Value = self
+            .client
+            .raw()
+            .post(path)
+            .json(body)
+            .send_json()
+            .await
+            .map_err(|e| Prep::Skip(format!("cannot create {what} for the case: {e}")))?;
+        created
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| Prep::Fail(format!("the created {noun} has no id")))
+    }
+
     async fn create_policy(&self, ptype: &str, index: usize) -> Result<String, Prep> {
         let name = self.naming.name(&format!("corpus-{index}-policy"));
         let body = json!({"type": ptype, "name": name, "status": "ACTIVE"});
@@ -904,19 +917,14 @@ impl CorpusLive<'_> {
             },
             GROUP,
         );
-        let created: Value = self
-            .client
-            .raw()
-            .post("/api/v1/policies")
-            .json(&body)
-            .send_json()
-            .await
-            .map_err(|e| Prep::Skip(format!("cannot create a {ptype} policy for the case: {e}")))?;
-        let id = created
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| Prep::Fail("the created policy has no id".into()))?;
+        let id = self
+            .post_for_id(
+                "/api/v1/policies",
+                &body,
+                &format!("a {ptype} policy"),
+                "policy",
+            )
+            .await?;
         self.tracker.track(
             Resource::Policy {
                 id: id.clone(),
@@ -963,19 +971,7 @@ impl CorpusLive<'_> {
             },
             GROUP,
         );
-        let created: Value = self
-            .client
-            .raw()
-            .post(path)
-            .json(&body)
-            .send_json()
-            .await
-            .map_err(|e| Prep::Skip(format!("cannot create a rule for the case: {e}")))?;
-        let id = created
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| Prep::Fail("the created rule has no id".into()))?;
+        let id = self.post_for_id(&path, &body, "a rule", "rule").await?;
         self.tracker.track(
             Resource::Rule {
                 policy_id: policy_id.to_owned(),

@@ -210,7 +210,23 @@ impl<'a> Resolver<'a> {
     }
 
     /// `key` of `node` or of its `allOf` branches (resolved), with the schema found there.
-    fn find(&self, node: &Value, key: &str, depth: usize) -> Option<Value> {
+    fn find(&self, node: &Value, key: &str) -> Option<Value> {
+        self.search(node, 0, &|n| n.get(key))
+    }
+
+    /// The schema of property `name` of `node` or of its `allOf` branches (resolved).
+    fn property(&self, node: &Value, name: &str) -> Option<Value> {
+        self.search(node, 0, &|n| n.get("properties").and_then(|p| p.get(name)))
+    }
+
+    /// What `get` finds in `node` (its `$ref` resolved) or, failing that, in its `allOf`
+    /// branches, depth first.
+    fn search(
+        &self,
+        node: &Value,
+        depth: usize,
+        get: &impl Fn(&Value) -> Option<&Value>,
+    ) -> Option<Value> {
         if depth > MAX_STEPS {
             return None;
         }
@@ -218,30 +234,13 @@ impl<'a> Resolver<'a> {
             Some(r) => self.defs.get(r.rsplit('/').next().unwrap_or(r))?,
             None => node,
         };
-        if let Some(v) = node.get(key) {
+        if let Some(v) = get(node) {
             return Some(v.clone());
         }
         node.get("allOf")
             .and_then(Value::as_array)?
             .iter()
-            .find_map(|b| self.find(b, key, depth + 1))
-    }
-
-    fn property(&self, node: &Value, name: &str, depth: usize) -> Option<Value> {
-        if depth > MAX_STEPS {
-            return None;
-        }
-        let node = match node.get("$ref").and_then(Value::as_str) {
-            Some(r) => self.defs.get(r.rsplit('/').next().unwrap_or(r))?,
-            None => node,
-        };
-        if let Some(p) = node.get("properties").and_then(|p| p.get(name)) {
-            return Some(p.clone());
-        }
-        node.get("allOf")
-            .and_then(Value::as_array)?
-            .iter()
-            .find_map(|b| self.property(b, name, depth + 1))
+            .find_map(|b| self.search(b, depth + 1, get))
     }
 
     /// The place and schema of the value at `pointer` (segments already split).
@@ -253,14 +252,14 @@ impl<'a> Resolver<'a> {
             let (next_value, next_node) = match value {
                 Value::Object(map) => {
                     let v = map.get(seg)?;
-                    let node = match self.property(&node, seg, 0) {
+                    let node = match self.property(&node, seg) {
                         Some(p) => {
                             place.rel.push("properties".into());
                             place.rel.push(seg.clone());
                             p
                         }
                         None => {
-                            let ap = self.find(&node, "additionalProperties", 0)?;
+                            let ap = self.find(&node, "additionalProperties")?;
                             place.rel.push("additionalProperties".into());
                             ap
                         }
@@ -270,7 +269,7 @@ impl<'a> Resolver<'a> {
                 Value::Array(items) => {
                     let v = items.get(seg.parse::<usize>().ok()?)?;
                     place.rel.push("items".into());
-                    (v, self.find(&node, "items", 0)?)
+                    (v, self.find(&node, "items")?)
                 }
                 _ => return None,
             };

@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::json::{KeyOrder, diff_places};
+
 use crate::corpus::{
     self, Case, CorpusError, Errata, MANIFEST_FILE, Manifest, Target, UPSTREAM_DIR_PREFIX,
     default_cases_dir, default_errata_path, load_errata,
@@ -287,36 +289,7 @@ impl fmt::Display for CheckReport {
 
 /// JSON pointers where two values differ (at most `limit`).
 pub fn diff_paths(a: &Value, b: &Value, limit: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    diff_into(a, b, String::new(), &mut out, limit);
-    out
-}
-
-fn diff_into(a: &Value, b: &Value, ptr: String, out: &mut Vec<String>, limit: usize) {
-    if out.len() >= limit || a == b {
-        return;
-    }
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
-                match (x.get(k), y.get(k)) {
-                    (Some(u), Some(v)) => diff_into(u, v, p, out, limit),
-                    _ => out.push(p),
-                }
-                if out.len() >= limit {
-                    return;
-                }
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (u, v)) in x.iter().zip(y).enumerate() {
-                diff_into(u, v, format!("{ptr}/{i}"), out, limit);
-            }
-        }
-        _ => out.push(if ptr.is_empty() { "/".into() } else { ptr }),
-    }
+    diff_places(a, b, limit, KeyOrder::Sorted, &|pointer, _| pointer)
 }
 
 /// Whether a path relative to the cases directory lies in a published-spec directory
@@ -442,20 +415,73 @@ pub(crate) fn sync_files(
     Ok(())
 }
 
-/// Compares the extraction of `docs_dir` (with `errata_path`) to the files in `cases_dir`.
+/// Where cases are extracted from.
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'p> {
+    /// The documents in this directory (cases under `cases/`, plus the block manifest).
+    Docs(&'p Path),
+    /// This published spec (cases under `cases/upstream-<release>/`).
+    Upstream(&'p Path),
+}
+
+/// What the extraction of an origin renders, next to what is committed for it.
+struct Regenerated {
+    /// The extracted cases.
+    cases: Vec<Case>,
+    /// The block manifest (documents only).
+    manifest: Option<Manifest>,
+    /// Rendered files: path relative to the cases directory → YAML text.
+    wanted: BTreeMap<PathBuf, String>,
+    /// The committed files of the origin, keyed the same way.
+    existing: BTreeMap<PathBuf, String>,
+}
+
+impl Origin<'_> {
+    /// Extracts the cases (with the errata at `errata_path`) and reads what `cases_dir` holds.
+    fn regenerate(self, cases_dir: &Path, errata_path: &Path) -> Result<Regenerated, ExtractError> {
+        let errata = load_errata(errata_path)?;
+        Ok(match self {
+            Origin::Docs(docs_dir) => {
+                let extraction = extract(docs_dir, &errata)?;
+                Regenerated {
+                    wanted: render(&extraction)?,
+                    existing: existing_files(cases_dir)?,
+                    cases: extraction.cases,
+                    manifest: Some(extraction.manifest),
+                }
+            }
+            Origin::Upstream(file) => {
+                let extraction = upstream::extract_upstream(file, upstream::load_spec()?, &errata)?;
+                let dir = extraction.dir();
+                Regenerated {
+                    wanted: upstream::render(&extraction)?,
+                    existing: upstream::existing(cases_dir, &dir)?,
+                    cases: extraction.cases,
+                    manifest: None,
+                }
+            }
+        })
+    }
+}
+
+/// Compares the extraction of `origin` (with `errata_path`) to the files in `cases_dir`.
 pub fn check(
-    docs_dir: &Path,
+    origin: Origin<'_>,
     cases_dir: &Path,
     errata_path: &Path,
 ) -> Result<CheckReport, ExtractError> {
-    let errata = load_errata(errata_path)?;
-    let extraction = extract(docs_dir, &errata)?;
-    let wanted = render(&extraction)?;
-    let mut existing = existing_files(cases_dir)?;
-    let manifest_text = existing.remove(Path::new(MANIFEST_FILE));
-    let mut report = compare_cases(&extraction.cases, &wanted, existing);
-
-    let wanted_manifest = wanted
+    let mut regenerated = origin.regenerate(cases_dir, errata_path)?;
+    let manifest_text = regenerated.existing.remove(Path::new(MANIFEST_FILE));
+    let mut report = compare_cases(
+        &regenerated.cases,
+        &regenerated.wanted,
+        regenerated.existing,
+    );
+    let Some(manifest) = &regenerated.manifest else {
+        return Ok(report);
+    };
+    let wanted_manifest = regenerated
+        .wanted
         .get(Path::new(MANIFEST_FILE))
         .cloned()
         .unwrap_or_default();
@@ -466,7 +492,7 @@ pub fn check(
                 .ok()
                 .and_then(|m| serde_json::to_value(m).ok())
                 .unwrap_or(Value::Null);
-            let new = serde_json::to_value(&extraction.manifest).unwrap_or(Value::Null);
+            let new = serde_json::to_value(manifest).unwrap_or(Value::Null);
             let paths = diff_paths(&old, &new, 12);
             if paths.is_empty() {
                 report.manifest.push("<formatting>".into());
@@ -502,31 +528,41 @@ impl fmt::Display for WriteReport {
     }
 }
 
-/// Regenerates `cases_dir` from `docs_dir` and `errata_path`: writes changed files, removes
-/// stale case files.
+/// Regenerates the cases of `origin` in `cases_dir` (with `errata_path`): writes changed
+/// files, removes stale case files.
 pub fn write(
-    docs_dir: &Path,
+    origin: Origin<'_>,
     cases_dir: &Path,
     errata_path: &Path,
 ) -> Result<WriteReport, ExtractError> {
-    let errata = load_errata(errata_path)?;
-    let extraction = extract(docs_dir, &errata)?;
-    let wanted = render(&extraction)?;
-    let existing = existing_files(cases_dir)?;
+    let regenerated = origin.regenerate(cases_dir, errata_path)?;
     let mut report = WriteReport {
-        cases: extraction.cases.len(),
+        cases: regenerated.cases.len(),
         ..WriteReport::default()
     };
-    sync_files(cases_dir, &wanted, &existing, &mut report)?;
+    sync_files(
+        cases_dir,
+        &regenerated.wanted,
+        &regenerated.existing,
+        &mut report,
+    )?;
     Ok(report)
 }
 
 /// `okta-contract extract --docs DIR --check`: checks the committed corpus and errata.
 pub fn run_check(docs_dir: &Path) -> Result<CheckReport, ExtractError> {
-    check(docs_dir, &default_cases_dir(), &default_errata_path())
+    check(
+        Origin::Docs(docs_dir),
+        &default_cases_dir(),
+        &default_errata_path(),
+    )
 }
 
 /// `okta-contract extract --docs DIR --write`: regenerates the committed corpus.
 pub fn run_write(docs_dir: &Path) -> Result<WriteReport, ExtractError> {
-    write(docs_dir, &default_cases_dir(), &default_errata_path())
+    write(
+        Origin::Docs(docs_dir),
+        &default_cases_dir(),
+        &default_errata_path(),
+    )
 }

@@ -25,10 +25,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{CheckReport, ExtractError, WriteReport, compare_cases, io, sync_files};
+use super::{ExtractError, io};
 use crate::corpus::{
     self, Auth, Case, CaseSource, Errata, Request, Response, Source, Target, UPSTREAM_DIR_PREFIX,
-    UpstreamExample, load_errata,
+    UpstreamExample,
 };
 use crate::schema_check::{OperationSpec, Spec};
 
@@ -644,7 +644,10 @@ fn response_case(
     Ok(case)
 }
 
-fn render(extraction: &UpstreamExtraction) -> Result<BTreeMap<PathBuf, String>, ExtractError> {
+/// Rendered case files: path relative to the cases directory → YAML text.
+pub(super) fn render(
+    extraction: &UpstreamExtraction,
+) -> Result<BTreeMap<PathBuf, String>, ExtractError> {
     let mut files = BTreeMap::new();
     for case in &extraction.cases {
         files.insert(case.relative_path(), corpus::to_yaml(case)?);
@@ -653,7 +656,10 @@ fn render(extraction: &UpstreamExtraction) -> Result<BTreeMap<PathBuf, String>, 
 }
 
 /// Committed case files under `cases_dir/<dir>` (relative to `cases_dir`).
-fn existing(cases_dir: &Path, dir: &str) -> Result<BTreeMap<PathBuf, String>, ExtractError> {
+pub(super) fn existing(
+    cases_dir: &Path,
+    dir: &str,
+) -> Result<BTreeMap<PathBuf, String>, ExtractError> {
     let mut out = BTreeMap::new();
     let root = cases_dir.join(dir);
     if !root.exists() {
@@ -667,37 +673,7 @@ fn existing(cases_dir: &Path, dir: &str) -> Result<BTreeMap<PathBuf, String>, Ex
     Ok(out)
 }
 
-fn load_spec() -> Result<&'static Spec, ExtractError> {
+/// The curated spec the published one is mapped onto.
+pub(super) fn load_spec() -> Result<&'static Spec, ExtractError> {
     crate::schema_check::spec().map_err(|e| invalid("spec/openapi.yaml", "", e.to_string()))
-}
-
-/// Compares the extraction of the published spec `upstream` with `cases_dir/upstream-<release>`.
-pub fn check_upstream(
-    upstream: &Path,
-    cases_dir: &Path,
-    errata_path: &Path,
-) -> Result<CheckReport, ExtractError> {
-    let errata = load_errata(errata_path)?;
-    let extraction = extract_upstream(upstream, load_spec()?, &errata)?;
-    let wanted = render(&extraction)?;
-    let have = existing(cases_dir, &extraction.dir())?;
-    Ok(compare_cases(&extraction.cases, &wanted, have))
-}
-
-/// Regenerates `cases_dir/upstream-<release>` from the published spec `upstream`.
-pub fn write_upstream(
-    upstream: &Path,
-    cases_dir: &Path,
-    errata_path: &Path,
-) -> Result<WriteReport, ExtractError> {
-    let errata = load_errata(errata_path)?;
-    let extraction = extract_upstream(upstream, load_spec()?, &errata)?;
-    let wanted = render(&extraction)?;
-    let have = existing(cases_dir, &extraction.dir())?;
-    let mut report = WriteReport {
-        cases: extraction.cases.len(),
-        ..WriteReport::default()
-    };
-    sync_files(cases_dir, &wanted, &have, &mut report)?;
-    Ok(report)
 }

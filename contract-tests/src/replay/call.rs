@@ -7,7 +7,7 @@ use okta_mgmt::types::{
     Device, LifecycleStatus, Policy, PolicyMapping, PolicyMappingRequest, PolicyRule, PolicyType,
     SimulatePolicyBody,
 };
-use okta_mgmt::{Client, Links, OktaError, ResponseValue};
+use okta_mgmt::{Client, Links, OktaError, RawRequest, ResponseValue};
 use serde_json::Value;
 
 use crate::corpus::short;
@@ -642,6 +642,32 @@ async fn call_other_operation(
     Ok(Some(reply))
 }
 
+/// A raw request (`GET`, `POST`, `PUT` or `DELETE`; `None` for any other method) with its
+/// query parameters and JSON body.
+pub(crate) fn raw_request<'c>(
+    client: &'c Client,
+    method: &str,
+    path: &str,
+    query: impl IntoIterator<Item = (String, String)>,
+    body: Option<&Value>,
+) -> Option<RawRequest<'c>> {
+    let raw = client.raw();
+    let mut req = match method {
+        "GET" => raw.get(path),
+        "POST" => raw.post(path),
+        "PUT" => raw.put(path),
+        "DELETE" => raw.delete(path),
+        _ => return None,
+    };
+    for (k, v) in query {
+        req = req.query(k, v);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    Some(req)
+}
+
 /// Sends an out-of-spec request through the client's raw escape hatch.
 pub(super) async fn call_raw(
     client: &Client,
@@ -650,20 +676,8 @@ pub(super) async fn call_raw(
     query: &BTreeMap<String, String>,
     body: Option<&Value>,
 ) -> Result<Reply, String> {
-    let raw = client.raw();
-    let mut req = match method {
-        "GET" => raw.get(path),
-        "POST" => raw.post(path),
-        "PUT" => raw.put(path),
-        "DELETE" => raw.delete(path),
-        other => return Err(format!("method {other} is not supported by the raw replay")),
-    };
-    for (k, v) in query {
-        req = req.query(k, v);
-    }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
+    let req = raw_request(client, method, path, query.clone(), body)
+        .ok_or_else(|| format!("method {method} is not supported by the raw replay"))?;
     Ok(match req.send().await {
         Ok(resp) => {
             let status = resp.status.as_u16();

@@ -257,24 +257,17 @@ pub(super) async fn replay_exchange(
         return;
     };
     let expected = Expected::of(case, req, doc);
-    let method = match httpmock::Method::from_str(&expected.method) {
-        Ok(m) => m,
-        Err(e) => {
-            outcome
-                .failures
-                .push(format!("the documented method is not an HTTP method: {e}"));
-            return;
-        }
+    let method = httpmock::Method::from_str(&expected.method);
+    let Some(method) = outcome.ok_or_fail(method, |e| {
+        format!("the documented method is not an HTTP method: {e}")
+    }) else {
+        return;
     };
     harness.server.reset_async().await;
-    let client = match harness.client(req.auth) {
-        Ok(c) => c,
-        Err(e) => {
-            outcome
-                .failures
-                .push(format!("cannot build the client: {e}"));
-            return;
-        }
+    let client = harness.client(req.auth);
+    let Some(client) = outcome.ok_or_fail(client, |e| format!("cannot build the client: {e}"))
+    else {
+        return;
     };
     let server = &harness.server;
 
@@ -409,15 +402,7 @@ async fn call_client(
         }
     };
     outcome.failures.extend(request_failures);
-    match reply {
-        Ok(r) => Some(r),
-        Err(e) => {
-            outcome
-                .failures
-                .push(format!("cannot call the client: {e}"));
-            None
-        }
-    }
+    outcome.ok_or_fail(reply, |e| format!("cannot call the client: {e}"))
 }
 
 /// Checks that the strict mock was hit exactly once by the one request sent, and that the

@@ -16,10 +16,13 @@ mod call;
 mod mock;
 mod objects;
 
+pub(crate) use call::raw_request;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::corpus::{Auth, Case, short};
+use crate::json::{KeyOrder, Mismatch, diff_places};
 use crate::schema_check::{self, DriftWarning};
 
 pub use crate::corpus::{Documented, substitute, substitute_json};
@@ -128,6 +131,15 @@ impl CaseOutcome {
             notes: Vec::new(),
             curl: curl(case),
         }
+    }
+
+    /// The value of `result`; its error, described by `what`, becomes a failure.
+    fn ok_or_fail<T, E>(
+        &mut self,
+        result: Result<T, E>,
+        what: impl FnOnce(E) -> String,
+    ) -> Option<T> {
+        result.map_err(|e| self.failures.push(what(e))).ok()
     }
 
     /// One line per failure, then the drift warnings and notes: the text a test prints.
@@ -244,48 +256,17 @@ pub fn curl_for(case: &Case, org: &str) -> String {
 /// JSON pointers (with expected and actual values) where `actual` differs from `expected`, at
 /// most `limit` of them.
 pub fn json_diff(expected: &Value, actual: &Value, limit: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    diff_into(expected, actual, String::new(), &mut out, limit);
-    out
-}
-
-fn diff_into(expected: &Value, actual: &Value, ptr: String, out: &mut Vec<String>, limit: usize) {
-    if out.len() >= limit || expected == actual {
-        return;
-    }
-    let at = if ptr.is_empty() {
-        "/".to_string()
-    } else {
-        ptr.clone()
-    };
-    match (expected, actual) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, v) in x {
-                let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
-                match y.get(k) {
-                    Some(w) => diff_into(v, w, p, out, limit),
-                    None => out.push(format!("{p}: expected {} but it is missing", short(v))),
-                }
-                if out.len() >= limit {
-                    return;
-                }
+    diff_places(
+        expected,
+        actual,
+        limit,
+        KeyOrder::FirstThenSecond,
+        &|at, mismatch| match mismatch {
+            Mismatch::Differs(e, a) => {
+                format!("{at}: expected {} but found {}", short(e), short(a))
             }
-            for (k, w) in y {
-                if !x.contains_key(k) && out.len() < limit {
-                    let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
-                    out.push(format!("{p}: not expected, found {}", short(w)));
-                }
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (v, w)) in x.iter().zip(y).enumerate() {
-                diff_into(v, w, format!("{ptr}/{i}"), out, limit);
-            }
-        }
-        _ => out.push(format!(
-            "{at}: expected {} but found {}",
-            short(expected),
-            short(actual)
-        )),
-    }
+            Mismatch::Missing(e) => format!("{at}: expected {} but it is missing", short(e)),
+            Mismatch::Unexpected(a) => format!("{at}: not expected, found {}", short(a)),
+        },
+    )
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{CaseOutcome, json_diff};
 use crate::corpus::{Case, Documented};
-use crate::targets::object_target;
+use crate::targets::{ObjectTarget, object_target};
 
 /// Decode → re-encode check of a standalone example.
 pub(super) fn replay_object(case: &Case, doc: &Documented, outcome: &mut CaseOutcome) {
@@ -29,22 +29,9 @@ pub(super) fn replay_object(case: &Case, doc: &Documented, outcome: &mut CaseOut
         ));
         return;
     };
-    match target.roundtrip(fragment) {
-        Ok(actual) => {
-            let diff = json_diff(fragment, &actual, 12);
-            if !diff.is_empty() {
-                outcome.failures.push(format!(
-                    "re-encoding the decoded {} does not give back the example: {}",
-                    target.rust_type,
-                    diff.join("; ")
-                ));
-            }
-        }
-        Err(e) => outcome.failures.push(format!(
-            "the example does not decode into {}: {e}",
-            target.rust_type
-        )),
-    }
+    outcome
+        .failures
+        .extend(roundtrip_failure(target, fragment, "the example"));
     outcome.failures.extend(target.typed_check(fragment));
 }
 
@@ -62,12 +49,8 @@ pub(super) fn replay_response(case: &Case, doc: &Documented, outcome: &mut CaseO
         "no documented request: the {} response was decoded into the operation's typed response without a call",
         resp.status
     ));
-    let spec = match crate::schema_check::spec() {
-        Ok(s) => s,
-        Err(e) => {
-            outcome.failures.push(e.to_string());
-            return;
-        }
+    let Some(spec) = outcome.ok_or_fail(crate::schema_check::spec(), |e| e.to_string()) else {
+        return;
     };
     let Some(op) = spec.operation(op_id) else {
         outcome
@@ -114,27 +97,36 @@ pub(super) fn replay_response(case: &Case, doc: &Documented, outcome: &mut CaseO
         vec![(String::new(), body)]
     };
     for (ptr, item) in items {
-        match target.roundtrip(item) {
-            Ok(actual) => {
-                let diff = json_diff(item, &actual, 12);
-                if !diff.is_empty() {
-                    outcome.failures.push(format!(
-                        "re-encoding the decoded {} does not give back the documented body{ptr}: {}",
-                        target.rust_type,
-                        diff.join("; ")
-                    ));
-                }
-            }
-            Err(e) => outcome.failures.push(format!(
-                "the documented body{ptr} does not decode into {}: {e}",
-                target.rust_type
-            )),
-        }
+        let what = format!("the documented body{ptr}");
+        outcome
+            .failures
+            .extend(roundtrip_failure(target, item, &what));
         outcome.failures.extend(
             target
                 .typed_check(item)
                 .into_iter()
                 .map(|f| format!("body{ptr}: {f}")),
         );
+    }
+}
+
+/// Why `value` (`what`, as messages name it) does not decode into the target's Rust type and
+/// re-encode to the same JSON; `None` when it does.
+fn roundtrip_failure(target: &ObjectTarget, value: &Value, what: &str) -> Option<String> {
+    match target.roundtrip(value) {
+        Ok(actual) => {
+            let diff = json_diff(value, &actual, 12);
+            (!diff.is_empty()).then(|| {
+                format!(
+                    "re-encoding the decoded {} does not give back {what}: {}",
+                    target.rust_type,
+                    diff.join("; ")
+                )
+            })
+        }
+        Err(e) => Some(format!(
+            "{what} does not decode into {}: {e}",
+            target.rust_type
+        )),
     }
 }

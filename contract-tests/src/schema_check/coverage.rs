@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Spec;
 use crate::corpus::Case;
+use crate::markdown;
 use crate::targets::object_target;
 
 /// Cases of one status of one operation.
@@ -153,44 +154,20 @@ impl CoverageMatrix {
             self.operations.len(),
             self.operations.len() - self.uncovered_operations().len()
         );
-        let _ = writeln!(md, "| operation | method and path | status | cases |");
-        let _ = writeln!(md, "|---|---|---|---|");
-        for op in &self.operations {
-            let mut rows: Vec<(String, String)> = op
-                .statuses
-                .iter()
-                .map(|s| (s.status.clone(), cell(&s.cases)))
-                .collect();
-            rows.extend(
-                op.undeclared
-                    .iter()
-                    .map(|s| (format!("{} (not in spec)", s.status), cell(&s.cases))),
-            );
-            if !op.request_only.is_empty() {
-                rows.push(("request only".into(), cell(&op.request_only)));
-            }
-            for (i, (status, cases)) in rows.iter().enumerate() {
-                let (name, route) = if i == 0 {
-                    (op.operation.clone(), format!("`{} {}`", op.method, op.path))
-                } else {
-                    (String::new(), String::new())
-                };
-                let _ = writeln!(md, "| {name} | {route} | {status} | {cases} |");
-            }
-        }
+        let heading = "| operation | method and path | status | cases |";
+        let rows = self.operations.iter().flat_map(status_rows);
+        markdown::table(&mut md, heading, "|---|---|---|---|", rows);
         let _ = writeln!(md, "\n## Standalone schema examples\n");
-        let _ = writeln!(md, "| schema | spec schema | Rust type | cases |");
-        let _ = writeln!(md, "|---|---|---|---|");
-        for s in &self.schemas {
-            let _ = writeln!(
-                md,
-                "| {} | {} | `{}` | {} |",
-                s.schema,
-                s.spec_schema.as_deref().unwrap_or("—"),
-                s.rust_type.as_deref().unwrap_or("—"),
-                cell(&s.cases)
-            );
-        }
+        let rows = self.schemas.iter().map(|s| {
+            [
+                s.schema.clone(),
+                s.spec_schema.as_deref().unwrap_or("—").to_owned(),
+                format!("`{}`", s.rust_type.as_deref().unwrap_or("—")),
+                cell(&s.cases),
+            ]
+        });
+        let heading = "| schema | spec schema | Rust type | cases |";
+        markdown::table(&mut md, heading, "|---|---|---|---|", rows);
         for (title, list) in [
             ("Out-of-spec endpoints", &self.out_of_spec),
             ("Unmapped cases", &self.unmapped),
@@ -228,6 +205,35 @@ impl CoverageMatrix {
         std::fs::write(&json, self.to_json())?;
         Ok((md, json))
     }
+}
+
+/// The rows of one operation in the coverage table: one per status (declared, then
+/// undeclared, then request-only cases); the first names the operation.
+fn status_rows(op: &OperationCoverage) -> Vec<[String; 4]> {
+    let mut rows: Vec<(String, String)> = op
+        .statuses
+        .iter()
+        .map(|s| (s.status.clone(), cell(&s.cases)))
+        .collect();
+    rows.extend(
+        op.undeclared
+            .iter()
+            .map(|s| (format!("{} (not in spec)", s.status), cell(&s.cases))),
+    );
+    if !op.request_only.is_empty() {
+        rows.push(("request only".into(), cell(&op.request_only)));
+    }
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, (status, cases))| {
+            let (name, route) = if i == 0 {
+                (op.operation.clone(), format!("`{} {}`", op.method, op.path))
+            } else {
+                (String::new(), String::new())
+            };
+            [name, route, status, cases]
+        })
+        .collect()
 }
 
 fn cell(ids: &[String]) -> String {

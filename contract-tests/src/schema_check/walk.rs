@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::DriftKind;
+use crate::json::strings_under;
 
 /// One finding of the walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,14 +115,8 @@ impl<'a> Walker<'a> {
                     // A missing discriminator is a missing required field: validation reports it.
                     None if value.is_none() => {}
                     None => {
-                        let known: Vec<String> = branches
-                            .iter()
-                            .filter_map(|b| b.get("x-discriminator-values"))
-                            .filter_map(Value::as_array)
-                            .flatten()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect();
+                        let known: Vec<String> =
+                            strings_under(branches, "x-discriminator-values").collect();
                         self.push(
                             &format!("{ptr}/{}", escape(prop)),
                             DriftKind::UnknownDiscriminator,

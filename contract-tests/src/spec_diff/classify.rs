@@ -186,6 +186,46 @@ pub struct RawDiff {
     pub operation: String,
 }
 
+/// Where the differences found through one operation go.
+#[derive(Debug)]
+pub struct Findings<'o> {
+    /// The operationId they are found through.
+    pub operation: &'o str,
+    /// The list they are added to.
+    pub out: &'o mut Vec<RawDiff>,
+}
+
+impl Findings<'_> {
+    /// Adds one difference found through the operation.
+    pub fn push(
+        &mut self,
+        class: Class,
+        kind: Kind,
+        pointer: String,
+        upstream: Option<String>,
+        ours: Option<String>,
+    ) {
+        self.out.push(RawDiff {
+            class,
+            kind,
+            pointer,
+            upstream,
+            ours,
+            operation: self.operation.to_owned(),
+        });
+    }
+
+    /// Adds a gap: only upstream has `what` at `pointer`.
+    pub fn upstream_only(&mut self, kind: Kind, pointer: String, what: String) {
+        self.push(Class::Gap, kind, pointer, Some(what), None);
+    }
+
+    /// Adds an ours-only difference: only ours has `what` at `pointer`.
+    pub fn ours_only(&mut self, kind: Kind, pointer: String, what: String) {
+        self.push(Class::OursOnly, kind, pointer, None, Some(what));
+    }
+}
+
 /// A difference, merged over operations, after decisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {

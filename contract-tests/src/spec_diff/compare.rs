@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use super::classify::{Class, Kind, RawDiff};
+use crate::json::strings_under;
+
+use super::classify::{Class, Findings, Kind, RawDiff};
 use super::flatten::{Flat, Flattener, Node, OPEN_BRANCH};
 use super::load::{Doc, ref_name};
 
@@ -96,21 +98,15 @@ pub fn compare_documents(upstream: Doc<'_>, ours: Doc<'_>) -> Vec<RawDiff> {
     for id in ids {
         match (up_ops.get(id), our_ops.get(id)) {
             (Some(u), Some(o)) => cmp.operation(u, o),
-            (Some(u), None) => cmp.push(
-                Class::Gap,
+            (Some(u), None) => cmp.findings(id).upstream_only(
                 Kind::MissingOperation,
                 format!("op:{id}"),
-                Some(format!("{} {}", u.method, u.path)),
-                None,
-                id,
+                format!("{} {}", u.method, u.path),
             ),
-            (None, Some(o)) => cmp.push(
-                Class::OursOnly,
+            (None, Some(o)) => cmp.findings(id).ours_only(
                 Kind::ExtraOperation,
                 format!("op:{id}"),
-                None,
-                Some(format!("{} {}", o.method, o.path)),
-                id,
+                format!("{} {}", o.method, o.path),
             ),
             (None, None) => {}
         }
@@ -156,36 +152,24 @@ struct Comparer<'a, 'b> {
 }
 
 impl<'a, 'b> Comparer<'a, 'b> {
-    fn push(
-        &mut self,
-        class: Class,
-        kind: Kind,
-        pointer: String,
-        upstream: Option<String>,
-        ours: Option<String>,
-        op: &str,
-    ) {
-        self.out.push(RawDiff {
-            class,
-            kind,
-            pointer,
-            upstream,
-            ours,
-            operation: op.to_owned(),
-        });
+    /// Where the differences found through operation `op` go.
+    fn findings<'s>(&'s mut self, op: &'s str) -> Findings<'s> {
+        Findings {
+            operation: op,
+            out: &mut self.out,
+        }
     }
 
     fn operation(&mut self, u: &Operation<'a>, o: &Operation<'b>) {
         let id = u.id.as_str();
         let base = format!("op:{id}");
         if u.method != o.method || u.path != o.path {
-            self.push(
+            self.findings(id).push(
                 Class::Gap,
                 Kind::MethodPath,
                 format!("{base}/path"),
                 Some(format!("{} {}", u.method, u.path)),
                 Some(format!("{} {}", o.method, o.path)),
-                id,
             );
         }
         self.parameters(u, o, &base);
@@ -194,33 +178,26 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let ud = u.op.get("deprecated").and_then(Value::as_bool) == Some(true);
         let od = o.op.get("deprecated").and_then(Value::as_bool) == Some(true);
         if ud != od {
-            self.push(
+            self.findings(id).push(
                 Class::Gap,
                 Kind::Deprecated,
                 format!("{base}/deprecated"),
                 Some(ud.to_string()),
                 Some(od.to_string()),
-                id,
             );
         }
         let ub = u.op.get("requestBody").map(|b| self.up.doc.deref(b));
         let ob = o.op.get("requestBody").map(|b| self.ours.doc.deref(b));
         match (ub, ob) {
-            (Some(_), None) => self.push(
-                Class::Gap,
+            (Some(_), None) => self.findings(id).upstream_only(
                 Kind::Body,
                 format!("{base}/requestBody"),
-                Some("request body".to_owned()),
-                None,
-                id,
+                "request body".to_owned(),
             ),
-            (None, Some(_)) => self.push(
-                Class::OursOnly,
+            (None, Some(_)) => self.findings(id).ours_only(
                 Kind::Body,
                 format!("{base}/requestBody"),
-                None,
-                Some("request body".to_owned()),
-                id,
+                "request body".to_owned(),
             ),
             (Some(ub), Some(ob)) => {
                 let us = json_schema(ub).map(|s| unwrap_array(self.up.doc, s));
@@ -238,26 +215,22 @@ impl<'a, 'b> Comparer<'a, 'b> {
         for (name, up_param) in &up {
             let pointer = format!("{base}/parameters/{name}");
             let Some(our_param) = ours.get(name) else {
-                self.push(
-                    Class::Gap,
+                self.findings(id).upstream_only(
                     Kind::MissingParameter,
                     pointer,
-                    Some(param_where(up_param)),
-                    None,
-                    id,
+                    param_where(up_param),
                 );
                 continue;
             };
             let ur = up_param.get("required").and_then(Value::as_bool) == Some(true);
             let or = our_param.get("required").and_then(Value::as_bool) == Some(true);
             if ur != or {
-                self.push(
+                self.findings(id).push(
                     if ur { Class::Gap } else { Class::OursOnly },
                     Kind::Required,
                     pointer.clone(),
                     Some(required_text(ur)),
                     Some(required_text(or)),
-                    id,
                 );
             }
             if let (Some(us), Some(os)) = (up_param.get("schema"), our_param.get("schema")) {
@@ -267,8 +240,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
                     up: uf,
                     ours: of,
                     request: true,
-                    op: id,
-                    out: &mut self.out,
+                    found: Findings {
+                        operation: id,
+                        out: &mut self.out,
+                    },
                     read_only_depth: 0,
                 };
                 walker.walk(&pointer, &pointer, &pointer, None, false);
@@ -276,13 +251,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
         }
         for (name, our_param) in &ours {
             if !up.contains_key(name) {
-                self.push(
-                    Class::OursOnly,
+                self.findings(id).ours_only(
                     Kind::ExtraParameter,
                     format!("{base}/parameters/{name}"),
-                    None,
-                    Some(param_where(our_param)),
-                    id,
+                    param_where(our_param),
                 );
             }
         }
@@ -295,14 +267,8 @@ impl<'a, 'b> Comparer<'a, 'b> {
         for (code, ures) in ur.into_iter().flatten() {
             let pointer = format!("{base}/responses/{code}");
             let Some(ores) = or.and_then(|m| m.get(code)) else {
-                self.push(
-                    Class::Gap,
-                    Kind::MissingStatus,
-                    pointer,
-                    Some(code.clone()),
-                    None,
-                    id,
-                );
+                self.findings(id)
+                    .upstream_only(Kind::MissingStatus, pointer, code.clone());
                 continue;
             };
             if !code.starts_with('2') {
@@ -314,13 +280,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
         }
         for code in or.into_iter().flat_map(|m| m.keys()) {
             if !ur.is_some_and(|m| m.contains_key(code)) {
-                self.push(
-                    Class::OursOnly,
+                self.findings(id).ours_only(
                     Kind::ExtraStatus,
                     format!("{base}/responses/{code}"),
-                    None,
-                    Some(code.clone()),
-                    id,
+                    code.clone(),
                 );
             }
         }
@@ -337,23 +300,17 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let (up, ours) = match (up, ours) {
             (Some(u), Some(o)) => (u, o),
             (Some(_), None) => {
-                return self.push(
-                    Class::Gap,
+                return self.findings(id).upstream_only(
                     Kind::Body,
                     format!("{pointer}/body"),
-                    Some("JSON body".to_owned()),
-                    None,
-                    id,
+                    "JSON body".to_owned(),
                 );
             }
             (None, Some(_)) => {
-                return self.push(
-                    Class::OursOnly,
+                return self.findings(id).ours_only(
                     Kind::Body,
                     format!("{pointer}/body"),
-                    None,
-                    Some("JSON body".to_owned()),
-                    id,
+                    "JSON body".to_owned(),
                 );
             }
             (None, None) => return,
@@ -361,13 +318,12 @@ impl<'a, 'b> Comparer<'a, 'b> {
         if up.array != ours.array {
             // Reported, then the item schemas are still compared.
             let text = |a: bool| if a { "array" } else { "single value" }.to_owned();
-            self.push(
+            self.findings(id).push(
                 Class::Gap,
                 Kind::Body,
                 format!("{pointer}/body"),
                 Some(text(up.array)),
                 Some(text(ours.array)),
-                id,
             );
         }
         let root = match up.schema.get("$ref").and_then(Value::as_str) {
@@ -380,8 +336,10 @@ impl<'a, 'b> Comparer<'a, 'b> {
             up: uf,
             ours: of,
             request,
-            op: id,
-            out: &mut self.out,
+            found: Findings {
+                operation: id,
+                out: &mut self.out,
+            },
             read_only_depth: 0,
         };
         walker.walk(&root, &root, &root, None, false);
@@ -392,23 +350,17 @@ impl<'a, 'b> Comparer<'a, 'b> {
         let os = oauth_scopes(self.ours.doc, o);
         let id = u.id.as_str();
         for s in us.difference(&os) {
-            self.push(
-                Class::Gap,
+            self.findings(id).upstream_only(
                 Kind::MissingScope,
                 format!("{base}/security/oauth2/{s}"),
-                Some(s.clone()),
-                None,
-                id,
+                s.clone(),
             );
         }
         for s in os.difference(&us) {
-            self.push(
-                Class::OursOnly,
+            self.findings(id).ours_only(
                 Kind::ExtraScope,
                 format!("{base}/security/oauth2/{s}"),
-                None,
-                Some(s.clone()),
-                id,
+                s.clone(),
             );
         }
     }
@@ -446,16 +398,8 @@ fn params<'a>(doc: Doc<'a>, op: &Operation<'a>) -> BTreeMap<String, &'a Value> {
 /// The scopes of the `oauth2` requirement (the operation's, else the document's).
 fn oauth_scopes(doc: Doc<'_>, op: &Operation<'_>) -> BTreeSet<String> {
     let security = op.op.get("security").or_else(|| doc.root().get("security"));
-    security
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|req| req.get("oauth2"))
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
+    let requirements = security.and_then(Value::as_array).into_iter().flatten();
+    strings_under(requirements, "oauth2").collect()
 }
 
 /// The `application/json` (or first JSON-ish) schema of a request body or response.
@@ -496,10 +440,8 @@ pub struct Walker<'f> {
     pub ours: &'f Flat,
     /// Request body (required fields matter) or response body (cosmetic).
     pub request: bool,
-    /// The operation, for the report.
-    pub op: &'f str,
-    /// Where differences go.
-    pub out: &'f mut Vec<RawDiff>,
+    /// Where differences go, with the operation they are found through.
+    pub found: Findings<'f>,
     /// How many readOnly nodes enclose the current one (required fields there are cosmetic).
     pub read_only_depth: usize,
 }
@@ -509,24 +451,6 @@ fn real_branches(n: &Node) -> impl Iterator<Item = &String> {
 }
 
 impl Walker<'_> {
-    fn push(
-        &mut self,
-        class: Class,
-        kind: Kind,
-        pointer: String,
-        upstream: Option<String>,
-        ours: Option<String>,
-    ) {
-        self.out.push(RawDiff {
-            class,
-            kind,
-            pointer,
-            upstream,
-            ours,
-            operation: self.op.to_owned(),
-        });
-    }
-
     /// Compares the upstream node at `up` with ours at `ours`, reporting at `rep`. `disc` is the
     /// property the enclosing branch is keyed on (its enum is not compared: the branch is).
     pub fn walk(&mut self, up: &str, ours: &str, rep: &str, disc: Option<&str>, skip_enum: bool) {
@@ -563,23 +487,16 @@ impl Walker<'_> {
                             false,
                         );
                     } else {
-                        self.push(
-                            Class::Gap,
-                            Kind::MissingBranch,
-                            rep_b,
-                            Some(b.clone()),
-                            None,
-                        );
+                        self.found
+                            .upstream_only(Kind::MissingBranch, rep_b, b.clone());
                     }
                 }
                 for b in real_branches(o) {
                     if !u.branches.contains(b) {
-                        self.push(
-                            Class::OursOnly,
+                        self.found.ours_only(
                             Kind::ExtraBranch,
                             o.branch_pointer(rep, b),
-                            None,
-                            Some(b.clone()),
+                            b.clone(),
                         );
                     }
                 }
@@ -641,12 +558,10 @@ impl Walker<'_> {
                     false,
                 );
             } else {
-                self.push(
-                    Class::Gap,
+                self.found.upstream_only(
                     Kind::MissingProperty,
                     format!("{rep}/{name}"),
-                    Some("declared".to_owned()),
-                    None,
+                    "declared".to_owned(),
                 );
             }
         }
@@ -664,12 +579,10 @@ impl Walker<'_> {
                     false,
                 );
             } else {
-                self.push(
-                    Class::OursOnly,
+                self.found.ours_only(
                     Kind::ExtraProperty,
                     format!("{rep}/{name}"),
-                    None,
-                    Some("declared".to_owned()),
+                    "declared".to_owned(),
                 );
             }
         }
@@ -681,7 +594,7 @@ impl Walker<'_> {
         {
             for r in from.required.difference(&to.required) {
                 if to.properties.contains(r) {
-                    self.push(
+                    self.found.push(
                         wire(request, class),
                         Kind::Required,
                         format!("{rep}/{r}"),
@@ -713,7 +626,7 @@ impl Walker<'_> {
 
     fn attributes(&mut self, u: &Node, o: &Node, rep: &str, skip_enum: bool) {
         if !u.types.is_empty() && !o.types.is_empty() && u.types != o.types {
-            self.push(
+            self.found.push(
                 Class::Gap,
                 Kind::Type,
                 rep.to_owned(),
@@ -725,28 +638,21 @@ impl Walker<'_> {
             match (u.enum_values.is_empty(), o.enum_values.is_empty()) {
                 (false, false) => {
                     for v in u.enum_values.difference(&o.enum_values) {
-                        self.push(
-                            Class::Gap,
+                        self.found.upstream_only(
                             Kind::MissingEnum,
                             format!("{rep}#enum={v}"),
-                            Some(v.clone()),
-                            None,
+                            v.clone(),
                         );
                     }
                     for v in o.enum_values.difference(&u.enum_values) {
-                        self.push(
-                            Class::OursOnly,
-                            Kind::ExtraEnum,
-                            format!("{rep}#enum={v}"),
-                            None,
-                            Some(v.clone()),
-                        );
+                        self.found
+                            .ours_only(Kind::ExtraEnum, format!("{rep}#enum={v}"), v.clone());
                     }
                 }
                 (true, true) => {}
                 (ue, oe) => {
                     let text = |empty: bool| if empty { "free value" } else { "enum" }.to_owned();
-                    self.push(
+                    self.found.push(
                         Class::Cosmetic,
                         Kind::EnumPresence,
                         rep.to_owned(),
@@ -757,7 +663,7 @@ impl Walker<'_> {
             }
         }
         if u.format != o.format {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::Format,
                 rep.to_owned(),
@@ -769,7 +675,7 @@ impl Walker<'_> {
         for k in keys {
             let (uc, oc) = (u.constraints.get(k), o.constraints.get(k));
             if uc != oc {
-                self.push(
+                self.found.push(
                     Class::Cosmetic,
                     Kind::Constraint,
                     rep.to_owned(),
@@ -780,7 +686,7 @@ impl Walker<'_> {
         }
         let flag = |b: bool| Some(b.to_string());
         if u.read_only != o.read_only {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::ReadOnly,
                 rep.to_owned(),
@@ -789,7 +695,7 @@ impl Walker<'_> {
             );
         }
         if u.nullable != o.nullable {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::Nullable,
                 rep.to_owned(),
@@ -798,7 +704,7 @@ impl Walker<'_> {
             );
         }
         if u.has_description != o.has_description {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::Description,
                 rep.to_owned(),
@@ -809,7 +715,7 @@ impl Walker<'_> {
         if let (Some(un), Some(on)) = (&u.schema_name, &o.schema_name)
             && un != on
         {
-            self.push(
+            self.found.push(
                 Class::Cosmetic,
                 Kind::SchemaName,
                 rep.to_owned(),

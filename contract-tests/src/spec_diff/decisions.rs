@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::SpecDiffError;
 use super::classify::{Class, Difference, Kind};
+use super::{SpecDiffError, read_and_parse};
 
 /// One curation decision.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -70,14 +70,7 @@ impl Decision {
 
 /// Reads and checks a decisions file.
 pub fn load_decisions(path: &Path) -> Result<Vec<Decision>, SpecDiffError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecDiffError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    parse_decisions(&text).map_err(|message| SpecDiffError::Parse {
-        path: path.display().to_string(),
-        message,
-    })
+    read_and_parse(path, parse_decisions)
 }
 
 /// Parses and checks decisions (unique ids, known classes, non-empty patterns).

@@ -120,8 +120,7 @@ fn keyed<'l, 'a>(
 }
 
 /// What the members of one node say, before the children are flattened.
-#[derive(Default)]
-struct Collected<'a> {
+struct Collected<'a, 's> {
     node: Node,
     props: Vec<(String, Vec<Member<'a>>)>,
     items: Vec<Member<'a>>,
@@ -129,9 +128,23 @@ struct Collected<'a> {
     branches: Vec<(String, Vec<Member<'a>>)>,
     /// References expanded at this level (pushed on the stack).
     pushed: usize,
+    /// The references being expanded on the path to this node (shared by the whole walk).
+    stack: &'s mut Vec<&'a str>,
 }
 
-impl<'a> Collected<'a> {
+impl<'a, 's> Collected<'a, 's> {
+    fn new(stack: &'s mut Vec<&'a str>) -> Self {
+        Collected {
+            node: Node::default(),
+            props: Vec::new(),
+            items: Vec::new(),
+            additional: Vec::new(),
+            branches: Vec::new(),
+            pushed: 0,
+            stack,
+        }
+    }
+
     fn prop(&mut self, name: &str) -> &mut Vec<Member<'a>> {
         keyed(&mut self.props, name)
     }
@@ -190,7 +203,7 @@ fn collect_facets(obj: &Map<String, Value>, n: &mut Node) {
 }
 
 /// Adds the properties, items and additional properties of one schema object to `c`.
-fn collect_members<'a>(obj: &'a Map<String, Value>, c: &mut Collected<'a>) {
+fn collect_members<'a>(obj: &'a Map<String, Value>, c: &mut Collected<'a, '_>) {
     let plain = |schema| Member {
         schema,
         name: None,
@@ -249,12 +262,12 @@ impl<'a> Flattener<'a> {
         flat: &mut Flat,
         depth: usize,
     ) {
-        let mut c = Collected::default();
+        let mut c = Collected::new(stack);
         if let Some(name) = members.iter().find_map(|m| m.name) {
             c.node.schema_name = Some(name.to_owned());
         }
         for m in members {
-            self.collect(m.schema, m.suppress, &mut c, stack);
+            self.collect(m.schema, m.suppress, &mut c);
         }
         let Collected {
             mut node,
@@ -263,6 +276,7 @@ impl<'a> Flattener<'a> {
             additional,
             branches,
             pushed,
+            ..
         } = c;
         node.properties = props.iter().map(|(n, _)| n.clone()).collect();
         node.items = !items.is_empty();
@@ -304,11 +318,10 @@ impl<'a> Flattener<'a> {
         &self,
         schema: &'a Value,
         suppress: Option<Suppress<'a>>,
-        c: &mut Collected<'a>,
-        stack: &mut Vec<&'a str>,
+        c: &mut Collected<'a, '_>,
     ) {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-            self.collect_ref(reference, suppress, c, stack);
+            self.collect_ref(reference, suppress, c);
             return;
         }
         let Some(obj) = schema.as_object() else {
@@ -319,7 +332,7 @@ impl<'a> Flattener<'a> {
         collect_members(obj, c);
         if let Some(members) = obj.get("allOf").and_then(Value::as_array) {
             for m in members {
-                self.collect(m, suppress, c, stack);
+                self.collect(m, suppress, c);
             }
         }
         let suppressed = suppress.is_some_and(|s| s.covers(schema));
@@ -327,7 +340,7 @@ impl<'a> Flattener<'a> {
             // With a mapping, oneOf/anyOf only list the same subtypes.
             return;
         }
-        self.collect_alternatives(obj, suppress, c, stack);
+        self.collect_alternatives(obj, suppress, c);
     }
 
     /// Adds a branch per value of the discriminator mapping of `schema`; whether it has one.
@@ -335,7 +348,7 @@ impl<'a> Flattener<'a> {
         &self,
         schema: &'a Value,
         obj: &'a Map<String, Value>,
-        c: &mut Collected<'a>,
+        c: &mut Collected<'a, '_>,
     ) -> bool {
         let mapping = obj.get("discriminator").and_then(|d| {
             Some((
@@ -369,8 +382,7 @@ impl<'a> Flattener<'a> {
         &self,
         obj: &'a Map<String, Value>,
         suppress: Option<Suppress<'a>>,
-        c: &mut Collected<'a>,
-        stack: &mut Vec<&'a str>,
+        c: &mut Collected<'a, '_>,
     ) {
         for key in ["oneOf", "anyOf"] {
             let Some(alts) = obj.get(key).and_then(Value::as_array) else {
@@ -394,7 +406,7 @@ impl<'a> Flattener<'a> {
                         c.set_branch_prop(&prop);
                         c.branch(OPEN_BRANCH);
                     }
-                    _ => self.collect(alt, suppress, c, stack),
+                    _ => self.collect(alt, suppress, c),
                 }
             }
         }
@@ -404,8 +416,7 @@ impl<'a> Flattener<'a> {
         &self,
         reference: &'a str,
         suppress: Option<Suppress<'a>>,
-        c: &mut Collected<'a>,
-        stack: &mut Vec<&'a str>,
+        c: &mut Collected<'a, '_>,
     ) {
         let name = ref_name(reference);
         let Some(target) = self.doc.resolve_ref(reference) else {
@@ -416,17 +427,17 @@ impl<'a> Flattener<'a> {
             c.node.schema_name.get_or_insert_with(|| name.to_owned());
         }
         let base = suppress.is_some_and(|s| s.covers(target));
-        if stack.contains(&reference) && !base {
-            if stack[stack.len() - c.pushed..].contains(&reference) {
+        if c.stack.contains(&reference) && !base {
+            if c.stack[c.stack.len() - c.pushed..].contains(&reference) {
                 // Already merged at this level (e.g. two allOf members sharing a base).
                 return;
             }
             c.node.cycle.get_or_insert_with(|| name.to_owned());
             return;
         }
-        stack.push(reference);
+        c.stack.push(reference);
         c.pushed += 1;
-        self.collect(target, suppress, c, stack);
+        self.collect(target, suppress, c);
     }
 
     /// Whether `alt` (a `oneOf` branch) pins the `type` property: an inline `properties.type`

@@ -5,18 +5,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::SpecDiffError;
+use super::{SpecDiffError, read_and_parse};
 
 /// Reads and parses an OpenAPI document.
 pub fn load_spec(path: &Path) -> Result<Value, SpecDiffError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecDiffError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    parse_spec(&text).map_err(|message| SpecDiffError::Parse {
-        path: path.display().to_string(),
-        message,
-    })
+    read_and_parse(path, parse_spec)
 }
 
 /// Parses an OpenAPI document from text (YAML, which includes JSON).

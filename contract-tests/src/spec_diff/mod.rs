@@ -53,6 +53,21 @@ pub enum SpecDiffError {
     },
 }
 
+/// Reads the file at `path` and parses its text with `parse`, naming the file in either error.
+pub(crate) fn read_and_parse<T>(
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, SpecDiffError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SpecDiffError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(&text).map_err(|message| SpecDiffError::Parse {
+        path: path.display().to_string(),
+        message,
+    })
+}
+
 /// Differences per class.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {

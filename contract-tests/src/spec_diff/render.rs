@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::DiffReport;
 use super::classify::{Class, Difference};
+use crate::markdown::{self, cell as md_cell};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -97,23 +98,17 @@ fn json(report: &DiffReport) -> String {
     text
 }
 
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
 fn md_table(out: &mut String, diffs: &[&Difference]) {
-    let _ = writeln!(out, "| class | pointer | what | operations |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    for d in diffs {
-        let _ = writeln!(
-            out,
-            "| {} | `{}` | {} | {} |",
+    let rows = diffs.iter().map(|d| {
+        [
             md_cell(&label(d)),
-            md_cell(&d.pointer),
+            format!("`{}`", md_cell(&d.pointer)),
             md_cell(&what(d)),
-            md_cell(&d.operations.join(", "))
-        );
-    }
+            md_cell(&d.operations.join(", ")),
+        ]
+    });
+    let heading = "| class | pointer | what | operations |";
+    markdown::table(out, heading, "|---|---|---|---|", rows);
 }
 
 fn markdown(report: &DiffReport) -> String {
