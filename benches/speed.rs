@@ -4,6 +4,7 @@
 //! cargo bench --bench speed                 # full run: 100,000 devices, 7 interleaved rounds
 //! cargo bench --bench speed -- --smoke      # seconds: tiny sizes, 1 round (CI runs this)
 //! cargo bench --bench speed -- decode        # only the measures whose name contains "decode"
+//! cargo bench --bench speed -- GETs --ours-only   # one side only (to profile it alone)
 //! ```
 //!
 //! A loopback server started here serves pre-rendered Okta-style pages (devices in pages of
@@ -402,12 +403,18 @@ where
     }
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let (mut count_a, mut count_b) = (0, 0);
+    let flag = |name: &str| std::env::args().any(|a| a == name);
+    let (run_ours, run_raw) = (!flag("--raw-only"), !flag("--ours-only"));
     for _ in 0..rounds {
         let start = Instant::now();
-        count_a = ours().await;
+        if run_ours {
+            count_a = ours().await;
+        }
         a.push(start.elapsed());
         let start = Instant::now();
-        count_b = raw().await;
+        if run_raw {
+            count_b = raw().await;
+        }
         b.push(start.elapsed());
     }
     let (ma, mb) = (median(a), median(b));

@@ -155,18 +155,15 @@ fn check_type_enum(
     problems: &mut Vec<String>,
 ) {
     let enum_schema = raw.pointer(&format!("/components/schemas/{}", union.type_enum));
-    let known: BTreeSet<String> = enum_schema
-        .and_then(|s| s.get("enum"))
-        .map(strings)
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
-    let untyped: BTreeSet<String> = enum_schema
-        .and_then(|s| s.get("x-okta-mgmt-untyped"))
-        .map(strings)
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let list = |key: &str| -> BTreeSet<String> {
+        enum_schema
+            .and_then(|s| s.get(key))
+            .map(strings)
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    };
+    let (known, untyped) = (list("enum"), list("x-okta-mgmt-untyped"));
     for value in pinned.difference(&known) {
         problems.push(format!(
             "schema {}: branch pins type {value:?}, which is not a {} value",

@@ -27,30 +27,23 @@ pub const BODY_SNIPPET_LIMIT: usize = 1024;
 /// Okta's error body (`errorCode`, `errorSummary`, …). Unknown fields are kept in
 /// [`OktaError::extra`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct OktaError {
     /// Okta error code, e.g. `E0000007`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Human-readable summary.
-    #[serde(
-        rename = "errorSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
     /// Link or code identifying the error documentation (Okta repeats the code).
-    #[serde(rename = "errorLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_link: Option<String>,
     /// Unique id of this error occurrence.
-    #[serde(rename = "errorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
     /// Detailed causes (validation failures, …).
-    #[serde(
-        rename = "errorCauses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_causes: Option<Vec<OktaErrorCause>>,
     /// Fields not described above, kept verbatim.
     #[serde(flatten)]
@@ -59,14 +52,11 @@ pub struct OktaError {
 
 /// One entry of [`OktaError::error_causes`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct OktaErrorCause {
     /// Summary of this cause.
-    #[serde(
-        rename = "errorSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_summary: Option<String>,
     /// Fields not described above, kept verbatim.
     #[serde(flatten)]
@@ -78,6 +68,14 @@ impl OktaError {
     pub fn is_okta_error(&self) -> bool {
         self.error_code.is_some() || self.error_summary.is_some()
     }
+
+    /// The summaries of [`OktaError::error_causes`], in order (causes without one are skipped).
+    pub fn cause_summaries(&self) -> impl Iterator<Item = &str> {
+        self.error_causes
+            .iter()
+            .flatten()
+            .filter_map(|c| c.error_summary.as_deref())
+    }
 }
 
 impl fmt::Display for OktaError {
@@ -88,12 +86,7 @@ impl fmt::Display for OktaError {
             (None, Some(summary)) => f.write_str(summary)?,
             (None, None) => f.write_str("(no error details)")?,
         }
-        let causes: Vec<&str> = self
-            .error_causes
-            .iter()
-            .flatten()
-            .filter_map(|c| c.error_summary.as_deref())
-            .collect();
+        let causes: Vec<&str> = self.cause_summaries().collect();
         if !causes.is_empty() {
             write!(f, " ({})", causes.join("; "))?;
         }

@@ -229,6 +229,13 @@ impl TokenError {
             _ => None,
         }
     }
+
+    /// A transport failure talking to the token endpoint (the URL is dropped from the error).
+    fn transport(source: reqwest::Error) -> Self {
+        TokenError::Transport {
+            source: source.without_url(),
+        }
+    }
 }
 
 /// A parsed private key. `Debug` never shows it.
@@ -541,12 +548,7 @@ impl PrivateKeyJwtProvider {
                 dpop.proof(Server::Token, "POST", &url, None)?,
             );
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|source| TokenError::Transport {
-                source: source.without_url(),
-            })?;
+        let response = request.send().await.map_err(TokenError::transport)?;
         let status = response.status();
         let nonce = response
             .headers()
@@ -555,12 +557,7 @@ impl PrivateKeyJwtProvider {
         if let (Some(dpop), Some(nonce)) = (&self.dpop, &nonce) {
             dpop.set_nonce(Server::Token, nonce);
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|source| TokenError::Transport {
-                source: source.without_url(),
-            })?;
+        let bytes = response.bytes().await.map_err(TokenError::transport)?;
         if status.is_success() {
             let token: TokenResponse =
                 serde_json::from_slice(&bytes).map_err(|_| TokenError::InvalidResponse {

@@ -80,16 +80,24 @@ struct Layer {
     dpop: Option<Setting>,
 }
 
+impl Setting {
+    /// The variable `key`, unless it is unset or blank.
+    fn from_env<F: FnMut(&str) -> Option<String>>(
+        lookup: &mut F,
+        key: &'static str,
+    ) -> Option<Self> {
+        lookup(key)
+            .filter(|v| !v.trim().is_empty())
+            .map(|value| Setting {
+                value,
+                source: key.to_owned(),
+            })
+    }
+}
+
 impl Layer {
     fn from_env<F: FnMut(&str) -> Option<String>>(lookup: &mut F) -> Self {
-        let mut get = |key: &'static str| {
-            lookup(key)
-                .filter(|v| !v.trim().is_empty())
-                .map(|value| Setting {
-                    value,
-                    source: key.to_owned(),
-                })
-        };
+        let mut get = |key: &'static str| Setting::from_env(lookup, key);
         Self {
             org_url: get(CLIENT_ORGURL_ENV),
             token: get(CLIENT_TOKEN_ENV),
@@ -185,14 +193,7 @@ impl ClientBuilder {
     where
         F: FnMut(&str) -> Option<String>,
     {
-        let mut own = |key: &'static str| {
-            lookup(key)
-                .filter(|v| !v.trim().is_empty())
-                .map(|value| Setting {
-                    value,
-                    source: key.to_owned(),
-                })
-        };
+        let mut own = |key: &'static str| Setting::from_env(&mut lookup, key);
         let own_url = own(ORG_URL_ENV);
         let own_api = own(API_TOKEN_ENV);
         let own_access = own(ACCESS_TOKEN_ENV);

@@ -293,12 +293,7 @@ pub fn describe_error(e: &Error) -> String {
             if let Some(summary) = &okta.error_summary {
                 s.push_str(&format!(": {summary}"));
             }
-            let causes: Vec<&str> = okta
-                .error_causes
-                .iter()
-                .flatten()
-                .filter_map(|c| c.error_summary.as_deref())
-                .collect();
+            let causes: Vec<&str> = okta.cause_summaries().collect();
             if !causes.is_empty() {
                 s.push_str(&format!(" ({})", causes.join("; ")));
             }
