@@ -198,33 +198,39 @@ pub fn generate_key(kind: KeyKind) -> Result<GeneratedKey, String> {
         KeyKind::Rsa => {
             let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
                 .map_err(|_| "RSA key generation failed".to_owned())?;
-            let private = pair
-                .as_der()
-                .map_err(|_| "RSA key encoding failed".to_owned())?;
-            let public = pair
-                .public_key()
-                .as_der()
-                .map_err(|_| "RSA public key encoding failed".to_owned())?;
-            (private.as_ref().to_vec(), public.as_ref().to_vec())
+            key_ders(
+                "RSA",
+                pair.as_der().as_deref(),
+                pair.public_key().as_der().as_deref(),
+            )?
         }
         KeyKind::Ec => {
             let alg = &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING;
             let pair = aws_lc_rs::signature::EcdsaKeyPair::generate(alg)
                 .map_err(|_| "EC key generation failed".to_owned())?;
-            let private = pair
-                .to_pkcs8v1()
-                .map_err(|_| "EC key encoding failed".to_owned())?;
-            let public = pair
-                .public_key()
-                .as_der()
-                .map_err(|_| "EC public key encoding failed".to_owned())?;
-            (private.as_ref().to_vec(), public.as_ref().to_vec())
+            key_ders(
+                "EC",
+                pair.to_pkcs8v1(),
+                pair.public_key().as_der().as_deref(),
+            )?
         }
     };
     Ok(GeneratedKey {
         private_pem: pem::encode(&pem::Pem::new("PRIVATE KEY", private_der)),
         public_pem: pem::encode(&pem::Pem::new("PUBLIC KEY", public_der)),
     })
+}
+
+/// The DER bytes of a freshly encoded private and public key; an encoding failure is named
+/// with the key's `label` ("RSA", "EC").
+fn key_ders<P: AsRef<[u8]>, Q: AsRef<[u8]>, E, F>(
+    label: &str,
+    private: Result<P, E>,
+    public: Result<Q, F>,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let private = private.map_err(|_| format!("{label} key encoding failed"))?;
+    let public = public.map_err(|_| format!("{label} public key encoding failed"))?;
+    Ok((private.as_ref().to_vec(), public.as_ref().to_vec()))
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
