@@ -666,32 +666,25 @@ mod tests {
 
     #[test]
     fn scopes_follow_the_spec() {
-        let get = Method::GET;
-        let post = Method::POST;
-        assert_eq!(
-            required_scope(&get, "/api/v1/policies"),
-            Some("okta.policies.read")
-        );
-        assert_eq!(
-            required_scope(&post, "/api/v1/policies"),
-            Some("okta.policies.manage")
-        );
-        assert_eq!(
-            required_scope(&post, "/api/v1/policies/abc/lifecycle/activate"),
-            Some("okta.policies.manage")
-        );
-        assert_eq!(
-            required_scope(&get, "/api/v1/devices/x"),
-            Some("okta.devices.read")
-        );
-        assert_eq!(
-            required_scope(&Method::DELETE, "/api/v1/devices/x"),
-            Some("okta.devices.manage")
-        );
-        assert_eq!(
-            required_scope(&get, "/api/v1/users/00u1/devices"),
-            Some("okta.users.read")
-        );
+        let cases = [
+            (Method::GET, "/api/v1/policies", "okta.policies.read"),
+            (Method::POST, "/api/v1/policies", "okta.policies.manage"),
+            (
+                Method::POST,
+                "/api/v1/policies/abc/lifecycle/activate",
+                "okta.policies.manage",
+            ),
+            (Method::GET, "/api/v1/devices/x", "okta.devices.read"),
+            (Method::DELETE, "/api/v1/devices/x", "okta.devices.manage"),
+            (Method::GET, "/api/v1/users/00u1/devices", "okta.users.read"),
+        ];
+        for (method, path, scope) in cases {
+            assert_eq!(
+                required_scope(&method, path),
+                Some(scope),
+                "{method} {path}"
+            );
+        }
         assert_eq!(
             scope_table().len(),
             30,

@@ -68,20 +68,49 @@ pub(super) fn ensure_at(value: &Value, pointer: &str, expected: &Value) -> Resul
     )
 }
 
-/// The typed variant of a policy, or `Other` with its type and the reason it is untyped.
-pub(super) fn policy_variant(policy: &Policy) -> String {
-    match policy {
-        Policy::Other(o) => untyped_variant(o),
-        typed => typed.variant_name().to_owned(),
-    }
+/// A policy or a rule as the variant and rename checks see it.
+pub(super) trait TypedObject {
+    /// The enum's name: `Policy` or `PolicyRule`.
+    const ENUM: &'static str;
+    /// What a failure calls it: `policy` or `rule`.
+    const WHAT: &'static str;
+    /// The typed variant, or `Other` with its type and the reason it is untyped.
+    fn variant(&self) -> String;
+    /// Whether it decoded to a typed variant.
+    fn typed(&self) -> bool;
+    /// Sets its `name`.
+    fn rename_to(&mut self, name: &str);
 }
 
-/// The typed variant of a rule, or `Other` with its type and the reason it is untyped.
-pub(super) fn rule_variant(rule: &PolicyRule) -> String {
-    match rule {
-        PolicyRule::Other(o) => untyped_variant(o),
-        typed => typed.variant_name().to_owned(),
-    }
+/// Implements [`TypedObject`] for the polymorphic enums, whose `Other` variant holds the
+/// undecoded object.
+macro_rules! typed_object {
+    ($($enum:ident: $what:literal),*) => {$(
+        impl TypedObject for $enum {
+            const ENUM: &'static str = stringify!($enum);
+            const WHAT: &'static str = $what;
+            fn variant(&self) -> String {
+                match self {
+                    $enum::Other(o) => untyped_variant(o),
+                    typed => typed.variant_name().to_owned(),
+                }
+            }
+            fn typed(&self) -> bool {
+                self.is_typed()
+            }
+            fn rename_to(&mut self, name: &str) {
+                self.set_name(name);
+            }
+        }
+    )*};
+}
+
+typed_object!(Policy: "policy", PolicyRule: "rule");
+
+/// The typed variant of a policy or a rule, or `Other` with its type and the reason it is
+/// untyped.
+pub(super) fn variant_of<T: TypedObject>(object: &T) -> String {
+    object.variant()
 }
 
 fn untyped_variant(o: &UnknownObject) -> String {
@@ -95,51 +124,31 @@ fn untyped_variant(o: &UnknownObject) -> String {
     )
 }
 
-/// Asserts the decoded variant of a policy (`Policy::<expected>`).
-pub(super) fn ensure_policy_variant(policy: &Policy, expected: &str) -> Result<(), StepFailure> {
-    let actual = policy_variant(policy);
+/// Asserts the decoded variant of a policy or a rule (`Policy::<expected>`,
+/// `PolicyRule::<expected>`).
+pub(super) fn ensure_variant<T: TypedObject>(
+    object: &T,
+    expected: &str,
+) -> Result<(), StepFailure> {
+    let actual = object.variant();
     ensure(
         actual == expected,
         "decoded variant",
-        format!("Policy::{expected}"),
-        format!("Policy::{actual}"),
+        format!("{}::{expected}", T::ENUM),
+        format!("{}::{actual}", T::ENUM),
     )
 }
 
-/// Asserts the decoded variant of a rule (`PolicyRule::<expected>`).
-pub(super) fn ensure_rule_variant(rule: &PolicyRule, expected: &str) -> Result<(), StepFailure> {
-    let actual = rule_variant(rule);
-    ensure(
-        actual == expected,
-        "decoded variant",
-        format!("PolicyRule::{expected}"),
-        format!("PolicyRule::{actual}"),
-    )
-}
-
-/// Renames a typed policy in place (the read-modify-write of a PUT).
-pub(super) fn rename_policy(policy: &mut Policy, name: &str) -> Result<(), StepFailure> {
-    if !policy.is_typed() {
+/// Renames a typed policy or rule in place (the read-modify-write of a PUT).
+pub(super) fn rename_typed<T: TypedObject>(object: &mut T, name: &str) -> Result<(), StepFailure> {
+    if !object.typed() {
         return Err(StepFailure::mismatch(
-            "policy to rename",
-            "a typed policy",
-            format!("Policy::{}", policy_variant(policy)),
+            &format!("{} to rename", T::WHAT),
+            format!("a typed {}", T::WHAT),
+            format!("{}::{}", T::ENUM, object.variant()),
         ));
     }
-    policy.set_name(name);
-    Ok(())
-}
-
-/// Renames a typed rule in place (the read-modify-write of a PUT).
-pub(super) fn rename_rule(rule: &mut PolicyRule, name: &str) -> Result<(), StepFailure> {
-    if !rule.is_typed() {
-        return Err(StepFailure::mismatch(
-            "rule to rename",
-            "a typed rule",
-            format!("PolicyRule::{}", rule_variant(rule)),
-        ));
-    }
-    rule.set_name(name);
+    object.rename_to(name);
     Ok(())
 }
 
@@ -827,25 +836,29 @@ fn describe(e: &Error) -> String {
     super::describe_error(e)
 }
 
+/// Asserts that an error body's `field` is present and not empty.
+fn ensure_non_empty(
+    field: &str,
+    expected: &str,
+    value: &Option<String>,
+) -> Result<(), StepFailure> {
+    ensure(
+        value.as_deref().is_some_and(|s| !s.is_empty()),
+        field,
+        expected,
+        format!("{value:?}"),
+    )
+}
+
 /// Asserts that an Okta error body is complete: code, summary, link, id and a causes list.
 pub(super) fn ensure_error_body(e: &Error, code: &str) -> Result<(), StepFailure> {
     let okta = e
         .okta_error()
         .ok_or_else(|| StepFailure::mismatch("error", "an Okta error body", describe(e)))?;
     ensure_eq("errorCode", Some(code), okta.error_code.as_deref())?;
-    ensure(
-        okta.error_summary.as_deref().is_some_and(|s| !s.is_empty()),
-        "errorSummary",
-        "a non-empty summary",
-        format!("{:?}", okta.error_summary),
-    )?;
+    ensure_non_empty("errorSummary", "a non-empty summary", &okta.error_summary)?;
     ensure(okta.error_link.is_some(), "errorLink", "present", "absent")?;
-    ensure(
-        okta.error_id.as_deref().is_some_and(|s| !s.is_empty()),
-        "errorId",
-        "a non-empty id",
-        format!("{:?}", okta.error_id),
-    )?;
+    ensure_non_empty("errorId", "a non-empty id", &okta.error_id)?;
     ensure(
         okta.error_causes.is_some(),
         "errorCauses",
@@ -900,14 +913,14 @@ mod tests {
     #[test]
     fn variants_are_named_and_renamed() {
         let mut p = Policy::from_json(json!({"type": "PASSWORD", "name": "p"}));
-        assert!(ensure_policy_variant(&p, "Password").is_ok());
-        rename_policy(&mut p, "q").unwrap();
+        assert!(ensure_variant(&p, "Password").is_ok());
+        rename_typed(&mut p, "q").unwrap();
         assert_eq!(p.name(), Some("q"));
         let other = Policy::from_json(json!({"type": "FUTURE", "name": "f"}));
-        assert!(policy_variant(&other).starts_with("Other (type \"FUTURE\""));
+        assert!(variant_of(&other).starts_with("Other (type \"FUTURE\""));
         let mut r = PolicyRule::from_json(json!({"type": "SIGN_ON", "name": "r"}));
-        assert!(ensure_rule_variant(&r, "SignOn").is_ok());
-        rename_rule(&mut r, "s").unwrap();
+        assert!(ensure_variant(&r, "SignOn").is_ok());
+        rename_typed(&mut r, "s").unwrap();
         assert_eq!(r.name(), Some("s"));
     }
 }

@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 
 use super::kit::{
     PolicyHandle, RuleHandle, create_policy, default_policy, ensure_allow, ensure_at, ensure_kept,
-    ensure_policy_variant, ensure_rule_variant, ensure_same, find_policy, find_rule, list_policies,
-    rename_policy, rename_rule, to_json,
+    ensure_same, ensure_variant, find_policy, find_rule, list_policies, rename_typed, to_json,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -614,7 +613,7 @@ async fn create_and_read_policy(
             ),
             async {
                 let (policy, created) = create_policy(ctx, body, Some(false)).await?;
-                ensure_policy_variant(&created, spec.policy_variant)?;
+                ensure_variant(&created, spec.policy_variant)?;
                 ensure_eq("type", t, created.type_().as_str())?;
                 ensure_eq("name", Some(name), created.name())?;
                 ensure_eq("status", Some(LifecycleStatus::Inactive), created.status())?;
@@ -627,7 +626,7 @@ async fn create_and_read_policy(
         format!("get it → Policy::{}, _links", spec.policy_variant),
         async {
             let got = policy.get(ctx).await?;
-            ensure_policy_variant(&got, spec.policy_variant)?;
+            ensure_variant(&got, spec.policy_variant)?;
             ensure_eq("id", Some(policy.id.as_str()), got.id())?;
             ensure_eq("name", Some(name), got.name())?;
             let json = to_json(&got)?;
@@ -643,7 +642,7 @@ async fn create_and_read_policy(
 
     ctx.step(format!("list {t} policies → includes it, typed"), async {
         let all = list_policies(ctx, t).await?;
-        ensure_policy_variant(find_policy(&all, &policy.id)?, spec.policy_variant)
+        ensure_variant(find_policy(&all, &policy.id)?, spec.policy_variant)
     })
     .await?;
     Ok(policy)
@@ -663,7 +662,7 @@ async fn replace_policy_renamed(
             async {
                 let raw = policy.get_raw(ctx).await?;
                 let mut typed = policy.get(ctx).await?;
-                rename_policy(&mut typed, &renamed)?;
+                rename_typed(&mut typed, &renamed)?;
                 Ok((raw, typed))
             },
         )
@@ -674,7 +673,7 @@ async fn replace_policy_renamed(
         async {
             ensure_kept(&read, &sent, &["name"])?;
             let replaced = policy.replace(ctx, changed.clone()).await?;
-            ensure_policy_variant(&replaced, spec.policy_variant)?;
+            ensure_variant(&replaced, spec.policy_variant)?;
             ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
             let after = policy.get_raw(ctx).await?;
             ensure_eq(
@@ -734,7 +733,7 @@ async fn create_and_read_rule(
             ),
             async {
                 let (handle, rule) = policy.create_rule(ctx, &rule_body, Some(false)).await?;
-                ensure_rule_variant(&rule, spec.rule_variant)?;
+                ensure_variant(&rule, spec.rule_variant)?;
                 ensure_eq("name", Some(rule_name), rule.name())?;
                 ensure_eq("status", Some(LifecycleStatus::Inactive), rule.status())?;
                 let (pointer, value) = spec.rule_probe;
@@ -748,7 +747,7 @@ async fn create_and_read_rule(
         format!("get the rule → PolicyRule::{}, _links", spec.rule_variant),
         async {
             let got = rule.get(ctx).await?;
-            ensure_rule_variant(&got, spec.rule_variant)?;
+            ensure_variant(&got, spec.rule_variant)?;
             ensure_eq("type", spec.rule_type, got.type_().as_str())?;
             let json = to_json(&got)?;
             ensure_allow(&json, "self", &["GET", "PUT", "DELETE"])?;
@@ -762,7 +761,7 @@ async fn create_and_read_rule(
 
     ctx.step("list the policy's rules → includes it, typed", async {
         let rules = policy.rules(ctx).await?;
-        ensure_rule_variant(find_rule(&rules, &rule.id)?, spec.rule_variant)
+        ensure_variant(find_rule(&rules, &rule.id)?, spec.rule_variant)
     })
     .await?;
     Ok(rule)
@@ -782,7 +781,7 @@ async fn replace_rule_renamed(
             async {
                 let raw = rule.get_raw(ctx).await?;
                 let mut typed = rule.get(ctx).await?;
-                rename_rule(&mut typed, &renamed)?;
+                rename_typed(&mut typed, &renamed)?;
                 Ok((raw, typed))
             },
         )
@@ -793,7 +792,7 @@ async fn replace_rule_renamed(
         async {
             ensure_kept(&read, &sent, &["name"])?;
             let replaced = rule.replace(ctx, changed.clone()).await?;
-            ensure_rule_variant(&replaced, spec.rule_variant)?;
+            ensure_variant(&replaced, spec.rule_variant)?;
             ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
             let after = rule.get_raw(ctx).await?;
             ensure_same(
@@ -880,13 +879,13 @@ mod tests {
         for spec in SPECS.map(|spec| spec()) {
             let policy = okta_mgmt::types::Policy::from_json((spec.policy_body)("n"));
             assert!(
-                super::super::kit::ensure_policy_variant(&policy, spec.policy_variant).is_ok(),
+                super::super::kit::ensure_variant(&policy, spec.policy_variant).is_ok(),
                 "{}: {policy:?}",
                 spec.policy_type
             );
             let rule = okta_mgmt::types::PolicyRule::from_json((spec.rule_body)("r"));
             assert!(
-                super::super::kit::ensure_rule_variant(&rule, spec.rule_variant).is_ok(),
+                super::super::kit::ensure_variant(&rule, spec.rule_variant).is_ok(),
                 "{}: {rule:?}",
                 spec.rule_type
             );
