@@ -86,10 +86,10 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .await?;
         let rule = add_and_replace_rule(ctx, &policy).await?;
         refusals(ctx, &policy, &before).await?;
-        ctx.step("delete the rule → 404 afterwards", async {
-            rule.delete(ctx).await?;
-            rule.expect_gone(ctx).await
-        })
+        ctx.step(
+            "delete the rule → 404 afterwards",
+            rule.delete_and_expect_gone(ctx),
+        )
         .await?;
         ctx.step(
             "the policy is unchanged (name, status, lastUpdated)",

@@ -338,10 +338,10 @@ async fn cleanup(
     rules: [&RuleHandle; 2],
     policies: [&PolicyHandle; 2],
 ) -> Result<(), StepFailure> {
-    ctx.step("delete the mapping → 404 afterwards", async {
-        mapping.delete(ctx).await?;
-        mapping.expect_gone(ctx).await
-    })
+    ctx.step(
+        "delete the mapping → 404 afterwards",
+        mapping.delete_and_expect_gone(ctx),
+    )
     .await?;
 
     ctx.step("delete both rules → 404 afterwards", async {

@@ -78,6 +78,8 @@ pub(super) trait TypedObject {
     fn variant(&self) -> String;
     /// Whether it decoded to a typed variant.
     fn typed(&self) -> bool;
+    /// Its `name`.
+    fn name_of(&self) -> Option<&str>;
     /// Sets its `name`.
     fn rename_to(&mut self, name: &str);
 }
@@ -97,6 +99,9 @@ macro_rules! typed_object {
             }
             fn typed(&self) -> bool {
                 self.is_typed()
+            }
+            fn name_of(&self) -> Option<&str> {
+                self.name()
             }
             fn rename_to(&mut self, name: &str) {
                 self.set_name(name);
@@ -468,6 +473,15 @@ macro_rules! policy_child {
             pub(super) fn path(&self) -> String {
                 $path(&self.policy_id, &self.id)
             }
+
+            /// Deletes it (the tracker is told), then asserts that it is gone.
+            pub(super) async fn delete_and_expect_gone(
+                &self,
+                ctx: &Ctx,
+            ) -> Result<(), StepFailure> {
+                self.delete(ctx).await?;
+                self.expect_gone(ctx).await
+            }
         }
     };
 }
@@ -532,6 +546,121 @@ impl MappingHandle {
         fn send_delete = delete_policy_resource_mapping(policy_id: policy_id, mapping_id: id);
         tracked;
     }
+}
+
+/// A policy or a rule a scenario edits: read (typed and raw), replaced, activated and
+/// deactivated. [`lifecycle_step`] and [`replace_renamed`] serve both.
+pub(super) trait EditableHandle {
+    /// The typed object: [`Policy`] or [`PolicyRule`].
+    type Object: TypedObject + Serialize + Clone + Send + Sync;
+    /// `GET`, typed.
+    fn get(&self, ctx: &Ctx) -> impl Future<Output = Result<Self::Object, Error>> + Send;
+    /// `GET`, the server's JSON.
+    fn get_raw(&self, ctx: &Ctx) -> impl Future<Output = Result<Value, StepFailure>> + Send;
+    /// `PUT` with `body`.
+    fn replace(
+        &self,
+        ctx: &Ctx,
+        body: Self::Object,
+    ) -> impl Future<Output = Result<Self::Object, Error>> + Send;
+    /// `POST …/lifecycle/activate`.
+    fn activate(&self, ctx: &Ctx) -> impl Future<Output = Result<(), Error>> + Send;
+    /// `POST …/lifecycle/deactivate`.
+    fn deactivate(&self, ctx: &Ctx) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Reads it and asserts its `status`.
+    fn expect_status(
+        &self,
+        ctx: &Ctx,
+        status: LifecycleStatus,
+    ) -> impl Future<Output = Result<(), StepFailure>> + Send;
+}
+
+/// Implements [`EditableHandle`] with the handles' own calls.
+macro_rules! editable_handle {
+    ($($handle:ident => $object:ident),*) => {$(
+        impl EditableHandle for $handle {
+            type Object = $object;
+            async fn get(&self, ctx: &Ctx) -> Result<$object, Error> {
+                $handle::get(self, ctx).await
+            }
+            async fn get_raw(&self, ctx: &Ctx) -> Result<Value, StepFailure> {
+                $handle::get_raw(self, ctx).await
+            }
+            async fn replace(&self, ctx: &Ctx, body: $object) -> Result<$object, Error> {
+                $handle::replace(self, ctx, body).await
+            }
+            async fn activate(&self, ctx: &Ctx) -> Result<(), Error> {
+                $handle::activate(self, ctx).await
+            }
+            async fn deactivate(&self, ctx: &Ctx) -> Result<(), Error> {
+                $handle::deactivate(self, ctx).await
+            }
+            async fn expect_status(
+                &self,
+                ctx: &Ctx,
+                status: LifecycleStatus,
+            ) -> Result<(), StepFailure> {
+                $handle::expect_status(self, ctx, status).await
+            }
+        }
+    )*};
+}
+
+editable_handle!(PolicyHandle => Policy, RuleHandle => PolicyRule);
+
+/// One step named `name`: activate `handle` (`status` ACTIVE) or deactivate it (any other
+/// `status`), then read it back with that status.
+pub(super) async fn lifecycle_step<H: EditableHandle>(
+    ctx: &Ctx,
+    name: &str,
+    handle: &H,
+    status: LifecycleStatus,
+) -> Result<(), StepFailure> {
+    ctx.step(name, async {
+        if status == LifecycleStatus::Active {
+            handle.activate(ctx).await?;
+        } else {
+            handle.deactivate(ctx).await?;
+        }
+        handle.expect_status(ctx, status).await
+    })
+    .await
+}
+
+/// Read-modify-write in two steps: read `it` (raw JSON and typed) and rename the typed object
+/// to `renamed`; PUT it back, which must send every field read, answer the `variant` with the
+/// new name, and pass `kept(read, after)` on the raw JSON read before and after the PUT.
+pub(super) async fn replace_renamed<H: EditableHandle>(
+    ctx: &Ctx,
+    handle: &H,
+    it: &str,
+    (renamed, variant): (&str, &str),
+    kept: impl FnOnce(&Value, &Value) -> Result<(), StepFailure>,
+) -> Result<(), StepFailure> {
+    let (read, changed) = ctx
+        .step(
+            format!("read {it} for a read-modify-write (raw JSON and typed)"),
+            async {
+                let raw = handle.get_raw(ctx).await?;
+                let mut typed = handle.get(ctx).await?;
+                rename_typed(&mut typed, renamed)?;
+                Ok((raw, typed))
+            },
+        )
+        .await?;
+    let sent = to_json(&changed)?;
+    ctx.step(
+        format!("PUT {it} back renamed → every field it read is sent and kept"),
+        async {
+            ensure_kept(&read, &sent, &["name"])?;
+            let replaced = handle.replace(ctx, changed.clone()).await?;
+            ensure_variant(&replaced, variant)?;
+            ensure_eq("name", Some(renamed), replaced.name_of())?;
+            let after = handle.get_raw(ctx).await?;
+            kept(&read, &after)
+        },
+    )
+    .await
 }
 
 /// A lifecycle action of a device (doc 002).

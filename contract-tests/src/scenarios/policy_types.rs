@@ -6,8 +6,9 @@ use okta_mgmt::types::LifecycleStatus;
 use serde_json::{Value, json};
 
 use super::kit::{
-    PolicyHandle, RuleHandle, create_policy, default_policy, ensure_allow, ensure_at, ensure_kept,
-    ensure_same, ensure_variant, find_policy, find_rule, list_policies, rename_typed, to_json,
+    PolicyHandle, RuleHandle, create_policy, default_policy, ensure_allow, ensure_at, ensure_same,
+    ensure_variant, find_policy, find_rule, lifecycle_step, list_policies, replace_renamed,
+    to_json,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -656,42 +657,23 @@ async fn replace_policy_renamed(
     name: &str,
 ) -> Result<(), StepFailure> {
     let renamed = format!("{name}-renamed");
-    let (read, changed) = ctx
-        .step(
-            "read it for a read-modify-write (raw JSON and typed)",
-            async {
-                let raw = policy.get_raw(ctx).await?;
-                let mut typed = policy.get(ctx).await?;
-                rename_typed(&mut typed, &renamed)?;
-                Ok((raw, typed))
-            },
-        )
-        .await?;
-    let sent = to_json(&changed)?;
-    ctx.step(
-        "PUT it back renamed → every field it read is sent and kept",
-        async {
-            ensure_kept(&read, &sent, &["name"])?;
-            let replaced = policy.replace(ctx, changed.clone()).await?;
-            ensure_variant(&replaced, spec.policy_variant)?;
-            ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
-            let after = policy.get_raw(ctx).await?;
-            ensure_eq(
-                "name after get",
-                Some(renamed.as_str()),
-                after["name"].as_str(),
-            )?;
-            ensure_same(
-                &read,
-                &after,
-                &["description", "conditions", "settings", "status", "type"],
-            )?;
-            if ctx.is_sim() {
-                ensure_unknown_kept(&after, spec.policy_nested)?;
-            }
-            Ok(())
-        },
-    )
+    let names = (renamed.as_str(), spec.policy_variant);
+    replace_renamed(ctx, policy, "it", names, |read, after| {
+        ensure_eq(
+            "name after get",
+            Some(renamed.as_str()),
+            after["name"].as_str(),
+        )?;
+        ensure_same(
+            read,
+            after,
+            &["description", "conditions", "settings", "status", "type"],
+        )?;
+        if ctx.is_sim() {
+            ensure_unknown_kept(after, spec.policy_nested)?;
+        }
+        Ok(())
+    })
     .await
 }
 
@@ -707,10 +689,12 @@ async fn policy_lifecycle(ctx: &Ctx, policy: &PolicyHandle) -> Result<(), StepFa
         },
     )
     .await?;
-    ctx.step("deactivate → INACTIVE", async {
-        policy.deactivate(ctx).await?;
-        policy.expect_status(ctx, LifecycleStatus::Inactive).await
-    })
+    lifecycle_step(
+        ctx,
+        "deactivate → INACTIVE",
+        policy,
+        LifecycleStatus::Inactive,
+    )
     .await
 }
 
@@ -775,61 +759,43 @@ async fn replace_rule_renamed(
     rule_name: &str,
 ) -> Result<(), StepFailure> {
     let renamed = format!("{rule_name}-renamed");
-    let (read, changed) = ctx
-        .step(
-            "read the rule for a read-modify-write (raw JSON and typed)",
-            async {
-                let raw = rule.get_raw(ctx).await?;
-                let mut typed = rule.get(ctx).await?;
-                rename_typed(&mut typed, &renamed)?;
-                Ok((raw, typed))
-            },
-        )
-        .await?;
-    let sent = to_json(&changed)?;
-    ctx.step(
-        "PUT the rule back renamed → every field it read is sent and kept",
-        async {
-            ensure_kept(&read, &sent, &["name"])?;
-            let replaced = rule.replace(ctx, changed.clone()).await?;
-            ensure_variant(&replaced, spec.rule_variant)?;
-            ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
-            let after = rule.get_raw(ctx).await?;
-            ensure_same(
-                &read,
-                &after,
-                &[
-                    "conditions",
-                    "actions",
-                    "action",
-                    "requirement",
-                    "status",
-                    "type",
-                ],
-            )?;
-            if ctx.is_sim() {
-                ensure_unknown_kept(&after, Some(spec.rule_nested))?;
-            }
-            Ok(())
-        },
-    )
+    let names = (renamed.as_str(), spec.rule_variant);
+    replace_renamed(ctx, rule, "the rule", names, |read, after| {
+        ensure_same(
+            read,
+            after,
+            &[
+                "conditions",
+                "actions",
+                "action",
+                "requirement",
+                "status",
+                "type",
+            ],
+        )?;
+        if ctx.is_sim() {
+            ensure_unknown_kept(after, Some(spec.rule_nested))?;
+        }
+        Ok(())
+    })
     .await
 }
 
 /// Activate the rule while its policy is inactive, then deactivate it.
 async fn rule_lifecycle(ctx: &Ctx, rule: &RuleHandle) -> Result<(), StepFailure> {
-    ctx.step(
+    lifecycle_step(
+        ctx,
         "activate the rule (its policy is inactive) → ACTIVE",
-        async {
-            rule.activate(ctx).await?;
-            rule.expect_status(ctx, LifecycleStatus::Active).await
-        },
+        rule,
+        LifecycleStatus::Active,
     )
     .await?;
-    ctx.step("deactivate the rule → INACTIVE", async {
-        rule.deactivate(ctx).await?;
-        rule.expect_status(ctx, LifecycleStatus::Inactive).await
-    })
+    lifecycle_step(
+        ctx,
+        "deactivate the rule → INACTIVE",
+        rule,
+        LifecycleStatus::Inactive,
+    )
     .await
 }
 
@@ -840,10 +806,10 @@ async fn delete_both(
     policy: &PolicyHandle,
     rule: &RuleHandle,
 ) -> Result<(), StepFailure> {
-    ctx.step("delete the rule → 404 E0000007", async {
-        rule.delete(ctx).await?;
-        rule.expect_gone(ctx).await
-    })
+    ctx.step(
+        "delete the rule → 404 E0000007",
+        rule.delete_and_expect_gone(ctx),
+    )
     .await?;
 
     ctx.step(
