@@ -58,6 +58,19 @@ struct TypeSpec {
     rule_probe: (&'static str, fn() -> Value),
 }
 
+/// What a policy's read-modify-write PUT leaves as it was read.
+const POLICY_KEPT: [&str; 5] = ["description", "conditions", "settings", "status", "type"];
+
+/// What a rule's read-modify-write PUT leaves as it was read.
+const RULE_KEPT: [&str; 6] = [
+    "conditions",
+    "actions",
+    "action",
+    "requirement",
+    "status",
+    "type",
+];
+
 /// Unknown field added (on the simulator) at the top level and inside a nested object.
 const UNKNOWN_KEY: &str = "oktaContractFuture";
 
@@ -557,11 +570,25 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     let name = ctx.name(spec.slug);
     let body = policy_body(ctx, &spec, &name).await?;
     let policy = create_and_read_policy(ctx, &spec, &name, &body).await?;
-    replace_policy_renamed(ctx, &spec, &policy, &name).await?;
+    // Read-modify-write: PUT replaces the whole policy, so everything read is sent back renamed.
+    let renamed = format!("{name}-renamed");
+    let target = (renamed.as_str(), spec.policy_variant);
+    replace_renamed(ctx, &policy, "it", target, |read, after| {
+        let name_after = after["name"].as_str();
+        ensure_eq("name after get", Some(renamed.as_str()), name_after)?;
+        kept_after_put(ctx, (read, after), &POLICY_KEPT, spec.policy_nested)
+    })
+    .await?;
     policy_lifecycle(ctx, &policy).await?;
     let rule_name = ctx.name(&format!("{}-rule", spec.slug));
     let rule = create_and_read_rule(ctx, &spec, &policy, &rule_name).await?;
-    replace_rule_renamed(ctx, &spec, &rule, &rule_name).await?;
+    // The rule's read-modify-write: everything read is sent back renamed and kept.
+    let rule_renamed = format!("{rule_name}-renamed");
+    let target = (rule_renamed.as_str(), spec.rule_variant);
+    replace_renamed(ctx, &rule, "the rule", target, |read, after| {
+        kept_after_put(ctx, (read, after), &RULE_KEPT, Some(spec.rule_nested))
+    })
+    .await?;
     rule_lifecycle(ctx, &rule).await?;
     delete_both(ctx, &spec, &policy, &rule).await
 }
@@ -649,34 +676,6 @@ async fn create_and_read_policy(
     Ok(policy)
 }
 
-/// Read-modify-write: PUT replaces the whole policy, so everything read is sent back renamed.
-async fn replace_policy_renamed(
-    ctx: &Ctx,
-    spec: &TypeSpec,
-    policy: &PolicyHandle,
-    name: &str,
-) -> Result<(), StepFailure> {
-    let renamed = format!("{name}-renamed");
-    let names = (renamed.as_str(), spec.policy_variant);
-    replace_renamed(ctx, policy, "it", names, |read, after| {
-        ensure_eq(
-            "name after get",
-            Some(renamed.as_str()),
-            after["name"].as_str(),
-        )?;
-        ensure_same(
-            read,
-            after,
-            &["description", "conditions", "settings", "status", "type"],
-        )?;
-        if ctx.is_sim() {
-            ensure_unknown_kept(after, spec.policy_nested)?;
-        }
-        Ok(())
-    })
-    .await
-}
-
 /// Activate the policy while it has no rules (so it applies to no one), then deactivate it.
 async fn policy_lifecycle(ctx: &Ctx, policy: &PolicyHandle) -> Result<(), StepFailure> {
     ctx.step(
@@ -751,34 +750,19 @@ async fn create_and_read_rule(
     Ok(rule)
 }
 
-/// Read-modify-write of the rule: everything read is sent back renamed and kept.
-async fn replace_rule_renamed(
+/// The fields a read-modify-write PUT must leave as they were read, besides the fields the
+/// client does not model (checked on the simulator, which adds them under `nested`).
+fn kept_after_put(
     ctx: &Ctx,
-    spec: &TypeSpec,
-    rule: &RuleHandle,
-    rule_name: &str,
+    (read, after): (&Value, &Value),
+    keys: &[&str],
+    nested: Option<&str>,
 ) -> Result<(), StepFailure> {
-    let renamed = format!("{rule_name}-renamed");
-    let names = (renamed.as_str(), spec.rule_variant);
-    replace_renamed(ctx, rule, "the rule", names, |read, after| {
-        ensure_same(
-            read,
-            after,
-            &[
-                "conditions",
-                "actions",
-                "action",
-                "requirement",
-                "status",
-                "type",
-            ],
-        )?;
-        if ctx.is_sim() {
-            ensure_unknown_kept(after, Some(spec.rule_nested))?;
-        }
-        Ok(())
-    })
-    .await
+    ensure_same(read, after, keys)?;
+    if ctx.is_sim() {
+        ensure_unknown_kept(after, nested)?;
+    }
+    Ok(())
 }
 
 /// Activate the rule while its policy is inactive, then deactivate it.
