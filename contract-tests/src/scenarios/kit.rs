@@ -785,15 +785,16 @@ pub(super) fn ensure_same(before: &Value, after: &Value, keys: &[&str]) -> Resul
 
 /// The user ids a device user list (or `_embedded.users`) names.
 pub(super) fn user_ids(device_users: &Value) -> Vec<String> {
-    device_users
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|u| str_at(u, "/user/id").map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    strs_at(device_users, "/user/id")
+}
+
+/// The string at `pointer` of every element of the JSON array `list` that has one.
+pub(super) fn strs_at<C: FromIterator<String>>(list: &Value, pointer: &str) -> C {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| str_at(item, pointer).map(str::to_owned))
+        .collect()
 }
 
 /// Every device of the listing with page size `limit`, following pagination.

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::kit::{
     PolicyHandle, UNKNOWN_ID, create_policy, default_policy, ensure_kept, expect_invalid,
     expect_not_found, expect_refusal, get_raw, list_policies, rename_typed, require_id, str_at,
-    to_json, user_ids, variant_of,
+    strs_at, to_json, user_ids, variant_of,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -457,20 +457,8 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         ctx.step("the clone has copies of the rules under new ids", async {
             let original = get_raw(ctx, &source.rules_path()).await?;
             let copy = get_raw(ctx, &clone.rules_path()).await?;
-            let names = |v: &Value| -> Vec<String> {
-                v.as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| str_at(r, "/name").map(str::to_owned))
-                    .collect()
-            };
-            let ids = |v: &Value| -> HashSet<String> {
-                v.as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| str_at(r, "/id").map(str::to_owned))
-                    .collect()
-            };
+            let names = |v: &Value| -> Vec<String> { strs_at(v, "/name") };
+            let ids = |v: &Value| -> HashSet<String> { strs_at(v, "/id") };
             ensure_eq("rule names", names(&original), names(&copy))?;
             ensure(
                 ids(&original).is_disjoint(&ids(&copy)),
