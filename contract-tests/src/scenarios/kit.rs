@@ -13,7 +13,7 @@ use okta_mgmt::types::{
     PolicyType, UnknownObject,
 };
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{Ctx, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
@@ -155,6 +155,11 @@ pub(super) fn rename_typed<T: TypedObject>(object: &mut T, name: &str) -> Result
     }
     object.rename_to(name);
     Ok(())
+}
+
+/// The smallest policy request body: `name`, `type` and `status: INACTIVE`, in that order.
+pub(super) fn inactive_policy_body(name: &str, policy_type: &str) -> Value {
+    json!({ "name": name, "type": policy_type, "status": "INACTIVE" })
 }
 
 /// The `id` of a created object, or a failure naming what lacked it.

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::kit::{
     PolicyHandle, RuleHandle, create_policy, default_policy, ensure_allow, ensure_at, ensure_same,
-    ensure_variant, find_policy, find_rule, lifecycle_step, list_policies, replace_renamed,
-    to_json,
+    ensure_variant, find_policy, find_rule, inactive_policy_body, lifecycle_step, list_policies,
+    replace_renamed, to_json,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -410,7 +410,7 @@ fn device_signal_collection_spec() -> TypeSpec {
         rule_variant: "DeviceSignalCollection",
         classic: false,
         // Doc 000 "Create device signal collection policy request example".
-        policy_body: |name| json!({ "name": name, "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE" }),
+        policy_body: |name| inactive_policy_body(name, "DEVICE_SIGNAL_COLLECTION"),
         policy_nested: None,
         // Doc 000 rule, on the desktop platforms this time.
         rule_body: |name| {
