@@ -198,33 +198,39 @@ pub fn generate_key(kind: KeyKind) -> Result<GeneratedKey, String> {
         KeyKind::Rsa => {
             let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
                 .map_err(|_| "RSA key generation failed".to_owned())?;
-            let private = pair
-                .as_der()
-                .map_err(|_| "RSA key encoding failed".to_owned())?;
-            let public = pair
-                .public_key()
-                .as_der()
-                .map_err(|_| "RSA public key encoding failed".to_owned())?;
-            (private.as_ref().to_vec(), public.as_ref().to_vec())
+            key_ders(
+                "RSA",
+                pair.as_der().as_deref(),
+                pair.public_key().as_der().as_deref(),
+            )?
         }
         KeyKind::Ec => {
             let alg = &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING;
             let pair = aws_lc_rs::signature::EcdsaKeyPair::generate(alg)
                 .map_err(|_| "EC key generation failed".to_owned())?;
-            let private = pair
-                .to_pkcs8v1()
-                .map_err(|_| "EC key encoding failed".to_owned())?;
-            let public = pair
-                .public_key()
-                .as_der()
-                .map_err(|_| "EC public key encoding failed".to_owned())?;
-            (private.as_ref().to_vec(), public.as_ref().to_vec())
+            key_ders(
+                "EC",
+                pair.to_pkcs8v1(),
+                pair.public_key().as_der().as_deref(),
+            )?
         }
     };
     Ok(GeneratedKey {
         private_pem: pem::encode(&pem::Pem::new("PRIVATE KEY", private_der)),
         public_pem: pem::encode(&pem::Pem::new("PUBLIC KEY", public_der)),
     })
+}
+
+/// The DER bytes of a freshly encoded private and public key; an encoding failure is named
+/// with the key's `label` ("RSA", "EC").
+fn key_ders<P: AsRef<[u8]>, Q: AsRef<[u8]>, E, F>(
+    label: &str,
+    private: Result<P, E>,
+    public: Result<Q, F>,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let private = private.map_err(|_| format!("{label} key encoding failed"))?;
+    let public = public.map_err(|_| format!("{label} public key encoding failed"))?;
+    Ok((private.as_ref().to_vec(), public.as_ref().to_vec()))
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
@@ -660,32 +666,25 @@ mod tests {
 
     #[test]
     fn scopes_follow_the_spec() {
-        let get = Method::GET;
-        let post = Method::POST;
-        assert_eq!(
-            required_scope(&get, "/api/v1/policies"),
-            Some("okta.policies.read")
-        );
-        assert_eq!(
-            required_scope(&post, "/api/v1/policies"),
-            Some("okta.policies.manage")
-        );
-        assert_eq!(
-            required_scope(&post, "/api/v1/policies/abc/lifecycle/activate"),
-            Some("okta.policies.manage")
-        );
-        assert_eq!(
-            required_scope(&get, "/api/v1/devices/x"),
-            Some("okta.devices.read")
-        );
-        assert_eq!(
-            required_scope(&Method::DELETE, "/api/v1/devices/x"),
-            Some("okta.devices.manage")
-        );
-        assert_eq!(
-            required_scope(&get, "/api/v1/users/00u1/devices"),
-            Some("okta.users.read")
-        );
+        let cases = [
+            (Method::GET, "/api/v1/policies", "okta.policies.read"),
+            (Method::POST, "/api/v1/policies", "okta.policies.manage"),
+            (
+                Method::POST,
+                "/api/v1/policies/abc/lifecycle/activate",
+                "okta.policies.manage",
+            ),
+            (Method::GET, "/api/v1/devices/x", "okta.devices.read"),
+            (Method::DELETE, "/api/v1/devices/x", "okta.devices.manage"),
+            (Method::GET, "/api/v1/users/00u1/devices", "okta.users.read"),
+        ];
+        for (method, path, scope) in cases {
+            assert_eq!(
+                required_scope(&method, path),
+                Some(scope),
+                "{method} {path}"
+            );
+        }
         assert_eq!(
             scope_table().len(),
             30,

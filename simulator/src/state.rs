@@ -326,8 +326,9 @@ pub struct Org {
 }
 
 impl Org {
-    /// A fresh org: default policies, the account management policy and `device_count` devices.
-    pub fn seeded(seed: u64, device_count: usize) -> Self {
+    /// An org holding only the default policies with their default rules; the id generator is
+    /// seeded from `seed`.
+    fn with_default_policies(seed: u64) -> Self {
         let mut org = Self {
             ids: IdGen::new(splitmix64(seed ^ 0x1d5)),
             policies: HashMap::new(),
@@ -337,6 +338,12 @@ impl Org {
             apps: Vec::new(),
         };
         seed_policies(&mut org);
+        org
+    }
+
+    /// A fresh org: default policies, the account management policy and `device_count` devices.
+    pub fn seeded(seed: u64, device_count: usize) -> Self {
+        let mut org = Self::with_default_policies(seed);
         seed_devices(&mut org, seed, device_count);
         // Seeded after the devices so the ids of everything seeded before stay as they were.
         seed_okta_created_policies(&mut org);
@@ -348,15 +355,7 @@ impl Org {
     /// default rules, the account management policy and the two built-in apps (no devices, no
     /// users, no customer apps).
     pub fn okta_created(seed: u64) -> Self {
-        let mut org = Self {
-            ids: IdGen::new(splitmix64(seed ^ 0x1d5)),
-            policies: HashMap::new(),
-            policy_order: BTreeMap::new(),
-            devices: BTreeMap::new(),
-            device_seq: HashMap::new(),
-            apps: Vec::new(),
-        };
-        seed_policies(&mut org);
+        let mut org = Self::with_default_policies(seed);
         seed_okta_created_policies(&mut org);
         seed_apps(&mut org, BUILT_IN_APPS);
         org

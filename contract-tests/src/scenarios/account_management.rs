@@ -5,8 +5,8 @@ use okta_mgmt::types::{LifecycleStatus, Policy};
 use serde_json::{Value, json};
 
 use super::kit::{
-    PolicyHandle, RuleHandle, ensure_allow, ensure_kept, ensure_policy_variant,
-    ensure_rule_variant, ensure_same, expect_invalid, list_policies, rename_rule, to_json,
+    PolicyHandle, RuleHandle, ensure_allow, ensure_kept, ensure_same, ensure_variant,
+    expect_invalid, list_policies, rename_typed, to_json,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -72,7 +72,7 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let before = ctx
             .step("get it by id: Policy::Access, read-only _links", async {
                 let got = policy.get(ctx).await?;
-                ensure_policy_variant(&got, "Access")?;
+                ensure_variant(&got, "Access")?;
                 ensure_eq(
                     "_embedded.resourceType",
                     Some(ACCOUNT_MANAGEMENT.to_owned()),
@@ -86,10 +86,10 @@ fn account_management(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
             .await?;
         let rule = add_and_replace_rule(ctx, &policy).await?;
         refusals(ctx, &policy, &before).await?;
-        ctx.step("delete the rule → 404 afterwards", async {
-            rule.delete(ctx).await?;
-            rule.expect_gone(ctx).await
-        })
+        ctx.step(
+            "delete the rule → 404 afterwards",
+            rule.delete_and_expect_gone(ctx),
+        )
         .await?;
         ctx.step(
             "the policy is unchanged (name, status, lastUpdated)",
@@ -149,7 +149,7 @@ async fn add_and_replace_rule(ctx: &Ctx, policy: &PolicyHandle) -> Result<RuleHa
                 "none",
             )?;
             for rule in &rules {
-                ensure_rule_variant(rule, "Access")?;
+                ensure_variant(rule, "Access")?;
             }
             Ok(rules.len())
         })
@@ -160,7 +160,7 @@ async fn add_and_replace_rule(ctx: &Ctx, policy: &PolicyHandle) -> Result<RuleHa
     let rule = ctx
         .step("add a rule (activate=false)", async {
             let (handle, rule) = policy.create_rule(ctx, &body, Some(false)).await?;
-            ensure_rule_variant(&rule, "Access")?;
+            ensure_variant(&rule, "Access")?;
             ensure_eq("name", Some(name.as_str()), rule.name())?;
             ensure_eq("status", Some(LifecycleStatus::Inactive), rule.status())?;
             Ok(handle)
@@ -183,10 +183,10 @@ async fn add_and_replace_rule(ctx: &Ctx, policy: &PolicyHandle) -> Result<RuleHa
     ctx.step("replace the rule by read-modify-write (rename)", async {
         let raw = rule.get_raw(ctx).await?;
         let mut typed = rule.get(ctx).await?;
-        rename_rule(&mut typed, &renamed)?;
+        rename_typed(&mut typed, &renamed)?;
         ensure_kept(&raw, &to_json(&typed)?, &["name"])?;
         let replaced = rule.replace(ctx, typed).await?;
-        ensure_rule_variant(&replaced, "Access")?;
+        ensure_variant(&replaced, "Access")?;
         ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
         rule.expect_status(ctx, LifecycleStatus::Inactive).await
     })

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::kit::{
     MappingHandle, PolicyHandle, RuleHandle, create_policy, ensure_allow, ensure_at,
-    ensure_no_link, ensure_policy_variant, ensure_rule_variant, find_rule, str_at, to_json,
+    ensure_no_link, ensure_variant, find_rule, str_at, to_json,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -130,7 +130,7 @@ async fn authentication_policy(ctx: &Ctx) -> Result<(PolicyHandle, RuleHandle), 
             "create the ACCESS_POLICY authentication policy (ACTIVE)",
             async {
                 let (auth, created) = create_policy(ctx, &auth_body, None).await?;
-                ensure_policy_variant(&created, "Access")?;
+                ensure_variant(&created, "Access")?;
                 ensure_eq("name", Some(auth_name.as_str()), created.name())?;
                 ensure_eq("status", Some(LifecycleStatus::Active), created.status())?;
                 // Doc 000's response shows `_embedded.resourceType: "APP"`; recorded real
@@ -154,7 +154,7 @@ async fn authentication_policy(ctx: &Ctx) -> Result<(PolicyHandle, RuleHandle), 
             "create the registered-devices rule (device.registered/managed, appSignOn)",
             async {
                 let (handle, rule) = auth.create_rule(ctx, &devices_rule_body, None).await?;
-                ensure_rule_variant(&rule, "Access")?;
+                ensure_variant(&rule, "Access")?;
                 let json = to_json(&rule)?;
                 ensure_at(&json, "/conditions/device/registered", &json!(true))?;
                 ensure_at(&json, "/conditions/device/managed", &json!(false))?;
@@ -185,7 +185,7 @@ async fn inactive_dsc_policy(ctx: &Ctx) -> Result<PolicyHandle, StepFailure> {
             "create the DEVICE_SIGNAL_COLLECTION policy with activate=false",
             async {
                 let (dsc, created) = create_policy(ctx, &dsc_body, Some(false)).await?;
-                ensure_policy_variant(&created, "DeviceSignalCollection")?;
+                ensure_variant(&created, "DeviceSignalCollection")?;
                 ensure_eq("status", Some(LifecycleStatus::Inactive), created.status())?;
                 ensure_eq(
                     "system",
@@ -268,7 +268,7 @@ async fn platform_rule(ctx: &Ctx, dsc: &PolicyHandle) -> Result<RuleHandle, Step
         "create the platform rule (IOS, ANDROID; OKTA_VERIFY / IGNORE)",
         async {
             let (handle, rule) = dsc.create_rule(ctx, &platform_body, None).await?;
-            ensure_rule_variant(&rule, "DeviceSignalCollection")?;
+            ensure_variant(&rule, "DeviceSignalCollection")?;
             let json = to_json(&rule)?;
             ensure_at(
                 &json,
@@ -301,7 +301,7 @@ async fn review_and_activate(
         "review: the DSC policy lists the rule and is still INACTIVE",
         async {
             let rules = dsc.rules(ctx).await?;
-            ensure_rule_variant(
+            ensure_variant(
                 find_rule(&rules, &platform_rule.id)?,
                 "DeviceSignalCollection",
             )?;
@@ -319,7 +319,7 @@ async fn review_and_activate(
         async {
             dsc.activate(ctx).await?;
             let policy = dsc.get(ctx).await?;
-            ensure_policy_variant(&policy, "DeviceSignalCollection")?;
+            ensure_variant(&policy, "DeviceSignalCollection")?;
             ensure_eq("status", Some(LifecycleStatus::Active), policy.status())?;
             let raw = to_json(&policy)?;
             ensure_allow(&raw, "self", &["GET", "PUT", "DELETE"])?;
@@ -338,10 +338,10 @@ async fn cleanup(
     rules: [&RuleHandle; 2],
     policies: [&PolicyHandle; 2],
 ) -> Result<(), StepFailure> {
-    ctx.step("delete the mapping → 404 afterwards", async {
-        mapping.delete(ctx).await?;
-        mapping.expect_gone(ctx).await
-    })
+    ctx.step(
+        "delete the mapping → 404 afterwards",
+        mapping.delete_and_expect_gone(ctx),
+    )
     .await?;
 
     ctx.step("delete both rules → 404 afterwards", async {

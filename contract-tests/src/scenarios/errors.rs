@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use super::kit::{
     PolicyHandle, RuleHandle, UNKNOWN_ID, create_policy, ensure_error_body, expect_invalid,
-    expect_not_found, expect_refusal, list_policies, page_size, to_json, try_create_policy,
+    expect_not_found, expect_refusal, inactive_policy_body, list_policies, page_size, to_json,
+    try_create_policy,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
@@ -271,11 +272,10 @@ async fn malformed_policies(ctx: &Ctx) -> Result<(), StepFailure> {
     )
     .await?;
 
-    let unknown_type = json!({
-        "name": ctx.name("errors-unknown-type"),
-        "type": "OKTA_CONTRACT_NO_SUCH_TYPE",
-        "status": "INACTIVE",
-    });
+    let unknown_type = inactive_policy_body(
+        &ctx.name("errors-unknown-type"),
+        "OKTA_CONTRACT_NO_SUCH_TYPE",
+    );
     ctx.step(
         "create a policy of an unknown type (Policy::Other) → 400 E0000001",
         async {
@@ -295,11 +295,7 @@ async fn malformed_policies(ctx: &Ctx) -> Result<(), StepFailure> {
 
 /// A PASSWORD rule in an ACCESS_POLICY is refused; the policy is deleted again.
 async fn misfit_rule(ctx: &Ctx) -> Result<(), StepFailure> {
-    let policy_body = json!({
-        "name": ctx.name("errors-access"),
-        "type": "ACCESS_POLICY",
-        "status": "INACTIVE",
-    });
+    let policy_body = inactive_policy_body(&ctx.name("errors-access"), "ACCESS_POLICY");
     let policy = ctx
         .step(
             "create an ACCESS_POLICY (inactive) to add a misfit rule to",
@@ -329,11 +325,7 @@ async fn misfit_rule(ctx: &Ctx) -> Result<(), StepFailure> {
 
 /// PUT, activate and DELETE of an unknown policy are 404 E0000007.
 async fn unknown_policy_writes(ctx: &Ctx) -> Result<(), StepFailure> {
-    let replacement = json!({
-        "name": ctx.name("errors-replacement"),
-        "type": "ACCESS_POLICY",
-        "status": "INACTIVE",
-    });
+    let replacement = inactive_policy_body(&ctx.name("errors-replacement"), "ACCESS_POLICY");
     let unknown = PolicyHandle::existing(UNKNOWN_ID);
     ctx.step(
         "PUT, activate and DELETE an unknown policy → 404 E0000007",

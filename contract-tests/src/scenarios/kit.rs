@@ -13,7 +13,7 @@ use okta_mgmt::types::{
     PolicyType, UnknownObject,
 };
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{Ctx, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
@@ -68,20 +68,54 @@ pub(super) fn ensure_at(value: &Value, pointer: &str, expected: &Value) -> Resul
     )
 }
 
-/// The typed variant of a policy, or `Other` with its type and the reason it is untyped.
-pub(super) fn policy_variant(policy: &Policy) -> String {
-    match policy {
-        Policy::Other(o) => untyped_variant(o),
-        typed => typed.variant_name().to_owned(),
-    }
+/// A policy or a rule as the variant and rename checks see it.
+pub(super) trait TypedObject {
+    /// The enum's name: `Policy` or `PolicyRule`.
+    const ENUM: &'static str;
+    /// What a failure calls it: `policy` or `rule`.
+    const WHAT: &'static str;
+    /// The typed variant, or `Other` with its type and the reason it is untyped.
+    fn variant(&self) -> String;
+    /// Whether it decoded to a typed variant.
+    fn typed(&self) -> bool;
+    /// Its `name`.
+    fn name_of(&self) -> Option<&str>;
+    /// Sets its `name`.
+    fn rename_to(&mut self, name: &str);
 }
 
-/// The typed variant of a rule, or `Other` with its type and the reason it is untyped.
-pub(super) fn rule_variant(rule: &PolicyRule) -> String {
-    match rule {
-        PolicyRule::Other(o) => untyped_variant(o),
-        typed => typed.variant_name().to_owned(),
-    }
+/// Implements [`TypedObject`] for the polymorphic enums, whose `Other` variant holds the
+/// undecoded object.
+macro_rules! typed_object {
+    ($($enum:ident: $what:literal),*) => {$(
+        impl TypedObject for $enum {
+            const ENUM: &'static str = stringify!($enum);
+            const WHAT: &'static str = $what;
+            fn variant(&self) -> String {
+                match self {
+                    $enum::Other(o) => untyped_variant(o),
+                    typed => typed.variant_name().to_owned(),
+                }
+            }
+            fn typed(&self) -> bool {
+                self.is_typed()
+            }
+            fn name_of(&self) -> Option<&str> {
+                self.name()
+            }
+            fn rename_to(&mut self, name: &str) {
+                self.set_name(name);
+            }
+        }
+    )*};
+}
+
+typed_object!(Policy: "policy", PolicyRule: "rule");
+
+/// The typed variant of a policy or a rule, or `Other` with its type and the reason it is
+/// untyped.
+pub(super) fn variant_of<T: TypedObject>(object: &T) -> String {
+    object.variant()
 }
 
 fn untyped_variant(o: &UnknownObject) -> String {
@@ -95,52 +129,37 @@ fn untyped_variant(o: &UnknownObject) -> String {
     )
 }
 
-/// Asserts the decoded variant of a policy (`Policy::<expected>`).
-pub(super) fn ensure_policy_variant(policy: &Policy, expected: &str) -> Result<(), StepFailure> {
-    let actual = policy_variant(policy);
+/// Asserts the decoded variant of a policy or a rule (`Policy::<expected>`,
+/// `PolicyRule::<expected>`).
+pub(super) fn ensure_variant<T: TypedObject>(
+    object: &T,
+    expected: &str,
+) -> Result<(), StepFailure> {
+    let actual = object.variant();
     ensure(
         actual == expected,
         "decoded variant",
-        format!("Policy::{expected}"),
-        format!("Policy::{actual}"),
+        format!("{}::{expected}", T::ENUM),
+        format!("{}::{actual}", T::ENUM),
     )
 }
 
-/// Asserts the decoded variant of a rule (`PolicyRule::<expected>`).
-pub(super) fn ensure_rule_variant(rule: &PolicyRule, expected: &str) -> Result<(), StepFailure> {
-    let actual = rule_variant(rule);
-    ensure(
-        actual == expected,
-        "decoded variant",
-        format!("PolicyRule::{expected}"),
-        format!("PolicyRule::{actual}"),
-    )
-}
-
-/// Renames a typed policy in place (the read-modify-write of a PUT).
-pub(super) fn rename_policy(policy: &mut Policy, name: &str) -> Result<(), StepFailure> {
-    if !policy.is_typed() {
+/// Renames a typed policy or rule in place (the read-modify-write of a PUT).
+pub(super) fn rename_typed<T: TypedObject>(object: &mut T, name: &str) -> Result<(), StepFailure> {
+    if !object.typed() {
         return Err(StepFailure::mismatch(
-            "policy to rename",
-            "a typed policy",
-            format!("Policy::{}", policy_variant(policy)),
+            &format!("{} to rename", T::WHAT),
+            format!("a typed {}", T::WHAT),
+            format!("{}::{}", T::ENUM, object.variant()),
         ));
     }
-    policy.set_name(name);
+    object.rename_to(name);
     Ok(())
 }
 
-/// Renames a typed rule in place (the read-modify-write of a PUT).
-pub(super) fn rename_rule(rule: &mut PolicyRule, name: &str) -> Result<(), StepFailure> {
-    if !rule.is_typed() {
-        return Err(StepFailure::mismatch(
-            "rule to rename",
-            "a typed rule",
-            format!("PolicyRule::{}", rule_variant(rule)),
-        ));
-    }
-    rule.set_name(name);
-    Ok(())
+/// The smallest policy request body: `name`, `type` and `status: INACTIVE`, in that order.
+pub(super) fn inactive_policy_body(name: &str, policy_type: &str) -> Value {
+    json!({ "name": name, "type": policy_type, "status": "INACTIVE" })
 }
 
 /// The `id` of a created object, or a failure naming what lacked it.
@@ -459,6 +478,15 @@ macro_rules! policy_child {
             pub(super) fn path(&self) -> String {
                 $path(&self.policy_id, &self.id)
             }
+
+            /// Deletes it (the tracker is told), then asserts that it is gone.
+            pub(super) async fn delete_and_expect_gone(
+                &self,
+                ctx: &Ctx,
+            ) -> Result<(), StepFailure> {
+                self.delete(ctx).await?;
+                self.expect_gone(ctx).await
+            }
         }
     };
 }
@@ -523,6 +551,121 @@ impl MappingHandle {
         fn send_delete = delete_policy_resource_mapping(policy_id: policy_id, mapping_id: id);
         tracked;
     }
+}
+
+/// A policy or a rule a scenario edits: read (typed and raw), replaced, activated and
+/// deactivated. [`lifecycle_step`] and [`replace_renamed`] serve both.
+pub(super) trait EditableHandle {
+    /// The typed object: [`Policy`] or [`PolicyRule`].
+    type Object: TypedObject + Serialize + Clone + Send + Sync;
+    /// `GET`, typed.
+    fn get(&self, ctx: &Ctx) -> impl Future<Output = Result<Self::Object, Error>> + Send;
+    /// `GET`, the server's JSON.
+    fn get_raw(&self, ctx: &Ctx) -> impl Future<Output = Result<Value, StepFailure>> + Send;
+    /// `PUT` with `body`.
+    fn replace(
+        &self,
+        ctx: &Ctx,
+        body: Self::Object,
+    ) -> impl Future<Output = Result<Self::Object, Error>> + Send;
+    /// `POST …/lifecycle/activate`.
+    fn activate(&self, ctx: &Ctx) -> impl Future<Output = Result<(), Error>> + Send;
+    /// `POST …/lifecycle/deactivate`.
+    fn deactivate(&self, ctx: &Ctx) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Reads it and asserts its `status`.
+    fn expect_status(
+        &self,
+        ctx: &Ctx,
+        status: LifecycleStatus,
+    ) -> impl Future<Output = Result<(), StepFailure>> + Send;
+}
+
+/// Implements [`EditableHandle`] with the handles' own calls.
+macro_rules! editable_handle {
+    ($($handle:ident => $object:ident),*) => {$(
+        impl EditableHandle for $handle {
+            type Object = $object;
+            async fn get(&self, ctx: &Ctx) -> Result<$object, Error> {
+                $handle::get(self, ctx).await
+            }
+            async fn get_raw(&self, ctx: &Ctx) -> Result<Value, StepFailure> {
+                $handle::get_raw(self, ctx).await
+            }
+            async fn replace(&self, ctx: &Ctx, body: $object) -> Result<$object, Error> {
+                $handle::replace(self, ctx, body).await
+            }
+            async fn activate(&self, ctx: &Ctx) -> Result<(), Error> {
+                $handle::activate(self, ctx).await
+            }
+            async fn deactivate(&self, ctx: &Ctx) -> Result<(), Error> {
+                $handle::deactivate(self, ctx).await
+            }
+            async fn expect_status(
+                &self,
+                ctx: &Ctx,
+                status: LifecycleStatus,
+            ) -> Result<(), StepFailure> {
+                $handle::expect_status(self, ctx, status).await
+            }
+        }
+    )*};
+}
+
+editable_handle!(PolicyHandle => Policy, RuleHandle => PolicyRule);
+
+/// One step named `name`: activate `handle` (`status` ACTIVE) or deactivate it (any other
+/// `status`), then read it back with that status.
+pub(super) async fn lifecycle_step<H: EditableHandle>(
+    ctx: &Ctx,
+    name: &str,
+    handle: &H,
+    status: LifecycleStatus,
+) -> Result<(), StepFailure> {
+    ctx.step(name, async {
+        if status == LifecycleStatus::Active {
+            handle.activate(ctx).await?;
+        } else {
+            handle.deactivate(ctx).await?;
+        }
+        handle.expect_status(ctx, status).await
+    })
+    .await
+}
+
+/// Read-modify-write in two steps: read `it` (raw JSON and typed) and rename the typed object
+/// to `renamed`; PUT it back, which must send every field read, answer the `variant` with the
+/// new name, and pass `kept(read, after)` on the raw JSON read before and after the PUT.
+pub(super) async fn replace_renamed<H: EditableHandle>(
+    ctx: &Ctx,
+    handle: &H,
+    it: &str,
+    (renamed, variant): (&str, &str),
+    kept: impl FnOnce(&Value, &Value) -> Result<(), StepFailure>,
+) -> Result<(), StepFailure> {
+    let (read, changed) = ctx
+        .step(
+            format!("read {it} for a read-modify-write (raw JSON and typed)"),
+            async {
+                let raw = handle.get_raw(ctx).await?;
+                let mut typed = handle.get(ctx).await?;
+                rename_typed(&mut typed, renamed)?;
+                Ok((raw, typed))
+            },
+        )
+        .await?;
+    let sent = to_json(&changed)?;
+    ctx.step(
+        format!("PUT {it} back renamed → every field it read is sent and kept"),
+        async {
+            ensure_kept(&read, &sent, &["name"])?;
+            let replaced = handle.replace(ctx, changed.clone()).await?;
+            ensure_variant(&replaced, variant)?;
+            ensure_eq("name", Some(renamed), replaced.name_of())?;
+            let after = handle.get_raw(ctx).await?;
+            kept(&read, &after)
+        },
+    )
+    .await
 }
 
 /// A lifecycle action of a device (doc 002).
@@ -647,15 +790,16 @@ pub(super) fn ensure_same(before: &Value, after: &Value, keys: &[&str]) -> Resul
 
 /// The user ids a device user list (or `_embedded.users`) names.
 pub(super) fn user_ids(device_users: &Value) -> Vec<String> {
-    device_users
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|u| str_at(u, "/user/id").map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    strs_at(device_users, "/user/id")
+}
+
+/// The string at `pointer` of every element of the JSON array `list` that has one.
+pub(super) fn strs_at<C: FromIterator<String>>(list: &Value, pointer: &str) -> C {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| str_at(item, pointer).map(str::to_owned))
+        .collect()
 }
 
 /// Every device of the listing with page size `limit`, following pagination.
@@ -827,25 +971,29 @@ fn describe(e: &Error) -> String {
     super::describe_error(e)
 }
 
+/// Asserts that an error body's `field` is present and not empty.
+fn ensure_non_empty(
+    field: &str,
+    expected: &str,
+    value: &Option<String>,
+) -> Result<(), StepFailure> {
+    ensure(
+        value.as_deref().is_some_and(|s| !s.is_empty()),
+        field,
+        expected,
+        format!("{value:?}"),
+    )
+}
+
 /// Asserts that an Okta error body is complete: code, summary, link, id and a causes list.
 pub(super) fn ensure_error_body(e: &Error, code: &str) -> Result<(), StepFailure> {
     let okta = e
         .okta_error()
         .ok_or_else(|| StepFailure::mismatch("error", "an Okta error body", describe(e)))?;
     ensure_eq("errorCode", Some(code), okta.error_code.as_deref())?;
-    ensure(
-        okta.error_summary.as_deref().is_some_and(|s| !s.is_empty()),
-        "errorSummary",
-        "a non-empty summary",
-        format!("{:?}", okta.error_summary),
-    )?;
+    ensure_non_empty("errorSummary", "a non-empty summary", &okta.error_summary)?;
     ensure(okta.error_link.is_some(), "errorLink", "present", "absent")?;
-    ensure(
-        okta.error_id.as_deref().is_some_and(|s| !s.is_empty()),
-        "errorId",
-        "a non-empty id",
-        format!("{:?}", okta.error_id),
-    )?;
+    ensure_non_empty("errorId", "a non-empty id", &okta.error_id)?;
     ensure(
         okta.error_causes.is_some(),
         "errorCauses",
@@ -900,14 +1048,14 @@ mod tests {
     #[test]
     fn variants_are_named_and_renamed() {
         let mut p = Policy::from_json(json!({"type": "PASSWORD", "name": "p"}));
-        assert!(ensure_policy_variant(&p, "Password").is_ok());
-        rename_policy(&mut p, "q").unwrap();
+        assert!(ensure_variant(&p, "Password").is_ok());
+        rename_typed(&mut p, "q").unwrap();
         assert_eq!(p.name(), Some("q"));
         let other = Policy::from_json(json!({"type": "FUTURE", "name": "f"}));
-        assert!(policy_variant(&other).starts_with("Other (type \"FUTURE\""));
+        assert!(variant_of(&other).starts_with("Other (type \"FUTURE\""));
         let mut r = PolicyRule::from_json(json!({"type": "SIGN_ON", "name": "r"}));
-        assert!(ensure_rule_variant(&r, "SignOn").is_ok());
-        rename_rule(&mut r, "s").unwrap();
+        assert!(ensure_variant(&r, "SignOn").is_ok());
+        rename_typed(&mut r, "s").unwrap();
         assert_eq!(r.name(), Some("s"));
     }
 }

@@ -40,8 +40,7 @@ fn mappings(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         ctx.step(
             "delete the mapping → get and delete are 404 E0000007, none listed",
             async {
-                mapping.delete(ctx).await?;
-                mapping.expect_gone(ctx).await?;
+                mapping.delete_and_expect_gone(ctx).await?;
                 expect_not_found(mapping.send_delete(ctx).await)?;
                 ensure_eq(
                     "mappings",

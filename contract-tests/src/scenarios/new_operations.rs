@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 
 use super::kit::{
     PolicyHandle, UNKNOWN_ID, create_policy, default_policy, ensure_kept, expect_invalid,
-    expect_not_found, expect_refusal, get_raw, list_policies, policy_variant, rename_policy,
-    require_id, rule_variant, str_at, to_json, user_ids,
+    expect_not_found, expect_refusal, get_raw, list_policies, rename_typed, require_id, str_at,
+    strs_at, to_json, user_ids, variant_of,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -88,7 +88,7 @@ fn every_policy_type(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 async {
                     let policies = list_policies(ctx, policy_type).await?;
                     for policy in &policies {
-                        let variant = policy_variant(policy);
+                        let variant = variant_of(policy);
                         ensure(
                             policy.is_typed() && !variant.starts_with("Other"),
                             "decoded policy variant",
@@ -104,7 +104,7 @@ fn every_policy_type(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                             .try_collect()
                             .await?;
                         for rule in &rules {
-                            let variant = rule_variant(rule);
+                            let variant = variant_of(rule);
                             ensure(
                                 rule.is_typed() && !variant.starts_with("Other"),
                                 &format!("decoded rule variant in policy {id}"),
@@ -180,7 +180,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                 async {
                     let mut typed = policy.get(ctx).await?;
                     let read = to_json(&typed)?;
-                    rename_policy(&mut typed, &renamed)?;
+                    rename_typed(&mut typed, &renamed)?;
                     let sent = to_json(&typed)?;
                     ensure_kept(&read, &sent, &["name"])?;
                     let answered = policy.replace(ctx, typed.clone()).await?;
@@ -204,7 +204,7 @@ fn okta_created(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
                     format!("{policy_type}: a rule can be added and deleted"),
                     async {
                         let (added, created) = policy.create_rule(ctx, &rule, None).await?;
-                        let variant = rule_variant(&created);
+                        let variant = variant_of(&created);
                         ensure(
                             !variant.starts_with("Other"),
                             "decoded rule variant",
@@ -457,20 +457,8 @@ fn clone_policy(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         ctx.step("the clone has copies of the rules under new ids", async {
             let original = get_raw(ctx, &source.rules_path()).await?;
             let copy = get_raw(ctx, &clone.rules_path()).await?;
-            let names = |v: &Value| -> Vec<String> {
-                v.as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| str_at(r, "/name").map(str::to_owned))
-                    .collect()
-            };
-            let ids = |v: &Value| -> HashSet<String> {
-                v.as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| str_at(r, "/id").map(str::to_owned))
-                    .collect()
-            };
+            let names = |v: &Value| -> Vec<String> { strs_at(v, "/name") };
+            let ids = |v: &Value| -> HashSet<String> { strs_at(v, "/id") };
             ensure_eq("rule names", names(&original), names(&copy))?;
             ensure(
                 ids(&original).is_disjoint(&ids(&copy)),

@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use okta_mgmt::types::{LifecycleStatus, Policy, PolicyType};
 use serde_json::json;
 
-use super::kit::{PolicyHandle, expect_invalid, try_create_policy};
+use super::kit::{PolicyHandle, expect_invalid, lifecycle_step, try_create_policy};
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
 pub(super) fn scenarios() -> Vec<Scenario> {
@@ -27,16 +27,10 @@ fn access_policy_crud(ctx: &Ctx) -> BoxFuture<'_, Result<(), StepFailure>> {
         let read = get_and_list(ctx, &policy, &name).await?;
         replace_renamed(ctx, &policy, &name, read).await?;
 
-        ctx.step("activate → ACTIVE", async {
-            policy.activate(ctx).await?;
-            policy.expect_status(ctx, LifecycleStatus::Active).await
-        })
-        .await?;
-        ctx.step("deactivate → INACTIVE", async {
-            policy.deactivate(ctx).await?;
-            policy.expect_status(ctx, LifecycleStatus::Inactive).await
-        })
-        .await?;
+        let active = LifecycleStatus::Active;
+        lifecycle_step(ctx, "activate → ACTIVE", &policy, active).await?;
+        let inactive = LifecycleStatus::Inactive;
+        lifecycle_step(ctx, "deactivate → INACTIVE", &policy, inactive).await?;
         ctx.step("delete the policy", policy.delete(ctx)).await?;
         ctx.step(
             "get the deleted policy → 404 E0000007",

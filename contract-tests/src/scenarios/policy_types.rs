@@ -6,9 +6,9 @@ use okta_mgmt::types::LifecycleStatus;
 use serde_json::{Value, json};
 
 use super::kit::{
-    PolicyHandle, RuleHandle, create_policy, default_policy, ensure_allow, ensure_at, ensure_kept,
-    ensure_policy_variant, ensure_rule_variant, ensure_same, find_policy, find_rule, list_policies,
-    rename_policy, rename_rule, to_json,
+    PolicyHandle, RuleHandle, create_policy, default_policy, ensure_allow, ensure_at, ensure_same,
+    ensure_variant, find_policy, find_rule, inactive_policy_body, lifecycle_step, list_policies,
+    replace_renamed, to_json,
 };
 use super::{Ctx, Scenario, StepFailure, ensure, ensure_eq};
 
@@ -57,6 +57,19 @@ struct TypeSpec {
     /// A pointer and value the created rule must echo (its type-specific content).
     rule_probe: (&'static str, fn() -> Value),
 }
+
+/// What a policy's read-modify-write PUT leaves as it was read.
+const POLICY_KEPT: [&str; 5] = ["description", "conditions", "settings", "status", "type"];
+
+/// What a rule's read-modify-write PUT leaves as it was read.
+const RULE_KEPT: [&str; 6] = [
+    "conditions",
+    "actions",
+    "action",
+    "requirement",
+    "status",
+    "type",
+];
 
 /// Unknown field added (on the simulator) at the top level and inside a nested object.
 const UNKNOWN_KEY: &str = "oktaContractFuture";
@@ -397,7 +410,7 @@ fn device_signal_collection_spec() -> TypeSpec {
         rule_variant: "DeviceSignalCollection",
         classic: false,
         // Doc 000 "Create device signal collection policy request example".
-        policy_body: |name| json!({ "name": name, "type": "DEVICE_SIGNAL_COLLECTION", "status": "INACTIVE" }),
+        policy_body: |name| inactive_policy_body(name, "DEVICE_SIGNAL_COLLECTION"),
         policy_nested: None,
         // Doc 000 rule, on the desktop platforms this time.
         rule_body: |name| {
@@ -557,11 +570,25 @@ async fn run_type(ctx: &Ctx, spec: TypeSpec) -> Result<(), StepFailure> {
     let name = ctx.name(spec.slug);
     let body = policy_body(ctx, &spec, &name).await?;
     let policy = create_and_read_policy(ctx, &spec, &name, &body).await?;
-    replace_policy_renamed(ctx, &spec, &policy, &name).await?;
+    // Read-modify-write: PUT replaces the whole policy, so everything read is sent back renamed.
+    let renamed = format!("{name}-renamed");
+    let target = (renamed.as_str(), spec.policy_variant);
+    replace_renamed(ctx, &policy, "it", target, |read, after| {
+        let name_after = after["name"].as_str();
+        ensure_eq("name after get", Some(renamed.as_str()), name_after)?;
+        kept_after_put(ctx, (read, after), &POLICY_KEPT, spec.policy_nested)
+    })
+    .await?;
     policy_lifecycle(ctx, &policy).await?;
     let rule_name = ctx.name(&format!("{}-rule", spec.slug));
     let rule = create_and_read_rule(ctx, &spec, &policy, &rule_name).await?;
-    replace_rule_renamed(ctx, &spec, &rule, &rule_name).await?;
+    // The rule's read-modify-write: everything read is sent back renamed and kept.
+    let rule_renamed = format!("{rule_name}-renamed");
+    let target = (rule_renamed.as_str(), spec.rule_variant);
+    replace_renamed(ctx, &rule, "the rule", target, |read, after| {
+        kept_after_put(ctx, (read, after), &RULE_KEPT, Some(spec.rule_nested))
+    })
+    .await?;
     rule_lifecycle(ctx, &rule).await?;
     delete_both(ctx, &spec, &policy, &rule).await
 }
@@ -614,7 +641,7 @@ async fn create_and_read_policy(
             ),
             async {
                 let (policy, created) = create_policy(ctx, body, Some(false)).await?;
-                ensure_policy_variant(&created, spec.policy_variant)?;
+                ensure_variant(&created, spec.policy_variant)?;
                 ensure_eq("type", t, created.type_().as_str())?;
                 ensure_eq("name", Some(name), created.name())?;
                 ensure_eq("status", Some(LifecycleStatus::Inactive), created.status())?;
@@ -627,7 +654,7 @@ async fn create_and_read_policy(
         format!("get it → Policy::{}, _links", spec.policy_variant),
         async {
             let got = policy.get(ctx).await?;
-            ensure_policy_variant(&got, spec.policy_variant)?;
+            ensure_variant(&got, spec.policy_variant)?;
             ensure_eq("id", Some(policy.id.as_str()), got.id())?;
             ensure_eq("name", Some(name), got.name())?;
             let json = to_json(&got)?;
@@ -643,57 +670,10 @@ async fn create_and_read_policy(
 
     ctx.step(format!("list {t} policies → includes it, typed"), async {
         let all = list_policies(ctx, t).await?;
-        ensure_policy_variant(find_policy(&all, &policy.id)?, spec.policy_variant)
+        ensure_variant(find_policy(&all, &policy.id)?, spec.policy_variant)
     })
     .await?;
     Ok(policy)
-}
-
-/// Read-modify-write: PUT replaces the whole policy, so everything read is sent back renamed.
-async fn replace_policy_renamed(
-    ctx: &Ctx,
-    spec: &TypeSpec,
-    policy: &PolicyHandle,
-    name: &str,
-) -> Result<(), StepFailure> {
-    let renamed = format!("{name}-renamed");
-    let (read, changed) = ctx
-        .step(
-            "read it for a read-modify-write (raw JSON and typed)",
-            async {
-                let raw = policy.get_raw(ctx).await?;
-                let mut typed = policy.get(ctx).await?;
-                rename_policy(&mut typed, &renamed)?;
-                Ok((raw, typed))
-            },
-        )
-        .await?;
-    let sent = to_json(&changed)?;
-    ctx.step(
-        "PUT it back renamed → every field it read is sent and kept",
-        async {
-            ensure_kept(&read, &sent, &["name"])?;
-            let replaced = policy.replace(ctx, changed.clone()).await?;
-            ensure_policy_variant(&replaced, spec.policy_variant)?;
-            ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
-            let after = policy.get_raw(ctx).await?;
-            ensure_eq(
-                "name after get",
-                Some(renamed.as_str()),
-                after["name"].as_str(),
-            )?;
-            ensure_same(
-                &read,
-                &after,
-                &["description", "conditions", "settings", "status", "type"],
-            )?;
-            if ctx.is_sim() {
-                ensure_unknown_kept(&after, spec.policy_nested)?;
-            }
-            Ok(())
-        },
-    )
-    .await
 }
 
 /// Activate the policy while it has no rules (so it applies to no one), then deactivate it.
@@ -708,10 +688,12 @@ async fn policy_lifecycle(ctx: &Ctx, policy: &PolicyHandle) -> Result<(), StepFa
         },
     )
     .await?;
-    ctx.step("deactivate → INACTIVE", async {
-        policy.deactivate(ctx).await?;
-        policy.expect_status(ctx, LifecycleStatus::Inactive).await
-    })
+    lifecycle_step(
+        ctx,
+        "deactivate → INACTIVE",
+        policy,
+        LifecycleStatus::Inactive,
+    )
     .await
 }
 
@@ -734,7 +716,7 @@ async fn create_and_read_rule(
             ),
             async {
                 let (handle, rule) = policy.create_rule(ctx, &rule_body, Some(false)).await?;
-                ensure_rule_variant(&rule, spec.rule_variant)?;
+                ensure_variant(&rule, spec.rule_variant)?;
                 ensure_eq("name", Some(rule_name), rule.name())?;
                 ensure_eq("status", Some(LifecycleStatus::Inactive), rule.status())?;
                 let (pointer, value) = spec.rule_probe;
@@ -748,7 +730,7 @@ async fn create_and_read_rule(
         format!("get the rule → PolicyRule::{}, _links", spec.rule_variant),
         async {
             let got = rule.get(ctx).await?;
-            ensure_rule_variant(&got, spec.rule_variant)?;
+            ensure_variant(&got, spec.rule_variant)?;
             ensure_eq("type", spec.rule_type, got.type_().as_str())?;
             let json = to_json(&got)?;
             ensure_allow(&json, "self", &["GET", "PUT", "DELETE"])?;
@@ -762,75 +744,42 @@ async fn create_and_read_rule(
 
     ctx.step("list the policy's rules → includes it, typed", async {
         let rules = policy.rules(ctx).await?;
-        ensure_rule_variant(find_rule(&rules, &rule.id)?, spec.rule_variant)
+        ensure_variant(find_rule(&rules, &rule.id)?, spec.rule_variant)
     })
     .await?;
     Ok(rule)
 }
 
-/// Read-modify-write of the rule: everything read is sent back renamed and kept.
-async fn replace_rule_renamed(
+/// The fields a read-modify-write PUT must leave as they were read, besides the fields the
+/// client does not model (checked on the simulator, which adds them under `nested`).
+fn kept_after_put(
     ctx: &Ctx,
-    spec: &TypeSpec,
-    rule: &RuleHandle,
-    rule_name: &str,
+    (read, after): (&Value, &Value),
+    keys: &[&str],
+    nested: Option<&str>,
 ) -> Result<(), StepFailure> {
-    let renamed = format!("{rule_name}-renamed");
-    let (read, changed) = ctx
-        .step(
-            "read the rule for a read-modify-write (raw JSON and typed)",
-            async {
-                let raw = rule.get_raw(ctx).await?;
-                let mut typed = rule.get(ctx).await?;
-                rename_rule(&mut typed, &renamed)?;
-                Ok((raw, typed))
-            },
-        )
-        .await?;
-    let sent = to_json(&changed)?;
-    ctx.step(
-        "PUT the rule back renamed → every field it read is sent and kept",
-        async {
-            ensure_kept(&read, &sent, &["name"])?;
-            let replaced = rule.replace(ctx, changed.clone()).await?;
-            ensure_rule_variant(&replaced, spec.rule_variant)?;
-            ensure_eq("name", Some(renamed.as_str()), replaced.name())?;
-            let after = rule.get_raw(ctx).await?;
-            ensure_same(
-                &read,
-                &after,
-                &[
-                    "conditions",
-                    "actions",
-                    "action",
-                    "requirement",
-                    "status",
-                    "type",
-                ],
-            )?;
-            if ctx.is_sim() {
-                ensure_unknown_kept(&after, Some(spec.rule_nested))?;
-            }
-            Ok(())
-        },
-    )
-    .await
+    ensure_same(read, after, keys)?;
+    if ctx.is_sim() {
+        ensure_unknown_kept(after, nested)?;
+    }
+    Ok(())
 }
 
 /// Activate the rule while its policy is inactive, then deactivate it.
 async fn rule_lifecycle(ctx: &Ctx, rule: &RuleHandle) -> Result<(), StepFailure> {
-    ctx.step(
+    lifecycle_step(
+        ctx,
         "activate the rule (its policy is inactive) → ACTIVE",
-        async {
-            rule.activate(ctx).await?;
-            rule.expect_status(ctx, LifecycleStatus::Active).await
-        },
+        rule,
+        LifecycleStatus::Active,
     )
     .await?;
-    ctx.step("deactivate the rule → INACTIVE", async {
-        rule.deactivate(ctx).await?;
-        rule.expect_status(ctx, LifecycleStatus::Inactive).await
-    })
+    lifecycle_step(
+        ctx,
+        "deactivate the rule → INACTIVE",
+        rule,
+        LifecycleStatus::Inactive,
+    )
     .await
 }
 
@@ -841,10 +790,10 @@ async fn delete_both(
     policy: &PolicyHandle,
     rule: &RuleHandle,
 ) -> Result<(), StepFailure> {
-    ctx.step("delete the rule → 404 E0000007", async {
-        rule.delete(ctx).await?;
-        rule.expect_gone(ctx).await
-    })
+    ctx.step(
+        "delete the rule → 404 E0000007",
+        rule.delete_and_expect_gone(ctx),
+    )
     .await?;
 
     ctx.step(
@@ -880,13 +829,13 @@ mod tests {
         for spec in SPECS.map(|spec| spec()) {
             let policy = okta_mgmt::types::Policy::from_json((spec.policy_body)("n"));
             assert!(
-                super::super::kit::ensure_policy_variant(&policy, spec.policy_variant).is_ok(),
+                super::super::kit::ensure_variant(&policy, spec.policy_variant).is_ok(),
                 "{}: {policy:?}",
                 spec.policy_type
             );
             let rule = okta_mgmt::types::PolicyRule::from_json((spec.rule_body)("r"));
             assert!(
-                super::super::kit::ensure_rule_variant(&rule, spec.rule_variant).is_ok(),
+                super::super::kit::ensure_variant(&rule, spec.rule_variant).is_ok(),
                 "{}: {rule:?}",
                 spec.rule_type
             );
