@@ -16,7 +16,7 @@ use crate::errors::ApiError;
 use crate::links::{Api, app_links, append_page_links};
 use crate::render::{find_policy, find_policy_mut, read_policy, render_policy};
 use crate::request::{
-    CheckedInput, Params, bool_param, check_object, expands, invalid_cursor, json,
+    CheckedInput, Params, check_object, create_request, expands, invalid_cursor, json,
     lifecycle_target, limit_param, no_content, param, parse_object, parse_query, without_keys,
 };
 use crate::schema;
@@ -202,9 +202,7 @@ pub async fn create(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> ApiResult {
-    let params = parse_query(query.as_deref());
-    let activate = bool_param(&params, "activate")?;
-    let input = parse_object(&body)?;
+    let (activate, input) = create_request(query.as_deref(), &body)?;
     let checked = validate(&input, None)?;
     schema::check("Policy", &input)?;
     if OKTA_CREATED_TYPES.contains(&checked.type_name.as_str()) {

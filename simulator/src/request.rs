@@ -82,6 +82,15 @@ pub fn invalid_cursor(after: &str) -> ApiError {
     )
 }
 
+/// The `activate` query flag and the JSON object of a create request (`POST …[?activate=false]`).
+pub fn create_request(
+    query: Option<&str>,
+    body: &Bytes,
+) -> Result<(Option<bool>, Map<String, Value>), ApiError> {
+    let activate = bool_param(&parse_query(query), "activate")?;
+    Ok((activate, parse_object(body)?))
+}
+
 /// Parses a request body that must be a JSON object (400 E0000003 otherwise).
 pub fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {

@@ -15,7 +15,7 @@ use crate::errors::ApiError;
 use crate::links::Api;
 use crate::render::{find_policy_mut, read_policy, render_rule};
 use crate::request::{
-    CheckedInput, bool_param, check_object, json, lifecycle_target, limit_param, no_content,
+    CheckedInput, check_object, create_request, json, lifecycle_target, limit_param, no_content,
     parse_object, parse_query, without_keys,
 };
 use crate::schema;
@@ -131,9 +131,7 @@ pub async fn create(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> ApiResult {
-    let params = parse_query(query.as_deref());
-    let activate = bool_param(&params, "activate")?;
-    let input = parse_object(&body)?;
+    let (activate, input) = create_request(query.as_deref(), &body)?;
     let input_priority = input.get("priority").cloned();
     let mut guard = shared.org.write().await;
     let org = &mut *guard;
