@@ -61,6 +61,27 @@ fn device_json(i: usize) -> serde_json::Value {
     })
 }
 
+/// A device as a newer org sends it: fields this crate does not declare, at several depths.
+fn device_with_new_fields_json(i: usize) -> serde_json::Value {
+    let mut device = device_json(i);
+    let news = serde_json::json!({
+        "riskLevel": "LOW", "lastSeen": "2026-11-30T10:00:00.000Z",
+        "compliance": {"state": "COMPLIANT", "checks": [{"id": "c1", "ok": true}, {"id": "c2", "ok": false}]},
+        "managementAgent": {"name": "Example MDM", "version": "4.2.1", "enrolled": true}
+    });
+    if let (Some(top), Some(profile)) = (device.as_object_mut(), news.as_object()) {
+        top.extend(profile.clone());
+    }
+    if let Some(profile) = device.get_mut("profile").and_then(|p| p.as_object_mut()) {
+        profile.insert("firmwareVersion".into(), "1.2.3".into());
+        profile.insert(
+            "tpm".into(),
+            serde_json::json!({"version": "2.0", "present": true}),
+        );
+    }
+    device
+}
+
 fn policy_json(i: usize) -> serde_json::Value {
     serde_json::json!({
         "id": format!("00p{i:017}"), "type": "PASSWORD", "name": format!("Policy {i}"),
@@ -472,6 +493,8 @@ async fn main() {
     let n = sizes.decodes;
     let rounds = sizes.rounds;
     compare_decode::<Device, RawDevice>("Device", &device, n, rounds).await;
+    let newer = serde_json::to_vec(&device_with_new_fields_json(1)).unwrap_or_default();
+    compare_decode::<Device, RawDevice>("Device with undeclared fields", &newer, n, rounds).await;
     compare_decode::<DeviceFields, RawDevice>(
         "DeviceFields (no original kept)",
         &device,
