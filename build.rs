@@ -334,6 +334,7 @@ fn write_formatted(
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| vec![format!("generated code does not parse: {e}")])?;
     postprocess::derive_defaults(&mut file);
+    postprocess::constrained_strings_keep_their_string(&mut file);
     decoders::stream_flattened_structs(&mut file).map_err(|e| vec![format!("decoders: {e}")])?;
     if let Some(paginated) = call_layer_for {
         call_layer::add(&mut file, paginated).map_err(|e| vec![format!("call layer: {e}")])?;
@@ -751,11 +752,14 @@ impl ::std::cmp::PartialOrd for {name} {{
 impl ::std::cmp::Ord for {name} {{
     fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {{ self.as_str().cmp(other.as_str()) }}
 }}
+impl {name} {{
+    fn known(s: &str) -> ::std::option::Option<Self> {{ Some(match s {{ {arms_from} _ => return None, }}) }}
+}}
 impl ::std::convert::From<&str> for {name} {{
-    fn from(s: &str) -> Self {{ match s {{ {arms_from} other => Self::Other(other.to_string()), }} }}
+    fn from(s: &str) -> Self {{ Self::known(s).unwrap_or_else(|| Self::Other(s.to_string())) }}
 }}
 impl ::std::convert::From<::std::string::String> for {name} {{
-    fn from(s: ::std::string::String) -> Self {{ Self::from(s.as_str()) }}
+    fn from(s: ::std::string::String) -> Self {{ Self::known(&s).unwrap_or(Self::Other(s)) }}
 }}
 impl ::std::str::FromStr for {name} {{
     type Err = ::std::convert::Infallible;
@@ -771,8 +775,7 @@ impl ::serde::Serialize for {name} {{
 }}
 impl<'de> ::serde::Deserialize<'de> for {name} {{
     fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {{
-        let s = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(s))
+        crate::model::decode::open_enum(deserializer)
     }}
 }}
 impl ::schemars::JsonSchema for {name} {{

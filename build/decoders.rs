@@ -36,26 +36,19 @@ enum Missing {
 /// Replaces the derived `Deserialize` of every struct in `mod types` that has a flattened
 /// `extra` map; returns how many it replaced.
 pub fn stream_flattened_structs(file: &mut syn::File) -> Result<usize, String> {
-    let mut replaced = 0;
-    for item in &mut file.items {
-        let syn::Item::Mod(m) = item else { continue };
-        let Some((_, items)) = &mut m.content else {
-            continue;
-        };
-        if m.ident != "types" {
-            continue;
+    let Some(items) = crate::postprocess::types_items(file) else {
+        return Ok(0);
+    };
+    let mut impls = Vec::new();
+    for item in items.iter_mut() {
+        if let syn::Item::Struct(s) = item
+            && let Some(code) = streaming_decoder(s)?
+        {
+            impls.push(syn::parse2::<syn::Item>(code).map_err(|e| e.to_string())?);
         }
-        let mut impls = Vec::new();
-        for item in items.iter_mut() {
-            if let syn::Item::Struct(s) = item
-                && let Some(code) = streaming_decoder(s)?
-            {
-                impls.push(syn::parse2::<syn::Item>(code).map_err(|e| e.to_string())?);
-            }
-        }
-        replaced += impls.len();
-        items.extend(impls);
     }
+    let replaced = impls.len();
+    items.extend(impls);
     Ok(replaced)
 }
 

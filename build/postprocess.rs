@@ -5,26 +5,24 @@
 //!   field assignment works and adding an optional field to the spec breaks no caller.
 //! - typify's builders start the catch-all `extra` map as "no value supplied", so
 //!   `PasswordComplexity::builder().min_length(14).try_into()` failed at run time; it starts empty.
+//! - typify's constrained strings (`maxLength`, `pattern`, …) decode into a `String`, check it
+//!   as a `&str` and copy it; they check the decoded `String` and keep it.
 
 /// Adds `#[derive(Default)]` to the all-optional structs of `mod types` that lack a `Default`.
 pub fn derive_defaults(file: &mut syn::File) -> usize {
+    let Some(items) = types_items(file) else {
+        return 0;
+    };
+    let has_impl: Vec<String> = items.iter().filter_map(default_impl_target).collect();
     let mut added = 0;
-    for item in &mut file.items {
-        if let syn::Item::Mod(m) = item
-            && m.ident == "types"
-            && let Some((_, items)) = &mut m.content
+    for item in items.iter_mut() {
+        if let syn::Item::Struct(s) = item
+            && !has_impl.contains(&s.ident.to_string())
+            && !derives(&s.attrs, "Default")
+            && all_fields_optional(&s.fields)
         {
-            let has_impl: Vec<String> = items.iter().filter_map(default_impl_target).collect();
-            for item in items.iter_mut() {
-                if let syn::Item::Struct(s) = item
-                    && !has_impl.contains(&s.ident.to_string())
-                    && !derives(&s.attrs, "Default")
-                    && all_fields_optional(&s.fields)
-                {
-                    s.attrs.push(syn::parse_quote!(#[derive(Default)]));
-                    added += 1;
-                }
-            }
+            s.attrs.push(syn::parse_quote!(#[derive(Default)]));
+            added += 1;
         }
     }
     added
@@ -80,6 +78,122 @@ fn is_optional_type(ty: &syn::Type) -> bool {
     })
 }
 
+/// Constrained-string newtypes check and keep the decoded `String` instead of copying it: the
+/// checks of `FromStr::from_str` move into `fn checked(String)`, which `from_str`, `TryFrom<String>`
+/// and `Deserialize` call. Returns how many types it changed.
+pub fn constrained_strings_keep_their_string(file: &mut syn::File) -> usize {
+    let Some(items) = types_items(file) else {
+        return 0;
+    };
+    let mut added = Vec::new();
+    for item in items.iter_mut() {
+        if let Some((ty, checks)) = from_str_checks(item) {
+            let body = syn::parse_quote!({ Self::checked(value.to_string()) });
+            redirect(item, &ty, "FromStr", body);
+            added.push(checked_fn(&ty, &checks));
+        }
+    }
+    for item in items.iter_mut() {
+        for (ty, _) in &added {
+            redirect(
+                item,
+                ty,
+                "TryFrom",
+                syn::parse_quote!({ Self::checked(value) }),
+            );
+            let body = syn::parse_quote!({
+                Self::checked(::std::string::String::deserialize(deserializer)?)
+                    .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+            });
+            redirect(item, ty, "Deserialize", body);
+        }
+    }
+    let changed = added.len();
+    items.extend(added.into_iter().map(|(_, item)| item));
+    changed
+}
+
+/// The items of the generated `mod types`.
+pub fn types_items(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// `impl FromStr for X` whose `from_str` ends in `Ok(Self(value.to_string()))`: `X` and the
+/// statements before that end.
+fn from_str_checks(item: &syn::Item) -> Option<(syn::Ident, Vec<syn::Stmt>)> {
+    let syn::Item::Impl(imp) = item else {
+        return None;
+    };
+    let ty = impl_of(imp, "FromStr")?;
+    let syn::ImplItem::Fn(f) = imp
+        .items
+        .iter()
+        .find(|i| matches!(i, syn::ImplItem::Fn(_)))?
+    else {
+        return None;
+    };
+    let (last, checks) = f.block.stmts.split_last()?;
+    let syn::Stmt::Expr(last, None) = last else {
+        return None;
+    };
+    let ending: syn::Expr = syn::parse_quote!(Ok(Self(value.to_string())));
+    (quote::quote!(#last).to_string() == quote::quote!(#ending).to_string())
+        .then(|| (ty, checks.to_vec()))
+}
+
+/// `impl … Trait… for X` → `X`.
+fn impl_of(imp: &syn::ItemImpl, trait_name: &str) -> Option<syn::Ident> {
+    let (path, _) = imp.trait_.as_ref()?;
+    if path.segments.last()?.ident != trait_name {
+        return None;
+    }
+    match &*imp.self_ty {
+        syn::Type::Path(p) => Some(p.path.segments.last()?.ident.clone()),
+        _ => None,
+    }
+}
+
+fn checked_fn(ty: &syn::Ident, checks: &[syn::Stmt]) -> (syn::Ident, syn::Item) {
+    let item = syn::parse_quote! {
+        impl #ty {
+            /// Checks the constraints and keeps the string.
+            fn checked(
+                owned: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                let value: &str = &owned;
+                #(#checks)*
+                Ok(Self(owned))
+            }
+        }
+    };
+    (ty.clone(), item)
+}
+
+/// Replaces the body of the only method of `impl Trait for ty` (for `TryFrom`, only the
+/// `TryFrom<String>` impl).
+fn redirect(item: &mut syn::Item, ty: &syn::Ident, trait_name: &str, body: syn::Block) {
+    let syn::Item::Impl(imp) = item else { return };
+    if impl_of(imp, trait_name).as_ref() != Some(ty) {
+        return;
+    }
+    if trait_name == "TryFrom" {
+        let Some((path, _)) = &imp.trait_ else {
+            return;
+        };
+        if !quote::quote!(#path).to_string().contains("String") {
+            return;
+        }
+    }
+    for member in &mut imp.items {
+        if let syn::ImplItem::Fn(f) = member {
+            f.block = body.clone();
+        }
+    }
+}
+
 /// The builders' `extra` starts as an empty map instead of an error.
 pub fn builder_extra_starts_empty(code: &str) -> Result<String, String> {
     const MISSING: &str = "Err(\"no value supplied for extra\".to_string())";
@@ -108,6 +222,53 @@ mod tests {
             }
         };
         assert_eq!(derive_defaults(&mut file), 1);
+    }
+
+    #[test]
+    fn constrained_strings_check_and_keep_the_decoded_string() {
+        let mut file: syn::File = syn::parse_quote! {
+            mod types {
+                pub struct Name(String);
+                impl ::std::str::FromStr for Name {
+                    type Err = self::error::ConversionError;
+                    fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
+                        if value.chars().count() > 5usize { return Err("longer than 5 characters".into()); }
+                        Ok(Self(value.to_string()))
+                    }
+                }
+                impl ::std::convert::TryFrom<&str> for Name {
+                    type Error = self::error::ConversionError;
+                    fn try_from(value: &str) -> Result<Self, self::error::ConversionError> { value.parse() }
+                }
+                impl ::std::convert::TryFrom<::std::string::String> for Name {
+                    type Error = self::error::ConversionError;
+                    fn try_from(value: ::std::string::String) -> Result<Self, self::error::ConversionError> { value.parse() }
+                }
+                impl<'de> ::serde::Deserialize<'de> for Name {
+                    fn deserialize<D>(deserializer: D) -> Result<Self, D::Error> where D: ::serde::Deserializer<'de> {
+                        ::std::string::String::deserialize(deserializer)?.parse().map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                    }
+                }
+            }
+        };
+        assert_eq!(constrained_strings_keep_their_string(&mut file), 1);
+        let code = prettyplease::unparse(&file);
+        assert!(code.contains("fn checked("), "{code}");
+        assert!(code.contains("longer than 5 characters"), "{code}");
+        assert_eq!(code.matches("Self::checked(value)").count(), 1, "{code}");
+        assert_eq!(
+            code.matches("Self::checked(value.to_string())").count(),
+            1,
+            "{code}"
+        );
+        assert!(
+            code.contains("Self::checked(::std::string::String::deserialize(deserializer)?)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("value.parse()"),
+            "TryFrom<&str> keeps parsing: {code}"
+        );
     }
 
     #[test]

@@ -462,9 +462,26 @@ mod streaming_decoder {
         "duplicate field `displayName`"
     )]
     #[case::not_an_object("[1, 2]", "struct DeviceProfile")]
+    #[case::a_constrained_string_out_of_bounds(
+        r#"{"displayName":"","platform":"MACOS","registered":true}"#,
+        "shorter than 1 characters"
+    )]
     fn a_bad_body_is_an_error_that_names_the_cause(#[case] body: &str, #[case] cause: &str) {
         let err = serde_json::from_str::<DeviceProfile>(body).unwrap_err();
         assert!(err.to_string().contains(cause), "{err}");
+    }
+
+    #[test]
+    fn constrained_strings_check_every_way_in() {
+        use okta_mgmt::types::DeviceProfileDisplayName as Name;
+        let long = "x".repeat(256);
+        assert!(Name::try_from(long.clone()).is_err());
+        assert!(long.parse::<Name>().is_err());
+        assert!(serde_json::from_value::<Name>(json!(long)).is_err());
+        let ok = Name::try_from("D1".to_string()).unwrap();
+        assert_eq!(ok.as_str(), "D1");
+        assert_eq!(serde_json::from_str::<Name>(r#""D1""#).unwrap(), ok);
+        assert_eq!("D1".parse::<Name>().unwrap(), ok);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{Deserialize, Deserializer, Error, MapAccess, Visitor};
 
@@ -65,4 +66,30 @@ where
 /// The value of a required field, or serde's "missing field" error.
 pub(crate) fn required<T, E: Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(name))
+}
+
+/// Decodes an open enum from a string without copying it unless the value is unknown (kept in
+/// `Other`).
+pub(crate) fn open_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    struct Text<T>(PhantomData<T>);
+    impl<T> Visitor<'_> for Text<T>
+    where
+        T: for<'a> From<&'a str> + From<String>,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<T, E> {
+            Ok(T::from(v))
+        }
+        fn visit_string<E: Error>(self, v: String) -> Result<T, E> {
+            Ok(T::from(v))
+        }
+    }
+    deserializer.deserialize_str(Text(PhantomData))
 }

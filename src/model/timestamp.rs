@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -10,27 +11,30 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Okta writes milliseconds (`2019-10-02T18:03:07.000Z`); a `DateTime` would re-encode that as
 /// `2019-10-02T18:03:07Z`. `Timestamp` keeps the text it read, so re-encoding is exact, and
-/// parses it for comparisons. Text that is not RFC 3339 is kept as well ([`Timestamp::as_datetime`]
+/// parses it when first compared or asked for its instant (decoding a list does not pay for it). Text that is not RFC 3339 is kept as well ([`Timestamp::as_datetime`]
 /// is then `None`) rather than failing the whole response.
 #[derive(Clone)]
 pub struct Timestamp {
     text: String,
-    instant: Option<DateTime<Utc>>,
+    instant: OnceLock<Option<DateTime<Utc>>>,
 }
 
 impl Timestamp {
     /// Wraps text from the API.
     pub fn parse(text: impl Into<String>) -> Self {
-        let text = text.into();
-        let instant = DateTime::parse_from_rfc3339(&text)
-            .ok()
-            .map(|d| d.with_timezone(&Utc));
-        Self { text, instant }
+        Self {
+            text: text.into(),
+            instant: OnceLock::new(),
+        }
     }
 
     /// The instant, or `None` when the text is not RFC 3339.
     pub fn as_datetime(&self) -> Option<DateTime<Utc>> {
-        self.instant
+        *self.instant.get_or_init(|| {
+            DateTime::parse_from_rfc3339(&self.text)
+                .ok()
+                .map(|d| d.with_timezone(&Utc))
+        })
     }
 
     /// The text as the API sent it.
@@ -43,7 +47,7 @@ impl From<DateTime<Utc>> for Timestamp {
     fn from(instant: DateTime<Utc>) -> Self {
         Self {
             text: instant.to_rfc3339_opts(SecondsFormat::Millis, true),
-            instant: Some(instant),
+            instant: OnceLock::from(Some(instant)),
         }
     }
 }
@@ -63,7 +67,7 @@ impl fmt::Display for Timestamp {
 /// Equal instants are equal timestamps, whatever their text; unparsable ones compare as text.
 impl PartialEq for Timestamp {
     fn eq(&self, other: &Self) -> bool {
-        match (self.instant, other.instant) {
+        match (self.as_datetime(), other.as_datetime()) {
             (Some(a), Some(b)) => a == b,
             _ => self.text == other.text,
         }
@@ -80,7 +84,7 @@ impl PartialOrd for Timestamp {
 
 impl Ord for Timestamp {
     fn cmp(&self, other: &Self) -> Ordering {
-        match (self.instant, other.instant) {
+        match (self.as_datetime(), other.as_datetime()) {
             (Some(a), Some(b)) => a.cmp(&b),
             _ => self.text.cmp(&other.text),
         }
