@@ -5,6 +5,7 @@
 //! cargo bench --bench speed -- --smoke      # seconds: tiny sizes, 1 round (CI runs this)
 //! cargo bench --bench speed -- decode        # only the measures whose name contains "decode"
 //! cargo bench --bench speed -- GETs --ours-only   # one side only (to profile it alone)
+//! cargo bench --bench speed -- RSS           # peak memory of a full listing, each side alone
 //! ```
 //!
 //! A loopback server started here serves pre-rendered Okta-style pages (devices in pages of
@@ -387,6 +388,60 @@ fn median(mut v: Vec<Duration>) -> Duration {
 /// The filter given on the command line: only measures whose name contains it run.
 static ONLY: OnceLock<Option<String>> = OnceLock::new();
 
+/// The peak resident set of this process, in KiB (`VmHWM`; Linux only).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// In a child process: lists every device once as one side and prints the peak RSS in KiB.
+async fn rss_child(side: &str, base: &str) {
+    let count = if side == "ours" {
+        match Client::builder().org_url(base).api_token(TOKEN).build() {
+            Ok(client) => crate_list(&client).await,
+            Err(e) => return eprintln!("client: {e}"),
+        }
+    } else {
+        raw_list(&reqwest::Client::new(), base).await
+    };
+    println!("{} {count}", peak_rss_kib().unwrap_or(0));
+}
+
+/// Peak RSS of a full listing by each side, each in its own child process (the server stays
+/// in this one), alternately `rounds` times; prints the medians and the ratio.
+async fn compare_rss(name: &str, base: &str, rounds: usize) {
+    if !selected(name) {
+        return;
+    }
+    let run = |side: &'static str| {
+        let base = base.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let exe = std::env::current_exe().ok()?;
+            let out = std::process::Command::new(exe)
+                .args(["--rss-child", side, "--base", &base])
+                .output()
+                .ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            text.split_whitespace().next()?.parse::<u64>().ok()
+        })
+    };
+    let (mut ours, mut raw) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        ours.push(run("ours").await.ok().flatten().unwrap_or(0));
+        raw.push(run("raw").await.ok().flatten().unwrap_or(0));
+    }
+    ours.sort_unstable();
+    raw.sort_unstable();
+    let (a, b) = (ours[ours.len() / 2], raw[raw.len() / 2]);
+    println!(
+        "{name:<34} okta-mgmt {:>7.1} MiB   raw {:>7.1} MiB   ratio {:.2}x",
+        a as f64 / 1024.0,
+        b as f64 / 1024.0,
+        a as f64 / (b as f64).max(1.0)
+    );
+}
+
 /// Whether the measure `name` runs under the command line's filter (or something that it needs).
 fn selected(name: &str) -> bool {
     match ONLY.get() {
@@ -433,6 +488,13 @@ where
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, side, base_flag, base] = args.as_slice()
+        && flag == "--rss-child"
+        && base_flag == "--base"
+    {
+        return rss_child(side, base).await;
+    }
     let smoke = std::env::args().any(|a| a == "--smoke");
     let _ = ONLY.set(std::env::args().skip(1).find(|a| !a.starts_with("--")));
     let sizes = if smoke {
@@ -459,7 +521,11 @@ async fn main() {
         Err(e) => return eprintln!("no local address: {e}"),
     };
     // The pages are rendered only when a listing is measured (keeps a filtered profile clean).
-    let devices = if selected("list") { sizes.devices } else { 0 };
+    let devices = if selected("list") || selected("RSS") {
+        sizes.devices
+    } else {
+        0
+    };
     tokio::spawn(serve(listener, routes(&base, devices)));
     let client = match Client::builder().org_url(&base).api_token(TOKEN).build() {
         Ok(c) => c,
@@ -479,6 +545,8 @@ async fn main() {
         || raw_list(&http, &base),
     )
     .await;
+    let label = format!("peak RSS, list {} devices", sizes.devices);
+    compare_rss(&label, &base, sizes.rounds.min(5)).await;
     let label = format!("{} sequential GETs of a device", sizes.gets);
     compare(
         &label,
