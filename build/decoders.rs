@@ -9,7 +9,14 @@
 //! (missing required fields, duplicate fields and unknown fields are handled as serde's derive
 //! handles them), without the buffering.
 //!
+//! The same pass makes those structs re-encode what they read: a declared field that arrived as
+//! `null`, `[]` or `{}` (which serde's derive would leave out when encoding) is marked in a
+//! `kept_empty` field ([`KeptEmpty`](crate::model::KeptEmpty) at run time), and a generated
+//! `Serialize` writes a marked field back while its value is still empty.
+//!
 //! The visitor's helpers live in `crate::model::decode`.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -22,7 +29,15 @@ struct Field {
     wire: String,
     ty: syn::Type,
     when_missing: Missing,
+    /// `skip_serializing_if`: the field is left out when this says it is empty.
+    skip_if: Option<syn::ExprPath>,
 }
+
+/// The field that records which declared fields arrived empty.
+const KEPT_EMPTY: &str = "kept_empty";
+
+/// The most declared fields a struct may have (the bits of `KeptEmpty`).
+const MAX_FIELDS: usize = 64;
 
 enum Missing {
     /// `#[serde(default)]` or an `Option`: the type's default.
@@ -33,29 +48,96 @@ enum Missing {
     Error,
 }
 
-/// Replaces the derived `Deserialize` of every struct in `mod types` that has a flattened
-/// `extra` map; returns how many it replaced.
+/// Replaces the derived `Deserialize` and `Serialize` of every struct in `mod types` that has a
+/// flattened `extra` map, and gives each a `kept_empty` field; returns how many it replaced.
 pub fn stream_flattened_structs(file: &mut syn::File) -> Result<usize, String> {
     let Some(items) = crate::postprocess::types_items(file) else {
         return Ok(0);
     };
     let mut impls = Vec::new();
+    let mut changed = BTreeSet::new();
     for item in items.iter_mut() {
         if let syn::Item::Struct(s) = item
-            && let Some(code) = streaming_decoder(s)?
+            && let Some(code) = streaming_codec(s)?
         {
-            impls.push(syn::parse2::<syn::Item>(code).map_err(|e| e.to_string())?);
+            changed.insert(s.ident.to_string());
+            for item in code {
+                impls.push(syn::parse2::<syn::Item>(item).map_err(|e| e.to_string())?);
+            }
         }
     }
-    let replaced = impls.len();
+    let replaced = impls.len() / 2;
     items.extend(impls);
+    // Without a builder module (unit tests) there is nothing to fill in.
+    let patched = builders_fill_kept_empty(items, &changed).unwrap_or(changed.len());
+    if patched != changed.len() {
+        return Err(format!(
+            "{patched} builder conversions set `{KEPT_EMPTY}`, {} structs have it; update \
+             build/decoders.rs",
+            changed.len()
+        ));
+    }
     Ok(replaced)
 }
 
-/// For a struct with a flattened map: removes `Deserialize` from its derives and returns the
-/// hand-rolled impl. `None` for every other struct.
-fn streaming_decoder(s: &mut syn::ItemStruct) -> Result<Option<TokenStream>, String> {
-    let syn::Fields::Named(named) = &s.fields else {
+/// Adds `kept_empty: Default::default()` to the struct expression of each builder's
+/// `TryFrom<builder::X> for super::X` whose `X` is in `changed`; returns how many it changed
+/// (`None` without a builder module).
+fn builders_fill_kept_empty(items: &mut [syn::Item], changed: &BTreeSet<String>) -> Option<usize> {
+    let builder = items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+        _ => None,
+    });
+    let (_, builder_items) = builder?;
+    let mut patched = 0;
+    for item in builder_items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_try_from = imp
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "TryFrom");
+        let target = match &*imp.self_ty {
+            syn::Type::Path(p) if p.path.segments.len() == 2 => p.path.segments.last(),
+            _ => None,
+        };
+        if !is_try_from || !target.is_some_and(|t| changed.contains(&t.ident.to_string())) {
+            continue;
+        }
+        for f in imp.items.iter_mut() {
+            if let syn::ImplItem::Fn(f) = f {
+                patched += f.block.stmts.iter_mut().map(fill_in_stmt).sum::<usize>();
+            }
+        }
+    }
+    Some(patched)
+}
+
+fn fill_in_stmt(stmt: &mut syn::Stmt) -> usize {
+    match stmt {
+        syn::Stmt::Expr(expr, _) => fill_in_expr(expr),
+        _ => 0,
+    }
+}
+
+/// `Self { .. }` (also inside `Ok(..)`) gets the `kept_empty` field.
+fn fill_in_expr(expr: &mut syn::Expr) -> usize {
+    match expr {
+        syn::Expr::Struct(s) if s.path.is_ident("Self") && s.rest.is_none() => {
+            let name = format_ident!("{}", KEPT_EMPTY);
+            s.fields
+                .push(syn::parse_quote!(#name: ::std::default::Default::default()));
+            1
+        }
+        syn::Expr::Call(call) => call.args.iter_mut().map(fill_in_expr).sum(),
+        _ => 0,
+    }
+}
+
+/// For a struct with a flattened map: removes `Deserialize` and `Serialize` from its derives,
+/// adds the `kept_empty` field and returns the hand-rolled impls. `None` for every other struct.
+fn streaming_codec(s: &mut syn::ItemStruct) -> Result<Option<[TokenStream; 2]>, String> {
+    let syn::Fields::Named(named) = &mut s.fields else {
         return Ok(None);
     };
     let Some((extra, extra_ty)) = flattened_field(named, &s.ident)? else {
@@ -67,10 +149,33 @@ fn streaming_decoder(s: &mut syn::ItemStruct) -> Result<Option<TokenStream>, Str
         .filter(|f| f.ident.as_ref() != Some(&extra))
         .map(|f| known_field(f, &s.ident))
         .collect::<Result<Vec<_>, _>>()?;
-    if !remove_derive(&mut s.attrs, "Deserialize") {
+    if fields.len() > MAX_FIELDS || fields.iter().any(|f| f.ident == KEPT_EMPTY) {
+        return Err(format!(
+            "{}: more than {MAX_FIELDS} fields, or a field named `{KEPT_EMPTY}`; update \
+             build/decoders.rs",
+            s.ident
+        ));
+    }
+    if !remove_derive(&mut s.attrs, "Deserialize") || !remove_derive(&mut s.attrs, "Serialize") {
         return Ok(None);
     }
-    Ok(Some(decoder_impl(&s.ident, (&extra, &extra_ty), &fields)))
+    named.named.push(kept_empty_field());
+    let extra = (&extra, &extra_ty);
+    Ok(Some([
+        decoder_impl(&s.ident, extra, &fields),
+        encoder_impl(&s.ident, extra.0, &fields),
+    ]))
+}
+
+/// The `kept_empty` field added to each struct.
+fn kept_empty_field() -> syn::Field {
+    let name = format_ident!("{}", KEPT_EMPTY);
+    syn::parse_quote! {
+        /// The declared fields that arrived as `null`, `[]` or `{}`; they are written back
+        /// while still empty (see [`KeptEmpty`](crate::model::KeptEmpty)).
+        #[schemars(skip)]
+        pub #name: crate::model::KeptEmpty
+    }
 }
 
 /// The field marked `#[serde(flatten)]`, if any; it must be a JSON map.
@@ -106,6 +211,7 @@ fn known_field(field: &syn::Field, owner: &syn::Ident) -> Result<Field, String> 
     } else {
         Missing::Error
     };
+    let mut skip_if = None;
     for arg in serde_args(&field.attrs)? {
         match (arg.key.as_str(), arg.value) {
             ("rename", Some(name)) => wire = name,
@@ -116,7 +222,12 @@ fn known_field(field: &syn::Field, owner: &syn::Ident) -> Result<Field, String> 
                         .map_err(|e| format!("{owner}.{ident}: default path `{path}`: {e}"))?,
                 )
             }
-            ("skip_serializing_if", Some(_)) => {}
+            ("skip_serializing_if", Some(path)) => {
+                skip_if = Some(
+                    syn::parse_str(&path)
+                        .map_err(|e| format!("{owner}.{ident}: skip path `{path}`: {e}"))?,
+                )
+            }
             (other, _) => {
                 return Err(format!(
                     "{owner}.{ident}: serde attribute `{other}` is not supported by the \
@@ -130,6 +241,7 @@ fn known_field(field: &syn::Field, owner: &syn::Ident) -> Result<Field, String> 
         wire,
         ty: field.ty.clone(),
         when_missing,
+        skip_if,
     })
 }
 
@@ -205,8 +317,26 @@ fn decoder_impl(
         .map(|i| format_ident!("field_{}", i))
         .collect();
     let types = fields.iter().map(|f| &f.ty);
-    let wires = fields.iter().map(|f| &f.wire);
-    let wires_again = fields.iter().map(|f| &f.wire);
+    let kept = format_ident!("{}", KEPT_EMPTY);
+    let kept_mut = fields
+        .iter()
+        .any(|f| f.skip_if.is_some())
+        .then(|| quote!(mut));
+    let arms = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
+        let wire = &f.wire;
+        let read = quote!(#helpers::next_field(&mut map, &mut #slot, #wire)?;);
+        match &f.skip_if {
+            Some(empty) => quote! {
+                #wire => {
+                    #read
+                    if #slot.as_ref().is_some_and(#empty) {
+                        #kept.insert(#i);
+                    }
+                }
+            },
+            None => quote!(#wire => { #read }),
+        }
+    });
     let idents = fields.iter().map(|f| &f.ident);
     let finish = fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire;
@@ -234,9 +364,10 @@ fn decoder_impl(
                     {
                         #( let mut #slots: ::std::option::Option<#types> = None; )*
                         let mut #extra: #extra_ty = ::std::default::Default::default();
+                        let #kept_mut #kept = crate::model::KeptEmpty::default();
                         while let Some(key) = map.next_key::<#helpers::FieldName<'de>>()? {
                             match key.as_str() {
-                                #( #wires => #helpers::next_field(&mut map, &mut #slots, #wires_again)?, )*
+                                #( #arms )*
                                 _ => {
                                     let value = map.next_value()?;
                                     #extra.insert(key.into_string(), value);
@@ -246,10 +377,45 @@ fn decoder_impl(
                         Ok(#name {
                             #( #idents: #finish, )*
                             #extra,
+                            #kept,
                         })
                     }
                 }
                 deserializer.deserialize_map(Fields)
+            }
+        }
+    }
+}
+
+/// `Serialize` as serde's derive writes it (declared fields in order, then `extra`), except that
+/// a field marked in `kept_empty` is written even when empty.
+fn encoder_impl(name: &syn::Ident, extra: &syn::Ident, fields: &[Field]) -> TokenStream {
+    let kept = format_ident!("{}", KEPT_EMPTY);
+    let entries = fields.iter().enumerate().map(|(i, f)| {
+        let (ident, wire) = (&f.ident, &f.wire);
+        let write = quote!(map.serialize_entry(#wire, &self.#ident)?;);
+        match &f.skip_if {
+            Some(empty) => quote! {
+                if !#empty(&self.#ident) || self.#kept.contains(#i) {
+                    #write
+                }
+            },
+            None => write,
+        }
+    });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: ::serde::Serializer,
+            {
+                use ::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(None)?;
+                #( #entries )*
+                for (key, value) in &self.#extra {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
             }
         }
     }
@@ -280,11 +446,55 @@ mod tests {
         assert_eq!(stream_flattened_structs(&mut file), Ok(1));
         let code = prettyplease::unparse(&file);
         assert!(code.contains("pub struct Kept"));
-        assert!(code.contains("derive(::serde::Serialize, Clone)]\n    pub struct Open"));
+        assert!(code.contains(
+            "derive(::serde::Deserialize, ::serde::Serialize, Clone)]\n    pub struct Kept"
+        ));
+        assert!(code.contains("derive(Clone)]\n    pub struct Open"));
         assert!(code.contains("impl<'de> ::serde::Deserialize<'de> for Open"));
+        assert!(code.contains("impl ::serde::Serialize for Open"));
+        assert!(code.contains("pub kept_empty: crate::model::KeptEmpty"));
+        // The optional field is marked when it arrives empty and written back while marked.
+        assert!(code.contains("kept_empty.insert(0usize)"), "{code}");
+        assert!(
+            code.contains("|| self.kept_empty.contains(0usize)"),
+            "{code}"
+        );
         assert!(code.contains("\"minLength\" =>"));
         assert!(code.contains("required(field_1, \"name\")"));
         assert!(code.contains("field_0.unwrap_or_default()"));
+    }
+
+    #[test]
+    fn builder_conversions_start_with_nothing_kept() {
+        let mut file = types_mod(quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Open {
+                #[serde(default, skip_serializing_if = "Vec::is_empty")]
+                pub a: Vec<i64>,
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+            }
+            pub mod builder {
+                impl ::std::convert::TryFrom<Open> for super::Open {
+                    type Error = String;
+                    fn try_from(value: Open) -> Result<Self, String> {
+                        Ok(Self { a: value.a?, extra: value.extra? })
+                    }
+                }
+                impl ::std::convert::From<super::Open> for Open {
+                    fn from(value: super::Open) -> Self {
+                        Self { a: Ok(value.a), extra: Ok(value.extra) }
+                    }
+                }
+            }
+        });
+        assert_eq!(stream_flattened_structs(&mut file), Ok(1));
+        let code = prettyplease::unparse(&file);
+        assert_eq!(
+            code.matches("kept_empty: ::std::default::Default::default()")
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub mod types {
     pub use crate::generated::extras::*;
     pub use crate::generated::types::*;
     pub use crate::model::{
-        Lossless, Policy, PolicyRule, SERVER_SET_FIELDS, Timestamp, UnknownObject,
+        KeptEmpty, Lossless, Policy, PolicyRule, SERVER_SET_FIELDS, Timestamp, UnknownObject,
     };
 }
 

@@ -425,7 +425,8 @@ mod streaming_decoder {
         assert_eq!(
             serde_json::to_value(&profile).unwrap(),
             json!({"displayName":"D1","platform":"MACOS","registered":true,
-                   "futureKnob":{"deep":[1,{"x":null}]},"sid":"S-1","later":"b"})
+                   "futureKnob":{"deep":[1,{"x":null}]},"imei":null,"sid":"S-1","later":"b"}),
+            "the struct alone (no Lossless) writes back the `null` it read"
         );
     }
 

@@ -307,6 +307,7 @@ async fn mappings_crud() {
         resource_id: "rst9".parse().unwrap(),
         resource_type: PolicyMappingResourceType::App,
         extra: Default::default(),
+        kept_empty: Default::default(),
     };
     let op = c.map_resource_to_policy().policy_id("rst1").body(request);
     let created = op.call().await.unwrap();

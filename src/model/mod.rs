@@ -3,15 +3,19 @@
 //! progenitor drops `discriminator` and closes enums, and typify's structs drop explicit `null`s
 //! and empty lists on re-encoding. These types fill those gaps:
 //! - [`Policy`] and [`PolicyRule`] dispatch on `type`, keeping unknown types as raw JSON;
-//! - [`Lossless`] re-encodes a value exactly as it was read, apart from the fields you changed;
+//! - [`Lossless`] marks values that re-encode as they were read, apart from the fields you
+//!   changed; [`KeptEmpty`] records, in every generated struct, the declared fields that arrived
+//!   as `null`, `[]` or `{}`;
 //! - [`Timestamp`] keeps the server's exact timestamp text;
 //! - open enums (generated into `okta_mgmt::types`) decode unknown values as `Other`.
 
 pub(crate) mod decode;
+mod kept_empty;
 mod lossless;
 mod polymorphic;
 mod timestamp;
 
+pub use kept_empty::KeptEmpty;
 pub use lossless::Lossless;
 pub use polymorphic::{Policy, PolicyRule, SERVER_SET_FIELDS, UnknownObject};
 pub use timestamp::Timestamp;

@@ -99,15 +99,15 @@ macro_rules! polymorphic {
                 }
             }
 
-            /// Decodes from JSON text by `type` (the text is kept as the original, not parsed
-            /// into a tree).
-            fn from_raw(raw: Box<RawValue>) -> Result<Self, serde_json::Error> {
+            /// Decodes from JSON text by `type` (a tree is built only for an object kept as
+            /// [`UnknownObject`]).
+            fn from_raw(raw: &RawValue) -> Result<Self, serde_json::Error> {
                 let tag: TypeTag<'_> = serde_json::from_str(raw.get())?;
                 match tag.type_.as_deref() {
                     $( $(Some($wire))|+ => {
                         let decoded = serde_json::from_str::<$inner>(raw.get());
                         Ok(match decoded {
-                            Ok(value) => Self::$variant(Box::new(Lossless::with_raw(value, raw))),
+                            Ok(value) => Self::$variant(Box::new(Lossless::new(value))),
                             Err(e) => Self::Other(UnknownObject {
                                 json: serde_json::from_str(raw.get())?,
                                 decode_error: Some(e.to_string()),
@@ -223,7 +223,7 @@ macro_rules! polymorphic {
                 if !raw.get().starts_with('{') {
                     return Err(D::Error::custom(concat!(stringify!($name), " must be a JSON object")));
                 }
-                Self::from_raw(raw).map_err(D::Error::custom)
+                Self::from_raw(&raw).map_err(D::Error::custom)
             }
         }
 
