@@ -49,25 +49,46 @@ enum Missing {
 }
 
 /// Replaces the derived `Deserialize` and `Serialize` of every struct in `mod types` that has a
-/// flattened `extra` map, and gives each a `kept_empty` field; returns how many it replaced.
+/// flattened `extra` map, and gives each a `kept_empty` field; returns how many it took over.
 pub fn stream_flattened_structs(file: &mut syn::File) -> Result<usize, String> {
     let Some(items) = crate::postprocess::types_items(file) else {
         return Ok(0);
     };
-    let mut impls = Vec::new();
-    let mut changed = BTreeSet::new();
+    let mut specs = Vec::new();
     for item in items.iter_mut() {
         if let syn::Item::Struct(s) = item
-            && let Some(code) = streaming_codec(s)?
+            && let Some(spec) = take_over(s)?
         {
-            changed.insert(s.ident.to_string());
-            for item in code {
-                impls.push(syn::parse2::<syn::Item>(item).map_err(|e| e.to_string())?);
-            }
+            specs.push(spec);
         }
     }
-    let replaced = impls.len() / 2;
+    // Structs whose every field has a default are decoded in place (see `in_place_impl`).
+    let in_place: BTreeSet<String> = specs
+        .iter()
+        .filter(|s| {
+            s.fields
+                .iter()
+                .all(|f| matches!(f.when_missing, Missing::Default))
+        })
+        .map(|s| s.name.to_string())
+        .collect();
+    let mut impls = Vec::new();
+    for spec in &specs {
+        let decoder = if in_place.contains(&spec.name.to_string()) {
+            in_place_impl(spec, &in_place)
+        } else {
+            decoder_impl(spec, &in_place)
+        };
+        for code in [decoder, encoder_impl(spec)] {
+            impls.extend(
+                syn::parse2::<syn::File>(code)
+                    .map_err(|e| e.to_string())?
+                    .items,
+            );
+        }
+    }
     items.extend(impls);
+    let changed: BTreeSet<String> = specs.iter().map(|s| s.name.to_string()).collect();
     // Without a builder module (unit tests) there is nothing to fill in.
     let patched = builders_fill_kept_empty(items, &changed).unwrap_or(changed.len());
     if patched != changed.len() {
@@ -77,7 +98,49 @@ pub fn stream_flattened_structs(file: &mut syn::File) -> Result<usize, String> {
             changed.len()
         ));
     }
-    Ok(replaced)
+    Ok(specs.len())
+}
+
+/// A struct whose codec this pass writes.
+struct Spec {
+    name: syn::Ident,
+    extra: syn::Ident,
+    extra_ty: syn::Type,
+    fields: Vec<Field>,
+}
+
+/// For a struct with a flattened map: removes `Deserialize` and `Serialize` from its derives and
+/// adds the `kept_empty` field. `None` for every other struct.
+fn take_over(s: &mut syn::ItemStruct) -> Result<Option<Spec>, String> {
+    let syn::Fields::Named(named) = &mut s.fields else {
+        return Ok(None);
+    };
+    let Some((extra, extra_ty)) = flattened_field(named, &s.ident)? else {
+        return Ok(None);
+    };
+    let fields = named
+        .named
+        .iter()
+        .filter(|f| f.ident.as_ref() != Some(&extra))
+        .map(|f| known_field(f, &s.ident))
+        .collect::<Result<Vec<_>, _>>()?;
+    if fields.len() > MAX_FIELDS || fields.iter().any(|f| f.ident == KEPT_EMPTY) {
+        return Err(format!(
+            "{}: more than {MAX_FIELDS} fields, or a field named `{KEPT_EMPTY}`; update \
+             build/decoders.rs",
+            s.ident
+        ));
+    }
+    if !remove_derive(&mut s.attrs, "Deserialize") || !remove_derive(&mut s.attrs, "Serialize") {
+        return Ok(None);
+    }
+    named.named.push(kept_empty_field());
+    Ok(Some(Spec {
+        name: s.ident.clone(),
+        extra,
+        extra_ty,
+        fields,
+    }))
 }
 
 /// Adds `kept_empty: Default::default()` to the struct expression of each builder's
@@ -132,39 +195,6 @@ fn fill_in_expr(expr: &mut syn::Expr) -> usize {
         syn::Expr::Call(call) => call.args.iter_mut().map(fill_in_expr).sum(),
         _ => 0,
     }
-}
-
-/// For a struct with a flattened map: removes `Deserialize` and `Serialize` from its derives,
-/// adds the `kept_empty` field and returns the hand-rolled impls. `None` for every other struct.
-fn streaming_codec(s: &mut syn::ItemStruct) -> Result<Option<[TokenStream; 2]>, String> {
-    let syn::Fields::Named(named) = &mut s.fields else {
-        return Ok(None);
-    };
-    let Some((extra, extra_ty)) = flattened_field(named, &s.ident)? else {
-        return Ok(None);
-    };
-    let fields = named
-        .named
-        .iter()
-        .filter(|f| f.ident.as_ref() != Some(&extra))
-        .map(|f| known_field(f, &s.ident))
-        .collect::<Result<Vec<_>, _>>()?;
-    if fields.len() > MAX_FIELDS || fields.iter().any(|f| f.ident == KEPT_EMPTY) {
-        return Err(format!(
-            "{}: more than {MAX_FIELDS} fields, or a field named `{KEPT_EMPTY}`; update \
-             build/decoders.rs",
-            s.ident
-        ));
-    }
-    if !remove_derive(&mut s.attrs, "Deserialize") || !remove_derive(&mut s.attrs, "Serialize") {
-        return Ok(None);
-    }
-    named.named.push(kept_empty_field());
-    let extra = (&extra, &extra_ty);
-    Ok(Some([
-        decoder_impl(&s.ident, extra, &fields),
-        encoder_impl(&s.ident, extra.0, &fields),
-    ]))
 }
 
 /// The `kept_empty` field added to each struct.
@@ -306,46 +336,120 @@ fn remove_derive(attrs: &mut [syn::Attribute], name: &str) -> bool {
     removed
 }
 
-fn decoder_impl(
-    name: &syn::Ident,
-    (extra, extra_ty): (&syn::Ident, &syn::Type),
-    fields: &[Field],
+/// Whether `ty` is an `Option<Y>` whose `Y` is decoded in place.
+fn in_place_option(ty: &syn::Type, in_place: &BTreeSet<String>) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    let Some(syn::GenericArgument::Type(syn::Type::Path(inner))) = args.args.first() else {
+        return false;
+    };
+    last.ident == "Option"
+        && inner
+            .path
+            .get_ident()
+            .is_some_and(|name| in_place.contains(&name.to_string()))
+}
+
+/// Reads the value of field `i` into `place` (an `Option<Y>` decoded in place, or any value
+/// moved in), marks it in `kept` when it arrived empty, and refuses a second occurrence.
+fn read_field(
+    (i, f): (usize, &Field),
+    place: &TokenStream,
+    kept: &TokenStream,
+    in_place: &BTreeSet<String>,
 ) -> TokenStream {
-    let helpers: syn::Path = syn::parse_quote!(crate::model::decode);
+    let helpers = quote!(crate::model::decode);
+    let wire = &f.wire;
+    let read = if in_place_option(&f.ty, in_place) {
+        quote!(map.next_value_seed(#helpers::OptionInto(&mut #place))?;)
+    } else {
+        quote!(#place = map.next_value()?;)
+    };
+    let mark = f.skip_if.as_ref().map(|empty| {
+        quote! {
+            if #empty(&#place) {
+                #kept.insert(#i);
+            }
+        }
+    });
+    quote! {
+        #wire => {
+            seen.first(#i, #wire)?;
+            #read
+            #mark
+        }
+    }
+}
+
+/// The visitor's loop over the object's entries: known fields through `arms`, the others into
+/// `extra`.
+fn entries_loop(arms: &[TokenStream], extra: &TokenStream) -> TokenStream {
+    let helpers = quote!(crate::model::decode);
+    quote! {
+        let mut seen = #helpers::Seen::default();
+        while let Some(key) = map.next_key::<#helpers::FieldName<'de>>()? {
+            match key.as_str() {
+                #( #arms )*
+                _ => {
+                    let value = map.next_value()?;
+                    #extra.insert(key.into_string(), value);
+                }
+            }
+        }
+    }
+}
+
+/// A decoder for a struct with required fields or default functions: each field is read into
+/// a local, and the struct is built at the end (missing required fields are errors).
+fn decoder_impl(spec: &Spec, in_place: &BTreeSet<String>) -> TokenStream {
+    let Spec {
+        name,
+        extra,
+        extra_ty,
+        fields,
+    } = spec;
+    let helpers = quote!(crate::model::decode);
     let expecting = format!("struct {name}");
+    let kept = format_ident!("{}", KEPT_EMPTY);
     let slots: Vec<_> = (0..fields.len())
         .map(|i| format_ident!("field_{}", i))
         .collect();
-    let types = fields.iter().map(|f| &f.ty);
-    let kept = format_ident!("{}", KEPT_EMPTY);
-    let kept_mut = fields
-        .iter()
-        .any(|f| f.skip_if.is_some())
-        .then(|| quote!(mut));
-    let arms = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
-        let wire = &f.wire;
-        let read = quote!(#helpers::next_field(&mut map, &mut #slot, #wire)?;);
-        match &f.skip_if {
-            Some(empty) => quote! {
-                #wire => {
-                    #read
-                    if #slot.as_ref().is_some_and(#empty) {
-                        #kept.insert(#i);
-                    }
-                }
-            },
-            None => quote!(#wire => { #read }),
+    // An `Option<Y>` decoded in place lives in a local of its own type; others in `Option<T>`.
+    let locals = fields.iter().zip(&slots).map(|(f, slot)| {
+        let ty = &f.ty;
+        if in_place_option(ty, in_place) {
+            quote!(let mut #slot: #ty = None;)
+        } else {
+            quote!(let mut #slot: ::std::option::Option<#ty> = None;)
         }
     });
+    let arms: Vec<_> = fields
+        .iter()
+        .enumerate()
+        .zip(&slots)
+        .map(|(field, slot)| {
+            let is_local = in_place_option(&field.1.ty, in_place);
+            read_slot(field, slot, is_local, &quote!(#kept), in_place)
+        })
+        .collect();
     let idents = fields.iter().map(|f| &f.ident);
     let finish = fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire;
+        if in_place_option(&f.ty, in_place) {
+            return quote!(#slot);
+        }
         match &f.when_missing {
             Missing::Default => quote!(#slot.unwrap_or_default()),
             Missing::DefaultFn(path) => quote!(#slot.unwrap_or_else(#path)),
             Missing::Error => quote!(#helpers::required(#slot, #wire)?),
         }
     });
+    let entries = entries_loop(&arms, &quote!(#extra));
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -358,22 +462,15 @@ fn decoder_impl(
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
+                    #[allow(unused_mut)]
                     fn visit_map<A>(self, mut map: A) -> ::std::result::Result<#name, A::Error>
                     where
                         A: ::serde::de::MapAccess<'de>,
                     {
-                        #( let mut #slots: ::std::option::Option<#types> = None; )*
+                        #( #locals )*
                         let mut #extra: #extra_ty = ::std::default::Default::default();
-                        let #kept_mut #kept = crate::model::KeptEmpty::default();
-                        while let Some(key) = map.next_key::<#helpers::FieldName<'de>>()? {
-                            match key.as_str() {
-                                #( #arms )*
-                                _ => {
-                                    let value = map.next_value()?;
-                                    #extra.insert(key.into_string(), value);
-                                }
-                            }
-                        }
+                        let mut #kept = crate::model::KeptEmpty::default();
+                        #entries
                         Ok(#name {
                             #( #idents: #finish, )*
                             #extra,
@@ -387,9 +484,117 @@ fn decoder_impl(
     }
 }
 
+/// One arm of `decoder_impl`: into the local `slot`.
+fn read_slot(
+    (i, f): (usize, &Field),
+    slot: &syn::Ident,
+    is_local: bool,
+    kept: &TokenStream,
+    in_place: &BTreeSet<String>,
+) -> TokenStream {
+    if is_local {
+        return read_field((i, f), &quote!(#slot), kept, in_place);
+    }
+    let wire = &f.wire;
+    let mark = f.skip_if.as_ref().map(|empty| {
+        quote! {
+            if #slot.as_ref().is_some_and(#empty) {
+                #kept.insert(#i);
+            }
+        }
+    });
+    quote! {
+        #wire => {
+            seen.first(#i, #wire)?;
+            #slot = Some(map.next_value()?);
+            #mark
+        }
+    }
+}
+
+/// A decoder for a struct whose every field has a default: the struct starts empty and each
+/// field is decoded into its place, nested structs of the same kind included, so a large value
+/// (a device's `_links`) is built where it ends up instead of being moved through every level.
+fn in_place_impl(spec: &Spec, in_place: &BTreeSet<String>) -> TokenStream {
+    let Spec {
+        name,
+        extra,
+        fields,
+        ..
+    } = spec;
+    let helpers = quote!(crate::model::decode);
+    let expecting = format!("struct {name}");
+    let kept = format_ident!("{}", KEPT_EMPTY);
+    let idents: Vec<_> = fields.iter().map(|f| &f.ident).collect();
+    let arms: Vec<_> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let ident = &f.ident;
+            read_field(
+                (i, f),
+                &quote!(place.#ident),
+                &quote!(place.#kept),
+                in_place,
+            )
+        })
+        .collect();
+    let entries = entries_loop(&arms, &quote!(place.#extra));
+    quote! {
+        impl #helpers::DecodeInto for #name {
+            fn fresh() -> Self {
+                #name {
+                    #( #idents: ::std::default::Default::default(), )*
+                    #extra: ::std::default::Default::default(),
+                    #kept: ::std::default::Default::default(),
+                }
+            }
+
+            fn decode_into<'de, D>(deserializer: D, place: &mut Self) -> ::std::result::Result<(), D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                struct Into<'a>(&'a mut #name);
+                impl<'de> ::serde::de::Visitor<'de> for Into<'_> {
+                    type Value = ();
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A>(self, mut map: A) -> ::std::result::Result<(), A::Error>
+                    where
+                        A: ::serde::de::MapAccess<'de>,
+                    {
+                        let place = self.0;
+                        #entries
+                        Ok(())
+                    }
+                }
+                deserializer.deserialize_map(Into(place))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                let mut out = <Self as #helpers::DecodeInto>::fresh();
+                <Self as #helpers::DecodeInto>::decode_into(deserializer, &mut out)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
 /// `Serialize` as serde's derive writes it (declared fields in order, then `extra`), except that
 /// a field marked in `kept_empty` is written even when empty.
-fn encoder_impl(name: &syn::Ident, extra: &syn::Ident, fields: &[Field]) -> TokenStream {
+fn encoder_impl(spec: &Spec) -> TokenStream {
+    let Spec {
+        name,
+        extra,
+        fields,
+        ..
+    } = spec;
     let kept = format_ident!("{}", KEPT_EMPTY);
     let entries = fields.iter().enumerate().map(|(i, f)| {
         let (ident, wire) = (&f.ident, &f.wire);
@@ -490,11 +695,10 @@ mod tests {
         });
         assert_eq!(stream_flattened_structs(&mut file), Ok(1));
         let code = prettyplease::unparse(&file);
-        assert_eq!(
-            code.matches("kept_empty: ::std::default::Default::default()")
-                .count(),
-            1
-        );
+        // One in the builder's conversion, one in `fresh()` (every field of `Open` has a default).
+        let filled = code.matches("kept_empty: ::std::default::Default::default()");
+        assert_eq!(filled.count(), 2);
+        assert!(code.contains("impl crate::model::decode::DecodeInto for Open"));
     }
 
     #[test]

@@ -485,6 +485,47 @@ mod streaming_decoder {
         assert_eq!("D1".parse::<Name>().unwrap(), ok);
     }
 
+    /// `DeviceFields` and `Links` have only optional fields, so they are decoded in place (the
+    /// struct starts empty and each field, nested structs included, is decoded where it stays).
+    const DEVICE: &str = r#"{"id":"guo1","resourceAlternateId":null,"providers":[],
+        "_links":{"self":{"href":"https://x/d","hints":{"allow":["GET"]},"new":1},
+                  "users":null,"future":{"href":"https://x/f"}},
+        "profile":{"displayName":"D","platform":"IOS","registered":false,"sid":null},
+        "_embedded":null,"later":{"k":[]}}"#;
+
+    #[test]
+    fn in_place_decoding_keeps_everything_at_every_depth() {
+        use okta_mgmt::types::DeviceFields;
+        let device: DeviceFields = serde_json::from_str(DEVICE).unwrap();
+        let links = device.links.as_ref().unwrap();
+        assert_eq!(links.self_.as_ref().unwrap().extra["new"], json!(1));
+        assert!(links.users.is_none());
+        assert_eq!(links.extra["future"].href.as_deref(), Some("https://x/f"));
+        let tree: Value = serde_json::from_str(DEVICE).unwrap();
+        assert_eq!(serde_json::to_value(&device).unwrap(), tree);
+        let from_bytes: DeviceFields = serde_json::from_slice(DEVICE.as_bytes()).unwrap();
+        let from_reader: DeviceFields = serde_json::from_reader(DEVICE.as_bytes()).unwrap();
+        let from_tree: DeviceFields = serde_json::from_value(tree.clone()).unwrap();
+        for other in [&from_bytes, &from_reader, &from_tree] {
+            assert_eq!(other, &device);
+            assert_eq!(serde_json::to_value(other).unwrap(), tree);
+        }
+    }
+
+    #[rstest::rstest]
+    #[case::a_repeated_known_field(r#"{"id":"a","id":"b"}"#, "duplicate field `id`")]
+    #[case::a_repeated_nested_struct(r#"{"_links":{},"_links":{}}"#, "duplicate field `_links`")]
+    #[case::a_nested_struct_of_the_wrong_type(r#"{"_links":5}"#, "expected struct Links")]
+    #[case::a_wrong_type_deep_inside(r#"{"_links":{"self":{"href":5}}}"#, "expected a string")]
+    #[case::not_an_object("[1, 2]", "struct DeviceFields")]
+    fn a_bad_body_decoded_in_place_is_an_error_that_names_the_cause(
+        #[case] body: &str,
+        #[case] cause: &str,
+    ) {
+        let err = serde_json::from_str::<okta_mgmt::types::DeviceFields>(body).unwrap_err();
+        assert!(err.to_string().contains(cause), "{err}");
+    }
+
     #[test]
     fn typed_extra_maps_decode_their_values() {
         let links: Links = serde_json::from_str(

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{Deserialize, Deserializer, Error, MapAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, Error, Visitor};
 
 /// An object key, borrowed from the input when the input allows it.
 pub(crate) struct FieldName<'de>(Cow<'de, str>);
@@ -45,22 +45,61 @@ impl<'de> Deserialize<'de> for FieldName<'de> {
     }
 }
 
-/// Decodes the value of a known field into its slot; a second occurrence is an error, as with
+/// The known fields an object has shown so far; a second occurrence is an error, as with
 /// serde's derive.
-pub(crate) fn next_field<'de, A, T>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    name: &'static str,
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    T: Deserialize<'de>,
-{
-    if slot.is_some() {
-        return Err(A::Error::duplicate_field(name));
+#[derive(Default)]
+pub(crate) struct Seen(u64);
+
+impl Seen {
+    /// Notes field `index` (below 64, which build.rs ensures); an error if it was seen before.
+    pub(crate) fn first<E: Error>(&mut self, index: usize, name: &'static str) -> Result<(), E> {
+        let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
+        if self.0 & bit != 0 {
+            return Err(E::duplicate_field(name));
+        }
+        self.0 |= bit;
+        Ok(())
     }
-    *slot = Some(map.next_value()?);
-    Ok(())
+}
+
+/// A generated struct whose every field has a default, decoded into a place instead of being
+/// returned (build.rs implements it; see `build/decoders.rs`).
+pub(crate) trait DecodeInto: Sized {
+    /// The struct with every field at its default (what a missing field keeps).
+    fn fresh() -> Self;
+
+    /// Decodes an object into `place`, which must be [`DecodeInto::fresh`].
+    fn decode_into<'de, D>(deserializer: D, place: &mut Self) -> Result<(), D::Error>
+    where
+        D: Deserializer<'de>;
+}
+
+/// Decodes an `Option<T>` field into its place: `null` leaves `None`, an object is decoded
+/// into a fresh `T` where it will stay.
+pub(crate) struct OptionInto<'a, T>(pub(crate) &'a mut Option<T>);
+
+impl<'de, T: DecodeInto> DeserializeSeed<'de> for OptionInto<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: DecodeInto> Visitor<'de> for OptionInto<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object or null")
+    }
+    fn visit_none<E: Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+    fn visit_unit<E: Error>(self) -> Result<(), E> {
+        self.visit_none()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        T::decode_into(deserializer, self.0.insert(T::fresh()))
+    }
 }
 
 /// The value of a required field, or serde's "missing field" error.
