@@ -21,9 +21,8 @@ text = open(src).read()
 inherited = tomllib.loads(text).get("workspace", {}).get("package", {})
 text = re.sub(r"\[workspace\]\n(?:[^\[\n].*\n|\n)*", "", text)
 text = re.sub(r"\[workspace\.package\]\n(?:[^\[\n].*\n|\n)*", "", text)
-# Workspace-only parts: the simulator dev-dependency (a sibling crate) and the benchmark target.
+# Workspace-only parts: the simulator dev-dependency (a sibling crate).
 text = re.sub(r"(?m)^okta-sim = \{ path = \"simulator\" \}\n", "", text)
-text = re.sub(r"\[\[bench\]\]\n(?:[^\[\n].*\n)*", "", text)
 # Every `key.workspace = true` of [package] gets the workspace's value.
 for key, value in inherited.items():
     text = text.replace(f"{key}.workspace = true", f"{key} = {json.dumps(value)}")

@@ -1,12 +1,12 @@
 //! Speed of the client against a raw `reqwest` + `serde` loop, measured in one run.
 //!
 //! ```text
-//! cargo bench --bench speed                 # full run: 100,000 devices, 7 interleaved rounds
-//! cargo bench --bench speed -- --smoke      # seconds: tiny sizes, 1 round (CI runs this)
-//! cargo bench --bench speed -- decode        # only the measures whose name contains "decode"
-//! cargo bench --bench speed -- GETs --ours-only   # one side only (to profile it alone)
-//! cargo bench --bench speed -- RSS           # peak memory of a full listing, each side alone
-//! cargo bench --bench speed -- --cpu         # CPU time of this thread instead of wall time
+//! cargo bench -p okta-mgmt-bench                 # full run: 100,000 devices, 7 interleaved rounds
+//! cargo bench -p okta-mgmt-bench -- --smoke      # seconds: tiny sizes, 1 round (CI runs this)
+//! cargo bench -p okta-mgmt-bench -- decode       # only the measures whose name contains "decode"
+//! cargo bench -p okta-mgmt-bench -- GETs --ours-only  # one side only (to profile it alone)
+//! cargo bench -p okta-mgmt-bench -- RSS          # peak memory of a full listing, each side alone
+//! cargo bench -p okta-mgmt-bench -- --cpu        # CPU time of this thread instead of wall time
 //! ```
 //!
 //! `--cpu` times each side by the CPU time of the bench's one thread (client, server and decode
@@ -21,6 +21,10 @@
 //! Decode-only measures compare `Device`, `Policy` and `PolicyRule` against plain structs, and
 //! the decode path of earlier versions (a `Value` tree first: "tree path") against the same.
 //! Nothing is asserted: timings are printed, never tested.
+//!
+//! The bench is a crate of its own (`bench/`) so that okta-mgmt is built as a program that
+//! depends on it builds it: a bench target of okta-mgmt would share the features its
+//! dev-dependencies enable (serde_json's `preserve_order`, through okta-sim).
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
