@@ -317,6 +317,9 @@ pub struct Org {
     pub policies: HashMap<String, PolicyRecord>,
     /// Policy ids per type, in priority order (index 0 = priority 1).
     pub policy_order: BTreeMap<String, Vec<String>>,
+    /// Index of every placed policy in its type's [`Org::policy_order`] list, so a priority or
+    /// an `after` cursor is found without scanning the list.
+    pub policy_index: HashMap<String, usize>,
     /// Devices in listing order, keyed by a monotonically increasing sequence number.
     pub devices: BTreeMap<u64, DeviceRecord>,
     /// Sequence number of every device id ever issued (deleted ones too, so cursors survive).
@@ -333,6 +336,7 @@ impl Org {
             ids: IdGen::new(splitmix64(seed ^ 0x1d5)),
             policies: HashMap::new(),
             policy_order: BTreeMap::new(),
+            policy_index: HashMap::new(),
             devices: BTreeMap::new(),
             device_seq: HashMap::new(),
             apps: Vec::new(),
@@ -369,12 +373,48 @@ impl Org {
             .unwrap_or(&[])
     }
 
+    /// 0-based index of policy `id` in the priority order of `policy_type` (through
+    /// [`Org::policy_index`]); `None` when it is not a placed policy of that type.
+    pub fn order_index(&self, policy_type: &str, id: &str) -> Option<usize> {
+        let order = self.ordered_ids(policy_type);
+        match self.policy_index.get(id) {
+            Some(&i) if order.get(i).is_some_and(|e| e == id) => Some(i),
+            _ => None,
+        }
+    }
+
     /// 1-based priority of a policy within its type.
     pub fn priority_of(&self, policy: &PolicyRecord) -> usize {
-        self.ordered_ids(policy.policy_type())
+        self.order_index(policy.policy_type(), &policy.id)
+            .map_or(0, |i| i + 1)
+    }
+
+    /// Number of default policies at the end of `order` (default policies always stay last).
+    fn trailing_defaults(&self, order: &[String]) -> usize {
+        order
             .iter()
-            .position(|id| *id == policy.id)
-            .map_or(0, |p| p + 1)
+            .rev()
+            .take_while(|id| {
+                self.policies
+                    .get(*id)
+                    .is_some_and(|p| p.kind == PolicyKind::Default)
+            })
+            .count()
+    }
+
+    /// Records the index of every policy of `policy_type` from `from` on.
+    fn reindex(&mut self, policy_type: &str, from: usize) {
+        let Some(order) = self.policy_order.get(policy_type) else {
+            return;
+        };
+        for (i, id) in order.iter().enumerate().skip(from) {
+            match self.policy_index.get_mut(id) {
+                Some(slot) => *slot = i,
+                None => {
+                    self.policy_index.insert(id.clone(), i);
+                }
+            }
+        }
     }
 
     /// Number of policies of the beta types.
@@ -387,32 +427,42 @@ impl Org {
 
     /// Places `id` at 1-based `priority` within its type (`None` = last), shifting the others;
     /// default policies always stay last.
+    ///
+    /// Only the entries between the old and the new place are shifted, so adding a policy
+    /// last among the custom ones (the usual case) costs the same in any org.
     pub fn place_policy(&mut self, policy_type: &str, id: &str, priority: Option<usize>) {
-        let defaults: HashSet<String> = self
+        let old = self.order_index(policy_type, id);
+        let is_default = self
             .policies
-            .values()
-            .filter(|p| p.kind == PolicyKind::Default && p.policy_type() == policy_type)
-            .map(|p| p.id.clone())
-            .collect();
-        let order = self
-            .policy_order
-            .entry(policy_type.to_string())
-            .or_default();
-        order.retain(|existing| existing != id);
-        let movable_len = order.iter().filter(|i| !defaults.contains(*i)).count();
-        let index = if defaults.contains(id) {
+            .get(id)
+            .is_some_and(|p| p.kind == PolicyKind::Default && p.policy_type() == policy_type);
+        let mut order = self.policy_order.remove(policy_type).unwrap_or_default();
+        if let Some(i) = old {
+            order.remove(i);
+        }
+        // The default policies are always the last entries, so the movable ones come first.
+        let movable_len = order.len() - self.trailing_defaults(&order);
+        let index = if is_default {
             order.len()
         } else {
             priority.map_or(movable_len, |p| p.saturating_sub(1).min(movable_len))
         };
         order.insert(index, id.to_string());
+        self.policy_order.insert(policy_type.to_string(), order);
+        self.reindex(policy_type, old.map_or(index, |o| o.min(index)));
     }
 
     /// Removes a policy and its place in the priority order.
     pub fn remove_policy(&mut self, id: &str) -> Option<PolicyRecord> {
+        let index = self
+            .policies
+            .get(id)
+            .and_then(|p| self.order_index(p.policy_type(), id));
         let record = self.policies.remove(id)?;
-        if let Some(order) = self.policy_order.get_mut(record.policy_type()) {
-            order.retain(|existing| existing != id);
+        self.policy_index.remove(id);
+        if let (Some(order), Some(i)) = (self.policy_order.get_mut(record.policy_type()), index) {
+            order.remove(i);
+            self.reindex(record.policy_type(), i);
         }
         Some(record)
     }
@@ -430,14 +480,12 @@ impl Org {
 
     /// The org's default policy of `policy_type`.
     pub fn default_policy_id(&self, policy_type: &str) -> Option<String> {
-        self.ordered_ids(policy_type)
-            .iter()
-            .find(|id| {
-                self.policies
-                    .get(*id)
-                    .is_some_and(|p| p.kind == PolicyKind::Default)
-            })
-            .cloned()
+        // The default policies are the last entries: the first of them, without a scan.
+        let order = self.ordered_ids(policy_type);
+        let defaults = self.trailing_defaults(order);
+        (defaults > 0)
+            .then(|| order.get(order.len() - defaults).cloned())
+            .flatten()
     }
 
     /// The ACCESS_POLICY an app is mapped to.
