@@ -30,6 +30,15 @@ pub fn is_policy_type(policy_type: &str) -> bool {
     SPEC_POLICY_TYPES.contains(&policy_type) || is_beta_type(policy_type)
 }
 
+/// The types of the custom policies [`Org::seed_custom_policies`] adds, in turn.
+pub const SEEDED_POLICY_TYPES: [&str; 5] = [
+    "OKTA_SIGN_ON",
+    "PASSWORD",
+    "MFA_ENROLL",
+    "ACCESS_POLICY",
+    "PROFILE_ENROLLMENT",
+];
+
 /// Policy types Okta creates in every org itself: a create is refused, the existing policy can be
 /// read and replaced (D026).
 pub const OKTA_CREATED_TYPES: [&str; 6] = [
@@ -353,6 +362,63 @@ impl Org {
         seed_okta_created_policies(&mut org);
         seed_apps(&mut org, SEED_APPS.len());
         org
+    }
+
+    /// Adds `count` custom policies, spread in turn over [`SEEDED_POLICY_TYPES`] and placed
+    /// after the type's other custom policies, each with `rules_per_policy` custom rules (at
+    /// most [`MAX_RULES_PER_POLICY`]). Their bodies are the shapes of the type's default policy
+    /// and default rule, named `Seeded <type> policy <n>` and `Seeded rule <k>`; ids come from
+    /// the org's generator after everything seeded before, so those keep their ids.
+    pub fn seed_custom_policies(&mut self, count: usize, rules_per_policy: usize) {
+        let shapes: Vec<SeedPolicy> = default_policy_seeds()
+            .into_iter()
+            .filter(|s| SEEDED_POLICY_TYPES.contains(&s.policy_type))
+            .collect();
+        let rules_per_policy = rules_per_policy.min(MAX_RULES_PER_POLICY);
+        let created = org_created();
+        for n in 0..count {
+            let Some(shape) = shapes.get(n % shapes.len().max(1)) else {
+                return;
+            };
+            let ts = format_ts(created + ChronoDuration::minutes(n as i64));
+            let id = self.ids.next("rst", "0g7");
+            let rules = (0..rules_per_policy)
+                .map(|k| {
+                    let rule_type = rule_type_for(shape.policy_type);
+                    let name = format!("Seeded rule {}", k + 1);
+                    let extra = shape.rule_extra.clone();
+                    let mut body =
+                        seed_body(shape.policy_type, rule_type, &name, "", false, extra, &ts);
+                    crate::defaults::normalize_rule(shape.policy_type, &mut body);
+                    RuleRecord {
+                        id: self.ids.next("rul", "0g7"),
+                        is_default: false,
+                        body,
+                        priority_zero: false,
+                    }
+                })
+                .collect();
+            let name = format!("Seeded {} policy {}", shape.policy_type, n + 1);
+            let body = seed_policy_body(
+                shape.policy_type,
+                &name,
+                "Seeded by the simulator",
+                false,
+                shape.extra.clone(),
+                &ts,
+            );
+            self.policies.insert(
+                id.clone(),
+                PolicyRecord {
+                    id: id.clone(),
+                    kind: PolicyKind::Custom,
+                    body,
+                    rules,
+                    mappings: Vec::new(),
+                },
+            );
+            self.place_policy(shape.policy_type, &id, None);
+        }
     }
 
     /// An org holding only what Okta creates in every org: the default policies with their
