@@ -226,8 +226,17 @@ pub struct ServeArgs {
     /// Start an empty org: only what Okta creates itself (the default policies with their
     /// default rules, the account management policy and the built-in apps); no devices, users
     /// or customer apps.
-    #[arg(long, conflicts_with = "devices")]
+    #[arg(long, conflicts_with_all = ["devices", "policies"])]
     pub empty: bool,
+    /// Number of seeded custom policies (for orgs at scale), spread in turn over OKTA_SIGN_ON,
+    /// PASSWORD, MFA_ENROLL, ACCESS_POLICY and PROFILE_ENROLLMENT after each type's other
+    /// custom policies; named `Seeded <type> policy <n>`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub policies: usize,
+    /// Number of custom rules in each policy seeded by --policies (0..=100).
+    #[arg(long, value_name = "M", default_value_t = 0,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub rules_per_policy: u8,
     /// Accepted API token (repeatable; default: sim-api-token).
     #[arg(long = "token", value_name = "T")]
     pub tokens: Vec<String>,
@@ -1026,6 +1035,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
     } else {
         SimConfig {
             device_count: args.devices,
+            policy_count: args.policies,
+            rules_per_policy: usize::from(args.rules_per_policy),
             ..SimConfig::default()
         }
     };

@@ -54,7 +54,7 @@ mod state;
 /// serves and validates request bodies against, embedded at build time.
 pub const OPENAPI_SPEC: &str = include_str!("../spec/openapi.yaml");
 
-pub use state::{OKTA_CREATED_TYPES, SPEC_POLICY_TYPES};
+pub use state::{OKTA_CREATED_TYPES, SEEDED_POLICY_TYPES, SPEC_POLICY_TYPES};
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -78,6 +78,12 @@ pub struct SimConfig {
     pub empty: bool,
     /// Number of seeded devices (45 by default: three pages at `limit=20`).
     pub device_count: usize,
+    /// Number of seeded custom policies (none by default), spread in turn over OKTA_SIGN_ON,
+    /// PASSWORD, MFA_ENROLL, ACCESS_POLICY and PROFILE_ENROLLMENT, for orgs at scale. Ignored
+    /// with `empty`. Seeded last, so the ids of everything else stay the same.
+    pub policy_count: usize,
+    /// Number of custom rules each seeded policy holds (at most 100, the per-policy limit).
+    pub rules_per_policy: usize,
     /// Accepted API tokens, sent as `SSWS <token>` or `Bearer <token>`.
     pub api_tokens: Vec<String>,
     /// Seed for ids, seeded devices/users and fault decisions.
@@ -100,6 +106,8 @@ impl Default for SimConfig {
         Self {
             empty: false,
             device_count: 45,
+            policy_count: 0,
+            rules_per_policy: 0,
             api_tokens: vec!["sim-api-token".to_string()],
             seed: 0x0C7A_5EED,
             rate_limit_per_minute: None,
@@ -242,7 +250,9 @@ fn build(config: SimConfig) -> (Router, Arc<Shared>) {
     let org = if config.empty {
         state::Org::okta_created(config.seed)
     } else {
-        state::Org::seeded(config.seed, config.device_count)
+        let mut org = state::Org::seeded(config.seed, config.device_count);
+        org.seed_custom_policies(config.policy_count, config.rules_per_policy);
+        org
     };
     let shared = Arc::new(Shared {
         config,

@@ -140,36 +140,48 @@ pub async fn list(Api { shared, base }: Api, RawQuery(query): RawQuery) -> ApiRe
     let resource_id = param(&params, "resourceId");
 
     let org = shared.org.read().await;
-    let mut ordered: Vec<&PolicyRecord> = org
-        .ordered_ids(&policy_type)
-        .iter()
-        .filter_map(|id| org.policies.get(id))
-        .collect();
-    if by_name {
-        // Stable: policies with the same name keep their priority order.
-        ordered.sort_by_key(|p| policy_name(p).to_lowercase());
-    }
-    let start = match after {
-        None => 0,
-        Some(cursor) => {
-            ordered
-                .iter()
-                .position(|p| p.id == cursor)
-                .ok_or_else(|| invalid_cursor(cursor))?
-                + 1
-        }
-    };
-    let matching: Vec<&PolicyRecord> = ordered
-        .into_iter()
-        .skip(start)
-        .filter(|p| status.as_deref().is_none_or(|s| p.status() == s))
-        .filter(|p| {
-            name_filter
+    let keep = |p: &&PolicyRecord| {
+        status.as_deref().is_none_or(|s| p.status() == s)
+            && name_filter
                 .as_deref()
                 .is_none_or(|q| policy_name(p).to_lowercase().contains(q))
-        })
-        .filter(|p| resource_id.is_none_or(|r| p.mappings.iter().any(|m| m.resource_id == r)))
-        .collect();
+            && resource_id.is_none_or(|r| p.mappings.iter().any(|m| m.resource_id == r))
+    };
+    // One more than the page, to know whether there is a next page; everything without a limit.
+    let wanted = limit.map_or(usize::MAX, |l| l.saturating_add(1));
+    let ids = org.ordered_ids(&policy_type);
+    let matching: Vec<&PolicyRecord> = if by_name {
+        let mut ordered: Vec<&PolicyRecord> =
+            ids.iter().filter_map(|id| org.policies.get(id)).collect();
+        // Stable: policies with the same name keep their priority order.
+        ordered.sort_by_key(|p| policy_name(p).to_lowercase());
+        let start = match after {
+            None => 0,
+            Some(cursor) => {
+                ordered
+                    .iter()
+                    .position(|p| p.id == cursor)
+                    .ok_or_else(|| invalid_cursor(cursor))?
+                    + 1
+            }
+        };
+        let rest = ordered.into_iter().skip(start);
+        rest.filter(keep).take(wanted).collect()
+    } else {
+        // Priority order: the cursor's place comes from the index, and the walk stops once the
+        // page (and one more) is found.
+        let start = match after {
+            None => 0,
+            Some(cursor) => {
+                org.order_index(&policy_type, cursor)
+                    .ok_or_else(|| invalid_cursor(cursor))?
+                    + 1
+            }
+        };
+        let rest = ids.get(start..).unwrap_or_default();
+        let rest = rest.iter().filter_map(|id| org.policies.get(id));
+        rest.filter(keep).take(wanted).collect()
+    };
     let page_len = limit.unwrap_or(matching.len()).min(matching.len());
     let page = &matching[..page_len];
     let items = page

@@ -30,6 +30,15 @@ pub fn is_policy_type(policy_type: &str) -> bool {
     SPEC_POLICY_TYPES.contains(&policy_type) || is_beta_type(policy_type)
 }
 
+/// The types of the custom policies [`Org::seed_custom_policies`] adds, in turn.
+pub const SEEDED_POLICY_TYPES: [&str; 5] = [
+    "OKTA_SIGN_ON",
+    "PASSWORD",
+    "MFA_ENROLL",
+    "ACCESS_POLICY",
+    "PROFILE_ENROLLMENT",
+];
+
 /// Policy types Okta creates in every org itself: a create is refused, the existing policy can be
 /// read and replaced (D026).
 pub const OKTA_CREATED_TYPES: [&str; 6] = [
@@ -317,6 +326,9 @@ pub struct Org {
     pub policies: HashMap<String, PolicyRecord>,
     /// Policy ids per type, in priority order (index 0 = priority 1).
     pub policy_order: BTreeMap<String, Vec<String>>,
+    /// Index of every placed policy in its type's [`Org::policy_order`] list, so a priority or
+    /// an `after` cursor is found without scanning the list.
+    pub policy_index: HashMap<String, usize>,
     /// Devices in listing order, keyed by a monotonically increasing sequence number.
     pub devices: BTreeMap<u64, DeviceRecord>,
     /// Sequence number of every device id ever issued (deleted ones too, so cursors survive).
@@ -333,6 +345,7 @@ impl Org {
             ids: IdGen::new(splitmix64(seed ^ 0x1d5)),
             policies: HashMap::new(),
             policy_order: BTreeMap::new(),
+            policy_index: HashMap::new(),
             devices: BTreeMap::new(),
             device_seq: HashMap::new(),
             apps: Vec::new(),
@@ -349,6 +362,63 @@ impl Org {
         seed_okta_created_policies(&mut org);
         seed_apps(&mut org, SEED_APPS.len());
         org
+    }
+
+    /// Adds `count` custom policies, spread in turn over [`SEEDED_POLICY_TYPES`] and placed
+    /// after the type's other custom policies, each with `rules_per_policy` custom rules (at
+    /// most [`MAX_RULES_PER_POLICY`]). Their bodies are the shapes of the type's default policy
+    /// and default rule, named `Seeded <type> policy <n>` and `Seeded rule <k>`; ids come from
+    /// the org's generator after everything seeded before, so those keep their ids.
+    pub fn seed_custom_policies(&mut self, count: usize, rules_per_policy: usize) {
+        let shapes: Vec<SeedPolicy> = default_policy_seeds()
+            .into_iter()
+            .filter(|s| SEEDED_POLICY_TYPES.contains(&s.policy_type))
+            .collect();
+        let rules_per_policy = rules_per_policy.min(MAX_RULES_PER_POLICY);
+        let created = org_created();
+        for n in 0..count {
+            let Some(shape) = shapes.get(n % shapes.len().max(1)) else {
+                return;
+            };
+            let ts = format_ts(created + ChronoDuration::minutes(n as i64));
+            let id = self.ids.next("rst", "0g7");
+            let rules = (0..rules_per_policy)
+                .map(|k| {
+                    let rule_type = rule_type_for(shape.policy_type);
+                    let name = format!("Seeded rule {}", k + 1);
+                    let extra = shape.rule_extra.clone();
+                    let mut body =
+                        seed_body(shape.policy_type, rule_type, &name, "", false, extra, &ts);
+                    crate::defaults::normalize_rule(shape.policy_type, &mut body);
+                    RuleRecord {
+                        id: self.ids.next("rul", "0g7"),
+                        is_default: false,
+                        body,
+                        priority_zero: false,
+                    }
+                })
+                .collect();
+            let name = format!("Seeded {} policy {}", shape.policy_type, n + 1);
+            let body = seed_policy_body(
+                shape.policy_type,
+                &name,
+                "Seeded by the simulator",
+                false,
+                shape.extra.clone(),
+                &ts,
+            );
+            self.policies.insert(
+                id.clone(),
+                PolicyRecord {
+                    id: id.clone(),
+                    kind: PolicyKind::Custom,
+                    body,
+                    rules,
+                    mappings: Vec::new(),
+                },
+            );
+            self.place_policy(shape.policy_type, &id, None);
+        }
     }
 
     /// An org holding only what Okta creates in every org: the default policies with their
@@ -369,12 +439,48 @@ impl Org {
             .unwrap_or(&[])
     }
 
+    /// 0-based index of policy `id` in the priority order of `policy_type` (through
+    /// [`Org::policy_index`]); `None` when it is not a placed policy of that type.
+    pub fn order_index(&self, policy_type: &str, id: &str) -> Option<usize> {
+        let order = self.ordered_ids(policy_type);
+        match self.policy_index.get(id) {
+            Some(&i) if order.get(i).is_some_and(|e| e == id) => Some(i),
+            _ => None,
+        }
+    }
+
     /// 1-based priority of a policy within its type.
     pub fn priority_of(&self, policy: &PolicyRecord) -> usize {
-        self.ordered_ids(policy.policy_type())
+        self.order_index(policy.policy_type(), &policy.id)
+            .map_or(0, |i| i + 1)
+    }
+
+    /// Number of default policies at the end of `order` (default policies always stay last).
+    fn trailing_defaults(&self, order: &[String]) -> usize {
+        order
             .iter()
-            .position(|id| *id == policy.id)
-            .map_or(0, |p| p + 1)
+            .rev()
+            .take_while(|id| {
+                self.policies
+                    .get(*id)
+                    .is_some_and(|p| p.kind == PolicyKind::Default)
+            })
+            .count()
+    }
+
+    /// Records the index of every policy of `policy_type` from `from` on.
+    fn reindex(&mut self, policy_type: &str, from: usize) {
+        let Some(order) = self.policy_order.get(policy_type) else {
+            return;
+        };
+        for (i, id) in order.iter().enumerate().skip(from) {
+            match self.policy_index.get_mut(id) {
+                Some(slot) => *slot = i,
+                None => {
+                    self.policy_index.insert(id.clone(), i);
+                }
+            }
+        }
     }
 
     /// Number of policies of the beta types.
@@ -387,32 +493,42 @@ impl Org {
 
     /// Places `id` at 1-based `priority` within its type (`None` = last), shifting the others;
     /// default policies always stay last.
+    ///
+    /// Only the entries between the old and the new place are shifted, so adding a policy
+    /// last among the custom ones (the usual case) costs the same in any org.
     pub fn place_policy(&mut self, policy_type: &str, id: &str, priority: Option<usize>) {
-        let defaults: HashSet<String> = self
+        let old = self.order_index(policy_type, id);
+        let is_default = self
             .policies
-            .values()
-            .filter(|p| p.kind == PolicyKind::Default && p.policy_type() == policy_type)
-            .map(|p| p.id.clone())
-            .collect();
-        let order = self
-            .policy_order
-            .entry(policy_type.to_string())
-            .or_default();
-        order.retain(|existing| existing != id);
-        let movable_len = order.iter().filter(|i| !defaults.contains(*i)).count();
-        let index = if defaults.contains(id) {
+            .get(id)
+            .is_some_and(|p| p.kind == PolicyKind::Default && p.policy_type() == policy_type);
+        let mut order = self.policy_order.remove(policy_type).unwrap_or_default();
+        if let Some(i) = old {
+            order.remove(i);
+        }
+        // The default policies are always the last entries, so the movable ones come first.
+        let movable_len = order.len() - self.trailing_defaults(&order);
+        let index = if is_default {
             order.len()
         } else {
             priority.map_or(movable_len, |p| p.saturating_sub(1).min(movable_len))
         };
         order.insert(index, id.to_string());
+        self.policy_order.insert(policy_type.to_string(), order);
+        self.reindex(policy_type, old.map_or(index, |o| o.min(index)));
     }
 
     /// Removes a policy and its place in the priority order.
     pub fn remove_policy(&mut self, id: &str) -> Option<PolicyRecord> {
+        let index = self
+            .policies
+            .get(id)
+            .and_then(|p| self.order_index(p.policy_type(), id));
         let record = self.policies.remove(id)?;
-        if let Some(order) = self.policy_order.get_mut(record.policy_type()) {
-            order.retain(|existing| existing != id);
+        self.policy_index.remove(id);
+        if let (Some(order), Some(i)) = (self.policy_order.get_mut(record.policy_type()), index) {
+            order.remove(i);
+            self.reindex(record.policy_type(), i);
         }
         Some(record)
     }
@@ -430,14 +546,12 @@ impl Org {
 
     /// The org's default policy of `policy_type`.
     pub fn default_policy_id(&self, policy_type: &str) -> Option<String> {
-        self.ordered_ids(policy_type)
-            .iter()
-            .find(|id| {
-                self.policies
-                    .get(*id)
-                    .is_some_and(|p| p.kind == PolicyKind::Default)
-            })
-            .cloned()
+        // The default policies are the last entries: the first of them, without a scan.
+        let order = self.ordered_ids(policy_type);
+        let defaults = self.trailing_defaults(order);
+        (defaults > 0)
+            .then(|| order.get(order.len() - defaults).cloned())
+            .flatten()
     }
 
     /// The ACCESS_POLICY an app is mapped to.

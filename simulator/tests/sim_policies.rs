@@ -754,3 +754,101 @@ async fn whole_numbers_beyond_64_bits_are_refused_not_stored_as_floats() {
     expect_invalid(resp).await;
     org.sim.shutdown().await;
 }
+
+/// Every policy of `policy_type`, following the `next` links at `limit`; also the page count.
+async fn list_all_pages(org: &Org, policy_type: &str, limit: usize) -> (Vec<Value>, usize) {
+    let mut path = format!("/api/v1/policies?type={policy_type}&limit={limit}");
+    let (mut seen, mut pages) = (Vec::new(), 0);
+    loop {
+        let resp = org.get(&path).await;
+        let links = link_headers(&resp);
+        let page = expect_json(resp, StatusCode::OK).await;
+        let page = page.as_array().cloned().expect("array");
+        assert!(page.len() <= limit);
+        seen.extend(page);
+        pages += 1;
+        assert!(pages < 100, "runaway pagination");
+        match links.iter().find(|(_, rel)| rel == "next") {
+            Some((url, _)) => path = url.trim_start_matches(&org.base).to_string(),
+            None => return (seen, pages),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_seeded_org_at_scale_lists_every_policy_over_pages() {
+    let org = Org::with(okta_sim::SimConfig {
+        device_count: 5,
+        policy_count: 600,
+        rules_per_policy: 3,
+        ..okta_sim::SimConfig::default()
+    })
+    .await;
+    let mut total = 0;
+    for policy_type in okta_sim::SEEDED_POLICY_TYPES {
+        let everything = org.policies(policy_type).await;
+        let (paged, pages) = list_all_pages(&org, policy_type, 50).await;
+        assert_eq!(
+            paged, everything,
+            "{policy_type}: pages hold the whole list"
+        );
+        assert!(pages >= 3, "{policy_type}: {pages} pages");
+        let seeded: Vec<&Value> = paged
+            .iter()
+            .filter(|p| p["name"].as_str().is_some_and(|n| n.starts_with("Seeded ")))
+            .collect();
+        assert_eq!(seeded.len(), 120, "{policy_type}");
+        total += seeded.len();
+        // Consecutive priorities, the default policy last.
+        let expected: Vec<u64> = (1..=paged.len() as u64).collect();
+        assert_eq!(priorities(&paged), expected, "{policy_type}");
+        assert_eq!(paged.last().expect("last")["name"], "Default Policy");
+        let first = seeded[0]["id"].as_str().expect("id");
+        let rules = org.get_ok(&format!("/api/v1/policies/{first}/rules")).await;
+        let rules = rules.as_array().expect("array");
+        assert_eq!(rules.len(), 3);
+        assert_eq!(priorities(rules), [1, 2, 3]);
+        assert_eq!(rules[0]["name"], "Seeded rule 1");
+        assert_eq!(rules[0]["system"], false);
+        assert_eq!(
+            org.get_ok(&format!("/api/v1/policies/{first}")).await,
+            seeded[0].clone()
+        );
+    }
+    assert_eq!(total, 600);
+
+    // Creating, moving and deleting keep priorities and cursors consistent in a big list.
+    let created = org
+        .create_policy(json!({ "name": "added", "type": "PASSWORD" }))
+        .await;
+    assert_eq!(created["priority"], 121);
+    let id = created["id"].as_str().expect("id").to_string();
+    let mut moved = created.clone();
+    moved["priority"] = json!(2);
+    let moved = expect_json(
+        org.put(&format!("/api/v1/policies/{id}"), &moved).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(moved["priority"], 2);
+    let (paged, _) = list_all_pages(&org, "PASSWORD", 40).await;
+    assert_eq!(paged[1]["id"], id.as_str());
+    assert_eq!(priorities(&paged), (1..=122).collect::<Vec<u64>>());
+    let after = org
+        .get_ok(&format!(
+            "/api/v1/policies?type=PASSWORD&limit=1&after={id}"
+        ))
+        .await;
+    assert_eq!(after[0]["id"], paged[2]["id"]);
+    assert_eq!(after[0]["priority"], 3);
+    expect_no_content(org.delete(&format!("/api/v1/policies/{id}")).await).await;
+    let (paged, _) = list_all_pages(&org, "PASSWORD", 40).await;
+    assert_eq!(paged.len(), 121);
+    assert_eq!(priorities(&paged), (1..=121).collect::<Vec<u64>>());
+    expect_invalid(
+        org.get(&format!("/api/v1/policies?type=PASSWORD&after={id}"))
+            .await,
+    )
+    .await;
+    org.sim.shutdown().await;
+}
