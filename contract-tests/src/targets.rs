@@ -261,51 +261,35 @@ trait TypedObject {
     fn decode_error(&self) -> Option<String>;
 }
 
-impl TypedObject for Policy {
-    const NOUN: &'static str = "policy";
-    const ENUM: &'static str = "Policy";
-    fn expected_variant(type_: &str) -> Option<&'static str> {
-        expected_policy_variant(type_)
-    }
-    fn variant(&self) -> &'static str {
-        policy_variant(self)
-    }
-    fn is_typed(&self) -> bool {
-        Policy::is_typed(self)
-    }
-    fn type_text(&self) -> String {
-        self.type_().as_str().to_owned()
-    }
-    fn decode_error(&self) -> Option<String> {
-        match self {
-            Policy::Other(o) => o.decode_error.clone(),
-            _ => None,
+/// Implements [`TypedObject`] for the two unions.
+macro_rules! typed_object {
+    ($($enum:ident: $noun:literal, $expected:path, $variant:path);*) => {$(
+        impl TypedObject for $enum {
+            const NOUN: &'static str = $noun;
+            const ENUM: &'static str = stringify!($enum);
+            fn expected_variant(type_: &str) -> Option<&'static str> {
+                $expected(type_)
+            }
+            fn variant(&self) -> &'static str {
+                $variant(self)
+            }
+            fn is_typed(&self) -> bool {
+                $enum::is_typed(self)
+            }
+            fn type_text(&self) -> String {
+                self.type_().as_str().to_owned()
+            }
+            fn decode_error(&self) -> Option<String> {
+                self.unknown().and_then(|o| o.decode_error.clone())
+            }
         }
-    }
+    )*};
 }
 
-impl TypedObject for PolicyRule {
-    const NOUN: &'static str = "rule";
-    const ENUM: &'static str = "PolicyRule";
-    fn expected_variant(type_: &str) -> Option<&'static str> {
-        expected_rule_variant(type_)
-    }
-    fn variant(&self) -> &'static str {
-        rule_variant(self)
-    }
-    fn is_typed(&self) -> bool {
-        PolicyRule::is_typed(self)
-    }
-    fn type_text(&self) -> String {
-        self.type_().as_str().to_owned()
-    }
-    fn decode_error(&self) -> Option<String> {
-        match self {
-            PolicyRule::Other(o) => o.decode_error.clone(),
-            _ => None,
-        }
-    }
-}
+typed_object!(
+    Policy: "policy", expected_policy_variant, policy_variant;
+    PolicyRule: "rule", expected_rule_variant, rule_variant
+);
 
 /// An object of a known `type` is typed, of the matching variant, and reports that type; one
 /// of an unknown `type` stays untyped.

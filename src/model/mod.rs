@@ -14,6 +14,7 @@ mod kept_empty;
 mod lossless;
 mod polymorphic;
 mod timestamp;
+mod type_tag;
 
 pub use kept_empty::KeptEmpty;
 pub use lossless::Lossless;

@@ -59,7 +59,8 @@ pub const SERVER_SET_FIELDS: &[&str] = &[
     "system",
 ];
 
-/// The `type` of an object, read without building a tree (other fields are skipped).
+/// The `type` of an object read by serde (other fields are skipped), where the quick scan of
+/// `type_tag` cannot decide.
 #[derive(Deserialize)]
 struct TypeTag<'a> {
     #[serde(rename = "type", borrow, default)]
@@ -102,8 +103,12 @@ macro_rules! polymorphic {
             /// Decodes from JSON text by `type` (a tree is built only for an object kept as
             /// [`UnknownObject`]).
             fn from_raw(raw: &RawValue) -> Result<Self, serde_json::Error> {
-                let tag: TypeTag<'_> = serde_json::from_str(raw.get())?;
-                match tag.type_.as_deref() {
+                let tag = match super::type_tag::scan(raw.get()) {
+                    super::type_tag::Tag::Found(name) => Some(std::borrow::Cow::Borrowed(name)),
+                    super::type_tag::Tag::Absent => None,
+                    super::type_tag::Tag::Unsure => serde_json::from_str::<TypeTag<'_>>(raw.get())?.type_,
+                };
+                match tag.as_deref() {
                     $( $(Some($wire))|+ => {
                         let decoded = serde_json::from_str::<$inner>(raw.get());
                         Ok(match decoded {
@@ -190,6 +195,15 @@ macro_rules! polymorphic {
             /// `true` when the value was decoded into a typed variant.
             pub fn is_typed(&self) -> bool {
                 !matches!(self, Self::Other(_))
+            }
+
+            /// The undecoded object of [`Self::Other`] (its JSON and, for a known type whose
+            /// body did not fit, the decode error); `None` for a typed variant.
+            pub fn unknown(&self) -> Option<&UnknownObject> {
+                match self {
+                    Self::Other(o) => Some(o),
+                    _ => None,
+                }
             }
 
             /// The same object as a create or replace request body: the fields the server sets
