@@ -337,6 +337,19 @@ async fn crate_gets(client: &Client, n: usize) -> usize {
     ok
 }
 
+/// The same GETs through the crate's `raw()` requests: its send path (credentials, retries,
+/// hook, size limit) without the generated operation and its call layer.
+async fn crate_raw_gets(client: &Client, n: usize) -> usize {
+    let mut ok = 0;
+    for _ in 0..n {
+        let request = client.raw().get("/api/v1/devices/guo7");
+        if request.send_json::<Device>().await.is_ok() {
+            ok += 1;
+        }
+    }
+    ok
+}
+
 async fn raw_gets(http: &reqwest::Client, base: &str, n: usize) -> usize {
     let mut ok = 0;
     let url = format!("{base}/api/v1/devices/guo7");
@@ -613,6 +626,14 @@ async fn main() {
         &label,
         sizes.rounds,
         || crate_gets(&client, sizes.gets),
+        || raw_gets(&http, &base, sizes.gets),
+    )
+    .await;
+    let label = format!("{} GETs through client.raw()", sizes.gets);
+    compare(
+        &label,
+        sizes.rounds,
+        || crate_raw_gets(&client, sizes.gets),
         || raw_gets(&http, &base, sizes.gets),
     )
     .await;
