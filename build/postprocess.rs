@@ -85,28 +85,32 @@ pub fn constrained_strings_keep_their_string(file: &mut syn::File) -> usize {
     let Some(items) = types_items(file) else {
         return 0;
     };
+    let ending = {
+        let ending: syn::Expr = syn::parse_quote!(Ok(Self(value.to_string())));
+        quote::quote!(#ending).to_string()
+    };
+    let from_str: syn::Block = syn::parse_quote!({ Self::checked(value.to_string()) });
     let mut added = Vec::new();
     for item in items.iter_mut() {
-        if let Some((ty, checks)) = from_str_checks(item) {
-            let body = syn::parse_quote!({ Self::checked(value.to_string()) });
-            redirect(item, &ty, "FromStr", body);
+        if let Some((ty, checks)) = from_str_checks(item, &ending) {
+            redirect(item, |t| *t == ty, "FromStr", &from_str);
             added.push(checked_fn(&ty, &checks));
         }
     }
+    if added.is_empty() {
+        return 0;
+    }
+    // One pass over the items with the bodies parsed once (per type and item, this pass was
+    // a third of the build script's time).
+    let names: std::collections::BTreeSet<&syn::Ident> = added.iter().map(|(ty, _)| ty).collect();
+    let try_from: syn::Block = syn::parse_quote!({ Self::checked(value) });
+    let deserialize: syn::Block = syn::parse_quote!({
+        Self::checked(::std::string::String::deserialize(deserializer)?)
+            .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+    });
     for item in items.iter_mut() {
-        for (ty, _) in &added {
-            redirect(
-                item,
-                ty,
-                "TryFrom",
-                syn::parse_quote!({ Self::checked(value) }),
-            );
-            let body = syn::parse_quote!({
-                Self::checked(::std::string::String::deserialize(deserializer)?)
-                    .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
-            });
-            redirect(item, ty, "Deserialize", body);
-        }
+        redirect(item, |t| names.contains(t), "TryFrom", &try_from);
+        redirect(item, |t| names.contains(t), "Deserialize", &deserialize);
     }
     let changed = added.len();
     items.extend(added.into_iter().map(|(_, item)| item));
@@ -121,9 +125,9 @@ pub fn types_items(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
     })
 }
 
-/// `impl FromStr for X` whose `from_str` ends in `Ok(Self(value.to_string()))`: `X` and the
-/// statements before that end.
-fn from_str_checks(item: &syn::Item) -> Option<(syn::Ident, Vec<syn::Stmt>)> {
+/// `impl FromStr for X` whose `from_str` ends in `Ok(Self(value.to_string()))` (`ending`, as
+/// tokens printed): `X` and the statements before that end.
+fn from_str_checks(item: &syn::Item, ending: &str) -> Option<(syn::Ident, Vec<syn::Stmt>)> {
     let syn::Item::Impl(imp) = item else {
         return None;
     };
@@ -139,9 +143,7 @@ fn from_str_checks(item: &syn::Item) -> Option<(syn::Ident, Vec<syn::Stmt>)> {
     let syn::Stmt::Expr(last, None) = last else {
         return None;
     };
-    let ending: syn::Expr = syn::parse_quote!(Ok(Self(value.to_string())));
-    (quote::quote!(#last).to_string() == quote::quote!(#ending).to_string())
-        .then(|| (ty, checks.to_vec()))
+    (quote::quote!(#last).to_string() == ending).then(|| (ty, checks.to_vec()))
 }
 
 /// `impl … Trait… for X` → `X`.
@@ -172,11 +174,16 @@ fn checked_fn(ty: &syn::Ident, checks: &[syn::Stmt]) -> (syn::Ident, syn::Item) 
     (ty.clone(), item)
 }
 
-/// Replaces the body of the only method of `impl Trait for ty` (for `TryFrom`, only the
-/// `TryFrom<String>` impl).
-fn redirect(item: &mut syn::Item, ty: &syn::Ident, trait_name: &str, body: syn::Block) {
+/// Replaces the body of the only method of `impl Trait for X` when `target(X)` (for `TryFrom`,
+/// only the `TryFrom<String>` impl).
+fn redirect(
+    item: &mut syn::Item,
+    target: impl Fn(&syn::Ident) -> bool,
+    trait_name: &str,
+    body: &syn::Block,
+) {
     let syn::Item::Impl(imp) = item else { return };
-    if impl_of(imp, trait_name).as_ref() != Some(ty) {
+    if !impl_of(imp, trait_name).is_some_and(|ty| target(&ty)) {
         return;
     }
     if trait_name == "TryFrom" {

@@ -5,13 +5,16 @@ use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, CommonParameters, EllipticCurve, EllipticCurveKeyParameters,
+    EllipticCurveKeyType, Jwk, KeyAlgorithm,
+};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::config::BuildError;
-use crate::oauth::{TokenError, random_id};
+use crate::oauth::{TokenError, random_id, sign_jwt};
 
 /// The `DPoP` request header (the proof) and response header prefix.
 pub(crate) const DPOP_HEADER: HeaderName = HeaderName::from_static("dpop");
@@ -56,12 +59,12 @@ pub(crate) enum Server {
 impl DpopKey {
     /// A fresh EC P-256 key.
     pub(crate) fn generate() -> Result<Self, BuildError> {
-        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
-        let pair =
-            EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).map_err(|_| failed())?;
-        let pkcs8 = pair.to_pkcs8v1().map_err(|_| failed())?;
-        let key = EncodingKey::from_ec_der(pkcs8.as_ref());
-        let jwk = Jwk::from_encoding_key(&key, Algorithm::ES256).map_err(|_| failed())?;
+        use p256::elliptic_curve::Generate as _;
+        use p256::pkcs8::EncodePrivateKey as _;
+        let secret = p256::SecretKey::try_generate().map_err(|_| failed())?;
+        let pkcs8 = secret.to_pkcs8_der().map_err(|_| failed())?;
+        let key = EncodingKey::from_ec_der(pkcs8.as_bytes());
+        let jwk = public_jwk(&secret.public_key()).ok_or_else(failed)?;
         Ok(Self {
             key,
             jwk,
@@ -96,8 +99,9 @@ impl DpopKey {
         htu.set_query(None);
         htu.set_fragment(None);
         let ath = access_token.map(|token| {
-            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+            use sha2::Digest as _;
+            let digest = sha2::Sha256::digest(token.as_bytes());
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_slice())
         });
         let nonce = self.slot(server).lock().ok().and_then(|n| n.clone());
         let claims = ProofClaims {
@@ -114,7 +118,7 @@ impl DpopKey {
         let mut header = Header::new(Algorithm::ES256);
         header.typ = Some("dpop+jwt".to_owned());
         header.jwk = Some(self.jwk.clone());
-        let proof = jsonwebtoken::encode(&header, &claims, &self.key)
+        let proof = sign_jwt(&header, &claims, &self.key)
             .map_err(|source| TokenError::Signing { source })?;
         let mut value = HeaderValue::from_str(&proof).map_err(|_| TokenError::Provider {
             message: "the DPoP proof is not a valid header value".to_owned(),
@@ -128,4 +132,24 @@ fn failed() -> BuildError {
     BuildError::InvalidCredentials {
         reason: "could not generate the DPoP key",
     }
+}
+
+/// The public JWK of a P-256 key (`kty`, `crv`, `x`, `y`, and `alg: ES256`), built here rather
+/// than by `Jwk::from_encoding_key`, which needs the process-wide jsonwebtoken provider.
+fn public_jwk(public: &p256::PublicKey) -> Option<Jwk> {
+    use p256::elliptic_curve::sec1::ToSec1Point as _;
+    let point = public.to_sec1_point(false);
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    Some(Jwk {
+        common: CommonParameters {
+            key_algorithm: Some(KeyAlgorithm::ES256),
+            ..CommonParameters::default()
+        },
+        algorithm: AlgorithmParameters::EllipticCurve(EllipticCurveKeyParameters {
+            key_type: EllipticCurveKeyType::EC,
+            curve: EllipticCurve::P256,
+            x: b64(point.x()?),
+            y: b64(point.y()?),
+        }),
+    })
 }

@@ -277,33 +277,33 @@ impl SigningKey {
             key.kid = Some(kid.trim().to_owned());
         }
         // Sign once now so that a broken key fails at build time, not on first use.
-        jsonwebtoken::encode(&Header::new(key.alg), &serde_json::json!({}), &key.key)
+        sign_jwt(&Header::new(key.alg), &serde_json::json!({}), &key.key)
             .map_err(|_| key_error("the key cannot sign (unsupported or inconsistent key)"))?;
         Ok(key)
     }
 
-    /// The ES256 signing key of an EC P-256 key pair.
-    fn from_ec_pair(
-        pair: &aws_lc_rs::signature::EcdsaKeyPair,
-        kid: Option<String>,
-    ) -> Result<Self, BuildError> {
-        let pkcs8 = pair
-            .to_pkcs8v1()
+    /// The ES256 signing key of an EC P-256 private key.
+    fn from_p256(secret: &p256::SecretKey, kid: Option<String>) -> Result<Self, BuildError> {
+        use p256::pkcs8::EncodePrivateKey as _;
+        let pkcs8 = secret
+            .to_pkcs8_der()
             .map_err(|_| key_error("the EC key cannot be encoded"))?;
         Ok(Self {
-            key: EncodingKey::from_ec_der(pkcs8.as_ref()),
+            key: EncodingKey::from_ec_der(pkcs8.as_bytes()),
             alg: Algorithm::ES256,
             kid,
         })
     }
 
     fn from_pem(text: &str) -> Result<Self, BuildError> {
-        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
         let block = pem::parse(text).map_err(|_| key_error("the PEM block cannot be read"))?;
-        let ec_pkcs8 = |der: &[u8]| -> Result<Self, BuildError> {
-            let pair = EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
+        // An EC P-256 private key in PKCS#8 or SEC1 (RFC 5915) DER, whichever the label says.
+        let ec = |der: &[u8]| -> Result<Self, BuildError> {
+            use p256::pkcs8::DecodePrivateKey as _;
+            let secret = p256::SecretKey::from_pkcs8_der(der)
+                .or_else(|_| p256::SecretKey::from_sec1_der(der))
                 .map_err(|_| key_error("not an EC P-256 private key"))?;
-            Self::from_ec_pair(&pair, None)
+            Self::from_p256(&secret, None)
         };
         match block.tag() {
             "RSA PRIVATE KEY" => Ok(Self {
@@ -311,7 +311,7 @@ impl SigningKey {
                 alg: Algorithm::RS256,
                 kid: None,
             }),
-            "EC PRIVATE KEY" => ec_pkcs8(block.contents()),
+            "EC PRIVATE KEY" => ec(block.contents()),
             "PRIVATE KEY" => {
                 if let Ok(key) = EncodingKey::from_rsa_pem(text.as_bytes()) {
                     return Ok(Self {
@@ -320,7 +320,7 @@ impl SigningKey {
                         kid: None,
                     });
                 }
-                ec_pkcs8(block.contents())
+                ec(block.contents())
             }
             "ENCRYPTED PRIVATE KEY" => Err(key_error("encrypted private keys are not supported")),
             _ => Err(key_error(
@@ -357,7 +357,6 @@ impl SigningKey {
         };
         match jwk.kty.as_str() {
             "EC" => {
-                use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
                 if jwk.crv.as_deref() != Some("P-256") {
                     return Err(key_error("only EC keys on curve P-256 are supported"));
                 }
@@ -365,13 +364,14 @@ impl SigningKey {
                 let mut point = vec![4u8];
                 point.extend(b64(&jwk.x, "the EC JWK has no x")?);
                 point.extend(b64(&jwk.y, "the EC JWK has no y")?);
-                let pair = EcdsaKeyPair::from_private_key_and_public_key(
-                    &ECDSA_P256_SHA256_FIXED_SIGNING,
-                    &d,
-                    &point,
-                )
-                .map_err(|_| key_error("the EC JWK members do not form a P-256 key pair"))?;
-                Self::from_ec_pair(&pair, jwk.kid)
+                let mismatch = || key_error("the EC JWK members do not form a P-256 key pair");
+                let secret = p256::SecretKey::from_slice(&d).map_err(|_| mismatch())?;
+                use p256::elliptic_curve::sec1::ToSec1Point as _;
+                let public = secret.public_key().to_sec1_point(false);
+                if public.as_bytes() != point.as_slice() {
+                    return Err(mismatch());
+                }
+                Self::from_p256(&secret, jwk.kid)
             }
             "RSA" => {
                 use num_bigint::{BigInt, Sign};
@@ -428,7 +428,7 @@ struct AssertionClaims<'a> {
 pub(crate) fn random_id() -> String {
     let mut bytes = [0u8; 16];
     // The system RNG does not fail in practice; fall back to the clock so a jti is never reused.
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+    if getrandom::fill(&mut bytes).is_err() {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -436,6 +436,35 @@ pub(crate) fn random_id() -> String {
         bytes = nanos.to_be_bytes();
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Signs a JWT (compact JWS) with jsonwebtoken's RustCrypto backend.
+///
+/// `jsonwebtoken::encode` uses the process-wide crypto provider, and has none when both of
+/// jsonwebtoken's backends are enabled in a build (another crate of the program may enable
+/// `aws_lc_rs`). Naming the provider keeps signing independent of that.
+pub(crate) fn sign_jwt<T: Serialize>(
+    header: &Header,
+    claims: &T,
+    key: &EncodingKey,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    use jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+    use jsonwebtoken::errors::ErrorKind;
+    if key.family() != header.alg.family() {
+        return Err(ErrorKind::InvalidAlgorithm.into());
+    }
+    let signer = (DEFAULT_PROVIDER.signer_factory)(&header.alg, key)?;
+    if signer.algorithm() != header.alg {
+        return Err(ErrorKind::InvalidAlgorithm.into());
+    }
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let mut token = b64(&serde_json::to_vec(header)?);
+    token.push('.');
+    token.push_str(&b64(&serde_json::to_vec(claims)?));
+    let signature = signer.try_sign(token.as_bytes())?;
+    token.push('.');
+    token.push_str(&b64(&signature));
+    Ok(token)
 }
 
 /// The built-in provider: client credentials with a `private_key_jwt` assertion.
@@ -494,7 +523,7 @@ impl PrivateKeyJwtProvider {
         };
         let mut header = Header::new(self.key.alg);
         header.kid.clone_from(&self.key.kid);
-        jsonwebtoken::encode(&header, &claims, &self.key.key)
+        sign_jwt(&header, &claims, &self.key.key)
             .map(SecretString::from)
             .map_err(|source| TokenError::Signing { source })
     }
@@ -832,6 +861,85 @@ mod tests {
             redact("bad jwt abc.def", &["abc.def"]),
             "bad jwt [redacted]"
         );
+    }
+
+    /// Signs with `key` and checks the signature with `verify` (keys from aws-lc-rs, so a
+    /// second implementation produced them).
+    fn signs_verifiably(text: &str, alg: Algorithm, verify: &jsonwebtoken::DecodingKey) {
+        let key = SigningKey::parse(text, None).unwrap();
+        assert_eq!(key.alg, alg);
+        let jwt = sign_jwt(
+            &Header::new(alg),
+            &serde_json::json!({"sub": "0oa1"}),
+            &key.key,
+        )
+        .unwrap();
+        let mut validation = jsonwebtoken::Validation::new(alg);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        let data = jsonwebtoken::decode::<serde_json::Value>(&jwt, verify, &validation).unwrap();
+        assert_eq!(data.claims["sub"], "0oa1");
+    }
+
+    #[test]
+    fn rs256_from_pkcs8_and_pkcs1_pem() {
+        use aws_lc_rs::encoding::AsDer as _;
+        use aws_lc_rs::signature::KeyPair as _;
+        let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+        let pkcs8 = pair.as_der().unwrap();
+        let pkcs8_pem = pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8.as_ref().to_vec()));
+        let verify = jsonwebtoken::DecodingKey::from_rsa_der(pair.public_key().as_ref());
+        signs_verifiably(&pkcs8_pem, Algorithm::RS256, &verify);
+        // PKCS#1 is the PKCS#8 key's inner RSAPrivateKey.
+        let pkcs1 = EncodingKey::from_rsa_pem(pkcs8_pem.as_bytes()).unwrap();
+        let pkcs1_pem = pem::encode(&pem::Pem::new("RSA PRIVATE KEY", pkcs1.as_bytes().to_vec()));
+        signs_verifiably(&pkcs1_pem, Algorithm::RS256, &verify);
+    }
+
+    #[test]
+    fn es256_from_pkcs8_and_sec1_pem_and_jwk() {
+        use aws_lc_rs::encoding::{AsBigEndian as _, AsDer as _};
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let point = pair.public_key().as_ref().to_vec();
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let (x, y) = (b64(&point[1..33]), b64(&point[33..65]));
+        let verify = jsonwebtoken::DecodingKey::from_ec_components(&x, &y).unwrap();
+        let pkcs8 = pair.to_pkcs8v1().unwrap();
+        let pkcs8_pem = pem::encode(&pem::Pem::new("PRIVATE KEY", pkcs8.as_ref().to_vec()));
+        signs_verifiably(&pkcs8_pem, Algorithm::ES256, &verify);
+        let sec1 = pair.private_key().as_der().unwrap();
+        let sec1_pem = pem::encode(&pem::Pem::new("EC PRIVATE KEY", sec1.as_ref().to_vec()));
+        signs_verifiably(&sec1_pem, Algorithm::ES256, &verify);
+        let d = b64(pair.private_key().as_be_bytes().unwrap().as_ref());
+        let jwk = format!(r#"{{"kty":"EC","crv":"P-256","x":"{x}","y":"{y}","d":"{d}"}}"#);
+        signs_verifiably(&jwk, Algorithm::ES256, &verify);
+        // A private part that does not match the public point is refused.
+        let other = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let d = b64(other.private_key().as_be_bytes().unwrap().as_ref());
+        let jwk = format!(r#"{{"kty":"EC","crv":"P-256","x":"{x}","y":"{y}","d":"{d}"}}"#);
+        assert!(SigningKey::parse(&jwk, None).is_err());
+    }
+
+    #[test]
+    fn dpop_proof_verifies_with_its_own_jwk() {
+        let key = DpopKey::generate().unwrap();
+        let url = url::Url::parse("https://acme.okta.com/api/v1/devices?limit=2").unwrap();
+        let proof = key.proof(Server::Api, "GET", &url, Some("at-1")).unwrap();
+        let proof = proof.to_str().unwrap();
+        let header = jsonwebtoken::decode_header(proof).unwrap();
+        assert_eq!(header.typ.as_deref(), Some("dpop+jwt"));
+        let jwk = header.jwk.unwrap();
+        let verify = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
+        let mut validation = jsonwebtoken::Validation::new(Algorithm::ES256);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        let claims = jsonwebtoken::decode::<serde_json::Value>(proof, &verify, &validation)
+            .unwrap()
+            .claims;
+        assert_eq!(claims["htu"], "https://acme.okta.com/api/v1/devices");
+        // ath = base64url(SHA-256("at-1")).
+        assert_eq!(claims["ath"], "R8PYaIQdcYEdkSc9TeGyiUqSAedmCQuOQImPRh1E3HI");
     }
 
     #[test]
