@@ -238,14 +238,8 @@ pub async fn create(
         activate,
         is_beta_type(&checked.type_name),
     );
-    let record = PolicyRecord {
-        id: id.clone(),
-        kind: PolicyKind::Custom,
-        body: stored,
-        rules: Vec::new(),
-        mappings: Vec::new(),
-    };
-    org.policies.insert(id.clone(), record);
+    org.policies
+        .insert(id.clone(), PolicyRecord::custom(&id, stored, Vec::new()));
     org.place_policy(&checked.type_name, &id, checked.priority);
     let policy = find_policy(&org.policies, &id)?;
     Ok(json(
@@ -450,16 +444,8 @@ pub async fn clone(Api { shared, base }: Api, Path(policy_id): Path<String>) -> 
             }
         })
         .collect();
-    org.policies.insert(
-        id.clone(),
-        PolicyRecord {
-            id: id.clone(),
-            kind: PolicyKind::Custom,
-            body,
-            rules,
-            mappings: Vec::new(),
-        },
-    );
+    org.policies
+        .insert(id.clone(), PolicyRecord::custom(&id, body, rules));
     org.place_policy(&policy_type, &id, None);
     let policy = find_policy(&org.policies, &id)?;
     Ok(json(

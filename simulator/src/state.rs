@@ -272,6 +272,17 @@ pub struct PolicyRecord {
 }
 
 impl PolicyRecord {
+    /// A policy the customer made (or a copy of one), with its rules and no mappings yet.
+    pub fn custom(id: &str, body: Map<String, Value>, rules: Vec<RuleRecord>) -> Self {
+        Self {
+            id: id.to_owned(),
+            kind: PolicyKind::Custom,
+            body,
+            rules,
+            mappings: Vec::new(),
+        }
+    }
+
     /// The policy's `type`.
     pub fn policy_type(&self) -> &str {
         self.body.get("type").and_then(Value::as_str).unwrap_or("")
@@ -407,16 +418,8 @@ impl Org {
                 shape.extra.clone(),
                 &ts,
             );
-            self.policies.insert(
-                id.clone(),
-                PolicyRecord {
-                    id: id.clone(),
-                    kind: PolicyKind::Custom,
-                    body,
-                    rules,
-                    mappings: Vec::new(),
-                },
-            );
+            self.policies
+                .insert(id.clone(), PolicyRecord::custom(&id, body, rules));
             self.place_policy(shape.policy_type, &id, None);
         }
     }
