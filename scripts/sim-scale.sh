@@ -9,7 +9,8 @@
 #
 # Builds `okta-contract` and the `sim_load` example (simulator/examples/sim_load.rs) in release
 # mode, runs `okta-contract serve --port 0` per org size on 127.0.0.1 and prints a Markdown table
-# (also written to target/sim-scale.md). Prism is installed with npm into target/prism.
+# (also written to target/sim-scale.md). Prism is installed with npm into target/prism (the
+# target directory is CARGO_TARGET_DIR when set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,11 +25,13 @@ for arg in "$@"; do
   esac
 done
 
+# Cargo's target directory (CARGO_TARGET_DIR when set).
+out="${CARGO_TARGET_DIR:-target}"
 cargo build --release --quiet -p okta-contract --bin okta-contract
 cargo build --release --quiet -p okta-sim --example sim_load
 
 if [ "$prism" = yes ]; then
-  dir=target/prism
+  dir="$out/prism"
   bin="$dir/node_modules/.bin/prism"
   if ! [ -x "$bin" ] || ! grep -q "\"version\": \"$PRISM_VERSION\"" "$dir/node_modules/@stoplight/prism-cli/package.json" 2>/dev/null; then
     mkdir -p "$dir"
@@ -37,4 +40,4 @@ if [ "$prism" = yes ]; then
   args+=(--prism "$bin")
 fi
 
-target/release/examples/sim_load --serve target/release/okta-contract "${args[@]}" | tee target/sim-scale.md
+"$out/release/examples/sim_load" --serve "$out/release/okta-contract" "${args[@]}" | tee "$out/sim-scale.md"

@@ -30,7 +30,8 @@ pub fn is_policy_type(policy_type: &str) -> bool {
     SPEC_POLICY_TYPES.contains(&policy_type) || is_beta_type(policy_type)
 }
 
-/// The types of the custom policies [`Org::seed_custom_policies`] adds, in turn.
+/// The types of the custom policies that [`SimConfig::policy_count`](crate::SimConfig::policy_count)
+/// seeds, in turn.
 pub const SEEDED_POLICY_TYPES: [&str; 5] = [
     "OKTA_SIGN_ON",
     "PASSWORD",
