@@ -351,6 +351,16 @@ async fn crate_raw_gets(client: &Client, n: usize) -> usize {
 }
 
 async fn raw_gets(http: &reqwest::Client, base: &str, n: usize) -> usize {
+    raw_gets_into::<RawDevice>(http, base, n).await
+}
+
+/// The raw loop decoding into `T` (the baseline's own struct, or the crate's `Device` to
+/// separate the cost of the typed model from that of the send path).
+async fn raw_gets_into<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    base: &str,
+    n: usize,
+) -> usize {
     let mut ok = 0;
     let url = format!("{base}/api/v1/devices/guo7");
     for _ in 0..n {
@@ -358,7 +368,7 @@ async fn raw_gets(http: &reqwest::Client, base: &str, n: usize) -> usize {
             continue;
         };
         let body = response.bytes().await.unwrap_or_default();
-        if serde_json::from_slice::<RawDevice>(&body).is_ok() {
+        if serde_json::from_slice::<T>(&body).is_ok() {
             ok += 1;
         }
     }
@@ -634,6 +644,14 @@ async fn main() {
         &label,
         sizes.rounds,
         || crate_raw_gets(&client, sizes.gets),
+        || raw_gets(&http, &base, sizes.gets),
+    )
+    .await;
+    let label = format!("{} GETs, raw loop decoding the crate's Device", sizes.gets);
+    compare(
+        &label,
+        sizes.rounds,
+        || raw_gets_into::<Device>(&http, &base, sizes.gets),
         || raw_gets(&http, &base, sizes.gets),
     )
     .await;

@@ -17,7 +17,7 @@
 
 use std::collections::BTreeSet;
 
-use quote::quote;
+use quote::{ToTokens as _, quote};
 
 /// Builder names (`ListDevices`) of the operations that paginate: `GET` with an array `200`
 /// response (the stream follows `Link: rel="next"` when the server sends one, so a list that
@@ -73,11 +73,15 @@ pub fn add(file: &mut syn::File, paginated: &BTreeSet<String>) -> Result<usize, 
             && imp.trait_.is_none()
             && let Some((name, value)) = send_signature(imp)
         {
-            added.push(methods(
+            let send = SendParts::of(imp).map_err(|e| format!("{name}::send: {e}"))?;
+            let mut tokens = send.request_builder_method(&name);
+            tokens.extend(methods(
                 &name,
                 &value,
+                &send,
                 paginated.contains(&name.to_string()),
             ));
+            added.push(tokens);
         }
     }
     let missing: Vec<&String> = paginated
@@ -158,18 +162,158 @@ fn vec_item(ty: &syn::Type) -> Option<syn::Type> {
     first_generic(ty, "Vec")
 }
 
-fn methods(name: &syn::Ident, value: &syn::Type, paginated: bool) -> proc_macro2::TokenStream {
+/// What the call layer takes from progenitor's `send()`: the statements that build the
+/// request, the error type, and the statuses that are a success with or without a body.
+struct SendParts {
+    build: Vec<syn::Stmt>,
+    error: syn::Type,
+    success: Vec<u16>,
+    empty: bool,
+}
+
+impl SendParts {
+    /// Reads `send()`: everything before `client.pre(…)` builds the request; the arms of the
+    /// final status `match` that are not `Err(…)` are the successes.
+    fn of(imp: &syn::ItemImpl) -> Result<Self, String> {
+        let send = imp
+            .items
+            .iter()
+            .find_map(|i| match i {
+                syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
+                _ => None,
+            })
+            .ok_or("no send()")?;
+        let stmts = &send.block.stmts;
+        let text = |s: &syn::Stmt| s.to_token_stream().to_string();
+        let pre = stmts
+            .iter()
+            .position(|s| text(s).starts_with("client . pre ("))
+            .ok_or("no `client.pre(…)` statement")?;
+        // progenitor's `api-version` header, which Okta does not use, is left out.
+        let build: Vec<syn::Stmt> = stmts[..pre]
+            .iter()
+            .filter(|s| !text(s).contains("\"api-version\""))
+            .cloned()
+            .collect();
+        if build.iter().any(|s| text(s).contains(". await")) {
+            return Err("the request is built with an `.await`".into());
+        }
+        let syn::ReturnType::Type(_, ty) = &send.sig.output else {
+            return Err("no return type".into());
+        };
+        let error = second_generic(ty, "Result").ok_or("the return type is not a Result")?;
+        let Some(syn::Stmt::Expr(syn::Expr::Match(status_match), _)) = stmts.last() else {
+            return Err("does not end with a status `match`".into());
+        };
+        let (success, empty) = success_arms(status_match)?;
+        Ok(Self {
+            build,
+            error,
+            success,
+            empty,
+        })
+    }
+
+    /// `into_request()`: the request `send()` would send, built but not sent.
+    fn request_builder_method(&self, name: &syn::Ident) -> proc_macro2::TokenStream {
+        let (build, error) = (&self.build, &self.error);
+        quote! {
+            impl<'a> #name<'a> {
+                /// The client, the request `send()` would send (before the client's headers
+                /// are applied) and the operation's id.
+                #[allow(unused_mut)]
+                pub(crate) fn into_request(
+                    self,
+                ) -> ::std::result::Result<(&'a super::Client, ::reqwest::Request, &'static str), #error> {
+                    #(#build)*
+                    Ok((client, request, info.operation_id))
+                }
+            }
+        }
+    }
+
+    /// The call-layer function that reads a success body: `json` or `empty`.
+    fn reader(&self, with_meta: bool) -> proc_macro2::TokenStream {
+        match (self.empty, with_meta) {
+            (false, false) => quote!(crate::call::json),
+            (false, true) => quote!(crate::call::json_with_meta),
+            (true, false) => quote!(crate::call::empty),
+            (true, true) => quote!(crate::call::empty_with_meta),
+        }
+    }
+}
+
+/// The success statuses of a status `match`, and whether their body is empty. Every arm that
+/// is not `Err(…)` must read the body (`ResponseValue::from_response`) or ignore it
+/// (`ResponseValue::empty`), all the same way.
+fn success_arms(status_match: &syn::ExprMatch) -> Result<(Vec<u16>, bool), String> {
+    let mut codes = Vec::new();
+    let mut kinds = BTreeSet::new();
+    for arm in &status_match.arms {
+        let text = arm.body.to_token_stream().to_string();
+        let body = text
+            .strip_prefix("{ ")
+            .and_then(|b| b.strip_suffix(" }"))
+            .unwrap_or(&text);
+        if body.starts_with("Err (") {
+            continue;
+        }
+        let syn::Pat::Lit(syn::PatLit {
+            lit: syn::Lit::Int(code),
+            ..
+        }) = &arm.pat
+        else {
+            return Err(format!("a success arm without a status: {body}"));
+        };
+        codes.push(code.base10_parse::<u16>().map_err(|e| e.to_string())?);
+        kinds.insert(match body {
+            "ResponseValue :: from_response (response) . await" => false,
+            "Ok (ResponseValue :: empty (response))" => true,
+            other => return Err(format!("an unknown success arm: {other}")),
+        });
+    }
+    match (codes.is_empty(), kinds.len()) {
+        (false, 1) => Ok((codes, kinds.contains(&true))),
+        _ => Err(format!("success arms {codes:?} of {} kinds", kinds.len())),
+    }
+}
+
+/// `Outer<_, Second, …>` → `Second`.
+fn second_generic(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    if last.ident != outer {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+        .nth(1)
+}
+
+fn methods(
+    name: &syn::Ident,
+    value: &syn::Type,
+    send: &SendParts,
+    paginated: bool,
+) -> proc_macro2::TokenStream {
     let operation = snake(&name.to_string());
+    let codes = &send.success;
+    let (read, read_with_meta) = (send.reader(false), send.reader(true));
     let mut tokens = quote! {
         impl<'a> #name<'a> {
             /// Sends the request and returns the decoded body; every failure is a
             /// [`crate::Error`].
             pub async fn call(self) -> ::std::result::Result<#value, crate::Error> {
-                let scoped = crate::call::Scoped::new(self.client);
-                let mut this: #name<'_> = self;
-                this.client = scoped.client();
-                let result = this.send().await;
-                scoped.finish_value(result)
+                #read(self.exchange().await?, &[#(#codes),*])
             }
 
             /// Sends the request and returns the decoded body with the response's status,
@@ -177,11 +321,15 @@ fn methods(name: &syn::Ident, value: &syn::Type, paginated: bool) -> proc_macro2
             pub async fn call_with_meta(
                 self,
             ) -> ::std::result::Result<crate::Response<#value>, crate::Error> {
-                let scoped = crate::call::Scoped::new(self.client);
-                let mut this: #name<'_> = self;
-                this.client = scoped.client();
-                let result = this.send().await;
-                scoped.finish(result)
+                #read_with_meta(self.exchange().await?, &[#(#codes),*])
+            }
+
+            /// Sends the request through the client's send path; the answer is read in full.
+            pub(crate) async fn exchange(
+                self,
+            ) -> ::std::result::Result<crate::send::Exchange, crate::Error> {
+                let (client, request, operation) = self.into_request()?;
+                client.dispatch(request, operation).await
             }
         }
     };
@@ -386,7 +534,23 @@ mod tests {
                     pub fn new(client: &'a super::Client) -> Self {
                         Self { client: client, kind: Err("kind was not initialized".to_string()), limit: Ok(None) }
                     }
-                    pub async fn send(self) -> Result<ResponseValue<Vec<types::X>>, Error<E>> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<Vec<types::X>>, Error<E>> {
+                        let Self { client, kind, limit } = self;
+                        let kind = kind.map_err(Error::InvalidRequest)?;
+                        let mut header_map = HeaderMap::with_capacity(1usize);
+                        header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static("1"));
+                        let mut request = client.client.get(url).headers(header_map).build()?;
+                        let info = OperationInfo { operation_id: "list_x" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => ResponseValue::from_response(response).await,
+                            404u16 => { Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)) }
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
                 }
             }
         };
@@ -395,6 +559,17 @@ mod tests {
         let code = prettyplease::unparse(&file);
         assert!(code.contains("pub(crate) fn new()"), "{code}");
         assert!(code.contains("pub async fn call(self)"), "{code}");
+        assert!(
+            code.contains("crate::call::json(self.exchange().await?, &[200u16])"),
+            "{code}"
+        );
+        assert!(code.contains("pub(crate) fn into_request("), "{code}");
+        assert!(
+            code.contains("Ok((client, request, info.operation_id))"),
+            "{code}"
+        );
+        // `send()` keeps progenitor's `api-version` header; `into_request()` leaves it out.
+        assert_eq!(code.matches("\"api-version\"").count(), 1, "{code}");
         assert!(code.contains("Paginate<'a> for ListX<'a>"), "{code}");
         assert!(code.contains("type Item = types::X;"), "{code}");
         assert!(
@@ -402,5 +577,33 @@ mod tests {
             "{code}"
         );
         assert!(code.contains("ListX::new(self).kind(kind)"), "{code}");
+    }
+
+    fn status_match(arms: proc_macro2::TokenStream) -> syn::ExprMatch {
+        syn::parse2(quote! { match response.status().as_u16() { #arms } }).unwrap()
+    }
+
+    #[test]
+    fn reads_the_success_statuses_of_send() {
+        let empty = status_match(quote! {
+            200u16 => Ok(ResponseValue::empty(response)),
+            204u16 => { Ok(ResponseValue::empty(response)) }
+            400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        });
+        assert_eq!(success_arms(&empty), Ok((vec![200, 204], true)));
+        let mixed = status_match(quote! {
+            200u16 => ResponseValue::from_response(response).await,
+            204u16 => Ok(ResponseValue::empty(response)),
+        });
+        assert!(success_arms(&mixed).unwrap_err().contains("2 kinds"));
+        let unknown = status_match(quote! { 200u16 => Ok(ResponseValue::stream(response)) });
+        assert!(
+            success_arms(&unknown)
+                .unwrap_err()
+                .contains("unknown success arm")
+        );
+        let none = status_match(quote! { _ => Err(Error::UnexpectedResponse(response)) });
+        assert!(success_arms(&none).is_err());
     }
 }

@@ -9,21 +9,19 @@
 //!   the body, so `policy.status()` is always the policy's lifecycle status and
 //!   `response.status()` always the HTTP status.
 //!
-//! Each call runs on a copy of the client that carries a call slot; the send path records
-//! there what the generated code cannot carry (attempts, the status and request id of a body
-//! that fails to decode, the original body of an error response). Nothing travels in
-//! response headers, so a server cannot forge the crate's bookkeeping.
+//! A call builds its request with the operation's generated code (path, query, headers, body),
+//! sends it through [`Client::exchange`](crate::Client) like every other request of the crate,
+//! and reads the answer here: a success status listed for the operation is decoded into the
+//! operation's type, anything else becomes an [`Error`] with the status, request id and body.
+//! progenitor's own `send()` stays available and goes through the same send path.
 
-use std::sync::{Arc, Mutex};
-
-use bytes::Bytes;
-use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
 
-use crate::Client;
-use crate::error::{self, Error, OktaError};
+use crate::error::{self, Error};
 use crate::retry::RateLimit;
+use crate::send::Exchange;
 
 /// A decoded response body with the response's metadata.
 ///
@@ -89,110 +87,60 @@ impl<T> Response<T> {
     }
 }
 
-/// What the send path learned about one call.
-#[derive(Debug, Default)]
-pub(crate) struct CallRecord {
-    pub(crate) attempts: u32,
-    pub(crate) retries_exhausted: bool,
-    pub(crate) status: Option<StatusCode>,
-    /// The `X-Okta-Request-Id` header (a cheap copy; turned into text only for an error).
-    pub(crate) request_id: Option<reqwest::header::HeaderValue>,
-    /// Headers and body of a non-success final response.
-    pub(crate) failure: Option<(HeaderMap, Bytes)>,
+/// The body of a success listed in `success`, decoded as `T`.
+pub(crate) fn json<T: DeserializeOwned>(exchange: Exchange, success: &[u16]) -> Result<T, Error> {
+    let exchange = expect(exchange, success)?;
+    decode(&exchange)
 }
 
-/// Where the send path records a call's [`CallRecord`]; one per `call()`.
-#[derive(Debug, Default)]
-pub(crate) struct CallSlot(Mutex<CallRecord>);
-
-impl CallSlot {
-    pub(crate) fn record(&self, record: CallRecord) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = record;
-    }
-
-    fn take(&self) -> CallRecord {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
-    }
+/// [`json`] with the response's metadata.
+pub(crate) fn json_with_meta<T: DeserializeOwned>(
+    exchange: Exchange,
+    success: &[u16],
+) -> Result<Response<T>, Error> {
+    let exchange = expect(exchange, success)?;
+    let value = decode(&exchange)?;
+    Ok(with_meta(exchange, value))
 }
 
-/// A copy of a client bound to one call's [`CallSlot`]. Used by the generated `call` methods.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Scoped {
-    client: Client,
-    slot: Arc<CallSlot>,
+/// A success listed in `success` whose body, if any, is not read.
+pub(crate) fn empty(exchange: Exchange, success: &[u16]) -> Result<(), Error> {
+    expect(exchange, success).map(drop)
 }
 
-impl Scoped {
-    /// A copy of `client` recording into a fresh slot.
-    pub fn new(client: &Client) -> Self {
-        let slot = Arc::new(CallSlot::default());
-        let mut client = client.clone();
-        client.inner.call = Some(slot.clone());
-        Self { client, slot }
-    }
-
-    /// The client to send the call with.
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// Turns the generated code's result into the decoded body or an [`Error`] (no metadata
-    /// kept, so nothing is copied).
-    pub fn finish_value<T>(
-        self,
-        result: Result<ResponseValue<T>, progenitor_client::Error<OktaError>>,
-    ) -> Result<T, Error> {
-        match result {
-            Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(failure(error, self.slot.take())),
-        }
-    }
-
-    /// Turns the generated code's result into the crate's [`Response`] or [`Error`].
-    pub fn finish<T>(
-        self,
-        result: Result<ResponseValue<T>, progenitor_client::Error<OktaError>>,
-    ) -> Result<Response<T>, Error> {
-        let record = self.slot.take();
-        match result {
-            Ok(value) => {
-                let status = value.status();
-                let headers = value.headers().clone();
-                Ok(Response {
-                    value: value.into_inner(),
-                    status,
-                    headers,
-                    attempts: record.attempts.max(1),
-                })
-            }
-            Err(error) => Err(failure(error, record)),
-        }
-    }
+/// [`empty`] with the response's metadata.
+pub(crate) fn empty_with_meta(exchange: Exchange, success: &[u16]) -> Result<Response<()>, Error> {
+    let exchange = expect(exchange, success)?;
+    Ok(with_meta(exchange, ()))
 }
 
-/// The error of a call, preferring what the send path recorded over what the generated code
-/// could decode.
-fn failure(error: progenitor_client::Error<OktaError>, record: CallRecord) -> Error {
-    use progenitor_client::Error as P;
-    if let P::UnexpectedResponse(response) = &error
-        && let Some(carried) = error::carried_error(response)
-    {
-        return carried;
+/// The exchange when its status is one of `success`; otherwise the error it stands for
+/// (Okta's error body, or an unexpected response with the start of the body).
+fn expect(exchange: Exchange, success: &[u16]) -> Result<Exchange, Error> {
+    if success.contains(&exchange.status.as_u16()) {
+        return Ok(exchange);
     }
-    if let (Some(status), Some((headers, body))) = (record.status, &record.failure) {
-        let error = Error::from_response(status, headers, body);
-        return error::exhausted(error, record.attempts, record.retries_exhausted);
-    }
-    match error {
-        P::InvalidResponsePayload(bytes, source) => Error::Decode {
-            status: record.status,
-            request_id: record
-                .request_id
-                .and_then(|v| v.to_str().ok().map(str::to_owned)),
-            body: error::snippet(&bytes),
+    Err(exchange.error().unwrap_or_else(|| {
+        Error::from_response(exchange.status, &exchange.headers, &exchange.body)
+    }))
+}
+
+fn decode<T: DeserializeOwned>(exchange: &Exchange) -> Result<T, Error> {
+    serde_json::from_slice(&exchange.body).map_err(|source| {
+        Error::decode(
+            Some(exchange.status),
+            Some(&exchange.headers),
+            &exchange.body,
             source,
-        },
-        other => Error::from(other),
+        )
+    })
+}
+
+fn with_meta<T>(exchange: Exchange, value: T) -> Response<T> {
+    Response {
+        value,
+        status: exchange.status,
+        headers: exchange.headers,
+        attempts: exchange.attempts.max(1),
     }
 }

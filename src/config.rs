@@ -269,8 +269,6 @@ pub struct ClientState {
     pub(crate) hook: Option<Arc<dyn RequestHook>>,
     /// Sees what the hook lets through; kept by [`Client::with_hook`].
     pub(crate) observer: Option<Arc<dyn RequestHook>>,
-    /// Set on the per-call copy made by `call()` (see [`crate::call`]).
-    pub(crate) call: Option<Arc<crate::call::CallSlot>>,
 }
 
 /// The default [`ClientBuilder::max_response_bytes`]: 32 MiB, far above Okta's largest page
@@ -293,7 +291,6 @@ impl Default for ClientState {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             hook: None,
             observer: None,
-            call: None,
         }
     }
 }
@@ -589,7 +586,6 @@ impl ClientBuilder {
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             hook: self.hook,
             observer: None,
-            call: None,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

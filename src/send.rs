@@ -20,7 +20,6 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
 use tracing::Instrument as _;
 
 use crate::Client;
-use crate::call::CallRecord;
 use crate::config::{Auth, ClientState};
 use crate::error::{self, Error};
 use crate::hook::{ObservedResponse, OutgoingRequest, RequestHook};
@@ -54,17 +53,6 @@ impl Exchange {
         ))
     }
 
-    /// What the call layer needs to know once the generated code has the response.
-    fn record(&self) -> CallRecord {
-        CallRecord {
-            attempts: self.attempts,
-            retries_exhausted: self.retries_exhausted,
-            status: Some(self.status),
-            request_id: self.headers.get(crate::retry::REQUEST_ID_HEADER).cloned(),
-            failure: (!self.status.is_success()).then(|| (self.headers.clone(), self.body.clone())),
-        }
-    }
-
     fn into_response(self) -> reqwest::Response {
         let failed = !self.status.is_success();
         let mut response = http::Response::new(self.body.clone());
@@ -96,12 +84,7 @@ impl ClientHooks<ClientState> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         match self.exchange(request, info.operation_id).await {
-            Ok(exchange) => {
-                if let Some(slot) = &self.inner.call {
-                    slot.record(exchange.record());
-                }
-                Ok(exchange.into_response())
-            }
+            Ok(exchange) => Ok(exchange.into_response()),
             Err(Error::Transport { source } | Error::Timeout { source }) => Err(source),
             Err(error) => Ok(error::carrier(error)),
         }
@@ -149,7 +132,8 @@ impl Client {
             let _ = o.on_request(&OutgoingRequest::of(&request, operation));
             (request.method().clone(), request.url().clone())
         });
-        let start = Instant::now();
+        // Read the clock only for a hook that is shown the elapsed time.
+        let start = (hook.is_some() || observer.is_some()).then(Instant::now);
         let asked = request.url().clone();
         let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
         refuse_redirect_away(&outcome, &asked)?;
@@ -171,7 +155,7 @@ impl Client {
                     headers: &exchange.headers,
                     body: &exchange.body,
                     attempts: exchange.attempts,
-                    elapsed: start.elapsed(),
+                    elapsed: start.map(|s| s.elapsed()).unwrap_or_default(),
                 });
             }
         }
@@ -198,7 +182,8 @@ impl Client {
         let Some(Auth::OAuth(cache)) = &self.inner.auth else {
             return Ok((self.send_traced(request, operation, None).await, None));
         };
-        self.send_oauth(cache, request, operation).await
+        // Boxed: its two sends would otherwise make every call's future twice as large.
+        Box::pin(self.send_oauth(cache, request, operation)).await
     }
 
     async fn send_oauth(
@@ -290,7 +275,8 @@ impl Client {
         let policy = &self.inner.retry;
         let hook = self.inner.hook.as_deref();
         async move {
-            let start = Instant::now();
+            // The span and the outcome's events are `debug`: no clock or header reads without them.
+            let start = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
             // A DPoP proof is single-use: sign a new one for every retry.
             let resign = |retry: &mut reqwest::Request| {
                 if let Some(authz) = authz.filter(|a| a.dpop) {
@@ -311,7 +297,9 @@ impl Client {
                 &on_wait,
             )
             .await;
-            trace_outcome(&outcome, start);
+            if let Some(start) = start {
+                trace_outcome(&outcome, start);
+            }
             outcome
         }
         .instrument(span)
@@ -378,7 +366,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Records the outcome on the current `okta_request` span.
+/// Records the outcome on the current `okta_request` span (called when `debug` is enabled).
 fn trace_outcome(outcome: &Outcome, start: Instant) {
     let span = tracing::Span::current();
     span.record(
