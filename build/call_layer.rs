@@ -348,11 +348,26 @@ fn methods(
                     ::std::result::Result<crate::pagination::Page<#item>, crate::Error>,
                 > {
                     let client = self.client.clone();
-                    crate::pagination::page_stream(client, ::std::boxed::Box::pin(self.call_with_meta()), #op)
+                    crate::pagination::page_stream(client, self.first_page(), #op)
+                }
+
+                fn items(
+                    self,
+                ) -> ::futures::stream::BoxStream<'a, ::std::result::Result<#item, crate::Error>>
+                {
+                    let client = self.client.clone();
+                    crate::pagination::item_stream(client, self.first_page(), #op)
                 }
             }
 
             impl<'a> #name<'a> {
+                /// The first page: the operation's own request, its status checked.
+                fn first_page(self) -> crate::pagination::FirstPage<'a> {
+                    ::std::boxed::Box::pin(async move {
+                        crate::call::expect(self.exchange().await?, &[#(#codes),*])
+                    })
+                }
+
                 /// A lazy stream of pages, following `Link: rel="next"` (see
                 /// [`crate::pagination`]).
                 pub fn pages(

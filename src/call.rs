@@ -116,7 +116,7 @@ pub(crate) fn empty_with_meta(exchange: Exchange, success: &[u16]) -> Result<Res
 
 /// The exchange when its status is one of `success`; otherwise the error it stands for
 /// (Okta's error body, or an unexpected response with the start of the body).
-fn expect(exchange: Exchange, success: &[u16]) -> Result<Exchange, Error> {
+pub(crate) fn expect(exchange: Exchange, success: &[u16]) -> Result<Exchange, Error> {
     if success.contains(&exchange.status.as_u16()) {
         return Ok(exchange);
     }

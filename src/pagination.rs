@@ -26,21 +26,28 @@
 //! - A `Link` header that cannot be read (no valid `next`, but malformed entries) ends the
 //!   stream with [`Error::InvalidLinkHeader`] rather than silently truncating the listing.
 //! - After an error the stream ends.
+//! - `items()` decodes a page's items one at a time, as they are taken: a listing holds one
+//!   page body and one decoded item at once, whatever the page size. An item that does not
+//!   decode ends the stream with [`Error::Decode`] after the items before it.
 
 use std::collections::HashSet;
 
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderValue};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::Client;
-use crate::call::Response;
 use crate::error::{self, Error};
 use crate::link::{Links, NextLink};
 use crate::retry::RateLimit;
+use crate::send::Exchange;
+
+mod array;
+
+use array::ArrayItems;
 
 /// One page of a list operation.
 #[derive(Clone, Debug)]
@@ -65,9 +72,8 @@ impl<T> Page<T> {
     }
 }
 
-/// The first page request: the operation's own `call_with_meta`.
-#[doc(hidden)]
-pub type FirstPage<'a, T> = BoxFuture<'a, Result<Response<Vec<T>>, Error>>;
+/// The first page request: the operation's own request, its status checked.
+pub(crate) type FirstPage<'a> = BoxFuture<'a, Result<Exchange, Error>>;
 
 #[doc(hidden)]
 pub mod sealed {
@@ -86,17 +92,18 @@ pub trait Paginate<'a>: sealed::Sealed + Sized {
     /// A lazy stream of pages (see the module docs for the stopping rules).
     fn pages(self) -> BoxStream<'a, Result<Page<Self::Item>, Error>>;
 
-    /// A lazy stream of items across all pages.
-    fn items(self) -> BoxStream<'a, Result<Self::Item, Error>> {
-        self.pages()
-            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-            .try_flatten()
-            .boxed()
-    }
+    /// A lazy stream of items across all pages, each decoded when it is taken.
+    fn items(self) -> BoxStream<'a, Result<Self::Item, Error>>;
 }
 
-enum State<'a, T> {
-    First(FirstPage<'a, T>, Client, &'static str),
+/// A page as received (read in full, not decoded) and its `next` link.
+struct RawPage {
+    exchange: Exchange,
+    next: Option<NextLink>,
+}
+
+enum State<'a> {
+    First(FirstPage<'a>, Client, &'static str),
     Next(Box<Cursor>),
     Fail(Error),
     Done,
@@ -111,21 +118,63 @@ struct Cursor {
     empty_pages: u32,
 }
 
-/// The page stream of a list operation: `first` is the operation's call, `client` the client
-/// it was made with (later pages are fetched through it).
-#[doc(hidden)]
-pub fn page_stream<'a, T>(
+/// The page stream of a list operation: `first` is the operation's request, `client` the
+/// client it was made with (later pages are fetched through it). Each page is decoded whole.
+pub(crate) fn page_stream<'a, T>(
     client: Client,
-    first: FirstPage<'a, T>,
+    first: FirstPage<'a>,
     operation: &'static str,
 ) -> BoxStream<'a, Result<Page<T>, Error>>
 where
     T: DeserializeOwned + Send + 'static,
 {
+    ends_at_error(
+        raw_pages(client, first, operation).and_then(|page| async move { decode_page(page) }),
+    )
+}
+
+/// The item stream of a list operation (see [`page_stream`]): each item is decoded from its
+/// page's body when it is taken.
+pub(crate) fn item_stream<'a, T>(
+    client: Client,
+    first: FirstPage<'a>,
+    operation: &'static str,
+) -> BoxStream<'a, Result<T, Error>>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let items = raw_pages(client, first, operation)
+        .map_ok(|page| stream::iter(ArrayItems::<T>::new(page.exchange)))
+        .try_flatten();
+    ends_at_error(items)
+}
+
+/// `stream` up to and including its first error. `try_flatten` and `and_then` go on after an
+/// item's error; a listing ends there, without asking for the next page.
+fn ends_at_error<'a, T: Send + 'a>(
+    stream: impl futures::Stream<Item = Result<T, Error>> + Send + 'a,
+) -> BoxStream<'a, Result<T, Error>> {
+    stream::unfold((stream.boxed(), false), |(mut stream, failed)| async move {
+        if failed {
+            return None;
+        }
+        let item = stream.next().await?;
+        let failed = item.is_err();
+        Some((item, (stream, failed)))
+    })
+    .boxed()
+}
+
+/// The pages of a listing as received, following `next` links.
+fn raw_pages<'a>(
+    client: Client,
+    first: FirstPage<'a>,
+    operation: &'static str,
+) -> BoxStream<'a, Result<RawPage, Error>> {
     stream::try_unfold(State::First(first, client, operation), |state| async move {
         match state {
             State::First(first, client, operation) => {
-                let response = first.await?;
+                let exchange = first.await?;
                 let base = Url::parse(&client.baseurl).map_err(|e| Error::InvalidRequest {
                     message: format!("the client's base URL is invalid: {e}"),
                 })?;
@@ -137,15 +186,12 @@ where
                     seen_cursors: HashSet::new(),
                     empty_pages: 0,
                 };
-                let status = response.status();
-                let headers = response.headers().clone();
-                let items = response.into_inner();
-                Ok(Some(advance(cursor, &base, status, &headers, items)))
+                Ok(Some(advance(cursor, &base, exchange)))
             }
             State::Next(cursor) => {
-                let (status, headers, items) = fetch::<T>(&cursor).await?;
+                let exchange = fetch(&cursor).await?;
                 let url = cursor.url.clone();
-                Ok(Some(advance(*cursor, &url, status, &headers, items)))
+                Ok(Some(advance(*cursor, &url, exchange)))
             }
             State::Fail(error) => Err(error),
             State::Done => Ok(None),
@@ -154,32 +200,41 @@ where
     .boxed()
 }
 
-/// Builds the page and decides the next state from its `Link` header.
-fn advance<'a, T>(
-    mut cursor: Cursor,
-    page_url: &Url,
-    status: StatusCode,
-    headers: &HeaderMap,
-    items: Vec<T>,
-) -> (Page<T>, State<'a, T>) {
-    let request_id = error::request_id(headers);
+/// A page with its items decoded.
+fn decode_page<T: DeserializeOwned>(page: RawPage) -> Result<Page<T>, Error> {
+    let RawPage { exchange, next } = page;
+    let Exchange {
+        status,
+        headers,
+        body,
+        ..
+    } = exchange;
+    let items = serde_json::from_slice(&body)
+        .map_err(|e| Error::decode(Some(status), Some(&headers), &body, e))?;
+    Ok(Page {
+        items,
+        next,
+        status,
+        request_id: error::request_id(&headers),
+        rate_limit: RateLimit::from_headers(&headers),
+    })
+}
+
+/// Decides the next state from the page's `Link` header.
+fn advance<'a>(mut cursor: Cursor, page_url: &Url, exchange: Exchange) -> (RawPage, State<'a>) {
+    let headers = &exchange.headers;
     let links = Links::from_headers(headers);
+    let malformed = || {
+        State::Fail(Error::InvalidLinkHeader {
+            request_id: error::request_id(headers),
+        })
+    };
     let (next, state) = match links.next(page_url) {
-        None if links.malformed > 0 => (
-            None,
-            State::Fail(Error::InvalidLinkHeader {
-                request_id: request_id.clone(),
-            }),
-        ),
+        None if links.malformed > 0 => (None, malformed()),
         None => (None, State::Done),
-        Some(Err(_)) => (
-            None,
-            State::Fail(Error::InvalidLinkHeader {
-                request_id: request_id.clone(),
-            }),
-        ),
+        Some(Err(_)) => (None, malformed()),
         Some(Ok(next)) => {
-            cursor.empty_pages = if items.is_empty() {
+            cursor.empty_pages = if array::is_empty_array(&exchange.body) {
                 cursor.empty_pages + 1
             } else {
                 0
@@ -191,14 +246,7 @@ fn advance<'a, T>(
             (Some(next), state)
         }
     };
-    let page = Page {
-        items,
-        next,
-        status,
-        request_id,
-        rate_limit: RateLimit::from_headers(headers),
-    };
-    (page, state)
+    (RawPage { exchange, next }, state)
 }
 
 /// Checks that `next` may be followed and records it.
@@ -230,10 +278,8 @@ fn follow(cursor: &mut Cursor, next: &NextLink) -> Result<(), Error> {
     Ok(())
 }
 
-/// Fetches `cursor.url` and decodes a page.
-async fn fetch<T: DeserializeOwned>(
-    cursor: &Cursor,
-) -> Result<(StatusCode, HeaderMap, Vec<T>), Error> {
+/// Fetches `cursor.url`; a non-success answer is an error.
+async fn fetch(cursor: &Cursor) -> Result<Exchange, Error> {
     let request = cursor
         .client
         .client
@@ -244,11 +290,8 @@ async fn fetch<T: DeserializeOwned>(
             message: e.to_string(),
         })?;
     let exchange = cursor.client.dispatch(request, cursor.operation).await?;
-    if let Some(error) = exchange.error() {
-        return Err(error);
+    match exchange.error() {
+        Some(error) => Err(error),
+        None => Ok(exchange),
     }
-    let (status, headers, body) = (exchange.status, exchange.headers, exchange.body);
-    let items = serde_json::from_slice(&body)
-        .map_err(|e| Error::decode(Some(status), Some(&headers), &body, e))?;
-    Ok((status, headers, items))
 }

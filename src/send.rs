@@ -68,6 +68,21 @@ impl Exchange {
     }
 }
 
+#[cfg(test)]
+impl Exchange {
+    /// A final answer without headers, as a test builds it.
+    pub(crate) fn answer(status: StatusCode, body: &str) -> Self {
+        Self {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
+            attempts: 1,
+            retries_exhausted: false,
+            version: http::Version::HTTP_11,
+        }
+    }
+}
+
 impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,

@@ -310,6 +310,53 @@ async fn bad_json_on_a_later_page_is_a_decode_error_with_status() {
 }
 
 #[tokio::test]
+async fn items_before_an_undecodable_item_arrive_then_the_stream_ends() {
+    let server = MockServer::start_async().await;
+    first_page(&server, &["d1", "d2"], &[next_link(&server, "c2")]).await;
+    let bad = serde_json::json!([device("d3"), {"id": 4}, device("d5")]);
+    later_page(&server, "c2", |then| {
+        then.status(200)
+            .header("x-okta-request-id", "req-bad-item")
+            .header("link", next_link(&server, "c3").as_str())
+            .json_body(bad);
+    })
+    .await;
+    let never = page(&server, "c3", &["d6"], &[]).await;
+    let results: Vec<_> = client(&server)
+        .list_devices()
+        .limit(2)
+        .items()
+        .collect()
+        .await;
+    let arrived: Vec<Device> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
+    assert_eq!(ids(&arrived), ["d1", "d2", "d3"]);
+    assert_eq!(
+        results.len(),
+        4,
+        "three items, then one error, then nothing"
+    );
+    match &results[3] {
+        Err(Error::Decode {
+            status, request_id, ..
+        }) => {
+            assert_eq!(status.map(|s| s.as_u16()), Some(200));
+            assert_eq!(request_id.as_deref(), Some("req-bad-item"));
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    never.assert_calls_async(0).await;
+    // The page stream refuses the whole page.
+    let pages = device_pages(&server).await;
+    assert!(matches!(
+        pages.as_slice(),
+        [Ok(_), Err(Error::Decode { .. })]
+    ));
+}
+
+#[tokio::test]
 async fn first_page_error_is_typed() {
     let summary = "You do not have permission to perform the requested action";
     let server = MockServer::start_async().await;
