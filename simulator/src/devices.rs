@@ -13,7 +13,7 @@ use crate::errors::ApiError;
 use crate::links::{Api, append_page_links, device_links};
 use crate::request::{expands, json, limit_param, no_content, param, parse_query};
 use crate::scim;
-use crate::state::{DeviceRecord, device_user_id, now_ts};
+use crate::state::{DeviceRecord, DeviceUser, device_user_id, now_ts};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -33,8 +33,9 @@ pub(crate) enum Embed {
     UserSummaries,
 }
 
-fn user_summary(device_user: &Value) -> Value {
-    let user = device_user.get("user").cloned().unwrap_or(Value::Null);
+fn user_summary(device_user: &DeviceUser) -> Value {
+    let user = &*device_user.user;
+    let link = &device_user.link;
     let profile = user.get("profile");
     let pick = |key: &str| {
         profile
@@ -43,8 +44,8 @@ fn user_summary(device_user: &Value) -> Value {
             .unwrap_or(Value::Null)
     };
     json!({
-        "managementStatus": device_user.get("managementStatus").cloned().unwrap_or(Value::Null),
-        "created": device_user.get("created").cloned().unwrap_or(Value::Null),
+        "managementStatus": link.get("managementStatus").cloned().unwrap_or(Value::Null),
+        "created": link.get("created").cloned().unwrap_or(Value::Null),
         "user": {
             "id": user.get("id").cloned().unwrap_or(Value::Null),
             "profile": {
@@ -57,8 +58,8 @@ fn user_summary(device_user: &Value) -> Value {
 }
 
 /// A device user with the `_links` of its user, as doc 002 shows under `expand=user`.
-fn render_device_user(base: &str, device_user: &Value) -> Value {
-    let mut out = device_user.clone();
+fn render_device_user(base: &str, device_user: &DeviceUser) -> Value {
+    let mut out = device_user.to_value();
     if let Some(user) = out.get_mut("user").and_then(Value::as_object_mut) {
         let id = user
             .get("id")
@@ -203,11 +204,12 @@ pub async fn user_devices(Api { shared, base }: Api, Path(user_id): Path<String>
         .devices
         .values()
         .filter_map(|device| {
-            let link = device.users.iter().find(|u| {
-                u.pointer("/user/id").and_then(Value::as_str) == Some(user_id.as_str())
-            })?;
+            let link = device
+                .users
+                .iter()
+                .find(|u| u.user_id() == Some(user_id.as_str()))?;
             Some(json!({
-                "created": link.get("created").cloned().unwrap_or(Value::Null),
+                "created": link.link.get("created").cloned().unwrap_or(Value::Null),
                 "deviceUserId": device_user_id(&device.id, &user_id),
                 "device": render(&base, device, Embed::None),
             }))

@@ -2,6 +2,7 @@
 //! id generation, timestamps, and the deterministic seeding of a fresh org.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use serde_json::{Map, Value, json};
@@ -309,8 +310,32 @@ pub struct DeviceRecord {
     pub id: String,
     /// Device object without `_links` and `_embedded`.
     pub body: Map<String, Value>,
-    /// `DeviceUser` objects (`managementStatus`, `created`, `user`).
-    pub users: Vec<Value>,
+    /// The device's user links.
+    pub users: Vec<DeviceUser>,
+}
+
+/// A device-user link: its own fields and the user, shared by every link to that user (an org
+/// of 100,000 devices has a few hundred users).
+#[derive(Debug, Clone)]
+pub struct DeviceUser {
+    /// `managementStatus`, `screenLockType`, `created`.
+    pub link: Map<String, Value>,
+    /// The linked `User`.
+    pub user: Arc<Value>,
+}
+
+impl DeviceUser {
+    /// The `DeviceUser` object: the link's fields, then `user`.
+    pub fn to_value(&self) -> Value {
+        let mut out = self.link.clone();
+        out.insert("user".into(), (*self.user).clone());
+        Value::Object(out)
+    }
+
+    /// The linked user's id.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user.get("id").and_then(Value::as_str)
+    }
 }
 
 impl DeviceRecord {
@@ -1176,7 +1201,10 @@ const PLATFORMS: [&str; 4] = ["MACOS", "WINDOWS", "IOS", "ANDROID"];
 
 fn seed_devices(org: &mut Org, seed: u64, count: usize) {
     let mut rng = Rng::new(splitmix64(seed ^ 0xde71ce));
-    let users = seed_users(org, &mut rng, (count / 2).clamp(4, 200));
+    let users: Vec<Arc<Value>> = seed_users(org, &mut rng, (count / 2).clamp(4, 200))
+        .into_iter()
+        .map(Arc::new)
+        .collect();
     let mut created = org_created();
     for index in 0..count {
         // The first devices cover every platform and status, so small orgs are still varied.
@@ -1225,12 +1253,14 @@ fn seed_devices(org: &mut Org, seed: u64, count: usize) {
             for k in 0..=extra {
                 if let Some(user) = users.get((owner_index + k * 7) % users.len()) {
                     let link_created = created + ChronoDuration::minutes(5);
-                    device_users.push(json!({
-                        "managementStatus": if k == 0 { "MANAGED" } else { "NOT_MANAGED" },
-                        "screenLockType": rng.pick(&["BIOMETRIC", "PASSCODE", "NONE"]),
-                        "created": format_ts(link_created),
-                        "user": user,
-                    }));
+                    device_users.push(DeviceUser {
+                        link: obj(json!({
+                            "managementStatus": if k == 0 { "MANAGED" } else { "NOT_MANAGED" },
+                            "screenLockType": rng.pick(&["BIOMETRIC", "PASSCODE", "NONE"]),
+                            "created": format_ts(link_created),
+                        })),
+                        user: user.clone(),
+                    });
                 }
             }
         }
