@@ -144,9 +144,7 @@ pub async fn list(Api { shared, base }: Api, RawQuery(query): RawQuery) -> ApiRe
         }
     };
     let mut page: Vec<&DeviceRecord> = org
-        .devices
-        .range(start..)
-        .map(|(_, d)| d)
+        .device_candidates(filter.as_ref(), start)
         .filter(|d| filter.as_ref().is_none_or(|f| f.matches(&d.body)))
         .take(limit + 1)
         .collect();
@@ -233,10 +231,7 @@ pub async fn delete(State(shared): State<Arc<Shared>>, Path(device_id): Path<Str
             )],
         ));
     }
-    if let Some(seq) = org.device_seq.get(&device_id).copied() {
-        // The id keeps its sequence number, so an `after` cursor naming it stays valid.
-        org.devices.remove(&seq);
-    }
+    org.remove_device(&device_id);
     Ok(no_content())
 }
 
@@ -270,10 +265,11 @@ pub async fn lifecycle(
         return Err(ApiError::not_found(uri.path(), "Endpoint"));
     }
     let mut org = shared.org.write().await;
-    let device = org
-        .device_mut(&device_id)
-        .ok_or_else(|| device_not_found(&device_id))?;
-    let current = device.status().to_string();
+    let current = org
+        .device(&device_id)
+        .ok_or_else(|| device_not_found(&device_id))?
+        .status()
+        .to_string();
     if action == "activate" && current == "ACTIVE" {
         return Ok(no_content());
     }
@@ -285,7 +281,9 @@ pub async fn lifecycle(
             )],
         )
     })?;
-    device.body.insert("status".into(), json!(next));
+    let device = org
+        .set_device_status(&device_id, next)
+        .ok_or_else(|| device_not_found(&device_id))?;
     device.body.insert("lastUpdated".into(), json!(now_ts()));
     if next == "DEACTIVATED" {
         // Doc 002: "Deactivation causes a Device to lose all Device User links."

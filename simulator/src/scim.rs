@@ -424,6 +424,24 @@ fn compare(actual: Option<&Value>, op: Op, literal: &Literal) -> bool {
 }
 
 impl Filter {
+    /// The lowercased value every match must have at the top-level `attribute`: the filter is
+    /// `attribute eq "value"` or an `and` with it on either side. `None` when it does not require
+    /// one (or when the value reads as a timestamp, which `eq` compares as an instant).
+    pub fn required_equal(&self, attribute: &str) -> Option<String> {
+        match self {
+            Self::And(a, b) => a
+                .required_equal(attribute)
+                .or_else(|| b.required_equal(attribute)),
+            Self::Compare(path, Op::Eq, Literal::Str(value))
+                if matches!(path.as_slice(), [name] if name.eq_ignore_ascii_case(attribute))
+                    && parse_instant(value).is_none() =>
+            {
+                Some(value.to_lowercase())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the JSON object `object` satisfies the filter.
     pub fn matches(&self, object: &Map<String, Value>) -> bool {
         match self {
@@ -440,6 +458,27 @@ impl Filter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn required_equal_finds_a_top_level_equality_under_and() {
+        let required = |expr: &str| parse(expr).expect("parses").required_equal("status");
+        assert_eq!(required("status eq \"ACTIVE\""), Some("active".into()));
+        assert_eq!(required("STATUS eq \"Active\""), Some("active".into()));
+        assert_eq!(
+            required("profile.platform pr and (id pr and status eq \"SUSPENDED\")"),
+            Some("suspended".into())
+        );
+        for none in [
+            "status ne \"ACTIVE\"",
+            "status eq \"ACTIVE\" or id pr",
+            "not (status eq \"ACTIVE\")",
+            "profile.status eq \"ACTIVE\"",
+            "status eq \"2019-10-02T18:03:07.000Z\"",
+            "status eq true",
+        ] {
+            assert_eq!(required(none), None, "{none}");
+        }
+    }
 
     fn device() -> Map<String, Value> {
         let value = json!({

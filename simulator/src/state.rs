@@ -1,7 +1,7 @@
 //! The org store: policies (with their rules and mappings), devices and their users, Okta-style
 //! id generation, timestamps, and the deterministic seeding of a fresh org.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
@@ -370,6 +370,10 @@ pub struct Org {
     pub devices: BTreeMap<u64, DeviceRecord>,
     /// Sequence number of every device id ever issued (deleted ones too, so cursors survive).
     pub device_seq: HashMap<String, u64>,
+    /// Sequence numbers of the devices by lowercased `status`, so a status search reads only
+    /// the devices it can match. Kept by [`Org::insert_device`], [`Org::set_device_status`] and
+    /// [`Org::remove_device`]: change a device's `status` through them.
+    pub devices_by_status: HashMap<String, BTreeSet<u64>>,
     /// The org's apps; each is mapped (resourceType APP) to exactly one ACCESS_POLICY.
     pub apps: Vec<AppRecord>,
 }
@@ -385,6 +389,7 @@ impl Org {
             policy_index: HashMap::new(),
             devices: BTreeMap::new(),
             device_seq: HashMap::new(),
+            devices_by_status: HashMap::new(),
             apps: Vec::new(),
         };
         seed_policies(&mut org);
@@ -614,11 +619,76 @@ impl Org {
         }
     }
 
-    /// Mutable access to the device with `id`.
-    pub fn device_mut(&mut self, id: &str) -> Option<&mut DeviceRecord> {
-        let seq = self.device_seq.get(id)?;
-        self.devices.get_mut(seq)
+    /// Adds `device` at the end of the listing order.
+    pub fn insert_device(&mut self, device: DeviceRecord) {
+        let seq = self.devices.keys().next_back().map_or(0, |last| last + 1);
+        self.device_seq.insert(device.id.clone(), seq);
+        if let Some(status) = status_key(&device.body) {
+            self.devices_by_status
+                .entry(status)
+                .or_default()
+                .insert(seq);
+        }
+        self.devices.insert(seq, device);
     }
+
+    /// Sets the `status` of the device with `id`; `None` when there is no such device.
+    pub fn set_device_status(&mut self, id: &str, status: &str) -> Option<&mut DeviceRecord> {
+        let seq = *self.device_seq.get(id)?;
+        let device = self.devices.get_mut(&seq)?;
+        if let Some(old) = status_key(&device.body)
+            && let Some(seqs) = self.devices_by_status.get_mut(&old)
+        {
+            seqs.remove(&seq);
+        }
+        device
+            .body
+            .insert("status".into(), Value::String(status.to_owned()));
+        self.devices_by_status
+            .entry(status.to_lowercase())
+            .or_default()
+            .insert(seq);
+        Some(device)
+    }
+
+    /// Removes the device with `id`; its id keeps its sequence number, so an `after` cursor
+    /// naming it stays valid.
+    pub fn remove_device(&mut self, id: &str) -> Option<DeviceRecord> {
+        let seq = *self.device_seq.get(id)?;
+        let device = self.devices.remove(&seq)?;
+        if let Some(old) = status_key(&device.body)
+            && let Some(seqs) = self.devices_by_status.get_mut(&old)
+        {
+            seqs.remove(&seq);
+        }
+        Some(device)
+    }
+
+    /// The devices a search with `filter` can match, in listing order from sequence number
+    /// `start`: only those of one status when the filter requires it.
+    pub fn device_candidates<'a>(
+        &'a self,
+        filter: Option<&crate::scim::Filter>,
+        start: u64,
+    ) -> Box<dyn Iterator<Item = &'a DeviceRecord> + 'a> {
+        match filter.and_then(|f| f.required_equal("status")) {
+            Some(status) => Box::new(
+                self.devices_by_status
+                    .get(&status)
+                    .into_iter()
+                    .flat_map(move |seqs| seqs.range(start..))
+                    .filter_map(|seq| self.devices.get(seq)),
+            ),
+            None => Box::new(self.devices.range(start..).map(|(_, d)| d)),
+        }
+    }
+}
+
+/// The key of a device body's `status` in [`Org::devices_by_status`].
+fn status_key(body: &Map<String, Value>) -> Option<String> {
+    body.get("status")
+        .and_then(Value::as_str)
+        .map(str::to_lowercase)
 }
 
 /// Inserts a rule at 1-based `priority` (`None` = last), keeping a default rule last.
@@ -1264,16 +1334,11 @@ fn seed_devices(org: &mut Org, seed: u64, count: usize) {
                 }
             }
         }
-        let seq = index as u64;
-        org.device_seq.insert(id.clone(), seq);
-        org.devices.insert(
-            seq,
-            DeviceRecord {
-                id,
-                body,
-                users: device_users,
-            },
-        );
+        org.insert_device(DeviceRecord {
+            id,
+            body,
+            users: device_users,
+        });
     }
 }
 

@@ -335,6 +335,71 @@ async fn search(org: &Org, expr: &str) -> Vec<Value> {
         .expect("array")
 }
 
+/// Every device a search finds, one per page, following the `next` links.
+async fn search_by_pages(org: &Org, expr: &str) -> Vec<String> {
+    let mut path = format!("/api/v1/devices?search={}&limit=1", enc(expr));
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        let resp = org.get(&path).await;
+        let next = link_headers(&resp)
+            .into_iter()
+            .find(|(_, rel)| rel == "next");
+        found.extend(ids(expect_json(resp, StatusCode::OK)
+            .await
+            .as_array()
+            .expect("a")));
+        match next {
+            Some((url, _)) => path = url.trim_start_matches(&org.base).to_string(),
+            None => return found,
+        }
+    }
+    panic!("runaway pagination for {expr}");
+}
+
+#[tokio::test]
+async fn status_searches_follow_lifecycle_changes_and_deletes() {
+    let org = Org::start().await;
+    let suspended = device_in(&org, "SUSPENDED")
+        .await
+        .expect("a suspended device");
+    let active = device_in(&org, "ACTIVE").await.expect("an active device");
+    let deactivated = device_in(&org, "DEACTIVATED")
+        .await
+        .expect("a deactivated device");
+    move_to(&org, &active, "SUSPENDED").await;
+    move_to(&org, &suspended, "ACTIVE").await;
+    let path = format!("/api/v1/devices/{deactivated}");
+    expect_no_content(org.delete(&path).await).await;
+    let all = all_devices(&org).await;
+    assert!(!ids(&all).contains(&deactivated));
+    for status in ["ACTIVE", "SUSPENDED", "CREATED", "DEACTIVATED"] {
+        let expected: Vec<String> = ids(&all)
+            .into_iter()
+            .zip(&all)
+            .filter(|(_, d)| d["status"] == status)
+            .map(|(id, _)| id)
+            .collect();
+        for expr in [
+            format!("status eq \"{status}\""),
+            format!("STATUS eq \"{}\"", status.to_lowercase()),
+            format!("profile.platform pr and status eq \"{status}\""),
+        ] {
+            assert_eq!(search_by_pages(&org, &expr).await, expected, "{expr}");
+        }
+    }
+    assert!(
+        search_by_pages(&org, "status eq \"SUSPENDED\"")
+            .await
+            .contains(&active)
+    );
+    assert!(
+        search_by_pages(&org, "status eq \"ACTIVE\"")
+            .await
+            .contains(&suspended)
+    );
+    org.sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn search_filters_match_a_client_side_evaluation() {
     let org = Org::start().await;
