@@ -141,6 +141,11 @@ fn send_signature(imp: &syn::ItemImpl) -> Option<(syn::Ident, syn::Type)> {
 
 /// `Outer<First, …>` → `First`.
 fn first_generic(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
+    nth_generic(ty, outer, 0)
+}
+
+/// The `n`-th type argument of `Outer<…>` (`n` from 0).
+fn nth_generic(ty: &syn::Type, outer: &str, n: usize) -> Option<syn::Type> {
     let syn::Type::Path(p) = ty else {
         return None;
     };
@@ -151,10 +156,13 @@ fn first_generic(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
         return None;
     };
-    args.args.iter().find_map(|a| match a {
-        syn::GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    })
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+        .nth(n)
 }
 
 /// `Vec<T>` → `T`.
@@ -201,7 +209,7 @@ impl SendParts {
         let syn::ReturnType::Type(_, ty) = &send.sig.output else {
             return Err("no return type".into());
         };
-        let error = second_generic(ty, "Result").ok_or("the return type is not a Result")?;
+        let error = nth_generic(ty, "Result", 1).ok_or("the return type is not a Result")?;
         let Some(syn::Stmt::Expr(syn::Expr::Match(status_match), _)) = stmts.last() else {
             return Err("does not end with a status `match`".into());
         };
@@ -276,27 +284,6 @@ fn success_arms(status_match: &syn::ExprMatch) -> Result<(Vec<u16>, bool), Strin
         (false, 1) => Ok((codes, kinds.contains(&true))),
         _ => Err(format!("success arms {codes:?} of {} kinds", kinds.len())),
     }
-}
-
-/// `Outer<_, Second, …>` → `Second`.
-fn second_generic(ty: &syn::Type, outer: &str) -> Option<syn::Type> {
-    let syn::Type::Path(p) = ty else {
-        return None;
-    };
-    let last = p.path.segments.last()?;
-    if last.ident != outer {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    args.args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
-        })
-        .nth(1)
 }
 
 fn methods(

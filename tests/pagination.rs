@@ -298,12 +298,19 @@ async fn bad_json_on_a_later_page_is_a_decode_error_with_status() {
     })
     .await;
     let results = device_pages(&server).await;
-    match &results[1] {
+    assert_decode_error(&results[1], "req-bad");
+}
+
+/// `result` is a decode error of a 200 answer with the request id `request_id`.
+fn assert_decode_error<T: std::fmt::Debug>(result: &Result<T, Error>, request_id: &str) {
+    match result {
         Err(Error::Decode {
-            status, request_id, ..
+            status,
+            request_id: id,
+            ..
         }) => {
             assert_eq!(status.map(|s| s.as_u16()), Some(200));
-            assert_eq!(request_id.as_deref(), Some("req-bad"));
+            assert_eq!(id.as_deref(), Some(request_id));
         }
         other => panic!("expected Decode, got {other:?}"),
     }
@@ -338,15 +345,7 @@ async fn items_before_an_undecodable_item_arrive_then_the_stream_ends() {
         4,
         "three items, then one error, then nothing"
     );
-    match &results[3] {
-        Err(Error::Decode {
-            status, request_id, ..
-        }) => {
-            assert_eq!(status.map(|s| s.as_u16()), Some(200));
-            assert_eq!(request_id.as_deref(), Some("req-bad-item"));
-        }
-        other => panic!("expected Decode, got {other:?}"),
-    }
+    assert_decode_error(&results[3], "req-bad-item");
     never.assert_calls_async(0).await;
     // The page stream refuses the whole page.
     let pages = device_pages(&server).await;

@@ -199,8 +199,7 @@ pub async fn users(Api { shared, base }: Api, Path(device_id): Path<String>) -> 
 pub async fn user_devices(Api { shared, base }: Api, Path(user_id): Path<String>) -> ApiResult {
     let org = shared.org.read().await;
     let items: Vec<Value> = org
-        .devices
-        .values()
+        .devices_of_user(&user_id)
         .filter_map(|device| {
             let link = device
                 .users
@@ -287,7 +286,7 @@ pub async fn lifecycle(
     device.body.insert("lastUpdated".into(), json!(now_ts()));
     if next == "DEACTIVATED" {
         // Doc 002: "Deactivation causes a Device to lose all Device User links."
-        device.users.clear();
+        org.clear_device_users(&device_id);
     }
     Ok(no_content())
 }

@@ -374,6 +374,10 @@ pub struct Org {
     /// the devices it can match. Kept by [`Org::insert_device`], [`Org::set_device_status`] and
     /// [`Org::remove_device`]: change a device's `status` through them.
     pub devices_by_status: HashMap<String, BTreeSet<u64>>,
+    /// Sequence numbers of the devices linked to each user id, so a user's devices are found
+    /// without reading every device. Kept by [`Org::insert_device`],
+    /// [`Org::clear_device_users`] and [`Org::remove_device`].
+    pub devices_by_user: HashMap<String, BTreeSet<u64>>,
     /// The org's apps; each is mapped (resourceType APP) to exactly one ACCESS_POLICY.
     pub apps: Vec<AppRecord>,
 }
@@ -390,6 +394,7 @@ impl Org {
             devices: BTreeMap::new(),
             device_seq: HashMap::new(),
             devices_by_status: HashMap::new(),
+            devices_by_user: HashMap::new(),
             apps: Vec::new(),
         };
         seed_policies(&mut org);
@@ -621,7 +626,8 @@ impl Org {
 
     /// Adds `device` at the end of the listing order.
     pub fn insert_device(&mut self, device: DeviceRecord) {
-        let seq = self.devices.keys().next_back().map_or(0, |last| last + 1);
+        // Every id ever issued keeps its number, so the count is the next unused one.
+        let seq = self.device_seq.len() as u64;
         self.device_seq.insert(device.id.clone(), seq);
         if let Some(status) = status_key(&device.body) {
             self.devices_by_status
@@ -629,7 +635,45 @@ impl Org {
                 .or_default()
                 .insert(seq);
         }
+        for user in device.users.iter().filter_map(DeviceUser::user_id) {
+            self.devices_by_user
+                .entry(user.to_owned())
+                .or_default()
+                .insert(seq);
+        }
         self.devices.insert(seq, device);
+    }
+
+    /// Removes every user link of the device with `id` (as deactivation does).
+    pub fn clear_device_users(&mut self, id: &str) {
+        let Some(seq) = self.device_seq.get(id).copied() else {
+            return;
+        };
+        if let Some(device) = self.devices.get_mut(&seq) {
+            let links = std::mem::take(&mut device.users);
+            self.unlink_users(seq, &links);
+        }
+    }
+
+    /// Takes device `seq` out of the user index for each of `links`.
+    fn unlink_users(&mut self, seq: u64, links: &[DeviceUser]) {
+        for user in links.iter().filter_map(DeviceUser::user_id) {
+            if let Some(seqs) = self.devices_by_user.get_mut(user) {
+                seqs.remove(&seq);
+            }
+        }
+    }
+
+    /// The devices linked to user `user_id`, in listing order.
+    pub fn devices_of_user<'a>(
+        &'a self,
+        user_id: &str,
+    ) -> impl Iterator<Item = &'a DeviceRecord> + 'a {
+        self.devices_by_user
+            .get(user_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|seq| self.devices.get(seq))
     }
 
     /// Sets the `status` of the device with `id`; `None` when there is no such device.
@@ -661,6 +705,7 @@ impl Org {
         {
             seqs.remove(&seq);
         }
+        self.unlink_users(seq, &device.users);
         Some(device)
     }
 

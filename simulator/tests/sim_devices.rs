@@ -572,6 +572,51 @@ async fn search_filters_match_a_client_side_evaluation() {
     org.sim.shutdown().await;
 }
 
+/// The ids of the devices `GET /api/v1/users/{user}/devices` answers.
+async fn devices_of_user(org: &Org, user: &str) -> Vec<String> {
+    let answer = org.get_ok(&format!("/api/v1/users/{user}/devices")).await;
+    answer
+        .as_array()
+        .expect("a")
+        .iter()
+        .map(|d| d["device"]["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_users_devices_are_its_links_and_deactivation_removes_them() {
+    let org = Org::start().await;
+    let list = org.get_ok("/api/v1/devices?expand=user").await;
+    let list = list.as_array().expect("a");
+    let linked_to = |user: &str| -> Vec<String> {
+        list.iter()
+            .filter(|d| {
+                d["_embedded"]["users"]
+                    .as_array()
+                    .is_some_and(|us| us.iter().any(|u| u["user"]["id"] == user))
+            })
+            .map(|d| d["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let user = list
+        .iter()
+        .flat_map(|d| {
+            d["_embedded"]["users"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|u| u["user"]["id"].as_str().expect("id").to_string())
+        .find(|u| linked_to(u).len() >= 2)
+        .expect("a user with two devices");
+    let before = linked_to(&user);
+    assert_eq!(devices_of_user(&org, &user).await, before);
+    move_to(&org, &before[0], "DEACTIVATED").await;
+    assert_eq!(devices_of_user(&org, &user).await, before[1..]);
+    assert!(devices_of_user(&org, "00uNOSUCHUSER").await.is_empty());
+    org.sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn expand_user_embeds_device_users_and_deactivation_removes_them() {
     let org = Org::start().await;
