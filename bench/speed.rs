@@ -18,6 +18,8 @@
 //! logic in the measured path. Each measure runs the crate and the raw baseline alternately
 //! (interleaved rounds) and prints the median of each and their ratio. The raw baseline decodes
 //! into plain serde structs of the same shape (no unknown-field capture, no re-encoding).
+//! The GET measures split the per-call cost: `call()`, the crate's send path alone
+//! (`client.raw()`), and the raw loop decoding into the crate's `Device` (the typed model alone).
 //! Decode-only measures compare `Device`, `Policy` and `PolicyRule` against plain structs, and
 //! the decode path of earlier versions (a `Value` tree first: "tree path") against the same.
 //! Nothing is asserted: timings are printed, never tested.
@@ -375,6 +377,34 @@ async fn raw_gets_into<T: serde::de::DeserializeOwned>(
     ok
 }
 
+/// The GET measures: `call()`, `client.raw()`, and the raw loop decoding the crate's `Device`.
+async fn compare_gets(client: &Client, http: &reqwest::Client, base: &str, sizes: &Sizes) {
+    let label = format!("{} sequential GETs of a device", sizes.gets);
+    compare(
+        &label,
+        sizes.rounds,
+        || crate_gets(client, sizes.gets),
+        || raw_gets(http, base, sizes.gets),
+    )
+    .await;
+    let label = format!("{} GETs through client.raw()", sizes.gets);
+    compare(
+        &label,
+        sizes.rounds,
+        || crate_raw_gets(client, sizes.gets),
+        || raw_gets(http, base, sizes.gets),
+    )
+    .await;
+    let label = format!("{} GETs, raw loop decoding the crate's Device", sizes.gets);
+    compare(
+        &label,
+        sizes.rounds,
+        || raw_gets_into::<Device>(http, base, sizes.gets),
+        || raw_gets(http, base, sizes.gets),
+    )
+    .await;
+}
+
 fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], n: usize) -> usize {
     (0..n)
         .filter(|_| serde_json::from_slice::<T>(bytes).is_ok())
@@ -631,30 +661,7 @@ async fn main() {
     .await;
     let label = format!("peak RSS, list {} devices", sizes.devices);
     compare_rss(&label, &base, sizes.rounds.min(5)).await;
-    let label = format!("{} sequential GETs of a device", sizes.gets);
-    compare(
-        &label,
-        sizes.rounds,
-        || crate_gets(&client, sizes.gets),
-        || raw_gets(&http, &base, sizes.gets),
-    )
-    .await;
-    let label = format!("{} GETs through client.raw()", sizes.gets);
-    compare(
-        &label,
-        sizes.rounds,
-        || crate_raw_gets(&client, sizes.gets),
-        || raw_gets(&http, &base, sizes.gets),
-    )
-    .await;
-    let label = format!("{} GETs, raw loop decoding the crate's Device", sizes.gets);
-    compare(
-        &label,
-        sizes.rounds,
-        || raw_gets_into::<Device>(&http, &base, sizes.gets),
-        || raw_gets(&http, &base, sizes.gets),
-    )
-    .await;
+    compare_gets(&client, &http, &base, &sizes).await;
     let device = serde_json::to_vec(&device_json(1)).unwrap_or_default();
     let policy = serde_json::to_vec(&policy_json(1)).unwrap_or_default();
     let rule = serde_json::to_vec(&rule_json()).unwrap_or_default();
