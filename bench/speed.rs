@@ -19,7 +19,10 @@
 //! (interleaved rounds) and prints the median of each and their ratio. The raw baseline decodes
 //! into plain serde structs of the same shape (no unknown-field capture, no re-encoding).
 //! The GET measures split the per-call cost: `call()`, the crate's send path alone
-//! (`client.raw()`), and the raw loop decoding into the crate's `Device` (the typed model alone).
+//! (`client.raw()`), the raw loop decoding into the crate's `Device` (the typed model alone),
+//! and the raw loop sending the crate's request shape (its headers and per-request timeout)
+//! and decoding its `Device`: what any client with those features pays before the crate's own
+//! layers (retries, hook, span, size limit, error mapping).
 //! Decode-only measures compare `Device`, `Policy` and `PolicyRule` against plain structs, and
 //! the decode path of earlier versions (a `Value` tree first: "tree path") against the same.
 //! Nothing is asserted: timings are printed, never tested.
@@ -352,21 +355,43 @@ async fn crate_raw_gets(client: &Client, n: usize) -> usize {
     ok
 }
 
+/// The request the crate sends for a GET, built by hand: `Accept`, the token, and the
+/// `User-Agent` and per-request timeout of a client at its defaults.
+async fn shaped_get(http: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
+    let defaults = okta_mgmt::ClientState::default();
+    let mut request = http
+        .get(url)
+        .header("accept", "application/json")
+        .header("authorization", format!("SSWS {TOKEN}"))
+        .header("user-agent", defaults.user_agent());
+    if let Some(timeout) = defaults.request_timeout() {
+        request = request.timeout(timeout);
+    }
+    request.send().await.ok()
+}
+
 async fn raw_gets(http: &reqwest::Client, base: &str, n: usize) -> usize {
-    raw_gets_into::<RawDevice>(http, base, n).await
+    raw_gets_into::<RawDevice>(http, base, n, false).await
 }
 
 /// The raw loop decoding into `T` (the baseline's own struct, or the crate's `Device` to
-/// separate the cost of the typed model from that of the send path).
+/// separate the cost of the typed model from that of the send path); `shaped` sends the
+/// crate's request shape ([`shaped_get`]) instead of the baseline's.
 async fn raw_gets_into<T: serde::de::DeserializeOwned>(
     http: &reqwest::Client,
     base: &str,
     n: usize,
+    shaped: bool,
 ) -> usize {
     let mut ok = 0;
     let url = format!("{base}/api/v1/devices/guo7");
     for _ in 0..n {
-        let Some(response) = raw_get(http, &url).await else {
+        let response = if shaped {
+            shaped_get(http, &url).await
+        } else {
+            raw_get(http, &url).await
+        };
+        let Some(response) = response else {
             continue;
         };
         let body = response.bytes().await.unwrap_or_default();
@@ -377,7 +402,9 @@ async fn raw_gets_into<T: serde::de::DeserializeOwned>(
     ok
 }
 
-/// The GET measures: `call()`, `client.raw()`, and the raw loop decoding the crate's `Device`.
+/// The GET measures: `call()`, `client.raw()`, the raw loop decoding the crate's `Device`, and
+/// the same loop sending the crate's request shape (the floor for a client with its headers,
+/// timeout and typed model).
 async fn compare_gets(client: &Client, http: &reqwest::Client, base: &str, sizes: &Sizes) {
     let label = format!("{} sequential GETs of a device", sizes.gets);
     compare(
@@ -399,7 +426,18 @@ async fn compare_gets(client: &Client, http: &reqwest::Client, base: &str, sizes
     compare(
         &label,
         sizes.rounds,
-        || raw_gets_into::<Device>(http, base, sizes.gets),
+        || raw_gets_into::<Device>(http, base, sizes.gets, false),
+        || raw_gets(http, base, sizes.gets),
+    )
+    .await;
+    let label = format!(
+        "{} GETs, raw loop with the crate's request and Device",
+        sizes.gets
+    );
+    compare(
+        &label,
+        sizes.rounds,
+        || raw_gets_into::<Device>(http, base, sizes.gets, true),
         || raw_gets(http, base, sizes.gets),
     )
     .await;
