@@ -510,6 +510,12 @@ async fn policies_org(
         ),
         ("policy list last page (after cursor)", Load::Get(last)),
         (
+            "policy list sortBy=name (limit=200)",
+            Load::Get(format!(
+                "{base}/api/v1/policies?type=ACCESS_POLICY&limit=200&sortBy=name"
+            )),
+        ),
+        (
             "policy list q=… (limit=20)",
             Load::Get(format!(
                 "{base}/api/v1/policies?type=ACCESS_POLICY&limit=20&q=policy%201"

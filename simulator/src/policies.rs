@@ -64,14 +64,6 @@ fn okta_created_type(policy_type: &str, what: &str) -> ApiError {
     )
 }
 
-fn policy_name(policy: &PolicyRecord) -> &str {
-    policy
-        .body
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-}
-
 fn validate(
     input: &Map<String, Value>,
     existing_type: Option<&str>,
@@ -144,28 +136,21 @@ pub async fn list(Api { shared, base }: Api, RawQuery(query): RawQuery) -> ApiRe
         status.as_deref().is_none_or(|s| p.status() == s)
             && name_filter
                 .as_deref()
-                .is_none_or(|q| policy_name(p).to_lowercase().contains(q))
+                .is_none_or(|q| p.name().to_lowercase().contains(q))
             && resource_id.is_none_or(|r| p.mappings.iter().any(|m| m.resource_id == r))
     };
     // One more than the page, to know whether there is a next page; everything without a limit.
     let wanted = limit.map_or(usize::MAX, |l| l.saturating_add(1));
     let ids = org.ordered_ids(&policy_type);
-    let matching: Vec<&PolicyRecord> = if by_name {
-        let mut ordered: Vec<&PolicyRecord> =
-            ids.iter().filter_map(|id| org.policies.get(id)).collect();
-        // Stable: policies with the same name keep their priority order.
-        ordered.sort_by_key(|p| policy_name(p).to_lowercase());
+    let by_name = by_name.then(|| org.policies_by_name(&policy_type));
+    let matching: Vec<&PolicyRecord> = if let Some(sorted) = &by_name {
+        // Name order: sorted once per change of the org's policies, the cursor's place indexed.
         let start = match after {
             None => 0,
-            Some(cursor) => {
-                ordered
-                    .iter()
-                    .position(|p| p.id == cursor)
-                    .ok_or_else(|| invalid_cursor(cursor))?
-                    + 1
-            }
+            Some(cursor) => sorted.place(cursor).ok_or_else(|| invalid_cursor(cursor))? + 1,
         };
-        let rest = ordered.into_iter().skip(start);
+        let rest = sorted.ids.get(start..).unwrap_or_default();
+        let rest = rest.iter().filter_map(|id| org.policies.get(id));
         rest.filter(keep).take(wanted).collect()
     } else {
         // Priority order: the cursor's place comes from the index, and the walk stops once the
@@ -308,9 +293,7 @@ pub async fn replace(
         existing.body.get("created").cloned().unwrap_or(Value::Null),
     );
     stored.insert("lastUpdated".into(), json!(now_ts()));
-    if let Some(policy) = org.policies.get_mut(&policy_id) {
-        policy.body = stored;
-    }
+    org.set_policy_body(&policy_id, stored);
     if let (Some(priority), false) = (checked.priority, is_default) {
         org.place_policy(&checked.type_name, &policy_id, Some(priority));
     }
@@ -422,7 +405,7 @@ pub async fn clone(Api { shared, base }: Api, Path(policy_id): Path<String>) -> 
         .iter()
         .map(|r| (r.is_default, r.priority_zero, r.body.clone()))
         .collect();
-    body.insert("name".into(), json!(clone_name(policy_name(original))));
+    body.insert("name".into(), json!(clone_name(original.name())));
     body.insert("status".into(), json!("INACTIVE"));
     body.insert("system".into(), json!(false));
     if is_beta_type(&policy_type) {

@@ -2,7 +2,7 @@
 //! id generation, timestamps, and the deterministic seeding of a fresh org.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use serde_json::{Map, Value, json};
@@ -294,6 +294,41 @@ impl PolicyRecord {
     pub fn status(&self) -> &str {
         status_of(&self.body)
     }
+
+    /// The policy's `name` (empty when it has none).
+    pub fn name(&self) -> &str {
+        self.body.get("name").and_then(Value::as_str).unwrap_or("")
+    }
+}
+
+/// One policy type's policies in `sortBy=name` order: by lower-cased name, equal names in
+/// priority order.
+#[derive(Debug, Default)]
+pub struct NameSorted {
+    /// Policy ids in that order.
+    pub ids: Vec<String>,
+    /// Each id's index in [`NameSorted::ids`].
+    place: HashMap<String, usize>,
+}
+
+impl NameSorted {
+    /// Index of policy `id` in the order (for an `after` cursor).
+    pub fn place(&self, id: &str) -> Option<usize> {
+        self.place.get(id).copied()
+    }
+}
+
+/// The `sortBy=name` order of each policy type, built by the first sorted listing after a
+/// change and dropped by every change that can move a policy in it (a policy placed, removed
+/// or given a new body), so sorted pages cost the same in any org between changes.
+#[derive(Debug, Default)]
+pub struct NameOrders(Mutex<HashMap<String, Arc<NameSorted>>>);
+
+impl NameOrders {
+    fn forget(&mut self, policy_type: &str) {
+        let orders = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        orders.remove(policy_type);
+    }
 }
 
 /// The `status` of a stored policy or device body (`ACTIVE` when it has none).
@@ -380,6 +415,10 @@ pub struct Org {
     pub devices_by_user: HashMap<String, BTreeSet<u64>>,
     /// The org's apps; each is mapped (resourceType APP) to exactly one ACCESS_POLICY.
     pub apps: Vec<AppRecord>,
+    /// The `sortBy=name` orders read by [`Org::policies_by_name`]. Kept by
+    /// [`Org::place_policy`], [`Org::remove_policy`] and [`Org::set_policy_body`]: change a
+    /// policy's name through them.
+    pub name_orders: NameOrders,
 }
 
 impl Org {
@@ -396,6 +435,7 @@ impl Org {
             devices_by_status: HashMap::new(),
             devices_by_user: HashMap::new(),
             apps: Vec::new(),
+            name_orders: NameOrders::default(),
         };
         seed_policies(&mut org);
         org
@@ -555,6 +595,45 @@ impl Org {
         order.insert(index, id.to_string());
         self.policy_order.insert(policy_type.to_string(), order);
         self.reindex(policy_type, old.map_or(index, |o| o.min(index)));
+        self.name_orders.forget(policy_type);
+    }
+
+    /// Replaces the stored body of policy `id` (its name may change with it).
+    pub fn set_policy_body(&mut self, id: &str, body: Map<String, Value>) {
+        let Some(policy) = self.policies.get_mut(id) else {
+            return;
+        };
+        policy.body = body;
+        let policy_type = policy.policy_type().to_string();
+        self.name_orders.forget(&policy_type);
+    }
+
+    /// `policy_type`'s policies in `sortBy=name` order, sorted once after each change.
+    pub fn policies_by_name(&self, policy_type: &str) -> Arc<NameSorted> {
+        let mut orders = self
+            .name_orders
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(sorted) = orders.get(policy_type) {
+            return Arc::clone(sorted);
+        }
+        let mut keyed: Vec<(String, &String)> = self
+            .ordered_ids(policy_type)
+            .iter()
+            .filter_map(|id| Some((self.policies.get(id)?.name().to_lowercase(), id)))
+            .collect();
+        // Stable: equal names keep their priority order.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let ids: Vec<String> = keyed.into_iter().map(|(_, id)| id.clone()).collect();
+        let place = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i))
+            .collect();
+        let sorted = Arc::new(NameSorted { ids, place });
+        orders.insert(policy_type.to_string(), Arc::clone(&sorted));
+        sorted
     }
 
     /// Removes a policy and its place in the priority order.
@@ -565,6 +644,7 @@ impl Org {
             .and_then(|p| self.order_index(p.policy_type(), id));
         let record = self.policies.remove(id)?;
         self.policy_index.remove(id);
+        self.name_orders.forget(record.policy_type());
         if let (Some(order), Some(i)) = (self.policy_order.get_mut(record.policy_type()), index) {
             order.remove(i);
             self.reindex(record.policy_type(), i);

@@ -757,7 +757,13 @@ async fn whole_numbers_beyond_64_bits_are_refused_not_stored_as_floats() {
 
 /// Every policy of `policy_type`, following the `next` links at `limit`; also the page count.
 async fn list_all_pages(org: &Org, policy_type: &str, limit: usize) -> (Vec<Value>, usize) {
-    let mut path = format!("/api/v1/policies?type={policy_type}&limit={limit}");
+    list_pages(org, &format!("type={policy_type}"), limit).await
+}
+
+/// Every policy the list query `query` finds, following the `next` links at `limit`; also the
+/// page count.
+async fn list_pages(org: &Org, query: &str, limit: usize) -> (Vec<Value>, usize) {
+    let mut path = format!("/api/v1/policies?{query}&limit={limit}");
     let (mut seen, mut pages) = (Vec::new(), 0);
     loop {
         let resp = org.get(&path).await;
@@ -850,5 +856,67 @@ async fn a_seeded_org_at_scale_lists_every_policy_over_pages() {
             .await,
     )
     .await;
+    org.sim.shutdown().await;
+}
+
+/// The list in `sortBy=name` order: by lower-cased name, equal names in priority order.
+fn by_name(priority_order: &[Value]) -> Vec<Value> {
+    let mut sorted = priority_order.to_vec();
+    sorted.sort_by_key(|p| p["name"].as_str().unwrap_or("").to_lowercase());
+    sorted
+}
+
+#[tokio::test]
+async fn name_sorted_pages_follow_renames_creates_and_deletes() {
+    let org = Org::with(okta_sim::SimConfig {
+        device_count: 0,
+        policy_count: 100,
+        ..okta_sim::SimConfig::default()
+    })
+    .await;
+    let sorted_pages = || list_pages(&org, "type=PASSWORD&sortBy=name", 7);
+    let (paged, pages) = sorted_pages().await;
+    assert_eq!(paged, by_name(&org.policies("PASSWORD").await));
+    assert!(pages >= 3, "{pages} pages");
+    // "Seeded PASSWORD policy 10" sorts before "... 2": names compare as text.
+    let names = names(&paged);
+    assert!(
+        names
+            .windows(2)
+            .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
+    );
+
+    // A rename moves the policy; equal names keep their priority order.
+    let last = paged.last().expect("policies").clone();
+    let mut renamed = last.clone();
+    renamed["name"] = json!("aaa renamed");
+    // Without a priority, nothing moves in the priority order: only the name changes.
+    renamed.as_object_mut().expect("object").remove("priority");
+    let path = format!("/api/v1/policies/{}", last["id"].as_str().expect("id"));
+    expect_json(org.put(&path, &renamed).await, StatusCode::OK).await;
+    let (paged, _) = sorted_pages().await;
+    assert_eq!(paged[0]["id"], last["id"]);
+    let twin = org
+        .create_policy(json!({ "name": "AAA RENAMED", "type": "PASSWORD" }))
+        .await;
+    let (paged, _) = sorted_pages().await;
+    assert_eq!(paged[0]["id"], last["id"]);
+    assert_eq!(paged[1]["id"], twin["id"]);
+    assert_eq!(paged, by_name(&org.policies("PASSWORD").await));
+
+    // The cursor of a deleted policy is refused; the others still page.
+    let gone = paged[3]["id"].as_str().expect("id").to_string();
+    expect_no_content(org.delete(&format!("/api/v1/policies/{gone}")).await).await;
+    let after = |id: &Value| {
+        format!(
+            "/api/v1/policies?type=PASSWORD&sortBy=name&limit=1&after={}",
+            id.as_str().expect("id")
+        )
+    };
+    expect_invalid(org.get(&after(&json!(gone))).await).await;
+    let next = org.get_ok(&after(&paged[2]["id"])).await;
+    assert_eq!(next[0]["id"], paged[4]["id"]);
+    let (paged, _) = sorted_pages().await;
+    assert_eq!(paged, by_name(&org.policies("PASSWORD").await));
     org.sim.shutdown().await;
 }
