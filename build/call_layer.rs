@@ -179,6 +179,18 @@ struct SendParts {
     empty: bool,
 }
 
+/// progenitor sizes its header map for the `api-version` header; without that header the map of
+/// an operation without header parameters stays empty, and `HeaderMap::new()` allocates
+/// nothing (one with header parameters allocates on its first insert).
+fn unsized_header_map(stmt: &syn::Stmt) -> syn::Stmt {
+    let text = stmt.to_token_stream().to_string();
+    if text.starts_with("let mut header_map =") && text.contains("HeaderMap :: with_capacity (") {
+        syn::parse_quote! { let mut header_map = ::reqwest::header::HeaderMap::new(); }
+    } else {
+        stmt.clone()
+    }
+}
+
 impl SendParts {
     /// Reads `send()`: everything before `client.pre(…)` builds the request; the arms of the
     /// final status `match` that are not `Err(…)` are the successes.
@@ -201,7 +213,7 @@ impl SendParts {
         let build: Vec<syn::Stmt> = stmts[..pre]
             .iter()
             .filter(|s| !text(s).contains("\"api-version\""))
-            .cloned()
+            .map(unsized_header_map)
             .collect();
         if build.iter().any(|s| text(s).contains(". await")) {
             return Err("the request is built with an `.await`".into());
@@ -570,8 +582,18 @@ mod tests {
             code.contains("Ok((client, request, info.operation_id))"),
             "{code}"
         );
-        // `send()` keeps progenitor's `api-version` header; `into_request()` leaves it out.
+        // `send()` keeps progenitor's `api-version` header; `into_request()` leaves it out,
+        // and its header map, empty then, is made without an allocation.
         assert_eq!(code.matches("\"api-version\"").count(), 1, "{code}");
+        assert_eq!(
+            code.matches("HeaderMap::with_capacity(1usize)").count(),
+            1,
+            "{code}"
+        );
+        assert!(
+            code.contains("let mut header_map = ::reqwest::header::HeaderMap::new();"),
+            "{code}"
+        );
         assert!(code.contains("Paginate<'a> for ListX<'a>"), "{code}");
         assert!(code.contains("type Item = types::X;"), "{code}");
         assert!(

@@ -269,6 +269,9 @@ pub struct ClientState {
     pub(crate) hook: Option<Arc<dyn RequestHook>>,
     /// Sees what the hook lets through; kept by [`Client::with_hook`].
     pub(crate) observer: Option<Arc<dyn RequestHook>>,
+    /// The HTTP client may follow redirects (it was not built by [`ClientBuilder`], which
+    /// turns them off): answers are checked to come from the origin asked.
+    pub(crate) may_follow_redirects: bool,
 }
 
 /// The default [`ClientBuilder::max_response_bytes`]: 32 MiB, far above Okta's largest page
@@ -291,6 +294,7 @@ impl Default for ClientState {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             hook: None,
             observer: None,
+            may_follow_redirects: true,
         }
     }
 }
@@ -560,6 +564,7 @@ impl ClientBuilder {
             }
             _ => HeaderValue::from_static(DEFAULT_USER_AGENT),
         };
+        let may_follow_redirects = self.http_client.is_some();
         let http = match self.http_client {
             Some(client) => {
                 if self.connect_timeout.is_some() {
@@ -586,6 +591,7 @@ impl ClientBuilder {
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             hook: self.hook,
             observer: None,
+            may_follow_redirects,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -406,63 +406,77 @@ pub async fn execute(
     policy: &RetryPolicy,
     operation: &str,
 ) -> Outcome {
-    execute_with(http, request, policy, operation, &|_| {}, &|_| {}).await
+    execute_with(http, request, policy, operation, |_| {}, |_| {}).await
 }
 
 /// [`execute`], calling `before_retry` on each retried request (a DPoP proof must be signed
 /// afresh for every attempt: its `jti` may be used once) and `on_wait` before each wait.
-pub(crate) async fn execute_with(
-    http: &reqwest::Client,
-    request: reqwest::Request,
-    policy: &RetryPolicy,
-    operation: &str,
-    before_retry: &(dyn Fn(&mut reqwest::Request) + Sync),
-    on_wait: &(dyn Fn(&RetryWait<'_>) + Sync),
-) -> Outcome {
-    let start = tokio::time::Instant::now();
-    let method = request.method().clone();
-    let mut current = request;
-    let mut attempt: u32 = 0;
-    loop {
-        attempt = attempt.saturating_add(1);
-        let spare = current.try_clone();
-        let result = http.execute(current).await;
-        let decision = decide(policy, attempt, &method, &result, start.elapsed());
-        match (decision, spare) {
-            (RetryDecision::RetryAfter(wait), Some(mut next)) => {
-                let retry_for = result
-                    .as_ref()
-                    .ok()
-                    .and_then(|r| r.headers().get(REQUEST_ID_HEADER).cloned());
+///
+/// A function returning a block rather than an `async fn`: the block sends the request it
+/// captured in place, where an `async fn` would hold a second copy of it (and one more per
+/// retry variable) in every call's future.
+// Not an `async fn` on purpose: see above.
+#[allow(clippy::manual_async_fn)]
+pub(crate) fn execute_with<'a>(
+    http: &'a reqwest::Client,
+    mut request: reqwest::Request,
+    policy: &'a RetryPolicy,
+    operation: &'a str,
+    before_retry: impl Fn(&mut reqwest::Request) + 'a,
+    on_wait: impl Fn(&RetryWait<'_>) + 'a,
+) -> impl Future<Output = Outcome> + 'a {
+    async move {
+        let start = tokio::time::Instant::now();
+        let method = request.method().clone();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt = attempt.saturating_add(1);
+            // The answer and the spare copy end with this block, before any wait.
+            let wait = {
+                let spare = request.try_clone();
+                let result = http.execute(request).await;
+                let decision = decide(policy, attempt, &method, &result, start.elapsed());
+                let (RetryDecision::RetryAfter(wait), Some(mut next)) = (&decision, spare) else {
+                    return finished(result, attempt, &decision);
+                };
                 let event = RetryWait {
                     operation,
                     attempt,
                     status: result.as_ref().ok().map(reqwest::Response::status),
-                    wait,
+                    wait: *wait,
                 };
                 log_wait(&event, result.as_ref().err());
                 on_wait(&event);
-                drop(result);
-                tokio::time::sleep(wait).await;
+                let retry_for = result
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.headers().get(REQUEST_ID_HEADER).cloned());
                 mark_retry(next.headers_mut(), attempt, retry_for);
-                before_retry(&mut next);
-                current = next;
-            }
-            (decision, _) => {
-                let retries_exhausted = attempt > 1
-                    && matches!(
-                        decision,
-                        RetryDecision::GiveUp(
-                            GiveUpReason::AttemptsExhausted | GiveUpReason::DeadlineExceeded
-                        )
-                    );
-                return Outcome {
-                    result,
-                    attempts: attempt,
-                    retries_exhausted,
-                };
-            }
+                request = next;
+                *wait
+            };
+            tokio::time::sleep(wait).await;
+            before_retry(&mut request);
         }
+    }
+}
+
+/// The outcome of the last attempt; `retries_exhausted` when retries were made and the policy
+/// gave up for lack of attempts or time.
+fn finished(
+    result: reqwest::Result<reqwest::Response>,
+    attempts: u32,
+    decision: &RetryDecision,
+) -> Outcome {
+    let retries_exhausted = attempts > 1
+        && matches!(
+            decision,
+            RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted | GiveUpReason::DeadlineExceeded)
+        );
+    Outcome {
+        result,
+        attempts,
+        retries_exhausted,
     }
 }
 

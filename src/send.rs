@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
+use futures::FutureExt as _;
+use futures::future::Either;
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
@@ -121,60 +123,76 @@ impl Client {
         }
     }
 
-    /// Prepares and sends a hand-written request (pagination, raw calls).
-    pub(crate) async fn dispatch(
+    /// Prepares and sends a request built by the crate (generated calls, pagination, raw
+    /// calls).
+    pub(crate) fn dispatch(
         &self,
         mut request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<Exchange, Error> {
+    ) -> impl Future<Output = Result<Exchange, Error>> + '_ {
         self.prepare(&mut request);
-        self.exchange(request, operation).await
+        self.exchange(request, operation)
     }
 
     /// Asks the hook, sends (with credentials and retries), reads the body within the size
     /// limit and shows the answer to the hook.
-    pub(crate) async fn exchange(
+    ///
+    /// The send path is built of functions that return blocks or combinators using their
+    /// captured request in place: an `async fn` keeps its arguments and their moved copies side
+    /// by side, and the send path's future (which every call's future holds, and which is
+    /// copied whole when it is moved) was 4.6 KiB that way, against 1.4 KiB now.
+    // Not an `async fn` on purpose: see above.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn exchange(
         &self,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<Exchange, Error> {
-        let hook = self.inner.hook.as_deref();
-        let seen = hook
-            .map(|hook| ask(hook, &request, operation))
-            .transpose()?;
-        let observer = self.inner.observer.as_deref();
-        let observed = observer.map(|o| {
-            let _ = o.on_request(&OutgoingRequest::of(&request, operation));
-            (request.method().clone(), request.url().clone())
-        });
-        // Read the clock only for a hook that is shown the elapsed time.
-        let start = (hook.is_some() || observer.is_some()).then(Instant::now);
-        let asked = request.url().clone();
-        let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
-        refuse_redirect_away(&outcome, &asked)?;
-        let mut exchange = read(outcome, self.inner.max_response_bytes).await?;
-        if !exchange.status.is_success() {
-            // A server may echo the credential it was sent; no error text carries it on.
-            let secret = oauth_token.or_else(|| self.static_token());
-            if let Some(secret) = secret {
-                exchange.body = scrub(exchange.body, secret.expose_secret());
+    ) -> impl Future<Output = Result<Exchange, Error>> + '_ {
+        async move {
+            let hook = self.inner.hook.as_deref();
+            let seen = hook
+                .map(|hook| ask(hook, &request, operation))
+                .transpose()?;
+            let observer = self.inner.observer.as_deref();
+            let observed = observer.map(|o| {
+                let _ = o.on_request(&OutgoingRequest::of(&request, operation));
+                (request.method().clone(), request.url().clone())
+            });
+            // Read the clock only for a hook that is shown the elapsed time.
+            let start = (hook.is_some() || observer.is_some()).then(Instant::now);
+            // Only a caller-supplied HTTP client can follow a redirect: the crate's own follows none.
+            let asked = self
+                .inner
+                .may_follow_redirects
+                .then(|| request.url().clone());
+            let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
+            if let Some(asked) = &asked {
+                refuse_redirect_away(&outcome, asked)?;
             }
-        }
-        for (hook, seen) in [(hook, &seen), (observer, &observed)] {
-            if let (Some(hook), Some((method, url))) = (hook, seen) {
-                hook.on_response(&ObservedResponse {
-                    operation,
-                    method,
-                    url,
-                    status: exchange.status,
-                    headers: &exchange.headers,
-                    body: &exchange.body,
-                    attempts: exchange.attempts,
-                    elapsed: start.map(|s| s.elapsed()).unwrap_or_default(),
-                });
+            let mut exchange = read(outcome, self.inner.max_response_bytes).await?;
+            if !exchange.status.is_success() {
+                // A server may echo the credential it was sent; no error text carries it on.
+                let secret = oauth_token.or_else(|| self.static_token());
+                if let Some(secret) = secret {
+                    exchange.body = scrub(exchange.body, secret.expose_secret());
+                }
             }
+            for (hook, seen) in [(hook, &seen), (observer, &observed)] {
+                if let (Some(hook), Some((method, url))) = (hook, seen) {
+                    hook.on_response(&ObservedResponse {
+                        operation,
+                        method,
+                        url,
+                        status: exchange.status,
+                        headers: &exchange.headers,
+                        body: &exchange.body,
+                        attempts: exchange.attempts,
+                        elapsed: start.map(|s| s.elapsed()).unwrap_or_default(),
+                    });
+                }
+            }
+            Ok(exchange)
         }
-        Ok(exchange)
     }
 
     /// The token of a fixed `Authorization` header (the part after the scheme).
@@ -189,16 +207,21 @@ impl Client {
 
     /// Adds an OAuth access token when the client uses one, sends, and on a `401` renews
     /// the token once and sends again. Returns the OAuth token last sent, if any.
-    async fn send_authorized(
+    fn send_authorized(
         &self,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<(Outcome, Option<crate::SecretString>), Error> {
-        let Some(Auth::OAuth(cache)) = &self.inner.auth else {
-            return Ok((self.send_traced(request, operation, None).await, None));
-        };
-        // Boxed: its two sends would otherwise make every call's future twice as large.
-        Box::pin(self.send_oauth(cache, request, operation)).await
+    ) -> impl Future<Output = Result<(Outcome, Option<crate::SecretString>), Error>> + '_ {
+        match &self.inner.auth {
+            // Boxed: its two sends would otherwise make every call's future twice as large.
+            Some(Auth::OAuth(cache)) => {
+                Either::Left(Box::pin(self.send_oauth(cache, request, operation)))
+            }
+            _ => Either::Right(
+                self.send_traced(request, operation, None)
+                    .map(|outcome| Ok((outcome, None))),
+            ),
+        }
     }
 
     async fn send_oauth(
@@ -271,12 +294,12 @@ impl Client {
     }
 
     /// Sends with retries inside an `okta_request` span.
-    async fn send_traced(
-        &self,
+    fn send_traced<'a>(
+        &'a self,
         request: reqwest::Request,
         operation: &'static str,
-        authz: Option<&crate::oauth::Authz>,
-    ) -> Outcome {
+        authz: Option<&'a crate::oauth::Authz>,
+    ) -> impl Future<Output = Outcome> + 'a {
         let span = tracing::debug_span!(
             "okta_request",
             operation,
@@ -287,38 +310,30 @@ impl Client {
             request_id = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let policy = &self.inner.retry;
         let hook = self.inner.hook.as_deref();
-        async move {
-            // The span and the outcome's events are `debug`: no clock or header reads without them.
-            let start = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
-            // A DPoP proof is single-use: sign a new one for every retry.
-            let resign = |retry: &mut reqwest::Request| {
-                if let Some(authz) = authz.filter(|a| a.dpop) {
-                    let _ = self.authorize(retry, authz);
-                }
-            };
-            let on_wait = |wait: &RetryWait<'_>| {
-                if let Some(hook) = hook {
-                    hook.on_retry_wait(wait);
-                }
-            };
-            let outcome = crate::retry::execute_with(
-                &self.client,
-                request,
-                policy,
-                operation,
-                &resign,
-                &on_wait,
-            )
-            .await;
-            if let Some(start) = start {
-                trace_outcome(&outcome, start);
+        // A DPoP proof is single-use: sign a new one for every retry.
+        let resign = move |retry: &mut reqwest::Request| {
+            if let Some(authz) = authz.filter(|a| a.dpop) {
+                let _ = self.authorize(retry, authz);
             }
-            outcome
-        }
-        .instrument(span)
-        .await
+        };
+        let on_wait = move |wait: &RetryWait<'_>| {
+            if let Some(hook) = hook {
+                hook.on_retry_wait(wait);
+            }
+        };
+        let policy = &self.inner.retry;
+        // The span and the outcome's events are `debug`: no clock or header reads without them.
+        let start = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
+        // A combinator, not a block: a block would hold the send future twice (as captured and
+        // as awaited).
+        crate::retry::execute_with(&self.client, request, policy, operation, resign, on_wait)
+            .inspect(move |outcome| {
+                if let Some(start) = start {
+                    trace_outcome(outcome, start);
+                }
+            })
+            .instrument(span)
     }
 }
 
@@ -429,23 +444,30 @@ async fn read(outcome: Outcome, limit: usize) -> Result<Exchange, Error> {
     {
         return Err(too_large(response.headers()));
     }
-    let mut chunks: Vec<Bytes> = Vec::new();
+    // A body that arrives in one chunk (most, on a kept-alive connection) is kept as it came;
+    // later chunks are joined behind it.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<BytesMut> = None;
     let mut total = 0usize;
     while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
         total = total.saturating_add(chunk.len());
         if total > limit {
             return Err(too_large(response.headers()));
         }
-        chunks.push(chunk);
-    }
-    let body = match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.swap_remove(0),
-        _ => {
-            let mut joined = BytesMut::with_capacity(total);
-            chunks.iter().for_each(|c| joined.extend_from_slice(c));
-            joined.freeze()
+        match (&mut joined, first.take()) {
+            (Some(joined), _) => joined.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(earlier)) => {
+                let mut buffer = BytesMut::with_capacity(total);
+                buffer.extend_from_slice(&earlier);
+                buffer.extend_from_slice(&chunk);
+                joined = Some(buffer);
+            }
         }
+    }
+    let body = match (joined, first) {
+        (Some(joined), _) => joined.freeze(),
+        (None, first) => first.unwrap_or_default(),
     };
     Ok(Exchange {
         status,

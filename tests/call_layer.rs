@@ -17,7 +17,7 @@ use okta_mgmt::hook::{ObservedResponse, OutgoingRequest, Refusal, RequestHook, R
 use okta_mgmt::types::{LifecycleStatus, Policy, PolicyType};
 use okta_mgmt::{Client, Error, RetryPolicy};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 const GUO1: &str = "/api/v1/devices/guo1";
 const POLICIES: &str = "/api/v1/policies";
@@ -251,8 +251,12 @@ fn an_open_enum_never_hides_a_known_value() {
     assert!(set.contains(&PolicyType::Other("PASSWORD".into())));
 }
 
-/// A server that answers every request with `head` and then `body_chunk` forever (chunked).
-async fn endless_server(head: &'static str, body_chunk: &'static [u8]) -> String {
+/// A loopback server that reads each request and answers it with `answer`; its base URL.
+async fn serve_each<F, Fut>(answer: F) -> String
+where
+    F: Fn(TcpStream) -> Fut + Copy + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -260,22 +264,68 @@ async fn endless_server(head: &'static str, body_chunk: &'static [u8]) -> String
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
                 let _ = socket.read(&mut buf).await;
-                if socket.write_all(head.as_bytes()).await.is_err() {
-                    return;
-                }
-                let frame = format!("{:x}\r\n", body_chunk.len());
-                loop {
-                    let ok = socket.write_all(frame.as_bytes()).await.is_ok()
-                        && socket.write_all(body_chunk).await.is_ok()
-                        && socket.write_all(b"\r\n").await.is_ok();
-                    if !ok {
-                        return;
-                    }
-                }
+                answer(socket).await;
             });
         }
     });
     format!("http://{addr}")
+}
+
+/// A server that answers every request with `head` and then `body_chunk` forever (chunked).
+async fn endless_server(head: &'static str, body_chunk: &'static [u8]) -> String {
+    serve_each(move |mut socket| async move {
+        if socket.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let frame = format!("{:x}\r\n", body_chunk.len());
+        loop {
+            let ok = socket.write_all(frame.as_bytes()).await.is_ok()
+                && socket.write_all(body_chunk).await.is_ok()
+                && socket.write_all(b"\r\n").await.is_ok();
+            if !ok {
+                return;
+            }
+        }
+    })
+    .await
+}
+
+/// A server that answers every request with a chunked `200` whose body is `parts`, each sent
+/// as its own chunk after a pause (so the client reads them one by one).
+async fn chunked_server(parts: &'static [&'static str]) -> String {
+    serve_each(move |mut socket| async move {
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                    transfer-encoding: chunked\r\n\r\n";
+        let _ = socket.write_all(head.as_bytes()).await;
+        for part in parts {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let frame = format!("{:x}\r\n{part}\r\n", part.len());
+            let _ = socket.write_all(frame.as_bytes()).await;
+            let _ = socket.flush().await;
+        }
+        let _ = socket.write_all(b"0\r\n\r\n").await;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_body_in_several_chunks_is_read_whole() {
+    const PARTS: &[&str] = &[
+        r#"[{"id":"guo1","#,
+        r#""status":"ACTIVE"},"#,
+        r#"{"id":"guo2"}]"#,
+    ];
+    let url = chunked_server(PARTS).await;
+    let api = client_for(&url, 1 << 20);
+    let body: serde_json::Value = api.raw().get("/api/v1/devices").send_json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!([{ "id": "guo1", "status": "ACTIVE" }, { "id": "guo2" }])
+    );
+    // The limit counts every chunk: 47 bytes in all, refused at the second (34 > 30).
+    let api = client_for(&url, 30);
+    let err = api.raw().get("/api/v1/devices").send().await.unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
 }
 
 fn client_for(url: &str, limit: usize) -> Client {

@@ -272,3 +272,51 @@ async fn dpop_tokens_are_sent_with_a_proof_and_a_nonce_challenge_is_retried_once
     token.assert_calls_async(1).await;
     assert!(!format!("{client:?}").contains(ACCESS));
 }
+
+#[tokio::test]
+async fn a_rate_limited_dpop_request_is_retried_with_a_fresh_proof() {
+    let server = MockServer::start_async().await;
+    let granted =
+        serde_json::json!({"token_type": "DPoP", "expires_in": 3600, "access_token": ACCESS});
+    mock_json_when(&server, 200, granted, |when| {
+        when.method(POST).path(TOKEN_ENDPOINT)
+    })
+    .await;
+    // Every DPoP proof the API is sent (a matcher may see a request more than once: a set).
+    let proofs = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let record = |proofs: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>| {
+        let proofs = Arc::clone(proofs);
+        move |req: &httpmock::HttpMockRequest| {
+            if let Some(proof) = req.headers().get("dpop").and_then(|v| v.to_str().ok()) {
+                proofs.lock().unwrap().insert(proof.to_string());
+            }
+            true
+        }
+    };
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/devices/guo1")
+                .header_missing("x-okta-retry-count")
+                .is_true(record(&proofs));
+            then.status(429).header("retry-after", "0");
+        })
+        .await;
+    let retried = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/devices/guo1")
+                .header("x-okta-retry-count", "1")
+                .is_true(record(&proofs));
+            then.status(200).json_body(device("guo1"));
+        })
+        .await;
+    let pem = ec_pem();
+    let key = okta_mgmt::PrivateKeyJwt::new("0oa1", ["okta.devices.read"], pem.as_str());
+    let client = client_with_credentials(&server, Credentials::PrivateKey(key.with_dpop()));
+    get_device_ok(&client).await;
+    limited.assert_calls_async(1).await;
+    retried.assert_calls_async(1).await;
+    // A proof may be used once (RFC 9449 §11.1): the retry carries a new one.
+    assert_eq!(proofs.lock().unwrap().len(), 2);
+}
