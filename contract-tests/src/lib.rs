@@ -15,3 +15,4 @@ pub mod schema_check;
 pub mod spec_diff;
 pub mod step_plan;
 pub mod targets;
+mod typed_object;

@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::typed_object::TypedObject;
+
 /// A schema name of the corpus or the spec, and the Rust type its examples decode into.
 #[derive(Clone, Copy, Debug)]
 pub struct ObjectTarget {
@@ -158,138 +160,6 @@ pub fn roundtrip_object(schema: &str, value: &Value) -> Result<Value, String> {
         .ok_or_else(|| format!("schema {schema} maps to no Rust type"))?
         .roundtrip(value)
 }
-
-/// Variant name of a policy.
-pub(crate) fn policy_variant(p: &Policy) -> &'static str {
-    match p {
-        Policy::OktaSignOn(_) => "OktaSignOn",
-        Policy::Password(_) => "Password",
-        Policy::MfaEnroll(_) => "MfaEnroll",
-        Policy::Access(_) => "Access",
-        Policy::ProfileEnrollment(_) => "ProfileEnrollment",
-        Policy::DeviceSignalCollection(_) => "DeviceSignalCollection",
-        Policy::BetaSignOn(_) => "BetaSignOn",
-        Policy::BetaProfileEnrollment(_) => "BetaProfileEnrollment",
-        Policy::IdpDiscovery(_) => "IdpDiscovery",
-        Policy::PostAuthSession(_) => "PostAuthSession",
-        Policy::EntityRisk(_) => "EntityRisk",
-        Policy::SessionViolationDetection(_) => "SessionViolationDetection",
-        Policy::ClientUpdate(_) => "ClientUpdate",
-        Policy::IdentityClaimSourcing(_) => "IdentityClaimSourcing",
-        Policy::Other(_) => "Other",
-        _ => "<new variant>",
-    }
-}
-
-/// The variant a policy of this `type` must decode into.
-fn expected_policy_variant(type_: &str) -> Option<&'static str> {
-    Some(match type_ {
-        "OKTA_SIGN_ON" => "OktaSignOn",
-        "PASSWORD" => "Password",
-        "MFA_ENROLL" => "MfaEnroll",
-        "ACCESS_POLICY" => "Access",
-        "PROFILE_ENROLLMENT" => "ProfileEnrollment",
-        "DEVICE_SIGNAL_COLLECTION" => "DeviceSignalCollection",
-        "Okta:SignOn" => "BetaSignOn",
-        "Okta:ProfileEnrollment" => "BetaProfileEnrollment",
-        "IDP_DISCOVERY" => "IdpDiscovery",
-        "POST_AUTH_SESSION" => "PostAuthSession",
-        "ENTITY_RISK" => "EntityRisk",
-        "SESSION_VIOLATION_DETECTION" => "SessionViolationDetection",
-        "CLIENT_UPDATE" => "ClientUpdate",
-        "IDENTITY_CLAIM_SOURCING" => "IdentityClaimSourcing",
-        _ => return None,
-    })
-}
-
-/// Variant name of a rule.
-pub(crate) fn rule_variant(r: &PolicyRule) -> &'static str {
-    match r {
-        PolicyRule::SignOn(_) => "SignOn",
-        PolicyRule::Password(_) => "Password",
-        PolicyRule::MfaEnroll(_) => "MfaEnroll",
-        PolicyRule::Access(_) => "Access",
-        PolicyRule::ProfileEnrollment(_) => "ProfileEnrollment",
-        PolicyRule::DeviceSignalCollection(_) => "DeviceSignalCollection",
-        PolicyRule::Beta(_) => "Beta",
-        PolicyRule::IdpDiscovery(_) => "IdpDiscovery",
-        PolicyRule::PostAuthSession(_) => "PostAuthSession",
-        PolicyRule::EntityRisk(_) => "EntityRisk",
-        PolicyRule::SessionViolationDetection(_) => "SessionViolationDetection",
-        PolicyRule::ClientUpdate(_) => "ClientUpdate",
-        PolicyRule::IdentityClaimSourcing(_) => "IdentityClaimSourcing",
-        PolicyRule::Other(_) => "Other",
-        _ => "<new variant>",
-    }
-}
-
-/// The variant a rule of this `type` must decode into.
-fn expected_rule_variant(type_: &str) -> Option<&'static str> {
-    Some(match type_ {
-        "SIGN_ON" | "OKTA_SIGN_ON" => "SignOn",
-        "PASSWORD" => "Password",
-        "MFA_ENROLL" => "MfaEnroll",
-        "ACCESS_POLICY" => "Access",
-        "PROFILE_ENROLLMENT" => "ProfileEnrollment",
-        "DEVICE_SIGNAL_COLLECTION" => "DeviceSignalCollection",
-        "Okta:SignOn" | "Okta:ProfileEnrollment" => "Beta",
-        "IDP_DISCOVERY" => "IdpDiscovery",
-        "POST_AUTH_SESSION" => "PostAuthSession",
-        "ENTITY_RISK" => "EntityRisk",
-        "SESSION_VIOLATION_DETECTION" => "SessionViolationDetection",
-        "CLIENT_UPDATE" => "ClientUpdate",
-        "IDENTITY_CLAIM_SOURCING" => "IdentityClaimSourcing",
-        _ => return None,
-    })
-}
-
-/// What [`check_typed`] needs of a polymorphic object (a policy or a rule).
-trait TypedObject {
-    /// The object in messages (`policy`).
-    const NOUN: &'static str;
-    /// The Rust enum in messages (`Policy`).
-    const ENUM: &'static str;
-    /// The variant a value of this `type` must decode into.
-    fn expected_variant(type_: &str) -> Option<&'static str>;
-    /// The variant this value decoded into.
-    fn variant(&self) -> &'static str;
-    /// Whether it decoded into a typed variant.
-    fn is_typed(&self) -> bool;
-    /// The `type` it reports.
-    fn type_text(&self) -> String;
-    /// Why an untyped value did not decode, if it says.
-    fn decode_error(&self) -> Option<String>;
-}
-
-/// Implements [`TypedObject`] for the two unions.
-macro_rules! typed_object {
-    ($($enum:ident: $noun:literal, $expected:path, $variant:path);*) => {$(
-        impl TypedObject for $enum {
-            const NOUN: &'static str = $noun;
-            const ENUM: &'static str = stringify!($enum);
-            fn expected_variant(type_: &str) -> Option<&'static str> {
-                $expected(type_)
-            }
-            fn variant(&self) -> &'static str {
-                $variant(self)
-            }
-            fn is_typed(&self) -> bool {
-                $enum::is_typed(self)
-            }
-            fn type_text(&self) -> String {
-                self.type_().as_str().to_owned()
-            }
-            fn decode_error(&self) -> Option<String> {
-                self.unknown().and_then(|o| o.decode_error.clone())
-            }
-        }
-    )*};
-}
-
-typed_object!(
-    Policy: "policy", expected_policy_variant, policy_variant;
-    PolicyRule: "rule", expected_rule_variant, rule_variant
-);
 
 /// An object of a known `type` is typed, of the matching variant, and reports that type; one
 /// of an unknown `type` stays untyped.

@@ -10,13 +10,14 @@ use okta_mgmt::error::Error;
 use okta_mgmt::pagination::Page;
 use okta_mgmt::types::{
     Device, DeviceStatus, LifecycleStatus, Policy, PolicyMapping, PolicyMappingRequest, PolicyRule,
-    PolicyType, UnknownObject,
+    PolicyType,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Ctx, StepFailure, ensure, ensure_eq, expect_error};
 use crate::live::Resource;
+use crate::typed_object::TypedObject;
 
 /// `/api/v1/policies/{id}`.
 pub(super) fn policy_path(id: &str) -> String {
@@ -68,65 +69,10 @@ pub(super) fn ensure_at(value: &Value, pointer: &str, expected: &Value) -> Resul
     )
 }
 
-/// A policy or a rule as the variant and rename checks see it.
-pub(super) trait TypedObject {
-    /// The enum's name: `Policy` or `PolicyRule`.
-    const ENUM: &'static str;
-    /// What a failure calls it: `policy` or `rule`.
-    const WHAT: &'static str;
-    /// The typed variant, or `Other` with its type and the reason it is untyped.
-    fn variant(&self) -> String;
-    /// Whether it decoded to a typed variant.
-    fn typed(&self) -> bool;
-    /// Its `name`.
-    fn name_of(&self) -> Option<&str>;
-    /// Sets its `name`.
-    fn rename_to(&mut self, name: &str);
-}
-
-/// Implements [`TypedObject`] for the polymorphic enums, whose `Other` variant holds the
-/// undecoded object.
-macro_rules! typed_object {
-    ($($enum:ident: $what:literal),*) => {$(
-        impl TypedObject for $enum {
-            const ENUM: &'static str = stringify!($enum);
-            const WHAT: &'static str = $what;
-            fn variant(&self) -> String {
-                match self {
-                    $enum::Other(o) => untyped_variant(o),
-                    typed => typed.variant_name().to_owned(),
-                }
-            }
-            fn typed(&self) -> bool {
-                self.is_typed()
-            }
-            fn name_of(&self) -> Option<&str> {
-                self.name()
-            }
-            fn rename_to(&mut self, name: &str) {
-                self.set_name(name);
-            }
-        }
-    )*};
-}
-
-typed_object!(Policy: "policy", PolicyRule: "rule");
-
 /// The typed variant of a policy or a rule, or `Other` with its type and the reason it is
 /// untyped.
 pub(super) fn variant_of<T: TypedObject>(object: &T) -> String {
-    object.variant()
-}
-
-fn untyped_variant(o: &UnknownObject) -> String {
-    format!(
-        "Other (type {:?}{})",
-        o.type_name().unwrap_or_default(),
-        o.decode_error
-            .as_ref()
-            .map(|e| format!(", decode error: {e}"))
-            .unwrap_or_default()
-    )
+    object.described_variant()
 }
 
 /// Asserts the decoded variant of a policy or a rule (`Policy::<expected>`,
@@ -135,7 +81,7 @@ pub(super) fn ensure_variant<T: TypedObject>(
     object: &T,
     expected: &str,
 ) -> Result<(), StepFailure> {
-    let actual = object.variant();
+    let actual = object.described_variant();
     ensure(
         actual == expected,
         "decoded variant",
@@ -146,11 +92,11 @@ pub(super) fn ensure_variant<T: TypedObject>(
 
 /// Renames a typed policy or rule in place (the read-modify-write of a PUT).
 pub(super) fn rename_typed<T: TypedObject>(object: &mut T, name: &str) -> Result<(), StepFailure> {
-    if !object.typed() {
+    if !object.is_typed() {
         return Err(StepFailure::mismatch(
-            &format!("{} to rename", T::WHAT),
-            format!("a typed {}", T::WHAT),
-            format!("{}::{}", T::ENUM, object.variant()),
+            &format!("{} to rename", T::NOUN),
+            format!("a typed {}", T::NOUN),
+            format!("{}::{}", T::ENUM, object.described_variant()),
         ));
     }
     object.rename_to(name);
