@@ -258,6 +258,10 @@ impl fmt::Debug for AuthHeader {
 ///
 /// [`ClientState::default`] has no credentials (requests are sent unauthenticated), the
 /// default retry policy, user agent and request timeout; prefer [`Client::builder`].
+///
+/// The state of a built client also records what its HTTP client does (the one
+/// [`ClientBuilder`] makes applies the request timeout and follows no redirect): pass it to
+/// `Client::new_with_client` only with that client, or start from [`ClientState::default`].
 #[derive(Clone, Debug)]
 pub struct ClientState {
     pub(crate) retry: RetryPolicy,
@@ -272,6 +276,9 @@ pub struct ClientState {
     /// The HTTP client may follow redirects (it was not built by [`ClientBuilder`], which
     /// turns them off): answers are checked to come from the origin asked.
     pub(crate) may_follow_redirects: bool,
+    /// The HTTP client (built by [`ClientBuilder`]) applies `request_timeout` to every request
+    /// itself, so requests carry no timeout of their own (one less allocation and copy each).
+    pub(crate) http_applies_timeout: bool,
 }
 
 /// The default [`ClientBuilder::max_response_bytes`]: 32 MiB, far above Okta's largest page
@@ -295,6 +302,7 @@ impl Default for ClientState {
             hook: None,
             observer: None,
             may_follow_redirects: true,
+            http_applies_timeout: false,
         }
     }
 }
@@ -565,6 +573,7 @@ impl ClientBuilder {
             _ => HeaderValue::from_static(DEFAULT_USER_AGENT),
         };
         let may_follow_redirects = self.http_client.is_some();
+        let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
         let http = match self.http_client {
             Some(client) => {
                 if self.connect_timeout.is_some() {
@@ -575,10 +584,10 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(request_timeout)
                 .build()
                 .map_err(|source| BuildError::Http { source })?,
         };
-        let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
         let auth = credentials.into_auth(&http, &base, request_timeout)?;
         let state = ClientState {
             retry: self.retry,
@@ -592,6 +601,7 @@ impl ClientBuilder {
             hook: self.hook,
             observer: None,
             may_follow_redirects,
+            http_applies_timeout: !may_follow_redirects,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -433,7 +433,7 @@ pub(crate) fn execute_with<'a>(
             attempt = attempt.saturating_add(1);
             // The answer and the spare copy end with this block, before any wait.
             let wait = {
-                let spare = request.try_clone();
+                let spare = spare_copy(&request);
                 let result = http.execute(request).await;
                 let decision = decide(policy, attempt, &method, &result, start.elapsed());
                 let (RetryDecision::RetryAfter(wait), Some(mut next)) = (&decision, spare) else {
@@ -459,6 +459,26 @@ pub(crate) fn execute_with<'a>(
             before_retry(&mut request);
         }
     }
+}
+
+/// A copy of `request` to send again if the answer calls for a retry; `None` when its body
+/// cannot be copied (a stream).
+///
+/// reqwest's `try_clone` makes a timeout slot and drops it again on every copy (three
+/// allocations). A request the crate sends carries no extension but its timeout, so a request
+/// without a body is copied field by field; one with a body goes through `try_clone`, which
+/// alone can copy a body.
+fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
 }
 
 /// The outcome of the last attempt; `retries_exhausted` when retries were made and the policy
@@ -562,6 +582,31 @@ mod tests {
             h.append(*k, HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[rstest]
+    #[case::get_with_a_timeout(Method::GET, None, Some(Duration::from_secs(3)))]
+    #[case::get_without_a_timeout(Method::GET, None, None)]
+    #[case::post_with_a_body(Method::POST, Some("{\"name\":\"p\"}"), Some(Duration::from_secs(3)))]
+    fn a_spare_copy_is_the_request_again(
+        #[case] method: Method,
+        #[case] body: Option<&'static str>,
+        #[case] timeout: Option<Duration>,
+    ) {
+        let url = reqwest::Url::parse("http://127.0.0.1:1/api/v1/devices?limit=2").unwrap();
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers(&[("accept", "application/json".into())]);
+        *request.version_mut() = http::Version::HTTP_2;
+        *request.timeout_mut() = timeout;
+        *request.body_mut() = body.map(reqwest::Body::from);
+        let copy = spare_copy(&request).unwrap();
+        assert_eq!(copy.method(), request.method());
+        assert_eq!(copy.url(), request.url());
+        assert_eq!(copy.headers(), request.headers());
+        assert_eq!(copy.version(), http::Version::HTTP_2);
+        assert_eq!(copy.timeout(), timeout.as_ref());
+        let bytes = |r: &reqwest::Request| r.body().and_then(|b| b.as_bytes()).map(<[u8]>::to_vec);
+        assert_eq!(bytes(&copy), body.map(|b| b.as_bytes().to_vec()));
     }
 
     fn reset_in(secs: i64) -> (&'static str, String) {

@@ -1,12 +1,12 @@
 //! The send path: every generated operation, every page fetched by [`crate::pagination`] and
 //! every [`crate::raw`] call goes through [`Client::exchange`].
 //!
-//! Per call: the `api-version` header progenitor adds is removed (Okta does not use it),
-//! `Authorization`, `User-Agent` and the per-attempt timeout are set from [`ClientState`], the
-//! client's [`RequestHook`] may refuse the request, the request is sent with
-//! [`crate::retry`] inside a `tracing` span (`okta_request`: operation, method, URL path,
-//! status, attempts, request id, duration; never headers or query values), and the body is
-//! read up to the client's response size limit. Failures that are not HTTP answers (a refusal,
+//! Per call: the `api-version` header progenitor's `send()` adds is removed (Okta does not use
+//! it), `Authorization`, `User-Agent` and the per-attempt timeout (unless the crate's own HTTP
+//! client applies it) are set from [`ClientState`], the client's [`RequestHook`] may refuse
+//! the request, the request is sent with [`crate::retry`] inside a `tracing` span
+//! (`okta_request`: operation, method, URL path, status, attempts, request id, duration; never
+//! headers or query values), and the body is read up to the client's response size limit. Failures that are not HTTP answers (a refusal,
 //! a token failure, an oversized body, exhausted retries) travel to the generated code inside
 //! a response extension, which no server can set.
 
@@ -91,6 +91,8 @@ impl ClientHooks<ClientState> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        // Only progenitor's own `send()` adds it; the crate's requests are built without it.
+        request.headers_mut().remove(API_VERSION_HEADER);
         self.prepare(request);
         Ok(())
     }
@@ -113,12 +115,11 @@ impl Client {
     pub(crate) fn prepare(&self, request: &mut reqwest::Request) {
         let state = &self.inner;
         let headers = request.headers_mut();
-        headers.remove(API_VERSION_HEADER);
         if let Some(Auth::Static(auth)) = &state.auth {
             headers.insert(AUTHORIZATION, auth.0.clone());
         }
         headers.insert(USER_AGENT, state.user_agent.clone());
-        if request.timeout().is_none() {
+        if !state.http_applies_timeout && request.timeout().is_none() {
             *request.timeout_mut() = state.request_timeout;
         }
     }

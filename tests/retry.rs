@@ -319,6 +319,36 @@ async fn timeouts_are_reported_and_not_retried() {
     slow.assert_calls_async(1).await;
 }
 
+/// A caller-supplied HTTP client has no timeout of its own: the request timeout is set on each
+/// request instead (the builder's own client applies it itself).
+#[tokio::test]
+async fn a_supplied_http_client_still_times_out() {
+    let server = MockServer::start_async().await;
+    let slow = common::mock_answer(&server, GET, DEVICE, |then| {
+        then.status(200)
+            .delay(Duration::from_millis(800))
+            .json_body(device("guo1"));
+    })
+    .await;
+    let client = Client::builder()
+        .org_url(server.base_url())
+        .api_token(common::TOKEN)
+        .http_client(reqwest::Client::new())
+        .request_timeout(Duration::from_millis(100))
+        .retry_policy(fast_retry())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error: Error = get_device_error(&client).await;
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
+    slow.assert_calls_async(1).await;
+}
+
 /// A port with nothing listening for the first ~150 ms, then a one-shot HTTP server.
 fn late_server() -> (u16, std::thread::JoinHandle<String>) {
     use std::io::{BufRead, BufReader, Write};
