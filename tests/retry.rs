@@ -13,6 +13,7 @@ use common::{
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use okta_mgmt::{Client, Error, RetryPolicy};
+use rstest::rstest;
 
 const RETRY_FOR: &str = "x-okta-retry-for";
 
@@ -297,8 +298,13 @@ async fn exhausted_503_is_reported_with_attempts() {
     }
 }
 
+/// A timeout is reported as such and not retried, whether the builder's own HTTP client applies
+/// it or, for a caller-supplied client without a timeout of its own, each request carries it.
+#[rstest]
+#[case::the_builders_own_client(None)]
+#[case::a_supplied_http_client(Some(reqwest::Client::new()))]
 #[tokio::test]
-async fn timeouts_are_reported_and_not_retried() {
+async fn timeouts_are_reported_and_not_retried(#[case] http: Option<reqwest::Client>) {
     let server = MockServer::start_async().await;
     let slow = common::mock_answer(&server, GET, DEVICE, |then| {
         then.status(200)
@@ -306,41 +312,21 @@ async fn timeouts_are_reported_and_not_retried() {
             .json_body(device("guo1"));
     })
     .await;
-    let client = Client::builder()
+    let builder = Client::builder()
         .org_url(server.base_url())
         .api_token(common::TOKEN)
         .request_timeout(Duration::from_millis(100))
-        .retry_policy(fast_retry())
-        .build()
-        .unwrap();
-    let error: Error = get_device_error(&client).await;
-    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
-    assert!(std::error::Error::source(&error).is_some());
-    slow.assert_calls_async(1).await;
-}
-
-/// A caller-supplied HTTP client has no timeout of its own: the request timeout is set on each
-/// request instead (the builder's own client applies it itself).
-#[tokio::test]
-async fn a_supplied_http_client_still_times_out() {
-    let server = MockServer::start_async().await;
-    let slow = common::mock_answer(&server, GET, DEVICE, |then| {
-        then.status(200)
-            .delay(Duration::from_millis(800))
-            .json_body(device("guo1"));
-    })
-    .await;
-    let client = Client::builder()
-        .org_url(server.base_url())
-        .api_token(common::TOKEN)
-        .http_client(reqwest::Client::new())
-        .request_timeout(Duration::from_millis(100))
-        .retry_policy(fast_retry())
-        .build()
-        .unwrap();
+        .retry_policy(fast_retry());
+    let client = match http {
+        Some(http) => builder.http_client(http),
+        None => builder,
+    }
+    .build()
+    .unwrap();
     let started = Instant::now();
     let error: Error = get_device_error(&client).await;
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(std::error::Error::source(&error).is_some());
     assert!(
         started.elapsed() < Duration::from_millis(700),
         "{:?}",
