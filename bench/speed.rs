@@ -127,6 +127,22 @@ fn rule_json() -> serde_json::Value {
     })
 }
 
+/// The object's JSON with `type` first, as Okta writes policies and rules (serde_json's map
+/// would sort the keys and put it near the end).
+fn type_first(value: &serde_json::Value) -> Vec<u8> {
+    let serde_json::Value::Object(map) = value else {
+        return serde_json::to_vec(value).unwrap_or_default();
+    };
+    let tag = map.get_key_value("type");
+    let rest = map.iter().filter(|(key, _)| key.as_str() != "type");
+    let members: Vec<String> = tag
+        .into_iter()
+        .chain(rest)
+        .map(|(key, value)| format!("{}:{value}", serde_json::Value::from(key.as_str())))
+        .collect();
+    format!("{{{}}}", members.join(",")).into_bytes()
+}
+
 // ---- the raw baseline: plain serde structs of the same shape ----
 
 #[derive(Deserialize)]
@@ -701,8 +717,8 @@ async fn main() {
     compare_rss(&label, &base, sizes.rounds.min(5)).await;
     compare_gets(&client, &http, &base, &sizes).await;
     let device = serde_json::to_vec(&device_json(1)).unwrap_or_default();
-    let policy = serde_json::to_vec(&policy_json(1)).unwrap_or_default();
-    let rule = serde_json::to_vec(&rule_json()).unwrap_or_default();
+    let policy = type_first(&policy_json(1));
+    let rule = type_first(&rule_json());
     let n = sizes.decodes;
     let rounds = sizes.rounds;
     compare_decode::<Device, RawDevice>("Device", &device, n, rounds).await;

@@ -536,3 +536,70 @@ mod streaming_decoder {
         assert!(serde_json::from_str::<Links>(r#"{"future":{"href":5}}"#).is_err());
     }
 }
+
+/// Every `type` a union decodes to a typed variant.
+const POLICY_WIRES: &[&str] = &[
+    "OKTA_SIGN_ON",
+    "PASSWORD",
+    "MFA_ENROLL",
+    "ACCESS_POLICY",
+    "PROFILE_ENROLLMENT",
+    "DEVICE_SIGNAL_COLLECTION",
+    "Okta:SignOn",
+    "Okta:ProfileEnrollment",
+    "IDP_DISCOVERY",
+    "POST_AUTH_SESSION",
+    "ENTITY_RISK",
+    "SESSION_VIOLATION_DETECTION",
+    "CLIENT_UPDATE",
+    "IDENTITY_CLAIM_SOURCING",
+];
+const RULE_WIRES: &[&str] = &[
+    "SIGN_ON",
+    "OKTA_SIGN_ON",
+    "PASSWORD",
+    "MFA_ENROLL",
+    "ACCESS_POLICY",
+    "PROFILE_ENROLLMENT",
+    "DEVICE_SIGNAL_COLLECTION",
+    "Okta:SignOn",
+    "Okta:ProfileEnrollment",
+    "IDP_DISCOVERY",
+    "POST_AUTH_SESSION",
+    "ENTITY_RISK",
+    "SESSION_VIOLATION_DETECTION",
+    "CLIENT_UPDATE",
+    "IDENTITY_CLAIM_SOURCING",
+];
+
+/// The unions pick the variant by the first `type` and trust a typed decode that succeeds: that
+/// holds only if every variant's decoder refuses a second `type`, whatever follows the first
+/// (the same type, another one, an escaped key that reads `type`, a non-string).
+#[rstest]
+#[case::the_same_type_again(r#""type":"{wire}""#)]
+#[case::another_type(r#""type":"FUTURE_TYPE""#)]
+#[case::an_escaped_key(r#""t\u0079pe":"{wire}""#)]
+#[case::a_number(r#""type":5"#)]
+fn a_repeated_type_is_refused_by_every_variant(#[case] second: &str) {
+    for (union, wires) in [("Policy", POLICY_WIRES), ("PolicyRule", RULE_WIRES)] {
+        for wire in wires {
+            let single = format!(r#"{{"type":"{wire}","name":"n","system":false}}"#);
+            let repeated = format!(
+                r#"{{"type":"{wire}","name":"n",{},"system":false}}"#,
+                second.replace("{wire}", wire)
+            );
+            let (typed, refused) = match union {
+                "Policy" => (
+                    serde_json::from_str::<Policy>(&single).map(|p| p.is_typed()),
+                    serde_json::from_str::<Policy>(&repeated).is_err(),
+                ),
+                _ => (
+                    serde_json::from_str::<PolicyRule>(&single).map(|r| r.is_typed()),
+                    serde_json::from_str::<PolicyRule>(&repeated).is_err(),
+                ),
+            };
+            assert!(matches!(typed, Ok(true)), "{union} {single}: {typed:?}");
+            assert!(refused, "{union} {repeated} decoded");
+        }
+    }
+}

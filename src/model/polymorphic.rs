@@ -103,6 +103,17 @@ macro_rules! polymorphic {
             /// Decodes from JSON text by `type` (a tree is built only for an object kept as
             /// [`UnknownObject`]).
             fn from_raw(raw: &RawValue) -> Result<Self, serde_json::Error> {
+                // The first `type` picks the variant without a scan of the rest; a typed
+                // decode that succeeds shows it was the only one (every variant's decoder
+                // refuses a repeated `type`). Anything else takes the exact path below.
+                match super::type_tag::leading(raw.get()) {
+                    $( $(Some($wire))|+ => {
+                        if let Ok(value) = serde_json::from_str::<$inner>(raw.get()) {
+                            return Ok(Self::$variant(Box::new(Lossless::new(value))));
+                        }
+                    } )+
+                    _ => {}
+                }
                 let tag = match super::type_tag::scan(raw.get()) {
                     super::type_tag::Tag::Found(name) => Some(std::borrow::Cow::Borrowed(name)),
                     super::type_tag::Tag::Absent => None,

@@ -20,10 +20,21 @@ pub(crate) enum Tag<'a> {
 
 /// The top-level `type` of the object in `json` (valid JSON text).
 pub(crate) fn scan(json: &str) -> Tag<'_> {
-    scan_object(json).unwrap_or(Tag::Unsure)
+    scan_object(json, false).unwrap_or(Tag::Unsure)
 }
 
-fn scan_object(json: &str) -> Option<Tag<'_>> {
+/// The object's first top-level `type` string, found without reading past it: what [`scan`]
+/// finds unless another `type` follows. `None` where `scan` would not answer
+/// [`Tag::Found`] from the keys up to it.
+pub(crate) fn leading(json: &str) -> Option<&str> {
+    match scan_object(json, true)? {
+        Tag::Found(name) => Some(name),
+        Tag::Absent | Tag::Unsure => None,
+    }
+}
+
+/// Scans the top-level keys; with `first_only`, stops at the first `type`.
+fn scan_object(json: &str, first_only: bool) -> Option<Tag<'_>> {
     let b = json.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
@@ -50,7 +61,11 @@ fn scan_object(json: &str) -> Option<Tag<'_>> {
             if escaped || found.is_some() {
                 return None;
             }
-            found = Some(json.get(i + 1..end - 1)?);
+            let name = json.get(i + 1..end - 1)?;
+            if first_only {
+                return Some(Tag::Found(name));
+            }
+            found = Some(name);
             i = end;
         } else {
             i = value_end(b, i)?;
@@ -182,6 +197,21 @@ mod tests {
         }
     }
 
+    #[rstest::rstest]
+    #[case::first_of_two(r#"{"type":"A","conditions":{"type":"X"},"type":"B"}"#, Some("A"))]
+    #[case::after_other_keys(
+        r#" { "id" : "x" , "type" : "SIGN_ON" , "b": [1] } "#,
+        Some("SIGN_ON")
+    )]
+    #[case::absent(r#"{"name":"p","settings":{"type":"DEEP"}}"#, None)]
+    #[case::an_escaped_key_before_it(r#"{"n\u0061me":"p","type":"A"}"#, None)]
+    #[case::an_escaped_value(r#"{"type":"PASS\u0057ORD"}"#, None)]
+    #[case::not_a_string(r#"{"type":5,"type":"A"}"#, None)]
+    #[case::not_an_object(r#"[{"type":"A"}]"#, None)]
+    fn the_leading_scan_stops_at_the_first_type(#[case] json: &str, #[case] want: Option<&str>) {
+        assert_eq!(leading(json), want);
+    }
+
     /// A small deterministic generator of JSON values (strings with quotes, brackets and
     /// escapes included).
     struct Gen(u64);
@@ -241,6 +271,7 @@ mod tests {
                 match scan(&text) {
                     Tag::Found(t) => {
                         assert_eq!(serde_tag(&text), Ok(Some(t.to_owned())), "{text}");
+                        assert_eq!(leading(&text), Some(t), "{text}");
                         found += 1;
                     }
                     Tag::Absent => assert_eq!(serde_tag(&text), Ok(None), "{text}"),
