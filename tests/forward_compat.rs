@@ -537,25 +537,8 @@ mod streaming_decoder {
     }
 }
 
-/// Every `type` a union decodes to a typed variant.
+/// Every `type` `Policy` decodes to a typed variant; `PolicyRule` knows these and `SIGN_ON`.
 const POLICY_WIRES: &[&str] = &[
-    "OKTA_SIGN_ON",
-    "PASSWORD",
-    "MFA_ENROLL",
-    "ACCESS_POLICY",
-    "PROFILE_ENROLLMENT",
-    "DEVICE_SIGNAL_COLLECTION",
-    "Okta:SignOn",
-    "Okta:ProfileEnrollment",
-    "IDP_DISCOVERY",
-    "POST_AUTH_SESSION",
-    "ENTITY_RISK",
-    "SESSION_VIOLATION_DETECTION",
-    "CLIENT_UPDATE",
-    "IDENTITY_CLAIM_SOURCING",
-];
-const RULE_WIRES: &[&str] = &[
-    "SIGN_ON",
     "OKTA_SIGN_ON",
     "PASSWORD",
     "MFA_ENROLL",
@@ -581,25 +564,23 @@ const RULE_WIRES: &[&str] = &[
 #[case::an_escaped_key(r#""t\u0079pe":"{wire}""#)]
 #[case::a_number(r#""type":5"#)]
 fn a_repeated_type_is_refused_by_every_variant(#[case] second: &str) {
-    for (union, wires) in [("Policy", POLICY_WIRES), ("PolicyRule", RULE_WIRES)] {
-        for wire in wires {
-            let single = format!(r#"{{"type":"{wire}","name":"n","system":false}}"#);
-            let repeated = format!(
-                r#"{{"type":"{wire}","name":"n",{},"system":false}}"#,
-                second.replace("{wire}", wire)
-            );
-            let (typed, refused) = match union {
-                "Policy" => (
-                    serde_json::from_str::<Policy>(&single).map(|p| p.is_typed()),
-                    serde_json::from_str::<Policy>(&repeated).is_err(),
-                ),
-                _ => (
-                    serde_json::from_str::<PolicyRule>(&single).map(|r| r.is_typed()),
-                    serde_json::from_str::<PolicyRule>(&repeated).is_err(),
-                ),
-            };
-            assert!(matches!(typed, Ok(true)), "{union} {single}: {typed:?}");
-            assert!(refused, "{union} {repeated} decoded");
-        }
+    let rules = POLICY_WIRES.iter().chain(&["SIGN_ON"]);
+    let cases = POLICY_WIRES.iter().map(|w| ("Policy", w));
+    for (union, wire) in cases.chain(rules.map(|w| ("PolicyRule", w))) {
+        let single = format!(r#"{{"type":"{wire}","name":"n","system":false}}"#);
+        let second = second.replace("{wire}", wire);
+        let repeated = format!(r#"{{"type":"{wire}","name":"n",{second},"system":false}}"#);
+        let (typed, refused) = match union {
+            "Policy" => (
+                serde_json::from_str::<Policy>(&single).map(|p| p.is_typed()),
+                serde_json::from_str::<Policy>(&repeated).is_err(),
+            ),
+            _ => (
+                serde_json::from_str::<PolicyRule>(&single).map(|r| r.is_typed()),
+                serde_json::from_str::<PolicyRule>(&repeated).is_err(),
+            ),
+        };
+        assert!(matches!(typed, Ok(true)), "{union} {single}: {typed:?}");
+        assert!(refused, "{union} {repeated} decoded");
     }
 }
