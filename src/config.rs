@@ -273,12 +273,11 @@ pub struct ClientState {
     pub(crate) hook: Option<Arc<dyn RequestHook>>,
     /// Sees what the hook lets through; kept by [`Client::with_hook`].
     pub(crate) observer: Option<Arc<dyn RequestHook>>,
-    /// The HTTP client may follow redirects (it was not built by [`ClientBuilder`], which
-    /// turns them off): answers are checked to come from the origin asked.
-    pub(crate) may_follow_redirects: bool,
-    /// The HTTP client (built by [`ClientBuilder`]) applies `request_timeout` to every request
-    /// itself, so requests carry no timeout of their own (one less allocation and copy each).
-    pub(crate) http_applies_timeout: bool,
+    /// The HTTP client is the one [`ClientBuilder`] made. That client follows no redirect and
+    /// applies `request_timeout` to every request itself. Any other client may follow
+    /// redirects (answers are checked to come from the origin asked) and has no timeout of its
+    /// own (each request gets `request_timeout`).
+    pub(crate) own_http_client: bool,
 }
 
 /// The default [`ClientBuilder::max_response_bytes`]: 32 MiB, far above Okta's largest page
@@ -301,8 +300,7 @@ impl Default for ClientState {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             hook: None,
             observer: None,
-            may_follow_redirects: true,
-            http_applies_timeout: false,
+            own_http_client: false,
         }
     }
 }
@@ -572,7 +570,7 @@ impl ClientBuilder {
             }
             _ => HeaderValue::from_static(DEFAULT_USER_AGENT),
         };
-        let may_follow_redirects = self.http_client.is_some();
+        let own_http_client = self.http_client.is_none();
         let request_timeout = self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
         let http = match self.http_client {
             Some(client) => {
@@ -600,8 +598,7 @@ impl ClientBuilder {
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             hook: self.hook,
             observer: None,
-            may_follow_redirects,
-            http_applies_timeout: !may_follow_redirects,
+            own_http_client,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -119,7 +119,7 @@ impl Client {
             headers.insert(AUTHORIZATION, auth.0.clone());
         }
         headers.insert(USER_AGENT, state.user_agent.clone());
-        if !state.http_applies_timeout && request.timeout().is_none() {
+        if !state.own_http_client && request.timeout().is_none() {
             *request.timeout_mut() = state.request_timeout;
         }
     }
@@ -162,10 +162,7 @@ impl Client {
             // Read the clock only for a hook that is shown the elapsed time.
             let start = (hook.is_some() || observer.is_some()).then(Instant::now);
             // Only a caller-supplied HTTP client can follow a redirect: the crate's own follows none.
-            let asked = self
-                .inner
-                .may_follow_redirects
-                .then(|| request.url().clone());
+            let asked = (!self.inner.own_http_client).then(|| request.url().clone());
             let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
             if let Some(asked) = &asked {
                 refuse_redirect_away(&outcome, asked)?;
