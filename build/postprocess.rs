@@ -6,7 +6,8 @@
 //! - typify's builders start the catch-all `extra` map as "no value supplied", so
 //!   `PasswordComplexity::builder().min_length(14).try_into()` failed at run time; it starts empty.
 //! - typify's constrained strings (`maxLength`, `pattern`, …) decode into a `String`, check it
-//!   as a `&str` and copy it; they check the decoded `String` and keep it.
+//!   as a `&str` and copy it; they check the decoded `String` and keep it. A length limit
+//!   compares the byte length first and counts characters only when that does not decide.
 
 /// Adds `#[derive(Default)]` to the all-optional structs of `mod types` that lack a `Default`.
 pub fn derive_defaults(file: &mut syn::File) -> usize {
@@ -159,6 +160,11 @@ fn impl_of(imp: &syn::ItemImpl, trait_name: &str) -> Option<syn::Ident> {
 }
 
 fn checked_fn(ty: &syn::Ident, checks: &[syn::Stmt]) -> (syn::Ident, syn::Item) {
+    let checks: Vec<syn::Stmt> = checks
+        .iter()
+        .cloned()
+        .map(length_check_counts_last)
+        .collect();
     let item = syn::parse_quote! {
         impl #ty {
             /// Checks the constraints and keeps the string.
@@ -172,6 +178,34 @@ fn checked_fn(ty: &syn::Ident, checks: &[syn::Stmt]) -> (syn::Ident, syn::Item) 
         }
     };
     (ty.clone(), item)
+}
+
+/// A length check `if value.chars().count() > N` (or `< N`) first compares the byte length,
+/// which bounds the character count (1 to 4 bytes per character): most strings are decided
+/// without counting their characters.
+fn length_check_counts_last(stmt: syn::Stmt) -> syn::Stmt {
+    let syn::Stmt::Expr(syn::Expr::If(mut check), semi) = stmt else {
+        return stmt;
+    };
+    let syn::Expr::Binary(cond) = &*check.cond else {
+        return syn::Stmt::Expr(syn::Expr::If(check), semi);
+    };
+    let (left, limit) = (&cond.left, &cond.right);
+    let counts = quote::quote!(#left).to_string() == "value . chars () . count ()";
+    let quick: Option<syn::Expr> = match cond.op {
+        // More characters than N needs more bytes than N.
+        syn::BinOp::Gt(_) if counts => Some(syn::parse_quote!(value.len() > #limit)),
+        // Fewer characters than N needs fewer bytes than 4 N.
+        syn::BinOp::Lt(_) if counts => {
+            Some(syn::parse_quote!(value.len() < (#limit).saturating_mul(4)))
+        }
+        _ => None,
+    };
+    if let Some(quick) = quick {
+        let full = &check.cond;
+        *check.cond = syn::parse_quote!(#quick && #full);
+    }
+    syn::Stmt::Expr(syn::Expr::If(check), semi)
 }
 
 /// Replaces the body of the only method of `impl Trait for X` when `target(X)` (for `TryFrom`,
@@ -240,6 +274,7 @@ mod tests {
                     type Err = self::error::ConversionError;
                     fn from_str(value: &str) -> Result<Self, self::error::ConversionError> {
                         if value.chars().count() > 5usize { return Err("longer than 5 characters".into()); }
+                        if value.chars().count() < 1usize { return Err("shorter than 1 character".into()); }
                         Ok(Self(value.to_string()))
                     }
                 }
@@ -262,6 +297,16 @@ mod tests {
         let code = prettyplease::unparse(&file);
         assert!(code.contains("fn checked("), "{code}");
         assert!(code.contains("longer than 5 characters"), "{code}");
+        assert!(
+            code.contains("if value.len() > 5usize && value.chars().count() > 5usize"),
+            "{code}"
+        );
+        assert!(
+            code.contains(
+                "if value.len() < (1usize).saturating_mul(4) && value.chars().count() < 1usize"
+            ),
+            "{code}"
+        );
         assert_eq!(code.matches("Self::checked(value)").count(), 1, "{code}");
         assert_eq!(
             code.matches("Self::checked(value.to_string())").count(),

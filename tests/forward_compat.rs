@@ -485,6 +485,36 @@ mod streaming_decoder {
         assert_eq!("D1".parse::<Name>().unwrap(), ok);
     }
 
+    /// Length limits count characters, not bytes: the byte-length shortcut in front of the
+    /// count must decide as the count does at every limit.
+    #[rstest::rstest]
+    #[case::at_most_255_of_one_byte("x", 255, true)]
+    #[case::not_256_of_one_byte("x", 256, false)]
+    #[case::at_most_255_of_two_bytes("é", 255, true)]
+    #[case::not_256_of_two_bytes("é", 256, false)]
+    #[case::at_most_255_of_four_bytes("🦀", 255, true)]
+    #[case::not_256_of_four_bytes("🦀", 256, false)]
+    #[case::at_least_1_of_four_bytes("🦀", 1, true)]
+    #[case::not_0("x", 0, false)]
+    fn length_limits_count_characters(#[case] unit: &str, #[case] n: usize, #[case] ok: bool) {
+        use okta_mgmt::types::DeviceProfileDisplayName as Name;
+        let text = unit.repeat(n);
+        assert_eq!(Name::try_from(text.clone()).is_ok(), ok, "{n} × {unit}");
+        assert_eq!(serde_json::from_value::<Name>(json!(text)).is_ok(), ok);
+    }
+
+    /// Between 15 and 17 characters (`DeviceProfileImei`): a minimum above 1 with multi-byte
+    /// characters, whose byte length passes where the character count does not.
+    #[rstest::rstest]
+    #[case::fourteen_of_four_bytes(14, false)]
+    #[case::fifteen_of_four_bytes(15, true)]
+    #[case::seventeen_of_four_bytes(17, true)]
+    #[case::eighteen_of_four_bytes(18, false)]
+    fn a_minimum_length_counts_characters(#[case] n: usize, #[case] ok: bool) {
+        use okta_mgmt::types::DeviceProfileImei as Imei;
+        assert_eq!(Imei::try_from("🦀".repeat(n)).is_ok(), ok, "{n}");
+    }
+
     /// `DeviceFields` and `Links` have only optional fields, so they are decoded in place (the
     /// struct starts empty and each field, nested structs included, is decoded where it stays).
     const DEVICE: &str = r#"{"id":"guo1","resourceAlternateId":null,"providers":[],
