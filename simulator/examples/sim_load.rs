@@ -401,6 +401,14 @@ async fn devices_org(
         .take(s.concurrency)
         .map(|id| format!("{base}/api/v1/devices/{id}"))
         .collect();
+    // The last device listed: a search that read the org in order would read all of it.
+    let (last_page, _) = get_page(client, &last).await?;
+    let serial = last_page
+        .as_array()
+        .and_then(|page| page.last())
+        .and_then(|d| d["profile"]["serialNumber"].as_str())
+        .ok_or("no serial number on the last page")?
+        .to_owned();
     let one = devices
         .get(devices.len() / 2)
         .and_then(|d| d["id"].as_str())
@@ -412,6 +420,12 @@ async fn devices_org(
         (
             "devices search status eq SUSPENDED (limit=200)",
             Load::Get(format!("{first}&search=status%20eq%20%22SUSPENDED%22")),
+        ),
+        (
+            "devices search profile.serialNumber eq (the last device)",
+            Load::Get(format!(
+                "{base}/api/v1/devices?search=profile.serialNumber%20eq%20%22{serial}%22"
+            )),
         ),
         (
             "devices first page (limit=20)",

@@ -34,6 +34,7 @@
 
 mod conformance;
 mod defaults;
+mod device_index;
 mod devices;
 mod errors;
 mod links;

@@ -424,16 +424,21 @@ fn compare(actual: Option<&Value>, op: Op, literal: &Literal) -> bool {
 }
 
 impl Filter {
-    /// The lowercased value every match must have at the top-level `attribute`: the filter is
-    /// `attribute eq "value"` or an `and` with it on either side. `None` when it does not require
-    /// one (or when the value reads as a timestamp, which `eq` compares as an instant).
-    pub fn required_equal(&self, attribute: &str) -> Option<String> {
+    /// The lowercased value every match must have at attribute `path` (`["profile",
+    /// "platform"]`): the filter is `path eq "value"` or an `and` with it on either side. `None`
+    /// when it does not require one (or when the value reads as a timestamp, which `eq` compares
+    /// as an instant).
+    pub fn required_equal(&self, attribute: &[&str]) -> Option<String> {
         match self {
             Self::And(a, b) => a
                 .required_equal(attribute)
                 .or_else(|| b.required_equal(attribute)),
             Self::Compare(path, Op::Eq, Literal::Str(value))
-                if matches!(path.as_slice(), [name] if name.eq_ignore_ascii_case(attribute))
+                if path.len() == attribute.len()
+                    && path
+                        .iter()
+                        .zip(attribute)
+                        .all(|(name, want)| name.eq_ignore_ascii_case(want))
                     && parse_instant(value).is_none() =>
             {
                 Some(value.to_lowercase())
@@ -461,7 +466,18 @@ mod tests {
 
     #[test]
     fn required_equal_finds_a_top_level_equality_under_and() {
-        let required = |expr: &str| parse(expr).expect("parses").required_equal("status");
+        let required = |expr: &str| parse(expr).expect("parses").required_equal(&["status"]);
+        let platform = |expr: &str| {
+            parse(expr)
+                .expect("parses")
+                .required_equal(&["profile", "platform"])
+        };
+        assert_eq!(
+            platform("status pr and PROFILE.Platform eq \"Windows\""),
+            Some("windows".into())
+        );
+        assert_eq!(platform("platform eq \"WINDOWS\""), None);
+        assert_eq!(platform("profile.platform.x eq \"WINDOWS\""), None);
         assert_eq!(required("status eq \"ACTIVE\""), Some("active".into()));
         assert_eq!(required("STATUS eq \"Active\""), Some("active".into()));
         assert_eq!(

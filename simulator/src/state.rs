@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::device_index::{Candidates, DeviceIndex};
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 
@@ -405,10 +406,11 @@ pub struct Org {
     pub devices: BTreeMap<u64, DeviceRecord>,
     /// Sequence number of every device id ever issued (deleted ones too, so cursors survive).
     pub device_seq: HashMap<String, u64>,
-    /// Sequence numbers of the devices by lowercased `status`, so a status search reads only
+    /// Sequence numbers of the devices by the lowercased value of each indexed attribute
+    /// (`status`, `id`, platform and the naming attributes), so an equality search reads only
     /// the devices it can match. Kept by [`Org::insert_device`], [`Org::set_device_status`] and
-    /// [`Org::remove_device`]: change a device's `status` through them.
-    pub devices_by_status: HashMap<String, BTreeSet<u64>>,
+    /// [`Org::remove_device`]: change a device through them.
+    pub device_index: DeviceIndex,
     /// Sequence numbers of the devices linked to each user id, so a user's devices are found
     /// without reading every device. Kept by [`Org::insert_device`],
     /// [`Org::clear_device_users`] and [`Org::remove_device`].
@@ -432,7 +434,7 @@ impl Org {
             policy_index: HashMap::new(),
             devices: BTreeMap::new(),
             device_seq: HashMap::new(),
-            devices_by_status: HashMap::new(),
+            device_index: DeviceIndex::default(),
             devices_by_user: HashMap::new(),
             apps: Vec::new(),
             name_orders: NameOrders::default(),
@@ -709,12 +711,7 @@ impl Org {
         // Every id ever issued keeps its number, so the count is the next unused one.
         let seq = self.device_seq.len() as u64;
         self.device_seq.insert(device.id.clone(), seq);
-        if let Some(status) = status_key(&device.body) {
-            self.devices_by_status
-                .entry(status)
-                .or_default()
-                .insert(seq);
-        }
+        self.device_index.insert(seq, &device.body);
         for user in device.users.iter().filter_map(DeviceUser::user_id) {
             self.devices_by_user
                 .entry(user.to_owned())
@@ -760,18 +757,11 @@ impl Org {
     pub fn set_device_status(&mut self, id: &str, status: &str) -> Option<&mut DeviceRecord> {
         let seq = *self.device_seq.get(id)?;
         let device = self.devices.get_mut(&seq)?;
-        if let Some(old) = status_key(&device.body)
-            && let Some(seqs) = self.devices_by_status.get_mut(&old)
-        {
-            seqs.remove(&seq);
-        }
+        self.device_index.remove(seq, &device.body);
         device
             .body
             .insert("status".into(), Value::String(status.to_owned()));
-        self.devices_by_status
-            .entry(status.to_lowercase())
-            .or_default()
-            .insert(seq);
+        self.device_index.insert(seq, &device.body);
         Some(device)
     }
 
@@ -780,40 +770,24 @@ impl Org {
     pub fn remove_device(&mut self, id: &str) -> Option<DeviceRecord> {
         let seq = *self.device_seq.get(id)?;
         let device = self.devices.remove(&seq)?;
-        if let Some(old) = status_key(&device.body)
-            && let Some(seqs) = self.devices_by_status.get_mut(&old)
-        {
-            seqs.remove(&seq);
-        }
+        self.device_index.remove(seq, &device.body);
         self.unlink_users(seq, &device.users);
         Some(device)
     }
 
     /// The devices a search with `filter` can match, in listing order from sequence number
-    /// `start`: only those of one status when the filter requires it.
+    /// `start`: only those of one index entry when the filter requires an indexed value (see
+    /// [`DeviceIndex::candidates`]).
     pub fn device_candidates<'a>(
         &'a self,
         filter: Option<&crate::scim::Filter>,
         start: u64,
     ) -> Box<dyn Iterator<Item = &'a DeviceRecord> + 'a> {
-        match filter.and_then(|f| f.required_equal("status")) {
-            Some(status) => Box::new(
-                self.devices_by_status
-                    .get(&status)
-                    .into_iter()
-                    .flat_map(move |seqs| seqs.range(start..))
-                    .filter_map(|seq| self.devices.get(seq)),
-            ),
-            None => Box::new(self.devices.range(start..).map(|(_, d)| d)),
+        match filter.map(|f| self.device_index.candidates(f, start)) {
+            Some(Candidates::Only(seqs)) => Box::new(seqs.filter_map(|seq| self.devices.get(&seq))),
+            _ => Box::new(self.devices.range(start..).map(|(_, d)| d)),
         }
     }
-}
-
-/// The key of a device body's `status` in [`Org::devices_by_status`].
-fn status_key(body: &Map<String, Value>) -> Option<String> {
-    body.get("status")
-        .and_then(Value::as_str)
-        .map(str::to_lowercase)
 }
 
 /// Inserts a rule at 1-based `priority` (`None` = last), keeping a default rule last.

@@ -387,6 +387,35 @@ async fn status_searches_follow_lifecycle_changes_and_deletes() {
             assert_eq!(search_by_pages(&org, &expr).await, expected, "{expr}");
         }
     }
+    // The equality indexes follow the delete and the status changes.
+    let by_id = |id: &str| format!("id eq \"{id}\"");
+    assert!(search_by_pages(&org, &by_id(&deactivated)).await.is_empty());
+    assert_eq!(
+        search_by_pages(
+            &org,
+            &format!("{} and status eq \"SUSPENDED\"", by_id(&active))
+        )
+        .await,
+        vec![active.clone()]
+    );
+    assert!(
+        search_by_pages(
+            &org,
+            &format!("{} and status eq \"ACTIVE\"", by_id(&active))
+        )
+        .await
+        .is_empty()
+    );
+    let windows: Vec<String> = ids(&all)
+        .into_iter()
+        .zip(&all)
+        .filter(|(_, d)| d["profile"]["platform"] == "WINDOWS")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        search_by_pages(&org, "profile.platform eq \"windows\"").await,
+        windows
+    );
     assert!(
         search_by_pages(&org, "status eq \"SUSPENDED\"")
             .await
@@ -415,7 +444,8 @@ async fn search_filters_match_a_client_side_evaluation() {
         .to_string();
     let cutoff = all[20]["lastUpdated"].as_str().expect("ts").to_string();
 
-    let cases: Vec<(String, Vec<String>)> = vec![
+    let cases: Vec<(String, Vec<String>)> =
+        vec![
         (
             "status eq \"ACTIVE\"".into(),
             by(&|d| d["status"] == "ACTIVE"),
@@ -490,6 +520,36 @@ async fn search_filters_match_a_client_side_evaluation() {
             }),
         ),
         ("profile.displayName eq \"no such device\"".into(), vec![]),
+        (
+            format!(
+                "profile.serialNumber eq \"{}\"",
+                sample["profile"]["serialNumber"]
+                    .as_str()
+                    .expect("serial")
+                    .to_lowercase()
+            ),
+            by(&|d| d["profile"]["serialNumber"] == sample["profile"]["serialNumber"]),
+        ),
+        (
+            format!(
+                "profile.udid eq \"{}\" and status eq \"{}\"",
+                sample["profile"]["udid"].as_str().expect("udid"),
+                sample["status"].as_str().expect("status")
+            ),
+            vec![sample_id.to_string()],
+        ),
+        (
+            format!(
+                "profile.udid eq \"{}\" and not (status eq \"{}\")",
+                sample["profile"]["udid"].as_str().expect("udid"),
+                sample["status"].as_str().expect("status")
+            ),
+            vec![],
+        ),
+        (
+            format!("id eq \"{}\"", sample_id.to_uppercase()),
+            by(&|d| d["id"].as_str().expect("id").eq_ignore_ascii_case(sample_id)),
+        ),
     ];
     for (expr, expected) in cases {
         let got = ids(&search(&org, &expr).await);
