@@ -371,19 +371,29 @@ async fn crate_raw_gets(client: &Client, n: usize) -> usize {
     ok
 }
 
-/// The request the crate sends for a GET, built by hand: `Accept`, the token, and the
-/// `User-Agent` and per-request timeout of a client at its defaults.
+/// The request the crate sends for a GET, built by hand: `Accept`, the token and the
+/// `User-Agent` of a client at its defaults (sent with [`shaped_client`]).
 async fn shaped_get(http: &reqwest::Client, url: &str) -> Option<reqwest::Response> {
     let defaults = okta_mgmt::ClientState::default();
-    let mut request = http
-        .get(url)
+    http.get(url)
         .header("accept", "application/json")
         .header("authorization", format!("SSWS {TOKEN}"))
-        .header("user-agent", defaults.user_agent());
-    if let Some(timeout) = defaults.request_timeout() {
-        request = request.timeout(timeout);
-    }
-    request.send().await.ok()
+        .header("user-agent", defaults.user_agent())
+        .send()
+        .await
+        .ok()
+}
+
+/// An HTTP client set up as the crate's builder sets up its own: the default request timeout
+/// applied by the client, no redirects.
+fn shaped_client() -> reqwest::Client {
+    let timeout = okta_mgmt::ClientState::default().request_timeout();
+    let builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let builder = match timeout {
+        Some(timeout) => builder.timeout(timeout),
+        None => builder,
+    };
+    builder.build().unwrap_or_default()
 }
 
 async fn raw_gets(http: &reqwest::Client, base: &str, n: usize) -> usize {
@@ -419,8 +429,8 @@ async fn raw_gets_into<T: serde::de::DeserializeOwned>(
 }
 
 /// The GET measures: `call()`, `client.raw()`, the raw loop decoding the crate's `Device`, and
-/// the same loop sending the crate's request shape (the floor for a client with its headers,
-/// timeout and typed model).
+/// the same loop sending the crate's request shape from a client set up as the crate's (the
+/// floor for a client with its headers, timeout and typed model).
 async fn compare_gets(client: &Client, http: &reqwest::Client, base: &str, sizes: &Sizes) {
     let label = format!("{} sequential GETs of a device", sizes.gets);
     compare(
@@ -450,10 +460,11 @@ async fn compare_gets(client: &Client, http: &reqwest::Client, base: &str, sizes
         "{} GETs, raw loop with the crate's request and Device",
         sizes.gets
     );
+    let shaped = shaped_client();
     compare(
         &label,
         sizes.rounds,
-        || raw_gets_into::<Device>(http, base, sizes.gets, true),
+        || raw_gets_into::<Device>(&shaped, base, sizes.gets, true),
         || raw_gets(http, base, sizes.gets),
     )
     .await;
