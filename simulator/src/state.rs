@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::device_index::{Candidates, DeviceIndex};
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use serde_json::{Map, Value, json};
+
+use crate::device_index::{Candidates, DeviceIndex};
 
 /// Policy types whose policies share the 500-policy limit of doc 003 ("Limitations").
 pub const BETA_POLICY_TYPES: [&str; 2] = ["Okta:SignOn", "Okta:ProfileEnrollment"];
