@@ -403,11 +403,18 @@ async fn devices_org(
         .collect();
     // The last device listed: a search that read the org in order would read all of it.
     let (last_page, _) = get_page(client, &last).await?;
-    let serial = last_page
+    let last_device = last_page
         .as_array()
         .and_then(|page| page.last())
-        .and_then(|d| d["profile"]["serialNumber"].as_str())
-        .ok_or("no serial number on the last page")?
+        .ok_or("no device on the last page")?;
+    let serial = last_device["profile"]["serialNumber"]
+        .as_str()
+        .ok_or("no serial number on the last device")?
+        .to_owned();
+    // Devices updated after the last one was created: the newest few, at any org size.
+    let created = last_device["created"]
+        .as_str()
+        .ok_or("no created time on the last device")?
         .to_owned();
     let one = devices
         .get(devices.len() / 2)
@@ -425,6 +432,19 @@ async fn devices_org(
             "devices search profile.serialNumber eq (the last device)",
             Load::Get(format!(
                 "{base}/api/v1/devices?search=profile.serialNumber%20eq%20%22{serial}%22"
+            )),
+        ),
+        (
+            "devices search profile.serialNumber sw (the last device's, less 2 characters)",
+            Load::Get(format!(
+                "{base}/api/v1/devices?search=profile.serialNumber%20sw%20%22{}%22",
+                &serial[..serial.len().saturating_sub(2)]
+            )),
+        ),
+        (
+            "devices search lastUpdated gt (the last device's created)",
+            Load::Get(format!(
+                "{base}/api/v1/devices?search=lastUpdated%20gt%20%22{created}%22"
             )),
         ),
         (

@@ -1,15 +1,20 @@
-//! Equality indexes over device attributes: a search that requires `attribute eq "value"` on an
-//! indexed attribute reads only the devices with that value, so its cost does not grow with the
-//! org. Other searches read the devices in listing order and stop once the page is full.
+//! Indexes over device attributes, for the searches Okta documents for devices: `eq` and `sw`
+//! on the attributes that name a device, `eq` on its status and platform, and time ranges on
+//! `lastUpdated`. A search that requires one of those comparisons (alone or under `and`) reads
+//! only the devices that satisfy it, as long as they are few. A search that requires none, or
+//! whose smallest requirement holds for many devices, reads the devices in listing order and stops
+//! once the page is full: those devices are then common enough that the page fills early.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::scim::Filter;
+use crate::scim::{Filter, Literal, Op, parse_instant};
 
-/// The indexed attributes, as paths into a device body: the lifecycle status, the platform and
-/// the attributes that name one device.
+/// The indexed text attributes, as paths into a device body: the lifecycle status, the platform
+/// and the attributes that name one device. Keys are lowercased (SCIM comparisons ignore case).
 pub const INDEXED: [&[&str]; 7] = [
     &["id"],
     &["status"],
@@ -19,6 +24,15 @@ pub const INDEXED: [&[&str]; 7] = [
     &["profile", "udid"],
     &["profile", "sid"],
 ];
+
+/// The indexed time attribute.
+const LAST_UPDATED: &str = "lastUpdated";
+
+/// A time-range search's bounds on `lastUpdated`: (lower, upper).
+type TimeRange = (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>);
+
+/// The most devices one page of a device search returns.
+const PAGE: usize = 200;
 
 /// The sequence numbers of the devices with one value. Most values of the naming attributes
 /// belong to one device, which takes no allocation of its own.
@@ -69,11 +83,17 @@ impl Seqs {
     }
 }
 
-/// One map per [`INDEXED`] attribute, from the lowercased value (SCIM `eq` ignores case) to
-/// the devices that have it.
+/// One map per [`INDEXED`] attribute, from the lowercased value to the devices that have it, and
+/// one from `lastUpdated` (as an instant) to the devices updated then.
 #[derive(Debug, Default)]
 pub struct DeviceIndex {
-    by: [HashMap<String, Seqs>; INDEXED.len()],
+    by: [BTreeMap<String, Seqs>; INDEXED.len()],
+    by_last_updated: BTreeMap<DateTime<Utc>, Seqs>,
+    /// Devices whose `lastUpdated` is text that is not a timestamp: a range compares it as text,
+    /// which the time index cannot answer, so no range search uses the index while there are any.
+    untimed: usize,
+    /// The devices indexed.
+    len: usize,
 }
 
 /// Where a search can find its devices.
@@ -84,55 +104,226 @@ pub enum Candidates<'a> {
     Only(Box<dyn Iterator<Item = u64> + 'a>),
 }
 
+/// The devices that satisfy one requirement of a search, from the page's start.
+enum Found<'a> {
+    /// An index entry (`None`: no device has the value).
+    Entry(Option<&'a Seqs>),
+    /// Collected from several entries, in order.
+    Listed(Vec<u64>),
+}
+
+impl Found<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Entry(entry) => entry.map_or(0, Seqs::len),
+            Self::Listed(seqs) => seqs.len(),
+        }
+    }
+}
+
 impl DeviceIndex {
     /// Adds device `seq` under each indexed value of `body`.
     pub fn insert(&mut self, seq: u64, body: &Map<String, Value>) {
         for (map, path) in self.by.iter_mut().zip(INDEXED) {
             if let Some(key) = key(body, path) {
-                map.entry(key)
-                    .and_modify(|seqs| seqs.insert(seq))
-                    .or_insert(Seqs::One(seq));
+                add(map, key, seq);
             }
         }
+        match last_updated(body) {
+            Some(Ok(at)) => add(&mut self.by_last_updated, at, seq),
+            Some(Err(())) => self.untimed += 1,
+            None => {}
+        }
+        self.len += 1;
     }
 
     /// Takes device `seq` out from under each indexed value of `body` (the body it was
     /// indexed with).
     pub fn remove(&mut self, seq: u64, body: &Map<String, Value>) {
         for (map, path) in self.by.iter_mut().zip(INDEXED) {
-            if let Some(key) = key(body, path)
-                && let Some(seqs) = map.get_mut(&key)
-                && !seqs.remove(seq)
-            {
-                map.remove(&key);
+            if let Some(key) = key(body, path) {
+                take(map, &key, seq);
             }
         }
+        match last_updated(body) {
+            Some(Ok(at)) => take(&mut self.by_last_updated, &at, seq),
+            Some(Err(())) => self.untimed = self.untimed.saturating_sub(1),
+            None => {}
+        }
+        self.len = self.len.saturating_sub(1);
     }
 
-    /// The devices `filter` can match from sequence number `start`: those of the smallest
-    /// index entry among the equalities the filter requires, or all devices when it requires
-    /// none on an indexed attribute.
+    /// The devices `filter` can match from sequence number `start`: those of its smallest
+    /// indexed requirement, or all devices when it has none. An equality reads its entry
+    /// however large; a prefix or a time range counts only when it holds for at most
+    /// [`Self::few`] devices from `start` on.
     pub fn candidates(&self, filter: &Filter, start: u64) -> Candidates<'_> {
-        let mut best: Option<Option<&Seqs>> = None;
+        let mut best: Option<Found<'_>> = None;
+        // A collection is kept to the devices a page may read; an entry is read lazily.
+        let size = |best: &Option<Found<'_>>| best.as_ref().map_or(usize::MAX, Found::len);
         for (map, path) in self.by.iter().zip(INDEXED) {
-            let Some(value) = filter.required_equal(path) else {
-                continue;
-            };
-            let found = map.get(&value);
-            let smaller = match (&best, found) {
-                (None, _) | (Some(Some(_)), None) => true,
-                (Some(Some(old)), Some(new)) => new.len() < old.len(),
-                (Some(None), _) => false,
-            };
-            if smaller {
-                best = Some(found);
+            for (op, literal) in filter.required_comparisons(path) {
+                let most = size(&best).min(self.few());
+                if let Some(found) = text_requirement(map, op, literal, start, most)
+                    && found.len() < size(&best)
+                {
+                    best = Some(found);
+                }
+            }
+        }
+        if self.untimed == 0
+            && let Some(range) = time_range(&filter.required_comparisons(&[LAST_UPDATED]))
+        {
+            let most = size(&best).min(self.few());
+            if let Some(seqs) = collect(range_entries(&self.by_last_updated, range), start, most) {
+                best = Some(Found::Listed(seqs));
             }
         }
         match best {
             None => Candidates::All,
-            Some(None) => Candidates::Only(Box::new(std::iter::empty())),
-            Some(Some(seqs)) => Candidates::Only(seqs.from(start)),
+            Some(Found::Entry(None)) => Candidates::Only(Box::new(std::iter::empty())),
+            Some(Found::Entry(Some(seqs))) => Candidates::Only(seqs.from(start)),
+            Some(Found::Listed(seqs)) => Candidates::Only(Box::new(seqs.into_iter())),
         }
+    }
+
+    /// How many devices a collected requirement may hold before the search reads the org in
+    /// order instead: √(200·N) for N devices. Past it, one in fewer than √(N/200) devices
+    /// matches, so a page of 200 fills within about √(200·N) devices read (when matches are
+    /// spread over the org); either way a page reads about √(200·N) devices at most.
+    fn few(&self) -> usize {
+        PAGE.saturating_mul(self.len).isqrt()
+    }
+}
+
+/// The devices that satisfy `op literal` on one text attribute, when the index can answer it:
+/// `eq` a text (not a timestamp, which `eq` compares as an instant) is one entry, and `sw` a
+/// text collects the entries that start with it, if they hold at most `most` devices.
+fn text_requirement<'a>(
+    map: &'a BTreeMap<String, Seqs>,
+    op: Op,
+    literal: &Literal,
+    start: u64,
+    most: usize,
+) -> Option<Found<'a>> {
+    let Literal::Str(text) = literal else {
+        return None;
+    };
+    let timestamp = parse_instant(text).is_some();
+    let text = text.to_lowercase();
+    match op {
+        Op::Eq if !timestamp => Some(Found::Entry(map.get(&text))),
+        Op::Sw => {
+            let entries = map
+                .range::<String, _>((Bound::Included(&text), Bound::Unbounded))
+                .take_while(|(key, _)| key.starts_with(&text))
+                .map(|(_, seqs)| seqs);
+            collect(entries, start, most).map(Found::Listed)
+        }
+        _ => None,
+    }
+}
+
+/// The instants every match must have been updated between, from the comparisons a search
+/// requires of `lastUpdated` whose value is a timestamp; `None` when there are none.
+fn time_range(required: &[(Op, &Literal)]) -> Option<TimeRange> {
+    let mut range = None;
+    for (op, literal) in required {
+        let Literal::Str(text) = literal else {
+            continue;
+        };
+        let Some(at) = parse_instant(text) else {
+            continue;
+        };
+        let (lower, upper) = match op {
+            Op::Eq => (Bound::Included(at), Bound::Included(at)),
+            Op::Gt => (Bound::Excluded(at), Bound::Unbounded),
+            Op::Ge => (Bound::Included(at), Bound::Unbounded),
+            Op::Lt => (Bound::Unbounded, Bound::Excluded(at)),
+            Op::Le => (Bound::Unbounded, Bound::Included(at)),
+            _ => continue,
+        };
+        let (low, high) = range.unwrap_or((Bound::Unbounded, Bound::Unbounded));
+        range = Some((tighter(low, lower, true), tighter(high, upper, false)));
+    }
+    range
+}
+
+/// The stricter of two lower (`lower`) or upper bounds.
+fn tighter(a: Bound<DateTime<Utc>>, b: Bound<DateTime<Utc>>, lower: bool) -> Bound<DateTime<Utc>> {
+    let at = |bound: &Bound<DateTime<Utc>>| match bound {
+        Bound::Included(t) | Bound::Excluded(t) => Some(*t),
+        Bound::Unbounded => None,
+    };
+    match (at(&a), at(&b)) {
+        (None, _) => b,
+        (_, None) => a,
+        (Some(x), Some(y)) if x == y => {
+            if matches!(a, Bound::Excluded(_)) {
+                a
+            } else {
+                b
+            }
+        }
+        (Some(x), Some(y)) => {
+            if (x > y) == lower {
+                a
+            } else {
+                b
+            }
+        }
+    }
+}
+
+/// The entries of `map` in `range`; none when the range is empty (where `BTreeMap::range` would
+/// panic).
+fn range_entries(
+    map: &BTreeMap<DateTime<Utc>, Seqs>,
+    (low, high): TimeRange,
+) -> impl Iterator<Item = &Seqs> {
+    let empty = match (low, high) {
+        (Bound::Included(a), Bound::Included(b)) => a > b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => {
+            a >= b
+        }
+        _ => false,
+    };
+    let entries = (!empty).then(|| map.range((low, high)).map(|(_, seqs)| seqs));
+    entries.into_iter().flatten()
+}
+
+/// The sequence numbers from `start` on in `entries`, in order; `None` when there are more than
+/// `most`.
+fn collect<'a>(
+    entries: impl Iterator<Item = &'a Seqs>,
+    start: u64,
+    most: usize,
+) -> Option<Vec<u64>> {
+    let mut seqs = Vec::new();
+    for entry in entries {
+        let room = (most + 1).saturating_sub(seqs.len());
+        seqs.extend(entry.from(start).take(room));
+        if seqs.len() > most {
+            return None;
+        }
+    }
+    seqs.sort_unstable();
+    Some(seqs)
+}
+
+/// Adds `seq` under `key`.
+fn add<K: Ord>(map: &mut BTreeMap<K, Seqs>, key: K, seq: u64) {
+    map.entry(key)
+        .and_modify(|seqs| seqs.insert(seq))
+        .or_insert(Seqs::One(seq));
+}
+
+/// Takes `seq` out from under `key`, dropping the entry when it is left empty.
+fn take<K: Ord>(map: &mut BTreeMap<K, Seqs>, key: &K, seq: u64) {
+    if let Some(seqs) = map.get_mut(key)
+        && !seqs.remove(seq)
+    {
+        map.remove(key);
     }
 }
 
@@ -146,17 +337,43 @@ fn key(body: &Map<String, Value>, path: &[&str]) -> Option<String> {
     value.as_str().map(str::to_lowercase)
 }
 
+/// The device's `lastUpdated` when it is text: the instant, or `Err` when the text is not a
+/// timestamp.
+fn last_updated(body: &Map<String, Value>) -> Option<Result<DateTime<Utc>, ()>> {
+    let text = body.get(LAST_UPDATED)?.as_str()?;
+    Some(parse_instant(text).ok_or(()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     fn body(status: &str, serial: &str) -> Map<String, Value> {
-        match json!({"status": status, "profile": {"platform": "MACOS", "serialNumber": serial, "sid": null}})
-        {
+        updated_at(status, serial, json!("2026-01-01T00:00:00.000Z"))
+    }
+
+    fn updated_at(status: &str, serial: &str, last_updated: Value) -> Map<String, Value> {
+        match json!({
+            "status": status,
+            "lastUpdated": last_updated,
+            "profile": {"platform": "MACOS", "serialNumber": serial, "sid": null}
+        }) {
             Value::Object(map) => map,
             _ => Map::new(),
         }
+    }
+
+    /// Devices 0..n, device i with serial number `S{i:04}` and updated on day i + 1 of 2026.
+    fn dated(n: u64) -> DeviceIndex {
+        let mut index = DeviceIndex::default();
+        let first = parse_instant("2026-01-01T00:00:00.000Z").expect("a timestamp");
+        for i in 0..n {
+            let at = first + chrono::Duration::days(i64::try_from(i).expect("small"));
+            let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            index.insert(i, &updated_at("ACTIVE", &format!("S{i:04}"), json!(at)));
+        }
+        index
     }
 
     fn only(index: &DeviceIndex, search: &str, start: u64) -> Option<Vec<u64>> {
@@ -195,7 +412,10 @@ mod tests {
             only(&index, "profile.serialNumber eq \"nope\"", 0),
             Some(vec![])
         );
-        assert_eq!(only(&index, "profile.serialNumber sw \"C02\"", 0), None);
+        assert_eq!(
+            only(&index, "profile.serialNumber sw \"c02\"", 1),
+            Some(vec![1, 2])
+        );
         assert_eq!(
             only(&index, "status eq \"ACTIVE\" or status eq \"SUSPENDED\"", 0),
             None
@@ -220,5 +440,173 @@ mod tests {
         );
         assert!(index.by.iter().all(|map| map.values().all(|s| s.len() > 0)));
         assert_eq!(index.by[1].len(), 1, "no empty ACTIVE entry is kept");
+    }
+
+    #[test]
+    fn a_prefix_reads_the_entries_that_start_with_it() {
+        let index = dated(12);
+        let serials = |search: &str, start| only(&index, search, start);
+        assert_eq!(
+            serials("profile.serialNumber sw \"s000\"", 0),
+            Some((0..10).collect())
+        );
+        assert_eq!(
+            serials("profile.serialNumber sw \"S001\"", 0),
+            Some(vec![10, 11])
+        );
+        assert_eq!(
+            serials("profile.serialNumber sw \"S001\"", 11),
+            Some(vec![11])
+        );
+        assert_eq!(serials("profile.serialNumber sw \"T\"", 0), Some(vec![]));
+        assert_eq!(
+            serials(
+                "profile.serialNumber sw \"s\" and profile.serialNumber eq \"S0003\"",
+                0
+            ),
+            Some(vec![3]),
+            "the smaller requirement is read"
+        );
+        assert_eq!(serials("profile.serialNumber ew \"1\"", 0), None);
+        assert_eq!(serials("profile.serialNumber co \"1\"", 0), None);
+    }
+
+    #[test]
+    fn a_requirement_held_by_many_devices_reads_the_org_in_order() {
+        let index = dated(250);
+        assert_eq!(index.few(), 223, "√(200 · 250)");
+        assert_eq!(only(&index, "profile.serialNumber sw \"S\"", 0), None);
+        assert_eq!(
+            only(&index, "profile.serialNumber sw \"S\"", 30).map(|s| s.len()),
+            Some(220)
+        );
+        assert_eq!(
+            only(&index, "lastUpdated gt \"2025-01-01T00:00:00.000Z\"", 0),
+            None
+        );
+        assert_eq!(
+            only(&index, "status eq \"ACTIVE\"", 0).map(|s| s.len()),
+            Some(250),
+            "an entry is read lazily, however large"
+        );
+        assert_eq!(
+            only(
+                &index,
+                "status eq \"ACTIVE\" and profile.serialNumber sw \"S01\"",
+                0
+            ),
+            Some((100..200).collect()),
+            "a smaller collection is read in its place"
+        );
+    }
+
+    #[test]
+    fn a_time_range_reads_the_devices_updated_within_it() {
+        let index = dated(10);
+        let days = |search: &str| only(&index, search, 0);
+        let day = |d: u32| format!("\"2026-01-{d:02}T00:00:00.000Z\"");
+        assert_eq!(
+            days(&format!("lastUpdated gt {}", day(8))),
+            Some(vec![8, 9])
+        );
+        assert_eq!(
+            days(&format!("lastUpdated ge {}", day(8))),
+            Some(vec![7, 8, 9])
+        );
+        assert_eq!(
+            days(&format!("lastUpdated lt {}", day(3))),
+            Some(vec![0, 1])
+        );
+        assert_eq!(
+            days(&format!("lastUpdated le {}", day(2))),
+            Some(vec![0, 1])
+        );
+        assert_eq!(days(&format!("lastUpdated eq {}", day(5))), Some(vec![4]));
+        assert_eq!(
+            days(&format!(
+                "lastUpdated gt {} and lastUpdated le {}",
+                day(3),
+                day(5)
+            )),
+            Some(vec![3, 4])
+        );
+        assert_eq!(
+            days(&format!(
+                "lastUpdated gt {} and lastUpdated ge {}",
+                day(3),
+                day(6)
+            )),
+            Some(vec![5, 6, 7, 8, 9]),
+            "the later of two lower bounds"
+        );
+        for (a, b) in [("ge", "gt"), ("gt", "ge")] {
+            assert_eq!(
+                days(&format!(
+                    "lastUpdated {a} {0} and lastUpdated {b} {0}",
+                    day(6)
+                )),
+                Some(vec![6, 7, 8, 9]),
+                "the exclusive one of two equal bounds"
+            );
+        }
+        for (a, b) in [("le", "lt"), ("lt", "le")] {
+            assert_eq!(
+                days(&format!(
+                    "lastUpdated {a} {0} and lastUpdated {b} {0}",
+                    day(3)
+                )),
+                Some(vec![0, 1]),
+            );
+        }
+        assert_eq!(
+            days(&format!(
+                "lastUpdated lt {} and lastUpdated le {}",
+                day(3),
+                day(6)
+            )),
+            Some(vec![0, 1]),
+            "the earlier of two upper bounds"
+        );
+        assert_eq!(
+            days("lastUpdated eq \"2026-01-05T01:00:00+01:00\""),
+            Some(vec![4]),
+            "an instant in another offset"
+        );
+        for empty in [
+            format!("lastUpdated gt {0} and lastUpdated lt {0}", day(5)),
+            format!("lastUpdated ge {} and lastUpdated le {}", day(6), day(5)),
+            format!("lastUpdated gt {0} and lastUpdated le {0}", day(5)),
+        ] {
+            assert_eq!(days(&empty), Some(vec![]), "{empty}");
+        }
+        assert_eq!(
+            days("lastUpdated gt \"yesterday\""),
+            None,
+            "text, not a timestamp"
+        );
+        assert_eq!(days(&format!("lastUpdated ne {}", day(5))), None);
+    }
+
+    #[test]
+    fn a_device_updated_at_a_text_that_is_not_a_timestamp_turns_time_ranges_off() {
+        let mut index = dated(3);
+        let odd = updated_at("ACTIVE", "X", json!("soon"));
+        let search = "lastUpdated gt \"2026-01-02T00:00:00.000Z\"";
+        index.insert(3, &odd);
+        assert_eq!(only(&index, search, 0), None);
+        index.remove(3, &odd);
+        assert_eq!(only(&index, search, 0), Some(vec![2]));
+    }
+
+    #[test]
+    fn an_equality_with_a_timestamp_or_a_non_text_value_reads_in_order() {
+        let index = dated(3);
+        for search in [
+            "profile.serialNumber eq \"2026-01-01T00:00:00.000Z\"",
+            "status eq true",
+            "status ne \"ACTIVE\"",
+        ] {
+            assert_eq!(only(&index, search, 0), None, "{search}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::errors::ApiError;
 use crate::links::{Api, append_page_links, device_links};
 use crate::request::{expands, json, limit_param, no_content, param, parse_query};
 use crate::scim;
-use crate::state::{DeviceRecord, DeviceUser, device_user_id, now_ts};
+use crate::state::{DeviceRecord, DeviceUser, device_user_id};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -280,10 +280,8 @@ pub async fn lifecycle(
             )],
         )
     })?;
-    let device = org
-        .set_device_status(&device_id, next)
+    org.set_device_status(&device_id, next)
         .ok_or_else(|| device_not_found(&device_id))?;
-    device.body.insert("lastUpdated".into(), json!(now_ts()));
     if next == "DEACTIVATED" {
         // Doc 002: "Deactivation causes a Device to lose all Device User links."
         org.clear_device_users(&device_id);

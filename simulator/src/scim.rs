@@ -375,7 +375,8 @@ fn lookup<'a>(root: &'a Map<String, Value>, path: &[String]) -> Option<&'a Value
         })
 }
 
-fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+/// The instant an RFC 3339 text names (comparisons treat such texts as instants).
+pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
@@ -424,26 +425,31 @@ fn compare(actual: Option<&Value>, op: Op, literal: &Literal) -> bool {
 }
 
 impl Filter {
-    /// The lowercased value every match must have at attribute `path` (`["profile",
-    /// "platform"]`): the filter is `path eq "value"` or an `and` with it on either side. `None`
-    /// when it does not require one (or when the value reads as a timestamp, which `eq` compares
-    /// as an instant).
-    pub fn required_equal(&self, attribute: &[&str]) -> Option<String> {
+    /// The comparisons every match must satisfy at attribute `path` (`["profile",
+    /// "platform"]`, names compared without case): the filter's own when it is one, and those of
+    /// both sides of an `and`, at any depth. Nothing under `or` or `not` is required.
+    pub fn required_comparisons(&self, attribute: &[&str]) -> Vec<(Op, &Literal)> {
+        let mut found = Vec::new();
+        self.collect_required(attribute, &mut found);
+        found
+    }
+
+    fn collect_required<'a>(&'a self, attribute: &[&str], found: &mut Vec<(Op, &'a Literal)>) {
         match self {
-            Self::And(a, b) => a
-                .required_equal(attribute)
-                .or_else(|| b.required_equal(attribute)),
-            Self::Compare(path, Op::Eq, Literal::Str(value))
+            Self::And(a, b) => {
+                a.collect_required(attribute, found);
+                b.collect_required(attribute, found);
+            }
+            Self::Compare(path, op, literal)
                 if path.len() == attribute.len()
                     && path
                         .iter()
                         .zip(attribute)
-                        .all(|(name, want)| name.eq_ignore_ascii_case(want))
-                    && parse_instant(value).is_none() =>
+                        .all(|(name, want)| name.eq_ignore_ascii_case(want)) =>
             {
-                Some(value.to_lowercase())
+                found.push((*op, literal));
             }
-            _ => None,
+            _ => {}
         }
     }
 
@@ -465,34 +471,45 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn required_equal_finds_a_top_level_equality_under_and() {
-        let required = |expr: &str| parse(expr).expect("parses").required_equal(&["status"]);
+    fn required_comparisons_are_those_under_and_only() {
+        let status = |expr: &str| {
+            let filter = parse(expr).expect("parses");
+            let found: Vec<(Op, Literal)> = filter
+                .required_comparisons(&["status"])
+                .into_iter()
+                .map(|(op, literal)| (op, literal.clone()))
+                .collect();
+            found
+        };
         let platform = |expr: &str| {
             parse(expr)
                 .expect("parses")
-                .required_equal(&["profile", "platform"])
+                .required_comparisons(&["profile", "platform"])
+                .len()
         };
+        let text = |s: &str| Literal::Str(s.into());
+        assert_eq!(platform("status pr and PROFILE.Platform eq \"Windows\""), 1);
+        assert_eq!(platform("platform eq \"WINDOWS\""), 0);
+        assert_eq!(platform("profile.platform.x eq \"WINDOWS\""), 0);
         assert_eq!(
-            platform("status pr and PROFILE.Platform eq \"Windows\""),
-            Some("windows".into())
+            status("STATUS eq \"Active\""),
+            vec![(Op::Eq, text("Active"))]
         );
-        assert_eq!(platform("platform eq \"WINDOWS\""), None);
-        assert_eq!(platform("profile.platform.x eq \"WINDOWS\""), None);
-        assert_eq!(required("status eq \"ACTIVE\""), Some("active".into()));
-        assert_eq!(required("STATUS eq \"Active\""), Some("active".into()));
         assert_eq!(
-            required("profile.platform pr and (id pr and status eq \"SUSPENDED\")"),
-            Some("suspended".into())
+            status("status sw \"A\" and (id pr and status ne \"ACTIVE\")"),
+            vec![(Op::Sw, text("A")), (Op::Ne, text("ACTIVE"))]
+        );
+        assert_eq!(
+            status("status eq true"),
+            vec![(Op::Eq, Literal::Bool(true))]
         );
         for none in [
-            "status ne \"ACTIVE\"",
             "status eq \"ACTIVE\" or id pr",
             "not (status eq \"ACTIVE\")",
             "profile.status eq \"ACTIVE\"",
-            "status eq \"2019-10-02T18:03:07.000Z\"",
-            "status eq true",
+            "status pr",
         ] {
-            assert_eq!(required(none), None, "{none}");
+            assert_eq!(status(none), vec![], "{none}");
         }
     }
 

@@ -407,9 +407,10 @@ pub struct Org {
     pub devices: BTreeMap<u64, DeviceRecord>,
     /// Sequence number of every device id ever issued (deleted ones too, so cursors survive).
     pub device_seq: HashMap<String, u64>,
-    /// Sequence numbers of the devices by the lowercased value of each indexed attribute
-    /// (`status`, `id`, platform and the naming attributes), so an equality search reads only
-    /// the devices it can match. Kept by [`Org::insert_device`], [`Org::set_device_status`] and
+    /// Sequence numbers of the devices by the lowercased value of each indexed text attribute
+    /// (`status`, `id`, platform and the naming attributes) and by `lastUpdated`, so a search
+    /// that requires one of those values, a prefix of them or a time range reads only the
+    /// devices it can match. Kept by [`Org::insert_device`], [`Org::set_device_status`] and
     /// [`Org::remove_device`]: change a device through them.
     pub device_index: DeviceIndex,
     /// Sequence numbers of the devices linked to each user id, so a user's devices are found
@@ -754,7 +755,8 @@ impl Org {
             .filter_map(|seq| self.devices.get(seq))
     }
 
-    /// Sets the `status` of the device with `id`; `None` when there is no such device.
+    /// Sets the `status` of the device with `id` and its `lastUpdated` to now; `None` when there
+    /// is no such device.
     pub fn set_device_status(&mut self, id: &str, status: &str) -> Option<&mut DeviceRecord> {
         let seq = *self.device_seq.get(id)?;
         let device = self.devices.get_mut(&seq)?;
@@ -762,6 +764,7 @@ impl Org {
         device
             .body
             .insert("status".into(), Value::String(status.to_owned()));
+        device.body.insert("lastUpdated".into(), json!(now_ts()));
         self.device_index.insert(seq, &device.body);
         Some(device)
     }

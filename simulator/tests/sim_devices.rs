@@ -426,6 +426,20 @@ async fn status_searches_follow_lifecycle_changes_and_deletes() {
             .await
             .contains(&suspended)
     );
+    // The time index follows the changes too: the two changed devices are the newest.
+    let seeded_newest = all
+        .iter()
+        .filter(|d| d["id"] != active.as_str() && d["id"] != suspended.as_str())
+        .filter_map(|d| d["lastUpdated"].as_str())
+        .max()
+        .expect("seeded devices")
+        .to_owned();
+    let mut changed = vec![active.clone(), suspended.clone()];
+    changed.sort_by_key(|id| ids(&all).iter().position(|d| d == id));
+    assert_eq!(
+        search_by_pages(&org, &format!("lastUpdated gt \"{seeded_newest}\"")).await,
+        changed
+    );
     org.sim.shutdown().await;
 }
 
@@ -443,6 +457,8 @@ async fn search_filters_match_a_client_side_evaluation() {
         .expect("a WINDOWS device")[..5]
         .to_string();
     let cutoff = all[20]["lastUpdated"].as_str().expect("ts").to_string();
+    let later = all[30]["lastUpdated"].as_str().expect("ts").to_string();
+    let serial = sample["profile"]["serialNumber"].as_str().expect("serial");
 
     let cases: Vec<(String, Vec<String>)> =
         vec![
@@ -477,6 +493,25 @@ async fn search_filters_match_a_client_side_evaluation() {
         (
             "lastUpdated gt \"2019-06-01T09:00:00.000Z\"".into(),
             by(&|d| d["lastUpdated"].as_str().expect("ts") > "2019-06-01T09:00:00.000Z"),
+        ),
+        (
+            format!("lastUpdated gt \"{cutoff}\" and lastUpdated lt \"{later}\""),
+            by(&|d| {
+                let at = d["lastUpdated"].as_str().expect("ts");
+                at > cutoff.as_str() && at < later.as_str()
+            }),
+        ),
+        (
+            format!("lastUpdated ge \"{cutoff}\" and lastUpdated le \"{cutoff}\""),
+            by(&|d| d["lastUpdated"] == cutoff.as_str()),
+        ),
+        (
+            format!("profile.serialNumber sw \"{}\"", serial[..4].to_lowercase()),
+            by(&|d| {
+                d["profile"]["serialNumber"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(&serial[..4]))
+            }),
         ),
         (
             format!("lastUpdated le \"{cutoff}\""),
