@@ -385,10 +385,12 @@ async fn shaped_get(http: &reqwest::Client, url: &str) -> Option<reqwest::Respon
 }
 
 /// An HTTP client set up as the crate's builder sets up its own: the default request timeout
-/// applied by the client, no redirects.
+/// applied by the client, no redirects, reqwest's retry layer off.
 fn shaped_client() -> reqwest::Client {
     let timeout = okta_mgmt::ClientState::default().request_timeout();
-    let builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never().max_retries_per_request(0));
     let builder = match timeout {
         Some(timeout) => builder.timeout(timeout),
         None => builder,

@@ -582,6 +582,10 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .redirect(reqwest::redirect::Policy::none())
+                // Retries are the `RetryPolicy`'s alone: it resends refused HTTP/2 requests too
+                // (with a fresh DPoP proof). reqwest's own layer would copy every request for
+                // them.
+                .retry(reqwest::retry::never().max_retries_per_request(0))
                 .timeout(request_timeout)
                 .build()
                 .map_err(|source| BuildError::Http { source })?,

@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::BuildError;
 use crate::dpop::{DpopKey, Server};
+use crate::retry::TransportFailure;
 use crate::secret::SecretString;
 
 /// The `client_assertion_type` of a JWT client assertion (RFC 7523).
@@ -528,20 +529,27 @@ impl PrivateKeyJwtProvider {
             .map_err(|source| TokenError::Signing { source })
     }
 
-    /// Requests a token; with DPoP, retries once when the endpoint asks for a nonce.
+    /// Requests a token; with DPoP, retries once when the endpoint asks for a nonce. A request
+    /// the server refused unprocessed is sent again (a new assertion and proof each time), up
+    /// to [`REFUSED_RESENDS`] times.
     async fn request(&self) -> Result<AccessToken, TokenError> {
-        match self.request_once().await {
-            Err(Attempt::NonceRequired) => match self.request_once().await {
-                Err(Attempt::NonceRequired) => Err(TokenError::Endpoint {
-                    status: StatusCode::BAD_REQUEST,
-                    code: OAuthErrorCode::UseDpopNonce,
-                    description: Some("the token endpoint asked for a DPoP nonce twice".to_owned()),
-                }),
-                Err(Attempt::Failed(e)) => Err(e),
-                Ok(token) => Ok(token),
-            },
-            Err(Attempt::Failed(e)) => Err(e),
-            Ok(token) => Ok(token),
+        let (mut nonce_asked, mut resent) = (false, 0);
+        loop {
+            match self.request_once().await {
+                Ok(token) => return Ok(token),
+                Err(Attempt::NonceRequired) if !nonce_asked => nonce_asked = true,
+                Err(Attempt::NonceRequired) => {
+                    return Err(TokenError::Endpoint {
+                        status: StatusCode::BAD_REQUEST,
+                        code: OAuthErrorCode::UseDpopNonce,
+                        description: Some(
+                            "the token endpoint asked for a DPoP nonce twice".to_owned(),
+                        ),
+                    });
+                }
+                Err(Attempt::Refused(_)) if resent < REFUSED_RESENDS => resent += 1,
+                Err(Attempt::Refused(e) | Attempt::Failed(e)) => return Err(e),
+            }
         }
     }
 
@@ -577,7 +585,7 @@ impl PrivateKeyJwtProvider {
                 dpop.proof(Server::Token, "POST", &url, None)?,
             );
         }
-        let response = request.send().await.map_err(TokenError::transport)?;
+        let response = request.send().await.map_err(Attempt::of_send)?;
         let status = response.status();
         let nonce = response
             .headers()
@@ -650,8 +658,27 @@ impl PrivateKeyJwtProvider {
 enum Attempt {
     /// `use_dpop_nonce` with a `DPoP-Nonce` header (now remembered).
     NonceRequired,
+    /// The server turned the request away unprocessed (see [`TransportFailure::Refused`]).
+    Refused(TokenError),
     /// Any other failure.
     Failed(TokenError),
+}
+
+/// How many times a token request that the server refused unprocessed is sent again (as many as
+/// reqwest's own retry layer allowed, which the crate's HTTP client leaves off).
+const REFUSED_RESENDS: u32 = 2;
+
+impl Attempt {
+    /// A failure to send the token request.
+    fn of_send(error: reqwest::Error) -> Self {
+        let refused = TransportFailure::of(&error) == TransportFailure::Refused;
+        let error = TokenError::transport(error);
+        if refused {
+            Attempt::Refused(error)
+        } else {
+            Attempt::Failed(error)
+        }
+    }
 }
 
 impl From<TokenError> for Attempt {

@@ -113,6 +113,10 @@ pub enum GiveUpReason {
 pub enum TransportFailure {
     /// The connection could not be established; the request was not sent.
     Connect,
+    /// The server turned the request away unprocessed: an HTTP/2 stream reset with
+    /// `REFUSED_STREAM`, or a graceful `GOAWAY` (`NO_ERROR`) that left the request out. Safe to
+    /// send again whatever the method.
+    Refused,
     /// The request or connection timed out.
     Timeout,
     /// Any other failure (the request may have been sent).
@@ -126,10 +130,30 @@ impl TransportFailure {
             Self::Timeout
         } else if error.is_connect() {
             Self::Connect
+        } else if refused(error) {
+            Self::Refused
         } else {
             Self::Other
         }
     }
+}
+
+/// Whether an HTTP/2 error from the server in `error`'s causes says the request was not
+/// processed (RFC 9113, section 8.7).
+fn refused(error: &reqwest::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(current) = cause {
+        if let Some(h2) = current.downcast_ref::<h2::Error>() {
+            return h2.is_remote()
+                && match h2.reason() {
+                    Some(h2::Reason::REFUSED_STREAM) => h2.is_reset(),
+                    Some(h2::Reason::NO_ERROR) => h2.is_go_away(),
+                    _ => false,
+                };
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// Whether a method is idempotent (safe to repeat).
@@ -228,7 +252,10 @@ impl RetryPolicy {
         self.schedule(attempt, wait, elapsed)
     }
 
-    /// Decides what to do after a transport failure (no response).
+    /// Decides what to do after a transport failure (no response). A refused request is resent
+    /// at once whatever its method; a connection failure after a backoff, for idempotent
+    /// methods, when `retry_connect_errors` is on; anything else is final. Each counts against
+    /// `max_retries` and `max_elapsed`.
     pub fn decide_transport(
         &self,
         attempt: u32,
@@ -237,6 +264,8 @@ impl RetryPolicy {
         elapsed: Duration,
     ) -> RetryDecision {
         match failure {
+            // The server did not process it: resend at once, even a POST.
+            TransportFailure::Refused => self.schedule(attempt, Duration::ZERO, elapsed),
             TransportFailure::Connect if self.retry_connect_errors => {
                 if !is_idempotent(method) {
                     return RetryDecision::GiveUp(GiveUpReason::NotIdempotent);
@@ -757,6 +786,16 @@ mod tests {
     )]
     #[case::timeout_get(Method::GET, TransportFailure::Timeout, RetryDecision::Done)]
     #[case::other_get(Method::GET, TransportFailure::Other, RetryDecision::Done)]
+    #[case::refused_get(
+        Method::GET,
+        TransportFailure::Refused,
+        RetryDecision::RetryAfter(Duration::ZERO)
+    )]
+    #[case::refused_post(
+        Method::POST,
+        TransportFailure::Refused,
+        RetryDecision::RetryAfter(Duration::ZERO)
+    )]
     fn transport_table(
         #[case] method: Method,
         #[case] failure: TransportFailure,
@@ -780,6 +819,12 @@ mod tests {
             Duration::ZERO,
         );
         assert_eq!(off, RetryDecision::Done);
+        let refused =
+            policy().decide_transport(5, &Method::POST, TransportFailure::Refused, Duration::ZERO);
+        assert_eq!(
+            refused,
+            RetryDecision::GiveUp(GiveUpReason::AttemptsExhausted)
+        );
     }
 
     #[test]
