@@ -109,6 +109,13 @@ fn h2_client(server: &H2Server, configure: impl FnOnce(ClientBuilder) -> ClientB
     .expect("client builds")
 }
 
+/// A client for `server` with an OAuth service app's private key.
+fn oauth_client(server: &H2Server, pem: &str) -> Client {
+    h2_client(server, |b| {
+        b.credentials(Credentials::private_key("0oa1", ["okta.devices.read"], pem))
+    })
+}
+
 fn ec_pem() -> String {
     use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
     let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("a key");
@@ -188,13 +195,7 @@ async fn refusals_count_against_max_retries() {
 async fn a_refused_token_request_is_sent_again_up_to_twice() {
     let pem = ec_pem();
     let server = H2Server::start(2).await;
-    let client = h2_client(&server, |b| {
-        b.credentials(Credentials::private_key(
-            "0oa1",
-            ["okta.devices.read"],
-            pem.as_str(),
-        ))
-    });
+    let client = oauth_client(&server, &pem);
     let device = tokio::time::timeout(
         Duration::from_secs(10),
         client.get_device_with("guo1").call(),
@@ -220,13 +221,7 @@ async fn a_refused_token_request_is_sent_again_up_to_twice() {
     );
 
     let server = H2Server::start(3).await;
-    let client = h2_client(&server, |b| {
-        b.credentials(Credentials::private_key(
-            "0oa1",
-            ["okta.devices.read"],
-            pem.as_str(),
-        ))
-    });
+    let client = oauth_client(&server, &pem);
     let error = client
         .get_device_with("guo1")
         .call()
