@@ -16,9 +16,11 @@
 //! A loopback server started here serves pre-rendered Okta-style pages (devices in pages of
 //! 200 with `Link: rel="next"` cursors, one device, a policy list) from memory: no simulator
 //! logic in the measured path. Each measure runs the crate and the raw baseline alternately
-//! (interleaved rounds) and prints the median of each and their ratio. The raw baseline decodes
+//! (interleaved rounds, each side first in every other round) and prints the median of each and
+//! their ratio. The raw baseline decodes
 //! into plain serde structs of the same shape (no unknown-field capture, no re-encoding).
-//! The GET measures split the per-call cost: `call()`, the crate's send path alone
+//! The GET measures split the per-call cost: `call()` (with an API token, and with OAuth
+//! access tokens from a token provider), the crate's send path alone
 //! (`client.raw()`), the raw loop decoding into the crate's `Device` (the typed model alone),
 //! and the raw loop sending the crate's request shape (its headers and per-request timeout)
 //! and decoding its `Device`: what any client with those features pays before the crate's own
@@ -36,8 +38,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt as _;
-use okta_mgmt::Client;
+use futures::future::BoxFuture;
 use okta_mgmt::types::{Device, DeviceFields, Policy, PolicyRule};
+use okta_mgmt::{AccessToken, Client, Credentials, TokenError, TokenProvider};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -348,6 +351,24 @@ async fn raw_list(http: &reqwest::Client, base: &str) -> usize {
     }
 }
 
+/// A token provider that hands out one fixed token valid for a day: the OAuth send path
+/// (token cache, renewal copy on `401`) without a token endpoint.
+#[derive(Debug)]
+struct FixedToken;
+
+impl TokenProvider for FixedToken {
+    fn fetch_token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(async { Ok(AccessToken::new(TOKEN, Duration::from_secs(86_400))) })
+    }
+}
+
+/// A client of the bench server that authenticates with OAuth access tokens.
+fn oauth_client(base: &str) -> Option<Client> {
+    let credentials = Credentials::token_provider(Arc::new(FixedToken));
+    let client = Client::builder().org_url(base).credentials(credentials);
+    client.build().ok()
+}
+
 async fn crate_gets(client: &Client, n: usize) -> usize {
     let mut ok = 0;
     for _ in 0..n {
@@ -442,6 +463,16 @@ async fn compare_gets(client: &Client, http: &reqwest::Client, base: &str, sizes
         || raw_gets(http, base, sizes.gets),
     )
     .await;
+    if let Some(oauth) = oauth_client(base) {
+        let label = format!("{} sequential GETs, OAuth token", sizes.gets);
+        compare(
+            &label,
+            sizes.rounds,
+            || crate_gets(&oauth, sizes.gets),
+            || raw_gets(http, base, sizes.gets),
+        )
+        .await;
+    }
     let label = format!("{} GETs through client.raw()", sizes.gets);
     compare(
         &label,
@@ -544,7 +575,7 @@ fn thread_cpu_time() -> Option<Duration> {
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
-    v[v.len() / 2]
+    v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
 /// The filter given on the command line: only measures whose name contains it run.
@@ -641,17 +672,19 @@ where
     let (mut count_a, mut count_b) = (0, 0);
     let flag = |name: &str| std::env::args().any(|a| a == name);
     let (run_ours, run_raw) = (!flag("--raw-only"), !flag("--ours-only"));
-    for _ in 0..rounds {
-        let start = Tick::now();
-        if run_ours {
-            count_a = ours().await;
+    for round in 0..rounds {
+        // Which side goes first alternates, so that neither always runs on the other's heap
+        // and caches.
+        for side in [round % 2, 1 - round % 2] {
+            let start = Tick::now();
+            if side == 0 && run_ours {
+                count_a = ours().await;
+                a.push(start.elapsed());
+            } else if side == 1 && run_raw {
+                count_b = raw().await;
+                b.push(start.elapsed());
+            }
         }
-        a.push(start.elapsed());
-        let start = Tick::now();
-        if run_raw {
-            count_b = raw().await;
-        }
-        b.push(start.elapsed());
     }
     let (ma, mb) = (median(a), median(b));
     println!(
