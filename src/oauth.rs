@@ -708,13 +708,13 @@ fn form_encode(value: &str) -> String {
 }
 
 struct Cached {
-    authz: Authz,
+    authz: Arc<Authz>,
     renew_at: Instant,
 }
 
 /// What a request needs from the cache: the `Authorization` value, the token (for a DPoP
-/// proof's `ath`) and the generation of the token (to invalidate exactly it).
-#[derive(Clone)]
+/// proof's `ath`) and the generation of the token (to invalidate exactly it). Shared: each
+/// request holds the cached one.
 pub(crate) struct Authz {
     pub(crate) header: HeaderValue,
     pub(crate) token: SecretString,
@@ -750,12 +750,12 @@ impl TokenCache {
 
     /// The `Authorization` header for a request and the generation of the token in it.
     /// Waits for a renewal in progress instead of starting another.
-    pub(crate) async fn authorization(&self) -> Result<Authz, Arc<TokenError>> {
+    pub(crate) async fn authorization(&self) -> Result<Arc<Authz>, Arc<TokenError>> {
         let mut slot = self.slot.lock().await;
         if let Some(cached) = slot.as_ref()
             && Instant::now() < cached.renew_at
         {
-            return Ok(cached.authz.clone());
+            return Ok(Arc::clone(&cached.authz));
         }
         *slot = None;
         let token = self.provider.fetch_token().await.map_err(Arc::new)?;
@@ -773,14 +773,14 @@ impl TokenCache {
             .generation
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
-        let authz = Authz {
+        let authz = Arc::new(Authz {
             header,
             token: token.secret().clone(),
             dpop: token.dpop,
             generation,
-        };
+        });
         *slot = Some(Cached {
-            authz: authz.clone(),
+            authz: Arc::clone(&authz),
             renew_at: token.renew_at(),
         });
         Ok(authz)

@@ -400,6 +400,9 @@ pub struct Outcome {
     pub attempts: u32,
     /// Retries were made and the last answer was still retryable: the budget ran out.
     pub retries_exhausted: bool,
+    /// When asked for: an unsent copy of the last request, without the retry headers (`None`
+    /// when its body could not be copied). The send path resends it after renewing a token.
+    pub(crate) spare: Option<Box<reqwest::Request>>,
 }
 
 /// A wait before a retry, reported to [`crate::hook::RequestHook::on_retry_wait`] and logged.
@@ -435,11 +438,16 @@ pub async fn execute(
     policy: &RetryPolicy,
     operation: &str,
 ) -> Outcome {
-    execute_with(http, request, policy, operation, |_| {}, |_| {}).await
+    execute_with(http, request, policy, operation, |_| {}, |_| {}, false).await
 }
 
 /// [`execute`], calling `before_retry` on each retried request (a DPoP proof must be signed
 /// afresh for every attempt: its `jti` may be used once) and `on_wait` before each wait.
+/// With `keep_spare`, the outcome carries a copy of the last request (see [`Outcome`]).
+///
+/// A request is copied before an attempt only when the answer may call for another one: not
+/// on the last attempt the policy allows (nor at all with retries disabled), unless the copy
+/// is to be kept.
 ///
 /// A function returning a block rather than an `async fn`: the block sends the request it
 /// captured in place, where an `async fn` would hold a second copy of it (and one more per
@@ -453,6 +461,7 @@ pub(crate) fn execute_with<'a>(
     operation: &'a str,
     before_retry: impl Fn(&mut reqwest::Request) + 'a,
     on_wait: impl Fn(&RetryWait<'_>) + 'a,
+    keep_spare: bool,
 ) -> impl Future<Output = Outcome> + 'a {
     async move {
         let start = tokio::time::Instant::now();
@@ -462,11 +471,18 @@ pub(crate) fn execute_with<'a>(
             attempt = attempt.saturating_add(1);
             // The answer and the spare copy end with this block, before any wait.
             let wait = {
-                let spare = spare_copy(&request);
+                let may_retry = attempt <= policy.max_retries;
+                let spare = (may_retry || keep_spare)
+                    .then(|| spare_copy(&request))
+                    .flatten();
                 let result = http.execute(request).await;
                 let decision = decide(policy, attempt, &method, &result, start.elapsed());
-                let (RetryDecision::RetryAfter(wait), Some(mut next)) = (&decision, spare) else {
-                    return finished(result, attempt, &decision);
+                let (wait, mut next) = match (&decision, spare) {
+                    (RetryDecision::RetryAfter(wait), Some(next)) => (wait, next),
+                    (_, spare) => {
+                        let spare = spare.filter(|_| keep_spare).map(|s| unmarked(s, attempt));
+                        return finished(result, attempt, &decision, spare);
+                    }
                 };
                 let event = RetryWait {
                     operation,
@@ -516,6 +532,7 @@ fn finished(
     result: reqwest::Result<reqwest::Response>,
     attempts: u32,
     decision: &RetryDecision,
+    spare: Option<Box<reqwest::Request>>,
 ) -> Outcome {
     let retries_exhausted = attempts > 1
         && matches!(
@@ -526,6 +543,7 @@ fn finished(
         result,
         attempts,
         retries_exhausted,
+        spare,
     }
 }
 
@@ -582,6 +600,17 @@ fn log_wait(event: &RetryWait<'_>, error: Option<&reqwest::Error>) {
 }
 
 /// Sets the retry headers on the request about to be resent.
+/// The copy of attempt `attempt` without the headers [`mark_retry`] set on it, boxed for the
+/// [`Outcome`].
+fn unmarked(mut request: reqwest::Request, attempt: u32) -> Box<reqwest::Request> {
+    if attempt > 1 {
+        let headers = request.headers_mut();
+        headers.remove(RETRY_COUNT_HEADER);
+        headers.remove(RETRY_FOR_HEADER);
+    }
+    Box::new(request)
+}
+
 fn mark_retry(headers: &mut HeaderMap, attempt: u32, retry_for: Option<HeaderValue>) {
     headers.insert(
         HeaderName::from_static(RETRY_COUNT_HEADER),

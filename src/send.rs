@@ -25,6 +25,7 @@ use crate::Client;
 use crate::config::{Auth, ClientState};
 use crate::error::{self, Error};
 use crate::hook::{ObservedResponse, OutgoingRequest, RequestHook};
+use crate::oauth::Authz;
 use crate::retry::{Outcome, RetryWait};
 
 /// The header progenitor adds to every request.
@@ -170,6 +171,7 @@ impl Client {
             let mut exchange = read(outcome, self.inner.max_response_bytes).await?;
             if !exchange.status.is_success() {
                 // A server may echo the credential it was sent; no error text carries it on.
+                let oauth_token = oauth_token.map(|authz| authz.token.clone());
                 let secret = oauth_token.or_else(|| self.static_token());
                 if let Some(secret) = secret {
                     exchange.body = scrub(exchange.body, secret.expose_secret());
@@ -204,71 +206,86 @@ impl Client {
     }
 
     /// Adds an OAuth access token when the client uses one, sends, and on a `401` renews
-    /// the token once and sends again. Returns the OAuth token last sent, if any.
+    /// the token once and sends again. Returns the OAuth authorization last sent, if any.
     fn send_authorized(
         &self,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> impl Future<Output = Result<(Outcome, Option<crate::SecretString>), Error>> + '_ {
+    ) -> impl Future<Output = Result<(Outcome, Option<Arc<Authz>>), Error>> + '_ {
         match &self.inner.auth {
-            // Boxed: its two sends would otherwise make every call's future twice as large.
-            Some(Auth::OAuth(cache)) => {
-                Either::Left(Box::pin(self.send_oauth(cache, request, operation)))
-            }
+            Some(Auth::OAuth(cache)) => Either::Left(self.send_oauth(cache, request, operation)),
             _ => Either::Right(
-                self.send_traced(request, operation, None)
+                self.send_traced(request, operation, None, false)
                     .map(|outcome| Ok((outcome, None))),
             ),
         }
     }
 
+    /// Sends with the cached token; on a `401`, sends the retry loop's spare copy once more
+    /// with a renewed token (or, when the server asks for a DPoP nonce, a new proof). One send
+    /// at a time, so the future holds one send, not two.
     async fn send_oauth(
         &self,
         cache: &crate::oauth::TokenCache,
         mut request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<(Outcome, Option<crate::SecretString>), Error> {
+    ) -> Result<(Outcome, Option<Arc<Authz>>), Error> {
         let token = |source| Error::Token { source };
-        let authz = cache.authorization().await.map_err(token)?;
-        let second = request.try_clone();
-        self.authorize(&mut request, &authz).map_err(token)?;
-        let outcome = self.send_traced(request, operation, Some(&authz)).await;
-        let unauthorized =
-            matches!(&outcome.result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
-        let (true, Some(mut second)) = (unauthorized, second) else {
-            return Ok((outcome, Some(authz.token.clone())));
-        };
-        let nonce = outcome
+        let mut authz = cache.authorization().await.map_err(token)?;
+        let mut renewed = false;
+        loop {
+            self.authorize(&mut request, &authz).map_err(token)?;
+            // A copy to resend is kept for the first send only.
+            let mut outcome = self
+                .send_traced(request, operation, Some(&authz), !renewed)
+                .await;
+            let unauthorized =
+                matches!(&outcome.result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
+            let (true, Some(spare)) = (unauthorized, outcome.spare.take()) else {
+                return Ok((outcome, Some(authz)));
+            };
+            request = *spare;
+            // The renewed authorization sets its own proof, if it is DPoP-bound.
+            request.headers_mut().remove(crate::dpop::DPOP_HEADER);
+            authz = self.renew(cache, authz, &outcome, operation).await?;
+            renewed = true;
+        }
+    }
+
+    /// The authorization to resend with after `refused` answered `401`: the same token with
+    /// the DPoP nonce the server asks for, or a new token.
+    async fn renew(
+        &self,
+        cache: &crate::oauth::TokenCache,
+        authz: Arc<Authz>,
+        refused: &Outcome,
+        operation: &'static str,
+    ) -> Result<Arc<Authz>, Error> {
+        let nonce = refused
             .result
             .as_ref()
             .ok()
-            .and_then(|r| r.headers().get(crate::dpop::DPOP_NONCE_HEADER).cloned());
-        let authz = match (&cache.dpop, nonce) {
-            (Some(dpop), Some(nonce)) if authz.dpop => {
-                // RFC 9449 §9: the resource server wants a nonce; same token, new proof.
-                tracing::debug!(operation, "okta-mgmt: DPoP nonce required; retrying once");
-                dpop.set_nonce(crate::dpop::Server::Api, &nonce);
-                authz
-            }
-            _ => {
-                tracing::debug!(
-                    operation,
-                    "okta-mgmt: access token refused (401); renewing once"
-                );
-                cache.invalidate(authz.generation).await;
-                cache.authorization().await.map_err(token)?
-            }
-        };
-        self.authorize(&mut second, &authz).map_err(token)?;
-        let outcome = self.send_traced(second, operation, Some(&authz)).await;
-        Ok((outcome, Some(authz.token.clone())))
+            .and_then(|r| r.headers().get(crate::dpop::DPOP_NONCE_HEADER));
+        if let (Some(dpop), Some(nonce), true) = (&cache.dpop, nonce, authz.dpop) {
+            // RFC 9449 §9: the resource server wants a nonce; same token, new proof.
+            tracing::debug!(operation, "okta-mgmt: DPoP nonce required; retrying once");
+            dpop.set_nonce(crate::dpop::Server::Api, nonce);
+            return Ok(authz);
+        }
+        tracing::debug!(
+            operation,
+            "okta-mgmt: access token refused (401); renewing once"
+        );
+        cache.invalidate(authz.generation).await;
+        let source = |source| Error::Token { source };
+        cache.authorization().await.map_err(source)
     }
 
     /// Sets `Authorization` and, for a DPoP-bound token, a fresh `DPoP` proof.
     fn authorize(
         &self,
         request: &mut reqwest::Request,
-        authz: &crate::oauth::Authz,
+        authz: &Authz,
     ) -> Result<(), Arc<crate::oauth::TokenError>> {
         if let (true, Some(Auth::OAuth(cache))) = (authz.dpop, &self.inner.auth)
             && let Some(dpop) = &cache.dpop
@@ -291,12 +308,14 @@ impl Client {
         Ok(())
     }
 
-    /// Sends with retries inside an `okta_request` span.
+    /// Sends with retries inside an `okta_request` span; with `keep_spare`, the outcome
+    /// carries an unsent copy of the request.
     fn send_traced<'a>(
         &'a self,
         request: reqwest::Request,
         operation: &'static str,
-        authz: Option<&'a crate::oauth::Authz>,
+        authz: Option<&'a Authz>,
+        keep_spare: bool,
     ) -> impl Future<Output = Outcome> + 'a {
         let span = tracing::debug_span!(
             "okta_request",
@@ -325,13 +344,21 @@ impl Client {
         let start = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
         // A combinator, not a block: a block would hold the send future twice (as captured and
         // as awaited).
-        crate::retry::execute_with(&self.client, request, policy, operation, resign, on_wait)
-            .inspect(move |outcome| {
-                if let Some(start) = start {
-                    trace_outcome(outcome, start);
-                }
-            })
-            .instrument(span)
+        crate::retry::execute_with(
+            &self.client,
+            request,
+            policy,
+            operation,
+            resign,
+            on_wait,
+            keep_spare,
+        )
+        .inspect(move |outcome| {
+            if let Some(start) = start {
+                trace_outcome(outcome, start);
+            }
+        })
+        .instrument(span)
     }
 }
 
@@ -426,6 +453,7 @@ async fn read(outcome: Outcome, limit: usize) -> Result<Exchange, Error> {
         result,
         attempts,
         retries_exhausted,
+        ..
     } = outcome;
     let mut response = result.map_err(|source| {
         error::exhausted(Error::transport(source), attempts, retries_exhausted)

@@ -500,3 +500,24 @@ async fn an_observer_watches_alongside_the_hook_and_cannot_refuse() {
         assert_eq!(seen.responses.lock().unwrap()[0].0, 200);
     }
 }
+
+/// Fails to compile unless `value` can move to another thread.
+fn assert_send<T: Send>(value: T) -> T {
+    value
+}
+
+#[test]
+fn calls_pages_and_raw_requests_can_run_on_any_thread() {
+    // One future type holds every send path (API token and OAuth alike): one check covers all
+    // credentials. It fails to compile, not to run.
+    let client = Client::builder()
+        .org_url("https://acme.okta.com")
+        .api_token("00token")
+        .build()
+        .unwrap();
+    drop(assert_send(client.get_device_with("guo1").call()));
+    drop(assert_send(client.get_device_with("guo1").call_with_meta()));
+    drop(assert_send(client.list_devices().items()));
+    drop(assert_send(client.list_devices().pages()));
+    drop(assert_send(client.raw().get("/api/v1/devices").send()));
+}

@@ -147,12 +147,20 @@ impl Sequence {
         delay: Duration,
     ) -> (Client, Arc<Self>) {
         let provider = Arc::new(Sequence {
-            tokens,
-            calls: AtomicUsize::new(0),
             delay,
+            ..Sequence::new(tokens)
         });
         let credentials = Credentials::token_provider(provider.clone());
         (client_with_credentials(server, credentials), provider)
+    }
+
+    /// A sequence of `tokens`, handed out at once.
+    fn new(tokens: Vec<&'static str>) -> Self {
+        Sequence {
+            tokens,
+            calls: AtomicUsize::new(0),
+            delay: Duration::ZERO,
+        }
     }
 
     /// How many tokens were asked for.
@@ -209,6 +217,77 @@ async fn a_refused_token_is_renewed_once_and_the_request_retried() {
     let (client, provider) = Sequence::client(&server, vec!["stale", "stale"], Duration::ZERO);
     let e = get_device_error(&client).await;
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(provider.calls(), 2);
+}
+
+/// A `401` answer with Okta's invalid-token error.
+fn refused(then: httpmock::Then) {
+    then.status(401).json_body(serde_json::json!({
+        "errorCode": "E0000011", "errorSummary": "Invalid token provided"
+    }));
+}
+
+#[tokio::test]
+async fn a_token_refused_after_a_rate_limit_retry_is_renewed_and_resent_as_a_new_request() {
+    let server = MockServer::start_async().await;
+    let path = "/api/v1/devices/guo1";
+    let limited = server
+        .mock_async(|when, then| {
+            when.path(path)
+                .header("authorization", "Bearer stale")
+                .header_missing("x-okta-retry-count");
+            then.status(429)
+                .header("retry-after", "0")
+                .header("x-okta-request-id", "req-429");
+        })
+        .await;
+    // The retry (marked as one) is refused: the token went stale meanwhile.
+    let refused_retry = server
+        .mock_async(|when, then| {
+            when.path(path)
+                .header("authorization", "Bearer stale")
+                .header("x-okta-retry-count", "1")
+                .header("x-okta-retry-for", "req-429");
+            refused(then);
+        })
+        .await;
+    // The resend with the renewed token carries no retry marks of the first token's attempts.
+    let renewed = mock_json_when(&server, 200, device("guo1"), |when| {
+        when.path(path)
+            .header("authorization", "Bearer fresh")
+            .header_missing("x-okta-retry-count")
+            .header_missing("x-okta-retry-for")
+    })
+    .await;
+    let (client, provider) = Sequence::client(&server, vec!["stale", "fresh"], Duration::ZERO);
+    get_device_ok(&client).await;
+    limited.assert_calls_async(1).await;
+    refused_retry.assert_calls_async(1).await;
+    renewed.assert_calls_async(1).await;
+    assert_eq!(provider.calls(), 2);
+}
+
+#[tokio::test]
+async fn with_retries_disabled_a_refused_token_is_still_renewed_once() {
+    let server = MockServer::start_async().await;
+    let stale = server
+        .mock_async(|when, then| {
+            when.path("/api/v1/devices/guo1")
+                .header("authorization", "Bearer stale");
+            refused(then);
+        })
+        .await;
+    let fresh = mock_device_for(&server, "Bearer fresh").await;
+    let provider = Arc::new(Sequence::new(vec!["stale", "fresh"]));
+    let credentials = Credentials::token_provider(provider.clone());
+    let client = common::client_configured(&server, |builder| {
+        builder
+            .credentials(credentials)
+            .retry_policy(okta_mgmt::RetryPolicy::disabled())
+    });
+    get_device_ok(&client).await;
+    stale.assert_calls_async(1).await;
+    fresh.assert_calls_async(1).await;
     assert_eq!(provider.calls(), 2);
 }
 
