@@ -3,7 +3,8 @@
 //! For each builder in `mod builder` that has a `send()` returning
 //! `Result<ResponseValue<T>, Error<E>>`, this adds:
 //! - `call()` → `Result<T, crate::Error>` and `call_with_meta()` → `Result<crate::Response<T>,
-//!   crate::Error>` (the call runs on a per-call copy of the client, see `src/call.rs`);
+//!   crate::Error>` (see `src/call.rs`), sending what `into_request()` builds: `send()`'s
+//!   request without the `api-version` header and without copies of `String` path parameters;
 //! - for list operations (`GET` with an array response):
 //!   `pages()`/`items()` and the `Paginate` trait, holding their own client handle.
 //!
@@ -67,13 +68,22 @@ pub fn add(file: &mut syn::File, paginated: &BTreeSet<String>) -> Result<usize, 
             _ => None,
         })
         .ok_or("progenitor's output has no `mod builder`")?;
+    let structs: Vec<syn::ItemStruct> = builder
+        .1
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
     let mut added = Vec::new();
     for item in &builder.1 {
         if let syn::Item::Impl(imp) = item
             && imp.trait_.is_none()
             && let Some((name, value)) = send_signature(imp)
         {
-            let send = SendParts::of(imp).map_err(|e| format!("{name}::send: {e}"))?;
+            let strings = string_fields(&structs, &name);
+            let send = SendParts::of(imp, &strings).map_err(|e| format!("{name}::send: {e}"))?;
             let mut tokens = send.request_builder_method(&name);
             tokens.extend(methods(
                 &name,
@@ -93,14 +103,6 @@ pub fn add(file: &mut syn::File, paginated: &BTreeSet<String>) -> Result<usize, 
             "list operations without a generated builder: {missing:?}"
         ));
     }
-    let structs: Vec<syn::ItemStruct> = builder
-        .1
-        .iter()
-        .filter_map(|i| match i {
-            syn::Item::Struct(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
     for imp in builder.1.iter().filter_map(|i| match i {
         syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp),
         _ => None,
@@ -191,10 +193,86 @@ fn unsized_header_map(stmt: &syn::Stmt) -> syn::Stmt {
     }
 }
 
+/// The fields of builder `name` that hold a `String` (`Result<::std::string::String, String>`).
+fn string_fields(structs: &[syn::ItemStruct], name: &syn::Ident) -> BTreeSet<String> {
+    let Some(syn::Fields::Named(fields)) =
+        structs.iter().find(|s| s.ident == *name).map(|s| &s.fields)
+    else {
+        return BTreeSet::new();
+    };
+    let string = quote!(::std::string::String).to_string();
+    let is_string = |ty: syn::Type| ty.to_token_stream().to_string() == string;
+    fields
+        .named
+        .iter()
+        .filter(|f| first_generic(&f.ty, "Result").is_some_and(is_string))
+        .filter_map(|f| f.ident.as_ref().map(ToString::to_string))
+        .collect()
+}
+
+/// `stmt` with `encode_path(&x.to_string())` made `encode_path(&x)` for every `String`
+/// parameter `x` in `strings`: `encode_path` takes a `&str`, so the copy was made only to be
+/// dropped. (The path is built inside `format!`, whose arguments are tokens, not expressions.)
+fn borrowed_path_params(stmt: &syn::Stmt, strings: &BTreeSet<String>) -> Result<syn::Stmt, String> {
+    if strings.is_empty() {
+        return Ok(stmt.clone());
+    }
+    let tokens = borrow_in(stmt.to_token_stream(), strings);
+    syn::parse2(tokens).map_err(|e| format!("a statement after borrowing path parameters: {e}"))
+}
+
+fn borrow_in(
+    tokens: proc_macro2::TokenStream,
+    strings: &BTreeSet<String>,
+) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let mut out = Vec::new();
+    let mut after_encode_path = false;
+    for tree in tokens {
+        let tree = match tree {
+            TokenTree::Group(group) => {
+                let borrowed = (after_encode_path && group.delimiter() == Delimiter::Parenthesis)
+                    .then(|| borrowed_string(&group.stream(), strings))
+                    .flatten();
+                let inner = borrowed.unwrap_or_else(|| borrow_in(group.stream(), strings));
+                let mut new = Group::new(group.delimiter(), inner);
+                new.set_span(group.span());
+                TokenTree::Group(new)
+            }
+            other => other,
+        };
+        after_encode_path = matches!(&tree, TokenTree::Ident(i) if i == "encode_path");
+        out.push(tree);
+    }
+    out.into_iter().collect()
+}
+
+/// `&x` for the argument tokens `& x . to_string ()` when `x` is one of `strings`.
+fn borrowed_string(
+    argument: &proc_macro2::TokenStream,
+    strings: &BTreeSet<String>,
+) -> Option<proc_macro2::TokenStream> {
+    use proc_macro2::TokenTree as T;
+    let trees: Vec<T> = argument.clone().into_iter().collect();
+    let [
+        T::Punct(amp),
+        T::Ident(x),
+        T::Punct(dot),
+        T::Ident(method),
+        T::Group(args),
+    ] = trees.as_slice()
+    else {
+        return None;
+    };
+    let call = amp.as_char() == '&' && dot.as_char() == '.' && method == "to_string";
+    (call && args.stream().is_empty() && strings.contains(&x.to_string())).then(|| quote!(&#x))
+}
+
 impl SendParts {
     /// Reads `send()`: everything before `client.pre(…)` builds the request; the arms of the
-    /// final status `match` that are not `Err(…)` are the successes.
-    fn of(imp: &syn::ItemImpl) -> Result<Self, String> {
+    /// final status `match` that are not `Err(…)` are the successes. `strings` are the
+    /// builder's `String` parameters (see [`borrowed_path_params`]).
+    fn of(imp: &syn::ItemImpl, strings: &BTreeSet<String>) -> Result<Self, String> {
         let send = imp
             .items
             .iter()
@@ -214,7 +292,8 @@ impl SendParts {
             .iter()
             .filter(|s| !text(s).contains("\"api-version\""))
             .map(unsized_header_map)
-            .collect();
+            .map(|s| borrowed_path_params(&s, strings))
+            .collect::<Result<_, _>>()?;
         if build.iter().any(|s| text(s).contains(". await")) {
             return Err("the request is built with an `.await`".into());
         }
@@ -431,14 +510,37 @@ fn required_constructor(
     let doc = format!(
         "[`Client::{op}`](super::Client::{op}) with its required values set: leaving one out is a compile error."
     );
+    let start = unset_builder(new, name, &required)?;
     Some(quote! {
         impl super::Client {
             #[doc = #doc]
             pub fn #method<#(#generics),*>(&self, #(#params),*) -> #name<'_> {
-                #name::new(self) #(#setters)*
+                let client = self;
+                #start #(#setters)*
             }
         }
     })
+}
+
+/// `new()`'s struct expression with `Err(String::new())` in the `required` fields, which the
+/// setters fill at once: `new()`'s `"… was not initialized"` texts are allocated only to be
+/// dropped (an empty `String` allocates nothing).
+fn unset_builder(
+    new: &syn::ImplItemFn,
+    name: &syn::Ident,
+    required: &[syn::Ident],
+) -> Option<syn::ExprStruct> {
+    let Some(syn::Stmt::Expr(syn::Expr::Struct(init), _)) = new.block.stmts.last() else {
+        return None;
+    };
+    let mut init = init.clone();
+    init.path = syn::parse_quote!(#name);
+    for field in &mut init.fields {
+        if matches!(&field.member, syn::Member::Named(i) if required.contains(i)) {
+            field.expr = syn::parse_quote!(Err(::std::string::String::new()));
+        }
+    }
+    Some(init)
 }
 
 /// The fields `new()` initializes with `Err(…)`.
@@ -600,7 +702,44 @@ mod tests {
             code.contains("pub fn list_x_with<V0: ::std::convert::TryInto<types::Kind>>("),
             "{code}"
         );
-        assert!(code.contains("ListX::new(self).kind(kind)"), "{code}");
+        // The `_with` constructor starts from `new()`'s fields without its error texts.
+        let compact: String = code.split_whitespace().collect();
+        assert!(
+            compact.contains(
+                "ListX{client:client,kind:Err(::std::string::String::new()),limit:Ok(None),}.kind(kind)"
+            ),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn string_path_parameters_are_encoded_without_a_copy() {
+        let stmt: syn::Stmt = syn::parse_quote! {
+            let url = format!(
+                "{}/x/{}/y/{}/z/{}",
+                client.baseurl,
+                encode_path(&x_id.to_string()),
+                encode_path(&count.to_string()),
+                other(&x_id.to_string()),
+            );
+        };
+        let strings = BTreeSet::from(["x_id".to_string()]);
+        let text = borrowed_path_params(&stmt, &strings)
+            .unwrap()
+            .to_token_stream()
+            .to_string();
+        // Only the `String` parameter, and only inside `encode_path(…)`.
+        assert!(text.contains("encode_path (& x_id)"), "{text}");
+        assert!(
+            text.contains("encode_path (& count . to_string ())"),
+            "{text}"
+        );
+        assert!(text.contains("other (& x_id . to_string ())"), "{text}");
+        let unchanged = borrowed_path_params(&stmt, &BTreeSet::new()).unwrap();
+        assert_eq!(
+            unchanged.to_token_stream().to_string(),
+            stmt.to_token_stream().to_string()
+        );
     }
 
     fn status_match(arms: proc_macro2::TokenStream) -> syn::ExprMatch {
