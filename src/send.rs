@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use futures::FutureExt as _;
-use futures::future::Either;
+use futures::future::{self, Either};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
@@ -164,14 +164,19 @@ impl Client {
             let start = (hook.is_some() || observer.is_some()).then(Instant::now);
             // Only a caller-supplied HTTP client can follow a redirect: the crate's own follows none.
             let asked = (!self.inner.own_http_client).then(|| request.url().clone());
-            let (outcome, oauth_token) = self.send_authorized(request, operation).await?;
+            // Fetched here, where the request is held anyway, so that the OAuth send below does
+            // not hold a second request while it waits for a token.
+            let authz = self.oauth_authorization().await?;
+            let (outcome, renewed) = self
+                .send_authorized(request, operation, authz.as_ref())
+                .await?;
             if let Some(asked) = &asked {
                 refuse_redirect_away(&outcome, asked)?;
             }
             let mut exchange = read(outcome, self.inner.max_response_bytes).await?;
             if !exchange.status.is_success() {
                 // A server may echo the credential it was sent; no error text carries it on.
-                let oauth_token = oauth_token.map(|authz| authz.token.clone());
+                let oauth_token = renewed.or(authz).map(|authz| authz.token.clone());
                 let secret = oauth_token.or_else(|| self.static_token());
                 if let Some(secret) = secret {
                     exchange.body = scrub(exchange.body, secret.expose_secret());
@@ -205,15 +210,28 @@ impl Client {
         Some(crate::SecretString::new(token.trim()))
     }
 
-    /// Adds an OAuth access token when the client uses one, sends, and on a `401` renews
-    /// the token once and sends again. Returns the OAuth authorization last sent, if any.
-    fn send_authorized(
-        &self,
+    /// The OAuth authorization for a call (the cached token, or a new one): `None` for a client
+    /// with a fixed `Authorization` header.
+    async fn oauth_authorization(&self) -> Result<Option<Arc<Authz>>, Error> {
+        let Some(Auth::OAuth(cache)) = &self.inner.auth else {
+            return Ok(None);
+        };
+        let authz = cache.authorization().await;
+        authz.map(Some).map_err(|source| Error::Token { source })
+    }
+
+    /// Sends with `authz` when the client uses OAuth and, on a `401`, renews it once and sends
+    /// again. Returns the authorization of that second send, if there was one.
+    fn send_authorized<'a>(
+        &'a self,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> impl Future<Output = Result<(Outcome, Option<Arc<Authz>>), Error>> + '_ {
-        match &self.inner.auth {
-            Some(Auth::OAuth(cache)) => Either::Left(self.send_oauth(cache, request, operation)),
+        authz: Option<&'a Arc<Authz>>,
+    ) -> impl Future<Output = Result<(Outcome, Option<Arc<Authz>>), Error>> + 'a {
+        match (&self.inner.auth, authz) {
+            (Some(Auth::OAuth(cache)), Some(authz)) => {
+                Either::Left(self.send_oauth(cache, authz, request, operation))
+            }
             _ => Either::Right(
                 self.send_traced(request, operation, None, false)
                     .map(|outcome| Ok((outcome, None))),
@@ -221,35 +239,55 @@ impl Client {
         }
     }
 
-    /// Sends with the cached token; on a `401`, sends the retry loop's spare copy once more
-    /// with a renewed token (or, when the server asks for a DPoP nonce, a new proof). One send
-    /// at a time, so the future holds one send, not two.
-    async fn send_oauth(
+    /// Sends with the cached token, keeping the retry loop's spare copy of the request; on a
+    /// `401`, [`Client::resend_renewed`] sends that copy. A combinator holding one send at a
+    /// time; the resend, which is rare, is boxed.
+    fn send_oauth<'a>(
+        &'a self,
+        cache: &'a crate::oauth::TokenCache,
+        authz: &'a Arc<Authz>,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> impl Future<Output = Result<(Outcome, Option<Arc<Authz>>), Error>> + 'a {
+        if let Err(source) = self.authorize(&mut request, authz) {
+            return Either::Left(future::ready(Err(Error::Token { source })));
+        }
+        let send = self.send_traced(request, operation, Some(authz), true);
+        Either::Right(send.then(move |mut outcome| {
+            let unauthorized =
+                matches!(&outcome.result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
+            match (unauthorized, outcome.spare.take()) {
+                (true, Some(spare)) => Either::Left(Box::pin(self.resend_renewed(
+                    cache,
+                    Arc::clone(authz),
+                    outcome,
+                    *spare,
+                    operation,
+                ))),
+                _ => Either::Right(future::ready(Ok((outcome, None)))),
+            }
+        }))
+    }
+
+    /// Sends `request` again after `refused` answered `401`, with a renewed authorization.
+    async fn resend_renewed(
         &self,
         cache: &crate::oauth::TokenCache,
+        authz: Arc<Authz>,
+        refused: Outcome,
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> Result<(Outcome, Option<Arc<Authz>>), Error> {
+        let authz = self.renew(cache, authz, &refused, operation).await?;
+        drop(refused);
+        // The renewed authorization sets its own proof, if it is DPoP-bound.
+        request.headers_mut().remove(crate::dpop::DPOP_HEADER);
         let token = |source| Error::Token { source };
-        let mut authz = cache.authorization().await.map_err(token)?;
-        let mut renewed = false;
-        loop {
-            self.authorize(&mut request, &authz).map_err(token)?;
-            // A copy to resend is kept for the first send only.
-            let mut outcome = self
-                .send_traced(request, operation, Some(&authz), !renewed)
-                .await;
-            let unauthorized =
-                matches!(&outcome.result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
-            let (true, Some(spare)) = (unauthorized, outcome.spare.take()) else {
-                return Ok((outcome, Some(authz)));
-            };
-            request = *spare;
-            // The renewed authorization sets its own proof, if it is DPoP-bound.
-            request.headers_mut().remove(crate::dpop::DPOP_HEADER);
-            authz = self.renew(cache, authz, &outcome, operation).await?;
-            renewed = true;
-        }
+        self.authorize(&mut request, &authz).map_err(token)?;
+        let outcome = self
+            .send_traced(request, operation, Some(&authz), false)
+            .await;
+        Ok((outcome, Some(authz)))
     }
 
     /// The authorization to resend with after `refused` answered `401`: the same token with
