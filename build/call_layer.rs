@@ -221,6 +221,8 @@ fn borrowed_path_params(stmt: &syn::Stmt, strings: &BTreeSet<String>) -> Result<
     syn::parse2(tokens).map_err(|e| format!("a statement after borrowing path parameters: {e}"))
 }
 
+/// `tokens` with each `encode_path(&x.to_string())` of a parameter in `strings` borrowed, at
+/// any depth of groups.
 fn borrow_in(
     tokens: proc_macro2::TokenStream,
     strings: &BTreeSet<String>,

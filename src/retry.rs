@@ -599,7 +599,6 @@ fn log_wait(event: &RetryWait<'_>, error: Option<&reqwest::Error>) {
     }
 }
 
-/// Sets the retry headers on the request about to be resent.
 /// The copy of attempt `attempt` without the headers [`mark_retry`] set on it, boxed for the
 /// [`Outcome`].
 fn unmarked(mut request: reqwest::Request, attempt: u32) -> Box<reqwest::Request> {
@@ -611,6 +610,7 @@ fn unmarked(mut request: reqwest::Request, attempt: u32) -> Box<reqwest::Request
     Box::new(request)
 }
 
+/// Sets the retry headers on the request about to be resent.
 fn mark_retry(headers: &mut HeaderMap, attempt: u32, retry_for: Option<HeaderValue>) {
     headers.insert(
         HeaderName::from_static(RETRY_COUNT_HEADER),
