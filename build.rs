@@ -9,6 +9,8 @@
 
 #[path = "build/api_listing.rs"]
 mod api_listing;
+#[path = "build/boxed.rs"]
+mod boxed;
 #[path = "build/call_layer.rs"]
 mod call_layer;
 #[path = "build/decoders.rs"]
@@ -336,6 +338,7 @@ fn write_formatted(
         syn::parse2(tokens).map_err(|e| vec![format!("generated code does not parse: {e}")])?;
     postprocess::derive_defaults(&mut file);
     postprocess::constrained_strings_keep_their_string(&mut file);
+    boxed::box_fields(&mut file, boxed::BOXED_TYPES).map_err(|e| vec![format!("boxed: {e}")])?;
     decoders::stream_flattened_structs(&mut file).map_err(|e| vec![format!("decoders: {e}")])?;
     if let Some(paginated) = call_layer_for {
         call_layer::add(&mut file, paginated).map_err(|e| vec![format!("call layer: {e}")])?;

@@ -556,6 +556,37 @@ mod streaming_decoder {
         assert!(err.to_string().contains(cause), "{err}");
     }
 
+    /// Link objects are boxed by build.rs (`_links` holds ten of them, 1,736 bytes inline), so
+    /// a decoded object is cheap to move; the builders still take and give a plain `HrefObject`.
+    #[test]
+    fn link_objects_are_boxed_and_builders_still_take_them_unboxed() {
+        use okta_mgmt::types::{DeviceFields, HrefObject, builder};
+        assert!(size_of::<Links>() <= 256, "{}", size_of::<Links>());
+        assert!(
+            size_of::<DeviceFields>() <= 1088,
+            "{}",
+            size_of::<DeviceFields>()
+        );
+        let device: DeviceFields = serde_json::from_str(DEVICE).unwrap();
+        let links = device.links.clone().unwrap();
+        let own: HrefObject = links.self_.as_deref().cloned().unwrap();
+        assert_eq!(own.href.as_deref(), Some("https://x/d"));
+        let built: Links = Links::builder()
+            .self_(Some(own.clone()))
+            .users(None)
+            .try_into()
+            .unwrap();
+        assert_eq!(built.self_.as_deref(), Some(&own));
+        let back: builder::Links = built.clone().into();
+        let again: Links = back.try_into().unwrap();
+        assert_eq!(again, built);
+        let literal = Links {
+            self_: Some(Box::new(own)),
+            ..Default::default()
+        };
+        assert_eq!(literal.self_, built.self_);
+    }
+
     #[test]
     fn typed_extra_maps_decode_their_values() {
         let links: Links = serde_json::from_str(

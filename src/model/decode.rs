@@ -74,8 +74,22 @@ pub(crate) trait DecodeInto: Sized {
         D: Deserializer<'de>;
 }
 
-/// Decodes an `Option<T>` field into its place: `null` leaves `None`, an object is decoded
-/// into a fresh `T` where it will stay.
+/// A boxed struct (a field that `build/boxed.rs` boxes) is decoded in place inside its box.
+impl<T: DecodeInto> DecodeInto for Box<T> {
+    fn fresh() -> Self {
+        Box::new(T::fresh())
+    }
+
+    fn decode_into<'de, D>(deserializer: D, place: &mut Self) -> Result<(), D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        T::decode_into(deserializer, place)
+    }
+}
+
+/// Decodes an `Option<T>` (or `Option<Box<T>>`) field into its place: `null` leaves `None`,
+/// an object is decoded into a fresh `T` where it will stay.
 pub(crate) struct OptionInto<'a, T>(pub(crate) &'a mut Option<T>);
 
 impl<'de, T: DecodeInto> DeserializeSeed<'de> for OptionInto<'_, T> {
