@@ -392,24 +392,28 @@ fn methods(
         impl<'a> #name<'a> {
             /// Sends the request and returns the decoded body; every failure is a
             /// [`crate::Error`].
-            pub async fn call(self) -> ::std::result::Result<#value, crate::Error> {
-                #read(self.exchange().await?, &[#(#codes),*])
+            pub fn call(
+                self,
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<#value, crate::Error>,
+            > + ::std::marker::Send + 'a {
+                ::futures::FutureExt::map(
+                    crate::call::exchange(self.into_request()),
+                    |exchange| #read(exchange?, &[#(#codes),*]),
+                )
             }
 
             /// Sends the request and returns the decoded body with the response's status,
             /// request id, rate-limit headers and attempts (see [`crate::Response`]).
-            pub async fn call_with_meta(
+            pub fn call_with_meta(
                 self,
-            ) -> ::std::result::Result<crate::Response<#value>, crate::Error> {
-                #read_with_meta(self.exchange().await?, &[#(#codes),*])
-            }
-
-            /// Sends the request through the client's send path; the answer is read in full.
-            pub(crate) async fn exchange(
-                self,
-            ) -> ::std::result::Result<crate::send::Exchange, crate::Error> {
-                let (client, request, operation) = self.into_request()?;
-                client.dispatch(request, operation).await
+            ) -> impl ::std::future::Future<
+                Output = ::std::result::Result<crate::Response<#value>, crate::Error>,
+            > + ::std::marker::Send + 'a {
+                ::futures::FutureExt::map(
+                    crate::call::exchange(self.into_request()),
+                    |exchange| #read_with_meta(exchange?, &[#(#codes),*]),
+                )
             }
         }
     };
@@ -443,9 +447,10 @@ fn methods(
             impl<'a> #name<'a> {
                 /// The first page: the operation's own request, its status checked.
                 fn first_page(self) -> crate::pagination::FirstPage<'a> {
-                    ::std::boxed::Box::pin(async move {
-                        crate::call::expect(self.exchange().await?, &[#(#codes),*])
-                    })
+                    ::std::boxed::Box::pin(::futures::FutureExt::map(
+                        crate::call::exchange(self.into_request()),
+                        |exchange| crate::call::expect(exchange?, &[#(#codes),*]),
+                    ))
                 }
 
                 /// A lazy stream of pages, following `Link: rel="next"` (see
@@ -676,9 +681,16 @@ mod tests {
         assert_eq!(add(&mut file, &paginated), Ok(2));
         let code = prettyplease::unparse(&file);
         assert!(code.contains("pub(crate) fn new()"), "{code}");
-        assert!(code.contains("pub async fn call(self)"), "{code}");
         assert!(
-            code.contains("crate::call::json(self.exchange().await?, &[200u16])"),
+            code.contains("pub fn call(\n            self,\n        ) -> impl"),
+            "{code}"
+        );
+        assert!(
+            code.contains("crate::call::exchange(self.into_request())"),
+            "{code}"
+        );
+        assert!(
+            code.contains("|exchange| crate::call::json(exchange?, &[200u16])"),
             "{code}"
         );
         assert!(code.contains("pub(crate) fn into_request("), "{code}");

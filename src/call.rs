@@ -15,11 +15,13 @@
 //! operation's type, anything else becomes an [`Error`] with the status, request id and body.
 //! progenitor's own `send()` stays available and goes through the same send path.
 
+use futures::future::{self, Either};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::error::{self, Error};
+use crate::Client;
+use crate::error::{self, Error, OktaError};
 use crate::retry::RateLimit;
 use crate::send::Exchange;
 
@@ -84,6 +86,24 @@ impl<T> Response<T> {
             headers: self.headers,
             attempts: self.attempts,
         }
+    }
+}
+
+/// A generated operation's request, as `into_request()` built it, sent through the client's
+/// send path; or the error that building it gave, as a future that sends nothing.
+///
+/// `call()` maps this future instead of awaiting it inside an `async fn`: each `async` layer
+/// moves the whole send-path future into its own state when it starts it, and those copies were
+/// the largest part of what a call cost beyond the send itself.
+pub(crate) fn exchange<'a>(
+    prepared: Result<
+        (&'a Client, reqwest::Request, &'static str),
+        progenitor_client::Error<OktaError>,
+    >,
+) -> impl Future<Output = Result<Exchange, Error>> + Send + 'a {
+    match prepared {
+        Ok((client, request, operation)) => Either::Left(client.dispatch(request, operation)),
+        Err(error) => Either::Right(future::ready(Err(Error::from(error)))),
     }
 }
 
