@@ -442,6 +442,19 @@ async fn devices_org(
             )),
         ),
         (
+            "devices search profile.serialNumber ew (the last device's, less 2 characters)",
+            Load::Get(format!(
+                "{base}/api/v1/devices?search=profile.serialNumber%20ew%20%22{}%22",
+                serial.get(2..).unwrap_or_default()
+            )),
+        ),
+        (
+            "devices search profile.integrityJailbreak eq true (limit=200)",
+            Load::Get(format!(
+                "{first}&search=profile.integrityJailbreak%20eq%20true"
+            )),
+        ),
+        (
             "devices search lastUpdated gt (the last device's created)",
             Load::Get(format!(
                 "{base}/api/v1/devices?search=lastUpdated%20gt%20%22{created}%22"

@@ -1,9 +1,10 @@
-//! Indexes over device attributes, for the searches Okta documents for devices: `eq` and `sw`
-//! on the attributes that name a device, `eq` on its status and platform, and time ranges on
-//! `lastUpdated`. A search that requires one of those comparisons (alone or under `and`) reads
-//! only the devices that satisfy it, as long as they are few. A search that requires none, or
-//! whose smallest requirement holds for many devices, reads the devices in listing order and stops
-//! once the page is full: those devices are then common enough that the page fills early.
+//! Indexes over device attributes, for the searches Okta documents for devices and their
+//! suffix counterpart: `eq`, `sw` and `ew` on the device's id, status and every profile property
+//! the spec declares, and time ranges on `lastUpdated`. A search that requires one of those
+//! comparisons (alone or under `and`) reads only the devices that satisfy it, as long as they are
+//! few. A search that requires none (`co`, `ne`, a number, a property the spec does not declare),
+//! or whose smallest requirement holds for many devices, reads the devices in listing order and
+//! stops once the page is full: those devices are then common enough that the page fills early.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
@@ -13,9 +14,10 @@ use serde_json::{Map, Value};
 
 use crate::scim::{Filter, Literal, Op, parse_instant};
 
-/// The indexed text attributes, as paths into a device body: the lifecycle status, the platform
-/// and the attributes that name one device. Keys are lowercased (SCIM comparisons ignore case).
-pub const INDEXED: [&[&str]; 7] = [
+/// The indexed attributes, as paths into a device body: the id, the lifecycle status and the
+/// profile properties the spec declares. A text value is indexed lowercased (SCIM comparisons
+/// ignore case), a boolean as `true` or `false`.
+pub const INDEXED: [&[&str]; 18] = [
     &["id"],
     &["status"],
     &["profile", "platform"],
@@ -23,6 +25,17 @@ pub const INDEXED: [&[&str]; 7] = [
     &["profile", "serialNumber"],
     &["profile", "udid"],
     &["profile", "sid"],
+    &["profile", "imei"],
+    &["profile", "meid"],
+    &["profile", "manufacturer"],
+    &["profile", "model"],
+    &["profile", "osVersion"],
+    &["profile", "tpmPublicKeyHash"],
+    &["profile", "diskEncryptionType"],
+    &["profile", "registered"],
+    &["profile", "secureHardwarePresent"],
+    &["profile", "integrityJailbreak"],
+    &["profile", "managed"],
 ];
 
 /// The indexed time attribute.
@@ -83,11 +96,13 @@ impl Seqs {
     }
 }
 
-/// One map per [`INDEXED`] attribute, from the lowercased value to the devices that have it, and
-/// one from `lastUpdated` (as an instant) to the devices updated then.
+/// One map per [`INDEXED`] attribute, from the lowercased value to the devices that have it; one
+/// per attribute from the lowercased text values written backwards (for `ew`); and one from
+/// `lastUpdated` (as an instant) to the devices updated then.
 #[derive(Debug, Default)]
 pub struct DeviceIndex {
     by: [BTreeMap<String, Seqs>; INDEXED.len()],
+    by_reversed: [BTreeMap<String, Seqs>; INDEXED.len()],
     by_last_updated: BTreeMap<DateTime<Utc>, Seqs>,
     /// Devices whose `lastUpdated` is text that is not a timestamp: a range compares it as text,
     /// which the time index cannot answer, so no range search uses the index while there are any.
@@ -124,9 +139,13 @@ impl Found<'_> {
 impl DeviceIndex {
     /// Adds device `seq` under each indexed value of `body`.
     pub fn insert(&mut self, seq: u64, body: &Map<String, Value>) {
-        for (map, path) in self.by.iter_mut().zip(INDEXED) {
+        let maps = self.by.iter_mut().zip(self.by_reversed.iter_mut());
+        for ((map, reversed), path) in maps.zip(INDEXED) {
             if let Some(key) = key(body, path) {
-                add(map, key, seq);
+                if key.text {
+                    add(reversed, backwards(&key.value), seq);
+                }
+                add(map, key.value, seq);
             }
         }
         match last_updated(body) {
@@ -140,9 +159,13 @@ impl DeviceIndex {
     /// Takes device `seq` out from under each indexed value of `body` (the body it was
     /// indexed with).
     pub fn remove(&mut self, seq: u64, body: &Map<String, Value>) {
-        for (map, path) in self.by.iter_mut().zip(INDEXED) {
+        let maps = self.by.iter_mut().zip(self.by_reversed.iter_mut());
+        for ((map, reversed), path) in maps.zip(INDEXED) {
             if let Some(key) = key(body, path) {
-                take(map, &key, seq);
+                if key.text {
+                    take(reversed, &backwards(&key.value), seq);
+                }
+                take(map, &key.value, seq);
             }
         }
         match last_updated(body) {
@@ -161,10 +184,11 @@ impl DeviceIndex {
         let mut best: Option<Found<'_>> = None;
         // A collection is kept to the devices a page may read; an entry is read lazily.
         let size = |best: &Option<Found<'_>>| best.as_ref().map_or(usize::MAX, Found::len);
-        for (map, path) in self.by.iter().zip(INDEXED) {
+        let maps = self.by.iter().zip(&self.by_reversed);
+        for (maps, path) in maps.zip(INDEXED) {
             for (op, literal) in filter.required_comparisons(path) {
                 let most = size(&best).min(self.few());
-                if let Some(found) = text_requirement(map, op, literal, start, most)
+                if let Some(found) = requirement(maps, op, literal, start, most)
                     && found.len() < size(&best)
                 {
                     best = Some(found);
@@ -196,32 +220,55 @@ impl DeviceIndex {
     }
 }
 
-/// The devices that satisfy `op literal` on one text attribute, when the index can answer it:
-/// `eq` a text (not a timestamp, which `eq` compares as an instant) is one entry, and `sw` a
-/// text collects the entries that start with it, if they hold at most `most` devices.
-fn text_requirement<'a>(
-    map: &'a BTreeMap<String, Seqs>,
+/// The devices that satisfy `op literal` on one attribute, when its maps (by value, and by text
+/// value written backwards) can answer it: `eq` a text (not a timestamp, which `eq` compares as
+/// an instant) or a boolean is one entry; `sw` and `ew` a text collect the entries that start
+/// or end with it, if they hold at most `most` devices.
+fn requirement<'a>(
+    (map, reversed): (&'a BTreeMap<String, Seqs>, &'a BTreeMap<String, Seqs>),
     op: Op,
     literal: &Literal,
     start: u64,
     most: usize,
 ) -> Option<Found<'a>> {
-    let Literal::Str(text) = literal else {
-        return None;
+    let text = match literal {
+        Literal::Str(text) => text,
+        Literal::Bool(value) if op == Op::Eq => {
+            return Some(Found::Entry(map.get(bool_key(*value))));
+        }
+        _ => return None,
     };
     let timestamp = parse_instant(text).is_some();
     let text = text.to_lowercase();
     match op {
         Op::Eq if !timestamp => Some(Found::Entry(map.get(&text))),
-        Op::Sw => {
-            let entries = map
-                .range::<String, _>((Bound::Included(&text), Bound::Unbounded))
-                .take_while(|(key, _)| key.starts_with(&text))
-                .map(|(_, seqs)| seqs);
-            collect(entries, start, most).map(Found::Listed)
+        Op::Sw => collect(starting_with(map, &text), start, most).map(Found::Listed),
+        Op::Ew => {
+            let suffix = backwards(&text);
+            collect(starting_with(reversed, &suffix), start, most).map(Found::Listed)
         }
         _ => None,
     }
+}
+
+/// The entries of `map` whose key starts with `prefix`.
+fn starting_with<'a>(
+    map: &'a BTreeMap<String, Seqs>,
+    prefix: &'a str,
+) -> impl Iterator<Item = &'a Seqs> {
+    map.range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+        .take_while(move |(key, _)| key.starts_with(prefix))
+        .map(|(_, seqs)| seqs)
+}
+
+/// `text` with its characters in reverse order: a suffix of `text` is a prefix of this.
+fn backwards(text: &str) -> String {
+    text.chars().rev().collect()
+}
+
+/// The key a boolean value is indexed under.
+fn bool_key(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
 }
 
 /// The instants every match must have been updated between, from the comparisons a search
@@ -327,14 +374,30 @@ fn take<K: Ord>(map: &mut BTreeMap<K, Seqs>, key: &K, seq: u64) {
     }
 }
 
-/// The lowercased string at `path` in `body`, if it is a string.
-fn key(body: &Map<String, Value>, path: &[&str]) -> Option<String> {
+/// An indexed value: lowercased text, or a boolean's [`bool_key`].
+struct Key {
+    value: String,
+    text: bool,
+}
+
+/// The key of the value at `path` in `body`, if it is a string or a boolean.
+fn key(body: &Map<String, Value>, path: &[&str]) -> Option<Key> {
     let (first, rest) = path.split_first()?;
     let mut value = body.get(*first)?;
     for name in rest {
         value = value.get(name)?;
     }
-    value.as_str().map(str::to_lowercase)
+    match value {
+        Value::String(text) => Some(Key {
+            value: text.to_lowercase(),
+            text: true,
+        }),
+        Value::Bool(value) => Some(Key {
+            value: bool_key(*value).to_owned(),
+            text: false,
+        }),
+        _ => None,
+    }
 }
 
 /// The device's `lastUpdated` when it is text: the instant, or `Err` when the text is not a
@@ -467,8 +530,90 @@ mod tests {
             Some(vec![3]),
             "the smaller requirement is read"
         );
-        assert_eq!(serials("profile.serialNumber ew \"1\"", 0), None);
         assert_eq!(serials("profile.serialNumber co \"1\"", 0), None);
+    }
+
+    #[test]
+    fn a_suffix_reads_the_entries_that_end_with_it() {
+        let mut index = dated(12);
+        let serials = |index: &DeviceIndex, search: &str, start| only(index, search, start);
+        assert_eq!(
+            serials(&index, "profile.serialNumber ew \"1\"", 0),
+            Some(vec![1, 11])
+        );
+        assert_eq!(
+            serials(&index, "profile.serialNumber ew \"011\"", 0),
+            Some(vec![11])
+        );
+        assert_eq!(
+            serials(&index, "profile.serialNumber ew \"1\"", 2),
+            Some(vec![11])
+        );
+        assert_eq!(
+            serials(&index, "status ew \"ive\"", 0).map(|s| s.len()),
+            Some(12)
+        );
+        assert_eq!(
+            serials(&index, "profile.serialNumber ew \"x\"", 0),
+            Some(vec![])
+        );
+        let gone = updated_at("ACTIVE", "S0011", json!("2026-01-12T00:00:00.000Z"));
+        index.remove(11, &gone);
+        assert_eq!(
+            serials(&index, "profile.serialNumber ew \"1\"", 0),
+            Some(vec![1])
+        );
+        assert!(
+            index
+                .by_reversed
+                .iter()
+                .all(|map| map.values().all(|s| s.len() > 0))
+        );
+    }
+
+    #[test]
+    fn every_declared_profile_property_and_boolean_is_indexed() {
+        let mut index = DeviceIndex::default();
+        let device = |model: &str, managed: bool| match json!({
+            "status": "ACTIVE",
+            "profile": {"platform": "IOS", "manufacturer": "Apple Inc.", "model": model,
+                        "managed": managed, "imei": null}
+        }) {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        index.insert(0, &device("iPhone 15 Pro", true));
+        index.insert(1, &device("iPad Air", false));
+        index.insert(2, &device("iPhone 14", false));
+        assert_eq!(
+            only(&index, "profile.model sw \"iphone\"", 0),
+            Some(vec![0, 2])
+        );
+        assert_eq!(only(&index, "profile.model ew \"AIR\"", 0), Some(vec![1]));
+        assert_eq!(only(&index, "profile.managed eq true", 0), Some(vec![0]));
+        assert_eq!(
+            only(&index, "profile.managed eq false", 1),
+            Some(vec![1, 2])
+        );
+        assert_eq!(
+            only(
+                &index,
+                "profile.manufacturer eq \"apple inc.\" and profile.managed eq true",
+                0
+            ),
+            Some(vec![0])
+        );
+        assert_eq!(
+            only(&index, "profile.imei eq null", 0),
+            None,
+            "null is not indexed"
+        );
+        assert_eq!(
+            only(&index, "profile.managed ew \"ue\"", 0),
+            Some(vec![]),
+            "booleans have no text"
+        );
+        assert_eq!(only(&index, "profile.futureProperty eq \"x\"", 0), None);
     }
 
     #[test]
@@ -599,14 +744,19 @@ mod tests {
     }
 
     #[test]
-    fn an_equality_with_a_timestamp_or_a_non_text_value_reads_in_order() {
+    fn an_equality_with_a_timestamp_or_a_number_reads_in_order() {
         let index = dated(3);
         for search in [
             "profile.serialNumber eq \"2026-01-01T00:00:00.000Z\"",
-            "status eq true",
+            "status eq 5",
             "status ne \"ACTIVE\"",
         ] {
             assert_eq!(only(&index, search, 0), None, "{search}");
         }
+        assert_eq!(
+            only(&index, "status eq true", 0),
+            Some(vec![]),
+            "no status is a boolean"
+        );
     }
 }
