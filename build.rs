@@ -4,7 +4,8 @@
 //! schema at fault), turn every string enum into an open enum (known variants + `Other(String)`),
 //! give `x-okta-mgmt-lossless` schemas a raw-preserving wrapper, derive the `Policy`/`PolicyRule`
 //! unions from their pinned `oneOf` branches (`build/unions.rs`), wire the hand-written model types
-//! in with `with_replacement`, make generated structs constructible (`build/postprocess.rs`), then
+//! in with `with_replacement`, make generated structs constructible (`build/postprocess.rs`), box
+//! the link objects every response carries (`build/boxed.rs`), then
 //! write `$OUT_DIR/codegen.rs`, `$OUT_DIR/extras.rs` and `$OUT_DIR/unions.rs`.
 
 #[path = "build/api_listing.rs"]

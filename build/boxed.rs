@@ -96,11 +96,7 @@ fn adapt_builders(
     items: &mut [syn::Item],
     changed: &BTreeMap<String, BTreeSet<String>>,
 ) -> Option<usize> {
-    let builder = items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    });
-    let (_, builder_items) = builder?;
+    let builder_items = crate::postprocess::builder_items(items)?;
     let mut adapted = 0;
     for item in builder_items {
         let syn::Item::Impl(imp) = item else { continue };

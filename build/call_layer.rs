@@ -391,7 +391,8 @@ fn methods(
     let mut tokens = quote! {
         impl<'a> #name<'a> {
             /// Sends the request and returns the decoded body; every failure is a
-            /// [`crate::Error`].
+            /// [`crate::Error`]. The request is built when this is called; nothing is sent
+            /// until the future is awaited.
             pub fn call(
                 self,
             ) -> impl ::std::future::Future<

@@ -147,11 +147,7 @@ fn take_over(s: &mut syn::ItemStruct) -> Result<Option<Spec>, String> {
 /// `TryFrom<builder::X> for super::X` whose `X` is in `changed`; returns how many it changed
 /// (`None` without a builder module).
 fn builders_fill_kept_empty(items: &mut [syn::Item], changed: &BTreeSet<String>) -> Option<usize> {
-    let builder = items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    });
-    let (_, builder_items) = builder?;
+    let builder_items = crate::postprocess::builder_items(items)?;
     let mut patched = 0;
     for item in builder_items {
         let syn::Item::Impl(imp) = item else { continue };

@@ -126,6 +126,14 @@ pub fn types_items(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
     })
 }
 
+/// The items of the generated `mod builder`, given the items of `mod types` that hold it.
+pub fn builder_items(types: &mut [syn::Item]) -> Option<&mut Vec<syn::Item>> {
+    types.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
 /// `impl FromStr for X` whose `from_str` ends in `Ok(Self(value.to_string()))` (`ending`, as
 /// tokens printed): `X` and the statements before that end.
 fn from_str_checks(item: &syn::Item, ending: &str) -> Option<(syn::Ident, Vec<syn::Stmt>)> {
