@@ -726,7 +726,11 @@ pub(crate) struct Authz {
 pub(crate) struct TokenCache {
     provider: Arc<dyn TokenProvider>,
     pub(crate) dpop: Option<Arc<DpopKey>>,
-    slot: tokio::sync::Mutex<Option<Cached>>,
+    /// The cached token, read by every call without waiting (the lock is held for a copy of an
+    /// `Arc`, never across an `.await`).
+    slot: std::sync::Mutex<Option<Cached>>,
+    /// Held while a token is fetched, so that calls finding no fresh token share one fetch.
+    renewal: tokio::sync::Mutex<()>,
     generation: std::sync::atomic::AtomicU64,
 }
 
@@ -743,7 +747,8 @@ impl TokenCache {
         Self {
             provider,
             dpop,
-            slot: tokio::sync::Mutex::new(None),
+            slot: std::sync::Mutex::new(None),
+            renewal: tokio::sync::Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -751,13 +756,14 @@ impl TokenCache {
     /// The `Authorization` header for a request and the generation of the token in it.
     /// Waits for a renewal in progress instead of starting another.
     pub(crate) async fn authorization(&self) -> Result<Arc<Authz>, Arc<TokenError>> {
-        let mut slot = self.slot.lock().await;
-        if let Some(cached) = slot.as_ref()
-            && Instant::now() < cached.renew_at
-        {
-            return Ok(Arc::clone(&cached.authz));
+        if let Some(fresh) = self.fresh() {
+            return Ok(fresh);
         }
-        *slot = None;
+        let _renewing = self.renewal.lock().await;
+        // Another call may have renewed the token while this one waited.
+        if let Some(fresh) = self.fresh() {
+            return Ok(fresh);
+        }
         let token = self.provider.fetch_token().await.map_err(Arc::new)?;
         let scheme = if token.dpop { "DPoP" } else { "Bearer" };
         let mut header =
@@ -779,22 +785,36 @@ impl TokenCache {
             dpop: token.dpop,
             generation,
         });
-        *slot = Some(Cached {
+        *self.slot() = Some(Cached {
             authz: Arc::clone(&authz),
             renew_at: token.renew_at(),
         });
         Ok(authz)
     }
 
+    /// The cached token, if it is not due for renewal.
+    fn fresh(&self) -> Option<Arc<Authz>> {
+        let slot = self.slot();
+        let cached = slot.as_ref().filter(|c| Instant::now() < c.renew_at)?;
+        Some(Arc::clone(&cached.authz))
+    }
+
     /// Drops the cached token if it is still the one of `generation` (the API refused it).
-    pub(crate) async fn invalidate(&self, generation: u64) {
-        let mut slot = self.slot.lock().await;
+    pub(crate) fn invalidate(&self, generation: u64) {
+        let mut slot = self.slot();
         if slot
             .as_ref()
             .is_some_and(|c| c.authz.generation == generation)
         {
             *slot = None;
         }
+    }
+
+    /// The cache slot; a panic elsewhere while it was held leaves a value that is still whole.
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
+        self.slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -314,7 +314,7 @@ impl Client {
             operation,
             "okta-mgmt: access token refused (401); renewing once"
         );
-        cache.invalidate(authz.generation).await;
+        cache.invalidate(authz.generation);
         let source = |source| Error::Token { source };
         cache.authorization().await.map_err(source)
     }
