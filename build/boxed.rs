@@ -64,23 +64,14 @@ pub fn box_fields(file: &mut syn::File, boxed: &[&str]) -> Result<usize, String>
 /// `Option<T>` becomes `Option<Box<T>>` when `T` is in `boxed` (a required field of such a
 /// type is left as it is: the spec has none).
 fn box_type(ty: &mut syn::Type, boxed: &[&str]) -> bool {
-    let syn::Type::Path(p) = ty else { return false };
-    let Some(last) = p.path.segments.last_mut() else {
+    let Some(inner) = crate::postprocess::generic_argument(ty, "Option")
+        .filter(|inner| is_boxed_name(inner, boxed))
+        .cloned()
+    else {
         return false;
     };
-    if last.ident != "Option" {
-        return false;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
-        return false;
-    };
-    match args.args.first_mut() {
-        Some(syn::GenericArgument::Type(inner)) if is_boxed_name(inner, boxed) => {
-            *inner = syn::parse_quote!(::std::boxed::Box<#inner>);
-            true
-        }
-        _ => false,
-    }
+    *ty = syn::parse_quote!(::std::option::Option<::std::boxed::Box<#inner>>);
+    true
 }
 
 /// Whether `ty` is a bare type name listed in `boxed` (as typify writes types of `mod types`).

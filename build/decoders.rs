@@ -334,27 +334,14 @@ fn remove_derive(attrs: &mut [syn::Attribute], name: &str) -> bool {
 
 /// Whether `ty` is an `Option<Y>` or `Option<Box<Y>>` whose `Y` is decoded in place.
 fn in_place_option(ty: &syn::Type, in_place: &BTreeSet<String>) -> bool {
-    let Some(inner) = generic_argument(ty, "Option") else {
+    let Some(inner) = crate::postprocess::generic_argument(ty, "Option") else {
         return false;
     };
-    let unboxed = generic_argument(inner, "Box").unwrap_or(inner);
+    let unboxed = crate::postprocess::generic_argument(inner, "Box").unwrap_or(inner);
     matches!(unboxed, syn::Type::Path(p) if p
         .path
         .get_ident()
         .is_some_and(|name| in_place.contains(&name.to_string())))
-}
-
-/// The type argument of `ty` when `ty` is `wrapper<T>` (a path ending in `wrapper`).
-fn generic_argument<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last().filter(|s| s.ident == wrapper)?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first() {
-        Some(syn::GenericArgument::Type(inner)) => Some(inner),
-        _ => None,
-    }
 }
 
 /// Reads the value of field `i` into `place` (an `Option<Y>` decoded in place, or any value

@@ -134,6 +134,19 @@ pub fn builder_items(types: &mut [syn::Item]) -> Option<&mut Vec<syn::Item>> {
     })
 }
 
+/// The type argument of `ty` when `ty` is `wrapper<T>` (a path ending in `wrapper`).
+pub fn generic_argument<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last().filter(|s| s.ident == wrapper)?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(syn::GenericArgument::Type(inner)) => Some(inner),
+        _ => None,
+    }
+}
+
 /// `impl FromStr for X` whose `from_str` ends in `Ok(Self(value.to_string()))` (`ending`, as
 /// tokens printed): `X` and the statements before that end.
 fn from_str_checks(item: &syn::Item, ending: &str) -> Option<(syn::Ident, Vec<syn::Stmt>)> {
