@@ -400,8 +400,9 @@ pub struct Outcome {
     pub attempts: u32,
     /// Retries were made and the last answer was still retryable: the budget ran out.
     pub retries_exhausted: bool,
-    /// When asked for: an unsent copy of the last request, without the retry headers (`None`
-    /// when its body could not be copied). The send path resends it after renewing a token.
+    /// When asked for and the last answer was `401`: an unsent copy of the last request,
+    /// without the retry headers (`None` when its body could not be copied). The send path
+    /// resends it after renewing a token.
     pub(crate) spare: Option<Box<reqwest::Request>>,
 }
 
@@ -443,11 +444,12 @@ pub async fn execute(
 
 /// [`execute`], calling `before_retry` on each retried request (a DPoP proof must be signed
 /// afresh for every attempt: its `jti` may be used once) and `on_wait` before each wait.
-/// With `keep_spare`, the outcome carries a copy of the last request (see [`Outcome`]).
+/// With `spare_on_401`, an outcome answered `401` carries a copy of the last request (see
+/// [`Outcome`]).
 ///
 /// A request is copied before an attempt only when the answer may call for another one: not
-/// on the last attempt the policy allows (nor at all with retries disabled), unless the copy
-/// is to be kept.
+/// on the last attempt the policy allows (nor at all with retries disabled), unless a `401`
+/// is to keep the copy.
 ///
 /// A function returning a block rather than an `async fn`: the block sends the request it
 /// captured in place, where an `async fn` would hold a second copy of it (and one more per
@@ -461,7 +463,7 @@ pub(crate) fn execute_with<'a>(
     operation: &'a str,
     before_retry: impl Fn(&mut reqwest::Request) + 'a,
     on_wait: impl Fn(&RetryWait<'_>) + 'a,
-    keep_spare: bool,
+    spare_on_401: bool,
 ) -> impl Future<Output = Outcome> + 'a {
     async move {
         let start = tokio::time::Instant::now();
@@ -472,7 +474,7 @@ pub(crate) fn execute_with<'a>(
             // The answer and the spare copy end with this block, before any wait.
             let wait = {
                 let may_retry = attempt <= policy.max_retries;
-                let spare = (may_retry || keep_spare)
+                let spare = (may_retry || spare_on_401)
                     .then(|| spare_copy(&request))
                     .flatten();
                 let result = http.execute(request).await;
@@ -480,7 +482,8 @@ pub(crate) fn execute_with<'a>(
                 let (wait, mut next) = match (&decision, spare) {
                     (RetryDecision::RetryAfter(wait), Some(next)) => (wait, next),
                     (_, spare) => {
-                        let spare = spare.filter(|_| keep_spare).map(|s| unmarked(s, attempt));
+                        let unauthorized = spare_on_401 && is_unauthorized(&result);
+                        let spare = spare.filter(|_| unauthorized).map(|s| unmarked(s, attempt));
                         return finished(result, attempt, &decision, spare);
                     }
                 };
@@ -504,6 +507,10 @@ pub(crate) fn execute_with<'a>(
             before_retry(&mut request);
         }
     }
+}
+
+fn is_unauthorized(result: &reqwest::Result<reqwest::Response>) -> bool {
+    matches!(result, Ok(response) if response.status() == StatusCode::UNAUTHORIZED)
 }
 
 /// A copy of `request` to send again if the answer calls for a retry; `None` when its body
@@ -665,6 +672,44 @@ mod tests {
         assert_eq!(copy.timeout(), timeout.as_ref());
         let bytes = |r: &reqwest::Request| r.body().and_then(|b| b.as_bytes()).map(<[u8]>::to_vec);
         assert_eq!(bytes(&copy), body.map(|b| b.as_bytes().to_vec()));
+    }
+
+    /// The send path resends a spare copy only after a `401`; any other answer drops it.
+    #[rstest]
+    #[case::success(200, false)]
+    #[case::refused_token(401, true)]
+    #[case::forbidden(403, false)]
+    #[case::rate_limited_last_attempt(429, false)]
+    #[tokio::test]
+    async fn only_an_answer_401_keeps_the_spare_copy(#[case] status: u16, #[case] kept: bool) {
+        let server = httpmock::MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.path("/api/v1/devices/guo1");
+                then.status(status);
+            })
+            .await;
+        let url = reqwest::Url::parse(&server.url("/api/v1/devices/guo1")).unwrap();
+        let request = reqwest::Request::new(Method::GET, url);
+        let http = reqwest::Client::new();
+        let no_retries = policy().with_max_retries(0);
+        let send = |spare_on_401| {
+            let request = spare_copy(&request).unwrap();
+            execute_with(
+                &http,
+                request,
+                &no_retries,
+                "t",
+                |_| {},
+                |_| {},
+                spare_on_401,
+            )
+        };
+        let outcome = send(true).await;
+        assert_eq!(outcome.result.unwrap().status().as_u16(), status);
+        let spare = outcome.spare.map(|s| s.url().clone());
+        assert_eq!(spare.as_ref(), kept.then_some(request.url()));
+        assert!(send(false).await.spare.is_none());
     }
 
     fn reset_in(secs: i64) -> (&'static str, String) {

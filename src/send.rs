@@ -15,7 +15,6 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use futures::FutureExt as _;
-use futures::future::{self, Either};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
@@ -147,56 +146,55 @@ impl Client {
     #[allow(clippy::manual_async_fn)]
     pub(crate) fn exchange(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         operation: &'static str,
     ) -> impl Future<Output = Result<Exchange, Error>> + '_ {
         async move {
-            let hook = self.inner.hook.as_deref();
-            let seen = hook
-                .map(|hook| ask(hook, &request, operation))
-                .transpose()?;
-            let observer = self.inner.observer.as_deref();
-            let observed = observer.map(|o| {
-                let _ = o.on_request(&OutgoingRequest::of(&request, operation));
-                (request.method().clone(), request.url().clone())
-            });
-            // Read the clock only for a hook that is shown the elapsed time.
-            let start = (hook.is_some() || observer.is_some()).then(Instant::now);
+            let watchers = Watchers::show_request(&self.inner, &request, operation)?;
             // Only a caller-supplied HTTP client can follow a redirect: the crate's own follows none.
             let asked = (!self.inner.own_http_client).then(|| request.url().clone());
             // Fetched here, where the request is held anyway, so that the OAuth send below does
             // not hold a second request while it waits for a token.
             let authz = self.oauth_authorization().await?;
-            let (outcome, renewed) = self
-                .send_authorized(request, operation, authz.as_ref())
-                .await?;
+            if let Some(authz) = &authz {
+                let token = |source| Error::Token { source };
+                self.authorize(&mut request, authz).map_err(token)?;
+            }
+            // An OAuth send keeps a spare copy of a request answered `401`, to resend it once
+            // with a renewed authorization. Inline, not a helper's future: one layer less to
+            // copy the send's future through.
+            let mut outcome = self
+                .send_traced(request, operation, authz.as_deref(), authz.is_some())
+                .await;
+            let (outcome, renewed) = match (outcome.spare.take(), &authz, &self.inner.auth) {
+                (Some(spare), Some(authz), Some(Auth::OAuth(cache))) => {
+                    let authz = Arc::clone(authz);
+                    let resend = self.resend_renewed(cache, authz, outcome, *spare, operation);
+                    // Rare: boxed, so that every call's future does not hold its state.
+                    let (outcome, renewed) = Box::pin(resend).await?;
+                    (outcome, Some(renewed))
+                }
+                _ => (outcome, None),
+            };
             if let Some(asked) = &asked {
                 refuse_redirect_away(&outcome, asked)?;
             }
             let mut exchange = read(outcome, self.inner.max_response_bytes).await?;
             if !exchange.status.is_success() {
-                // A server may echo the credential it was sent; no error text carries it on.
-                let oauth_token = renewed.or(authz).map(|authz| authz.token.clone());
-                let secret = oauth_token.or_else(|| self.static_token());
-                if let Some(secret) = secret {
-                    exchange.body = scrub(exchange.body, secret.expose_secret());
-                }
+                self.scrub_credential(&mut exchange, renewed.or(authz));
             }
-            for (hook, seen) in [(hook, &seen), (observer, &observed)] {
-                if let (Some(hook), Some((method, url))) = (hook, seen) {
-                    hook.on_response(&ObservedResponse {
-                        operation,
-                        method,
-                        url,
-                        status: exchange.status,
-                        headers: &exchange.headers,
-                        body: &exchange.body,
-                        attempts: exchange.attempts,
-                        elapsed: start.map(|s| s.elapsed()).unwrap_or_default(),
-                    });
-                }
-            }
+            watchers.show_response(operation, &exchange);
             Ok(exchange)
+        }
+    }
+
+    /// Removes the credential the request was sent with (the OAuth token of `authz`, or the
+    /// fixed token) from an error answer's body: a server may echo it, and no error text is to
+    /// carry it on.
+    fn scrub_credential(&self, exchange: &mut Exchange, authz: Option<Arc<Authz>>) {
+        let oauth_token = authz.map(|authz| authz.token.clone());
+        if let Some(secret) = oauth_token.or_else(|| self.static_token()) {
+            exchange.body = scrub(std::mem::take(&mut exchange.body), secret.expose_secret());
         }
     }
 
@@ -220,55 +218,6 @@ impl Client {
         authz.map(Some).map_err(|source| Error::Token { source })
     }
 
-    /// Sends with `authz` when the client uses OAuth and, on a `401`, renews it once and sends
-    /// again. Returns the authorization of that second send, if there was one.
-    fn send_authorized<'a>(
-        &'a self,
-        request: reqwest::Request,
-        operation: &'static str,
-        authz: Option<&'a Arc<Authz>>,
-    ) -> impl Future<Output = Result<(Outcome, Option<Arc<Authz>>), Error>> + 'a {
-        match (&self.inner.auth, authz) {
-            (Some(Auth::OAuth(cache)), Some(authz)) => {
-                Either::Left(self.send_oauth(cache, authz, request, operation))
-            }
-            _ => Either::Right(
-                self.send_traced(request, operation, None, false)
-                    .map(|outcome| Ok((outcome, None))),
-            ),
-        }
-    }
-
-    /// Sends with the cached token, keeping the retry loop's spare copy of the request; on a
-    /// `401`, [`Client::resend_renewed`] sends that copy. A combinator holding one send at a
-    /// time; the resend, which is rare, is boxed.
-    fn send_oauth<'a>(
-        &'a self,
-        cache: &'a crate::oauth::TokenCache,
-        authz: &'a Arc<Authz>,
-        mut request: reqwest::Request,
-        operation: &'static str,
-    ) -> impl Future<Output = Result<(Outcome, Option<Arc<Authz>>), Error>> + 'a {
-        if let Err(source) = self.authorize(&mut request, authz) {
-            return Either::Left(future::ready(Err(Error::Token { source })));
-        }
-        let send = self.send_traced(request, operation, Some(authz), true);
-        Either::Right(send.then(move |mut outcome| {
-            let unauthorized =
-                matches!(&outcome.result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
-            match (unauthorized, outcome.spare.take()) {
-                (true, Some(spare)) => Either::Left(Box::pin(self.resend_renewed(
-                    cache,
-                    Arc::clone(authz),
-                    outcome,
-                    *spare,
-                    operation,
-                ))),
-                _ => Either::Right(future::ready(Ok((outcome, None)))),
-            }
-        }))
-    }
-
     /// Sends `request` again after `refused` answered `401`, with a renewed authorization.
     async fn resend_renewed(
         &self,
@@ -277,7 +226,7 @@ impl Client {
         refused: Outcome,
         mut request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<(Outcome, Option<Arc<Authz>>), Error> {
+    ) -> Result<(Outcome, Arc<Authz>), Error> {
         let authz = self.renew(cache, authz, &refused, operation).await?;
         drop(refused);
         // The renewed authorization sets its own proof, if it is DPoP-bound.
@@ -287,7 +236,7 @@ impl Client {
         let outcome = self
             .send_traced(request, operation, Some(&authz), false)
             .await;
-        Ok((outcome, Some(authz)))
+        Ok((outcome, authz))
     }
 
     /// The authorization to resend with after `refused` answered `401`: the same token with
@@ -346,14 +295,14 @@ impl Client {
         Ok(())
     }
 
-    /// Sends with retries inside an `okta_request` span; with `keep_spare`, the outcome
-    /// carries an unsent copy of the request.
+    /// Sends with retries inside an `okta_request` span; with `spare_on_401`, an outcome
+    /// answered `401` carries an unsent copy of the request.
     fn send_traced<'a>(
         &'a self,
         request: reqwest::Request,
         operation: &'static str,
         authz: Option<&'a Authz>,
-        keep_spare: bool,
+        spare_on_401: bool,
     ) -> impl Future<Output = Outcome> + 'a {
         let span = tracing::debug_span!(
             "okta_request",
@@ -389,7 +338,7 @@ impl Client {
             operation,
             resign,
             on_wait,
-            keep_spare,
+            spare_on_401,
         )
         .inspect(move |outcome| {
             if let Some(start) = start {
@@ -397,6 +346,51 @@ impl Client {
             }
         })
         .instrument(span)
+    }
+}
+
+/// The client's request hook and observer, each with the method and URL of the request it was
+/// shown, and when the call started (only when there is a hook to tell).
+struct Watchers<'a> {
+    shown: [Option<(&'a dyn RequestHook, http::Method, url::Url)>; 2],
+    start: Option<Instant>,
+}
+
+impl<'a> Watchers<'a> {
+    /// Shows `request` to the hook, whose refusal is an error, and then to the observer.
+    #[inline]
+    fn show_request(
+        state: &'a ClientState,
+        request: &reqwest::Request,
+        operation: &'static str,
+    ) -> Result<Self, Error> {
+        let hook = state.hook.as_deref();
+        let seen = hook.map(|hook| ask(hook, request, operation)).transpose()?;
+        let observer = state.observer.as_deref();
+        if let Some(observer) = observer {
+            let _ = observer.on_request(&OutgoingRequest::of(request, operation));
+        }
+        let observed = observer.map(|o| (o, request.method().clone(), request.url().clone()));
+        let shown = [hook.zip(seen).map(|(h, (m, u))| (h, m, u)), observed];
+        let start = shown.iter().any(Option::is_some).then(Instant::now);
+        Ok(Self { shown, start })
+    }
+
+    /// Shows the call's final answer to each of them.
+    #[inline]
+    fn show_response(&self, operation: &'static str, exchange: &Exchange) {
+        for (hook, method, url) in self.shown.iter().flatten() {
+            hook.on_response(&ObservedResponse {
+                operation,
+                method,
+                url,
+                status: exchange.status,
+                headers: &exchange.headers,
+                body: &exchange.body,
+                attempts: exchange.attempts,
+                elapsed: self.start.map(|s| s.elapsed()).unwrap_or_default(),
+            });
+        }
     }
 }
 
