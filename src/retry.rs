@@ -509,6 +509,7 @@ pub(crate) fn execute_with<'a>(
     }
 }
 
+/// Whether the answer is `401` (the token was refused).
 fn is_unauthorized(result: &reqwest::Result<reqwest::Response>) -> bool {
     matches!(result, Ok(response) if response.status() == StatusCode::UNAUTHORIZED)
 }
