@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The simulator at scale (issue 11): req/s, p50 and p99 of list pages (first, middle and last
-# via `after`), a status search, a one-device search, a prefix, a suffix, a boolean and a
-# time-range search, a GET and writes at 1k, 10k and 100k devices and at 1k and 5k policies with
-# rules, the server's memory after seeding, and Prism answering the simulator's own bodies.
+# via `after`), a status search, a one-device search, a prefix, a suffix, two substring
+# searches, a boolean and a time-range search, a GET and writes at 1k, 10k and 100k devices and
+# at 1k and 5k policies with rules, the server's memory after seeding, and Prism answering the
+# simulator's own bodies.
 #
 #   bash scripts/sim-scale.sh              # everything (a few minutes; installs Prism from npm)
 #   bash scripts/sim-scale.sh --no-prism   # without Prism (no Node needed)

@@ -449,6 +449,19 @@ async fn devices_org(
             )),
         ),
         (
+            "devices search profile.serialNumber co (the last device's, less 2 characters each end)",
+            Load::Get(format!(
+                "{base}/api/v1/devices?search=profile.serialNumber%20co%20%22{}%22",
+                serial
+                    .get(2..serial.len().saturating_sub(2))
+                    .unwrap_or_default()
+            )),
+        ),
+        (
+            "devices search profile.model co \"book\" (limit=200)",
+            Load::Get(format!("{first}&search=profile.model%20co%20%22book%22")),
+        ),
+        (
             "devices search profile.integrityJailbreak eq true (limit=200)",
             Load::Get(format!(
                 "{first}&search=profile.integrityJailbreak%20eq%20true"

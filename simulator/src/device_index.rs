@@ -1,12 +1,15 @@
 //! Indexes over device attributes, for the searches Okta documents for devices and their
-//! suffix counterpart: `eq`, `sw` and `ew` on the device's id, status and every profile property
-//! the spec declares, and time ranges on `lastUpdated`. A search that requires one of those
-//! comparisons (alone or under `and`) reads only the devices that satisfy it, as long as they are
-//! few. A search that requires none (`co`, `ne`, a number, a property the spec does not declare),
-//! or whose smallest requirement holds for many devices, reads the devices in listing order and
-//! stops once the page is full: those devices are then common enough that the page fills early.
+//! suffix and substring counterparts: `eq`, `sw`, `ew` and `co` on the device's id, status and
+//! every profile property the spec declares, and time ranges on `lastUpdated`. A search that
+//! requires one of those comparisons (alone or under `and`) reads only the devices that satisfy
+//! it, as long as they are few. `co` reads the values that contain its text when an attribute has
+//! few distinct values, and otherwise the devices that have every three-character piece of it
+//! (for the naming attributes in [`PIECED`]). A search that requires none (`ne`, a number, a
+//! property the spec does not declare, `co` on another attribute), or whose smallest
+//! requirement holds for many devices, reads the devices in listing order and stops once the
+//! page is full: those devices are then common enough that the page fills early.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -36,6 +39,17 @@ pub const INDEXED: [&[&str]; 18] = [
     &["profile", "secureHardwarePresent"],
     &["profile", "integrityJailbreak"],
     &["profile", "managed"],
+];
+
+/// The attributes whose text values are also indexed by their three-character pieces, for
+/// `co` on attributes with many distinct values: the names people search by parts of. The
+/// long opaque identifiers (`id`, `udid`, `sid`, `tpmPublicKeyHash`) are left out, as their
+/// pieces would take most of the index's memory.
+pub const PIECED: [&[&str]; 4] = [
+    &["profile", "displayName"],
+    &["profile", "serialNumber"],
+    &["profile", "imei"],
+    &["profile", "meid"],
 ];
 
 /// The indexed time attribute.
@@ -96,13 +110,52 @@ impl Seqs {
     }
 }
 
+/// The sequence numbers of the devices whose value has one piece (see [`PIECED`]), in order.
+/// Quicker to build than [`Seqs`], as devices are added in order (so at the end), and smaller; a
+/// removal shifts the later numbers, and only a device's deletion removes one.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Sorted(Vec<u64>);
+
+impl Sorted {
+    fn insert(&mut self, seq: u64) {
+        match self.0.last() {
+            Some(&last) if last >= seq => {
+                if let Err(at) = self.0.binary_search(&seq) {
+                    self.0.insert(at, seq);
+                }
+            }
+            _ => self.0.push(seq),
+        }
+    }
+
+    /// Removes `seq`; `false` when none is left.
+    fn remove(&mut self, seq: u64) -> bool {
+        if let Ok(at) = self.0.binary_search(&seq) {
+            self.0.remove(at);
+        }
+        !self.0.is_empty()
+    }
+
+    fn contains(&self, seq: u64) -> bool {
+        self.0.binary_search(&seq).is_ok()
+    }
+
+    /// The sequence numbers from `start` on, in order.
+    fn from(&self, start: u64) -> impl Iterator<Item = u64> + '_ {
+        let at = self.0.partition_point(|&seq| seq < start);
+        self.0[at..].iter().copied()
+    }
+}
+
 /// One map per [`INDEXED`] attribute, from the lowercased value to the devices that have it; one
-/// per attribute from the lowercased text values written backwards (for `ew`); and one from
-/// `lastUpdated` (as an instant) to the devices updated then.
+/// per attribute from the lowercased text values written backwards (for `ew`); one per attribute
+/// from the three-character pieces of its values (for `co`; empty but for [`PIECED`]); and one
+/// from `lastUpdated` (as an instant) to the devices updated then.
 #[derive(Debug, Default)]
 pub struct DeviceIndex {
     by: [BTreeMap<String, Seqs>; INDEXED.len()],
     by_reversed: [BTreeMap<String, Seqs>; INDEXED.len()],
+    by_piece: [HashMap<u64, Sorted>; INDEXED.len()],
     by_last_updated: BTreeMap<DateTime<Utc>, Seqs>,
     /// Devices whose `lastUpdated` is text that is not a timestamp: a range compares it as text,
     /// which the time index cannot answer, so no range search uses the index while there are any.
@@ -139,41 +192,85 @@ impl Found<'_> {
 impl DeviceIndex {
     /// Adds device `seq` under each indexed value of `body`.
     pub fn insert(&mut self, seq: u64, body: &Map<String, Value>) {
-        let maps = self.by.iter_mut().zip(self.by_reversed.iter_mut());
-        for ((map, reversed), path) in maps.zip(INDEXED) {
-            if let Some(key) = key(body, path) {
-                if key.text {
-                    add(reversed, backwards(&key.value), seq);
-                }
-                add(map, key.value, seq);
-            }
-        }
-        match last_updated(body) {
-            Some(Ok(at)) => add(&mut self.by_last_updated, at, seq),
-            Some(Err(())) => self.untimed += 1,
-            None => {}
-        }
+        self.apply(seq, None, Some(&Entries::of(body)));
         self.len += 1;
     }
 
     /// Takes device `seq` out from under each indexed value of `body` (the body it was
     /// indexed with).
     pub fn remove(&mut self, seq: u64, body: &Map<String, Value>) {
-        let maps = self.by.iter_mut().zip(self.by_reversed.iter_mut());
-        for ((map, reversed), path) in maps.zip(INDEXED) {
-            if let Some(key) = key(body, path) {
-                if key.text {
-                    take(reversed, &backwards(&key.value), seq);
-                }
-                take(map, &key.value, seq);
+        self.apply(seq, Some(&Entries::of(body)), None);
+        self.len = self.len.saturating_sub(1);
+    }
+
+    /// Moves device `seq` from the values it was indexed with (`before`, taken with
+    /// [`Entries::of`] before the change) to those of `body`; only the changed ones are touched.
+    pub fn update(&mut self, seq: u64, before: &Entries, body: &Map<String, Value>) {
+        self.apply(seq, Some(before), Some(&Entries::of(body)));
+    }
+
+    /// Takes `seq` out from under the values of `old` that `new` does not have, and adds it
+    /// under those of `new` that `old` does not have.
+    fn apply(&mut self, seq: u64, old: Option<&Entries>, new: Option<&Entries>) {
+        for (i, path) in INDEXED.iter().enumerate() {
+            let was = old.and_then(|e| e.keys[i].as_ref());
+            let is = new.and_then(|e| e.keys[i].as_ref());
+            if was == is {
+                continue;
+            }
+            if let Some(key) = was {
+                self.unindex(i, path, key, seq);
+            }
+            if let Some(key) = is {
+                self.index(i, path, key, seq);
             }
         }
-        match last_updated(body) {
-            Some(Ok(at)) => take(&mut self.by_last_updated, &at, seq),
+        let was = old.and_then(|e| e.updated.as_ref());
+        let is = new.and_then(|e| e.updated.as_ref());
+        if was == is {
+            return;
+        }
+        match was {
+            Some(Ok(at)) => take(&mut self.by_last_updated, at, seq),
             Some(Err(())) => self.untimed = self.untimed.saturating_sub(1),
             None => {}
         }
-        self.len = self.len.saturating_sub(1);
+        match is {
+            Some(Ok(at)) => add(&mut self.by_last_updated, *at, seq),
+            Some(Err(())) => self.untimed += 1,
+            None => {}
+        }
+    }
+
+    /// Adds `seq` under `key` of attribute `i` (at `path`).
+    fn index(&mut self, i: usize, path: &[&str], key: &Key, seq: u64) {
+        if key.text {
+            add(&mut self.by_reversed[i], backwards(&key.value), seq);
+            if PIECED.contains(&path) {
+                for piece in pieces(&key.value) {
+                    self.by_piece[i].entry(piece).or_default().insert(seq);
+                }
+            }
+        }
+        add(&mut self.by[i], key.value.clone(), seq);
+    }
+
+    /// Takes `seq` out from under `key` of attribute `i` (at `path`).
+    fn unindex(&mut self, i: usize, path: &[&str], key: &Key, seq: u64) {
+        if key.text {
+            take(&mut self.by_reversed[i], &backwards(&key.value), seq);
+            if PIECED.contains(&path) {
+                for piece in pieces(&key.value) {
+                    let map = &mut self.by_piece[i];
+                    if let Some(seqs) = map.get_mut(&piece)
+                        && !seqs.remove(seq)
+                    {
+                        map.remove(&piece);
+                    }
+                }
+            }
+        }
+        take(&mut self.by[i], &key.value, seq);
     }
 
     /// The devices `filter` can match from sequence number `start`: those of its smallest
@@ -184,11 +281,16 @@ impl DeviceIndex {
         let mut best: Option<Found<'_>> = None;
         // A collection is kept to the devices a page may read; an entry is read lazily.
         let size = |best: &Option<Found<'_>>| best.as_ref().map_or(usize::MAX, Found::len);
-        let maps = self.by.iter().zip(&self.by_reversed);
-        for (maps, path) in maps.zip(INDEXED) {
+        for (i, path) in INDEXED.iter().enumerate() {
+            let maps = Maps {
+                by: &self.by[i],
+                reversed: &self.by_reversed[i],
+                pieces: &self.by_piece[i],
+                few: self.few(),
+            };
             for (op, literal) in filter.required_comparisons(path) {
                 let most = size(&best).min(self.few());
-                if let Some(found) = requirement(maps, op, literal, start, most)
+                if let Some(found) = maps.requirement(op, literal, start, most)
                     && found.len() < size(&best)
                 {
                     best = Some(found);
@@ -220,35 +322,82 @@ impl DeviceIndex {
     }
 }
 
-/// The devices that satisfy `op literal` on one attribute, when its maps (by value, and by text
-/// value written backwards) can answer it: `eq` a text (not a timestamp, which `eq` compares as
-/// an instant) or a boolean is one entry; `sw` and `ew` a text collect the entries that start
-/// or end with it, if they hold at most `most` devices.
-fn requirement<'a>(
-    (map, reversed): (&'a BTreeMap<String, Seqs>, &'a BTreeMap<String, Seqs>),
-    op: Op,
-    literal: &Literal,
-    start: u64,
-    most: usize,
-) -> Option<Found<'a>> {
-    let text = match literal {
-        Literal::Str(text) => text,
-        Literal::Bool(value) if op == Op::Eq => {
-            return Some(Found::Entry(map.get(bool_key(*value))));
-        }
-        _ => return None,
-    };
-    let timestamp = parse_instant(text).is_some();
-    let text = text.to_lowercase();
-    match op {
-        Op::Eq if !timestamp => Some(Found::Entry(map.get(&text))),
-        Op::Sw => collect(starting_with(map, &text), start, most).map(Found::Listed),
-        Op::Ew => {
-            let suffix = backwards(&text);
-            collect(starting_with(reversed, &suffix), start, most).map(Found::Listed)
-        }
-        _ => None,
+/// One attribute's maps (see [`DeviceIndex`]), and how many distinct values `co` may read.
+struct Maps<'a> {
+    by: &'a BTreeMap<String, Seqs>,
+    reversed: &'a BTreeMap<String, Seqs>,
+    pieces: &'a HashMap<u64, Sorted>,
+    few: usize,
+}
+
+impl<'a> Maps<'a> {
+    /// The devices that satisfy `op literal` on the attribute, when its maps can answer it:
+    /// `eq` a text (not a timestamp, which `eq` compares as an instant) or a boolean is one
+    /// entry; `sw`, `ew` and `co` a text collect the matching entries, if they hold at most
+    /// `most` devices.
+    fn requirement(&self, op: Op, literal: &Literal, start: u64, most: usize) -> Option<Found<'a>> {
+        let text = match literal {
+            Literal::Str(text) => text,
+            Literal::Bool(value) if op == Op::Eq => {
+                return Some(Found::Entry(self.by.get(bool_key(*value))));
+            }
+            _ => return None,
+        };
+        let timestamp = parse_instant(text).is_some();
+        let text = text.to_lowercase();
+        let listed = match op {
+            Op::Eq if !timestamp => return Some(Found::Entry(self.by.get(&text))),
+            Op::Sw => collect(starting_with(self.by, &text), start, most),
+            Op::Ew => collect(starting_with(self.reversed, &backwards(&text)), start, most),
+            Op::Co => self.containing(&text, start, most),
+            _ => None,
+        };
+        listed.map(Found::Listed)
     }
+
+    /// The devices whose value contains `text`: read from the values themselves when the
+    /// attribute has at most `few` of them; otherwise from the devices that have every piece
+    /// of `text` (those of its rarest piece, kept when they have the others), if the attribute's
+    /// pieces are indexed and `text` has one. `None` past `most` devices.
+    fn containing(&self, text: &str, start: u64, most: usize) -> Option<Vec<u64>> {
+        if self.by.len() <= self.few {
+            let values = self.by.iter().filter(|(value, _)| value.contains(text));
+            return collect(values.map(|(_, seqs)| seqs), start, most);
+        }
+        let wanted = pieces(text);
+        if self.pieces.is_empty() || wanted.is_empty() {
+            return None;
+        }
+        let Some(mut entries) = wanted
+            .iter()
+            .map(|piece| self.pieces.get(piece))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return Some(Vec::new());
+        };
+        entries.sort_by_key(|seqs| seqs.0.len());
+        let (rarest, others) = entries.split_first()?;
+        let seqs: Vec<u64> = rarest
+            .from(start)
+            .filter(|seq| others.iter().all(|other| other.contains(*seq)))
+            .take(most.saturating_add(1))
+            .collect();
+        (seqs.len() <= most).then_some(seqs)
+    }
+}
+
+/// The distinct three-character pieces of `text` (none when it is shorter), each as one number:
+/// the three characters' code points side by side (21 bits each), so that indexing a value
+/// allocates no text per piece.
+fn pieces(text: &str) -> Vec<u64> {
+    let chars: Vec<u64> = text.chars().map(u64::from).collect();
+    let mut pieces: Vec<u64> = chars
+        .windows(3)
+        .map(|w| (w[0] << 42) | (w[1] << 21) | w[2])
+        .collect();
+    pieces.sort_unstable();
+    pieces.dedup();
+    pieces
 }
 
 /// The entries of `map` whose key starts with `prefix`.
@@ -374,7 +523,25 @@ fn take<K: Ord>(map: &mut BTreeMap<K, Seqs>, key: &K, seq: u64) {
     }
 }
 
+/// The values a device is indexed under: one per [`INDEXED`] attribute, and its
+/// `lastUpdated` (as an instant, or `Err` for text that is not a timestamp).
+pub struct Entries {
+    keys: [Option<Key>; INDEXED.len()],
+    updated: Option<Result<DateTime<Utc>, ()>>,
+}
+
+impl Entries {
+    /// The values of `body`.
+    pub fn of(body: &Map<String, Value>) -> Self {
+        Self {
+            keys: INDEXED.map(|path| key(body, path)),
+            updated: last_updated(body),
+        }
+    }
+}
+
 /// An indexed value: lowercased text, or a boolean's [`bool_key`].
+#[derive(PartialEq)]
 struct Key {
     value: String,
     text: bool,
@@ -530,7 +697,124 @@ mod tests {
             Some(vec![3]),
             "the smaller requirement is read"
         );
-        assert_eq!(serials("profile.serialNumber co \"1\"", 0), None);
+        assert_eq!(
+            serials("profile.serialNumber co \"1\"", 0),
+            Some(vec![1, 10, 11]),
+            "few values: those that contain the text"
+        );
+    }
+
+    #[test]
+    fn a_substring_of_a_pieced_attribute_reads_the_devices_with_all_its_pieces() {
+        let mut index = dated(250);
+        assert!(
+            index.by[4].len() > index.few(),
+            "too many values to read them all"
+        );
+        let serials = |index: &DeviceIndex, search: &str| only(index, search, 0);
+        let mut expected = vec![24];
+        expected.extend(240..250);
+        assert_eq!(
+            serials(&index, "profile.serialNumber co \"024\""),
+            Some(expected)
+        );
+        assert_eq!(
+            serials(&index, "profile.serialNumber co \"0124\""),
+            Some(vec![124]),
+            "the rarest piece (124), kept where the other (012) is"
+        );
+        assert_eq!(
+            serials(&index, "profile.serialNumber co \"S0X\""),
+            Some(vec![])
+        );
+        assert_eq!(
+            serials(&index, "profile.serialNumber co \"12\""),
+            None,
+            "shorter than a piece"
+        );
+        assert_eq!(
+            serials(&index, "profile.serialNumber co \"s0\""),
+            None,
+            "shorter than a piece"
+        );
+        assert_eq!(
+            only(&index, "profile.serialNumber co \"024\"", 241),
+            Some((241..250).collect())
+        );
+        let gone = updated_at("ACTIVE", "S0124", json!("2026-05-05T00:00:00.000Z"));
+        index.remove(124, &gone);
+        assert_eq!(
+            serials(&index, "profile.serialNumber co \"0124\""),
+            Some(vec![])
+        );
+        assert!(index.by_piece[4].values().all(|s| !s.0.is_empty()));
+        assert!(
+            !index.by_piece[4].contains_key(&pieces("124")[0]),
+            "no empty entry is kept"
+        );
+    }
+
+    #[test]
+    fn pieces_are_the_distinct_runs_of_three_characters() {
+        assert!(pieces("ab").is_empty());
+        assert_eq!(pieces("aaaa").len(), 1);
+        assert_eq!(pieces("abcd"), {
+            let mut both = [pieces("abc")[0], pieces("bcd")[0]];
+            both.sort_unstable();
+            both.to_vec()
+        });
+        assert_eq!(pieces("äöüß").len(), 2, "characters, not bytes");
+        assert_ne!(pieces("äöü"), pieces("aöü"));
+    }
+
+    #[test]
+    fn a_substring_of_an_attribute_with_many_unpieced_values_reads_in_order() {
+        let mut index = DeviceIndex::default();
+        for i in 0..250 {
+            index.insert(i, &body(&format!("STATE-{i:04}"), "C02"));
+        }
+        assert_eq!(only(&index, "status co \"e-01\"", 0), None);
+        assert_eq!(
+            only(&index, "profile.platform co \"aco\"", 0),
+            None,
+            "one value, held by all 250 devices: more than a page reads"
+        );
+        assert_eq!(only(&index, "profile.platform co \"win\"", 0), Some(vec![]));
+    }
+
+    #[test]
+    fn an_update_moves_the_device_to_its_new_values_only() {
+        let mut index = dated(3);
+        let before = Entries::of(&updated_at(
+            "ACTIVE",
+            "S0001",
+            json!("2026-01-02T00:00:00.000Z"),
+        ));
+        let after = updated_at("SUSPENDED", "S0001", json!("2026-03-01T00:00:00.000Z"));
+        index.update(1, &before, &after);
+        let found = |search: &str| only(&index, search, 0);
+        assert_eq!(found("status eq \"ACTIVE\""), Some(vec![0, 2]));
+        assert_eq!(found("status eq \"SUSPENDED\""), Some(vec![1]));
+        assert_eq!(found("profile.serialNumber eq \"S0001\""), Some(vec![1]));
+        assert_eq!(found("status ew \"ded\""), Some(vec![1]));
+        assert_eq!(
+            found("lastUpdated gt \"2026-02-01T00:00:00.000Z\""),
+            Some(vec![1])
+        );
+        assert_eq!(
+            found("lastUpdated eq \"2026-01-02T00:00:00.000Z\""),
+            Some(vec![])
+        );
+        assert_eq!(index.len, 3);
+        let mut rebuilt = dated(3);
+        rebuilt.remove(
+            1,
+            &updated_at("ACTIVE", "S0001", json!("2026-01-02T00:00:00.000Z")),
+        );
+        rebuilt.insert(1, &after);
+        assert_eq!(index.by, rebuilt.by);
+        assert_eq!(index.by_reversed, rebuilt.by_reversed);
+        assert_eq!(index.by_last_updated, rebuilt.by_last_updated);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 
-use crate::device_index::{Candidates, DeviceIndex};
+use crate::device_index::{Candidates, DeviceIndex, Entries};
 
 /// Policy types whose policies share the 500-policy limit of doc 003 ("Limitations").
 pub const BETA_POLICY_TYPES: [&str; 2] = ["Okta:SignOn", "Okta:ProfileEnrollment"];
@@ -760,12 +760,12 @@ impl Org {
     pub fn set_device_status(&mut self, id: &str, status: &str) -> Option<&mut DeviceRecord> {
         let seq = *self.device_seq.get(id)?;
         let device = self.devices.get_mut(&seq)?;
-        self.device_index.remove(seq, &device.body);
+        let before = Entries::of(&device.body);
         device
             .body
             .insert("status".into(), Value::String(status.to_owned()));
         device.body.insert("lastUpdated".into(), json!(now_ts()));
-        self.device_index.insert(seq, &device.body);
+        self.device_index.update(seq, &before, &device.body);
         Some(device)
     }
 

@@ -337,7 +337,12 @@ async fn search(org: &Org, expr: &str) -> Vec<Value> {
 
 /// Every device a search finds, one per page, following the `next` links.
 async fn search_by_pages(org: &Org, expr: &str) -> Vec<String> {
-    let mut path = format!("/api/v1/devices?search={}&limit=1", enc(expr));
+    search_in_pages_of(org, expr, 1).await
+}
+
+/// Every device a search finds, in pages of `limit`, following the `next` links.
+async fn search_in_pages_of(org: &Org, expr: &str, limit: usize) -> Vec<String> {
+    let mut path = format!("/api/v1/devices?search={}&limit={limit}", enc(expr));
     let mut found = Vec::new();
     for _ in 0..100 {
         let resp = org.get(&path).await;
@@ -354,6 +359,56 @@ async fn search_by_pages(org: &Org, expr: &str) -> Vec<String> {
         }
     }
     panic!("runaway pagination for {expr}");
+}
+
+/// In an org with more distinct serial numbers, names and IMEIs than a substring search may read
+/// as values, `co` reads the devices that have every three-character piece of its text: it
+/// must find exactly the devices whose value contains the text, across pages.
+#[tokio::test]
+async fn substring_searches_of_pieced_properties_find_every_device_that_contains_the_text() {
+    let org = Org::with_devices(600).await;
+    let mut devices = Vec::new();
+    let mut path = "/api/v1/devices?limit=200".to_string();
+    loop {
+        let resp = org.get(&path).await;
+        let next = link_headers(&resp)
+            .into_iter()
+            .find(|(_, rel)| rel == "next");
+        let page = expect_json(resp, StatusCode::OK).await;
+        devices.extend(page.as_array().cloned().expect("a page"));
+        match next {
+            Some((url, _)) => path = url.trim_start_matches(&org.base).to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(devices.len(), 600);
+    for (n, device) in devices.iter().enumerate().step_by(37) {
+        for property in ["serialNumber", "displayName", "imei", "meid"] {
+            let Some(value) = device["profile"][property].as_str() else {
+                continue;
+            };
+            let chars: Vec<char> = value.chars().collect();
+            let from = n % chars.len().saturating_sub(3).max(1);
+            let len = 3 + n % 3;
+            let part: String = chars.iter().skip(from).take(len).collect();
+            let expected: Vec<String> = devices
+                .iter()
+                .filter(|d| {
+                    d["profile"][property]
+                        .as_str()
+                        .is_some_and(|v| v.to_lowercase().contains(&part.to_lowercase()))
+                })
+                .map(|d| d["id"].as_str().expect("id").to_string())
+                .collect();
+            let expr = format!("profile.{property} co \"{part}\"");
+            assert!(!expected.is_empty(), "{expr}");
+            assert_eq!(
+                search_in_pages_of(&org, &expr, 200).await,
+                expected,
+                "{expr}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -585,6 +640,32 @@ async fn search_filters_match_a_client_side_evaluation() {
             format!("id eq \"{}\"", sample_id.to_uppercase()),
             by(&|d| d["id"].as_str().expect("id").eq_ignore_ascii_case(sample_id)),
         ),
+        (
+            format!("profile.serialNumber co \"{}\"", serial[2..6].to_lowercase()),
+            by(&|d| {
+                d["profile"]["serialNumber"]
+                    .as_str()
+                    .is_some_and(|s| s.contains(&serial[2..6]))
+            }),
+        ),
+        (
+            "profile.model co \"BOOK\" and status ne \"ACTIVE\"".into(),
+            by(&|d| {
+                d["profile"]["model"]
+                    .as_str()
+                    .is_some_and(|m| m.to_lowercase().contains("book"))
+                    && d["status"] != "ACTIVE"
+            }),
+        ),
+        (
+            "profile.displayName co \"desktop-\"".into(),
+            by(&|d| {
+                d["profile"]["displayName"]
+                    .as_str()
+                    .is_some_and(|n| n.to_lowercase().contains("desktop-"))
+            }),
+        ),
+        ("profile.imei co \"no such\"".into(), vec![]),
     ];
     for (expr, expected) in cases {
         let got = ids(&search(&org, &expr).await);
