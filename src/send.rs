@@ -350,36 +350,43 @@ impl Client {
 }
 
 /// The client's request hook and observer, each with the method and URL of the request it was
-/// shown, and when the call started (only when there is a hook to tell).
-struct Watchers<'a> {
-    shown: [Option<(&'a dyn RequestHook, http::Method, url::Url)>; 2],
-    start: Option<Instant>,
+/// shown, and when the call started; `None` for a client with neither (most), so that every
+/// call's future holds one pointer for them.
+struct Watchers<'a>(Option<Box<Shown<'a>>>);
+
+/// What [`Watchers`] keeps for a client with a hook or an observer.
+struct Shown<'a> {
+    hooks: [Option<(&'a dyn RequestHook, http::Method, url::Url)>; 2],
+    start: Instant,
 }
 
 impl<'a> Watchers<'a> {
     /// Shows `request` to the hook, whose refusal is an error, and then to the observer.
-    #[inline]
     fn show_request(
         state: &'a ClientState,
         request: &reqwest::Request,
         operation: &'static str,
     ) -> Result<Self, Error> {
-        let hook = state.hook.as_deref();
+        let (hook, observer) = (state.hook.as_deref(), state.observer.as_deref());
+        if hook.is_none() && observer.is_none() {
+            return Ok(Self(None));
+        }
         let seen = hook.map(|hook| ask(hook, request, operation)).transpose()?;
-        let observer = state.observer.as_deref();
         if let Some(observer) = observer {
             let _ = observer.on_request(&OutgoingRequest::of(request, operation));
         }
         let observed = observer.map(|o| (o, request.method().clone(), request.url().clone()));
-        let shown = [hook.zip(seen).map(|(h, (m, u))| (h, m, u)), observed];
-        let start = shown.iter().any(Option::is_some).then(Instant::now);
-        Ok(Self { shown, start })
+        let hooks = [hook.zip(seen).map(|(h, (m, u))| (h, m, u)), observed];
+        let start = Instant::now();
+        Ok(Self(Some(Box::new(Shown { hooks, start }))))
     }
 
     /// Shows the call's final answer to each of them.
-    #[inline]
     fn show_response(&self, operation: &'static str, exchange: &Exchange) {
-        for (hook, method, url) in self.shown.iter().flatten() {
+        let Some(shown) = &self.0 else {
+            return;
+        };
+        for (hook, method, url) in shown.hooks.iter().flatten() {
             hook.on_response(&ObservedResponse {
                 operation,
                 method,
@@ -388,7 +395,7 @@ impl<'a> Watchers<'a> {
                 headers: &exchange.headers,
                 body: &exchange.body,
                 attempts: exchange.attempts,
-                elapsed: self.start.map(|s| s.elapsed()).unwrap_or_default(),
+                elapsed: shown.start.elapsed(),
             });
         }
     }
